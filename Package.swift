@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Hot numeric loops need AVX2/FMA code generation; `make` passes `-Xswiftc -target-cpu -Xswiftc haswell`
+/// on x86_64 release builds. Exclusivity checks cost real time inside kernels, so numeric targets skip them.
+let numericSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "swift-rlhf",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rlhf", targets: ["rlhf"]),
+        .library(name: "RLHF", targets: ["Tensor", "Models", "ModelIO", "Training", "Generation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
+        .target(name: "ModelIO", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
+        .target(name: "Training", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
+        .target(name: "Generation", dependencies: ["Tensor", "Models", "ModelIO"], swiftSettings: numericSettings),
+        .target(name: "RLHFCommands", dependencies: [
+            "Tensor", "Models", "ModelIO", "Training", "Generation",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "rlhf", dependencies: ["RLHFCommands"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Tensor", "Models", "ModelIO"]),
+        .testTarget(name: "ModelIOTests", dependencies: ["Tensor", "Models", "ModelIO"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Tensor", "Models", "Training"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Tensor", "Models", "ModelIO", "Generation"]),
+        .testTarget(name: "RLHFCommandsTests", dependencies: ["RLHFCommands"]),
+    ]
+)

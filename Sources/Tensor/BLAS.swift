@@ -1,0 +1,32 @@
+import CBLAS
+
+/// Row-major single-precision matrix products through OpenBLAS `cblas_sgemm`.
+public enum BLAS {
+    /// Sets the number of threads OpenBLAS uses inside one `sgemm`.
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+
+    /// Threads OpenBLAS uses now.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// C[M,N] = alpha * op(A)[M,K] · op(B)[K,N] + beta * C, all row-major.
+    /// `transA`: A is stored [K,M]; `transB`: B is stored [N,K]. Leading dimensions default to dense.
+    @inlinable
+    public static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                            alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
+                            b: UnsafePointer<Float>, ldb: Int? = nil,
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
+        let lda = lda ?? (transA ? m : k)
+        let ldb = ldb ?? (transB ? k : n)
+        let ldc = ldc ?? n
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// y[M] = alpha * op(A) · x + beta * y (A row-major [M,N], or [N,M] read transposed).
+    @inlinable
+    public static func gemv(trans: Bool = false, m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>,
+                            lda: Int? = nil, x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>) {
+        cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a,
+                    Int32(lda ?? n), x, 1, beta, y, 1)
+    }
+}

@@ -1,0 +1,115 @@
+/// Shape letters used in every kernel comment (llm.c style):
+/// `N` rows (= B·T tokens), `C` channels, `V` vocabulary, `F` feed-forward width,
+/// `B` batch, `T` sequence length, `H` query heads, `KV` key/value heads, `D` head dimension.
+///
+/// Pointers are addresses in the backend's memory: host memory for `CPUBackend`, device memory for a
+/// GPU backend. Models only ever talk to a `Backend`, so a new backend needs no change to the models.
+///
+/// Gradient conventions: parameter gradients (`dWeight`, `dBias`, `dTable`) are always accumulated
+/// (`+=`); input gradients say in their comment whether they are overwritten (`=`) or accumulated (`+=`).
+public typealias FloatPointer = UnsafeMutablePointer<Float>
+/// Token ids and positions on the backend.
+public typealias TokenPointer = UnsafeMutablePointer<Int32>
+
+/// The compute seam between the models and a device (CPU today; CUDA later).
+public protocol Backend: AnyObject, Sendable {
+    /// A short name for logs (`cpu`, `cuda:0`).
+    var name: String { get }
+
+    // MARK: memory
+    /// A zeroed buffer of `count` floats owned by the backend.
+    func makeBuffer(count: Int) -> FloatBuffer
+    /// Sets `count` floats at `p` to zero.
+    func zero(_ p: FloatPointer, count: Int)
+    /// Copies `count` floats.
+    func copy(from: FloatPointer, to: FloatPointer, count: Int)
+
+    // MARK: dense layers
+    /// out[N,OC] = input[N,C] · weight[OC,C]ᵀ (+ bias[OC]).
+    func matmulForward(out: FloatPointer, input: FloatPointer, weight: FloatPointer, bias: FloatPointer?,
+                       rows: Int, inFeatures: Int, outFeatures: Int)
+    /// dInput[N,C] (= or += per `accumulateInput`), dWeight[OC,C] +=, dBias[OC] +=, from dOut[N,OC].
+    func matmulBackward(dInput: FloatPointer?, dWeight: FloatPointer?, dBias: FloatPointer?, dOut: FloatPointer,
+                        input: FloatPointer, weight: FloatPointer, rows: Int, inFeatures: Int, outFeatures: Int,
+                        accumulateInput: Bool)
+
+    // MARK: embeddings
+    /// out[N,C] = table[ids[n]] (or += when `accumulate`).
+    func embeddingForward(out: FloatPointer, ids: TokenPointer, table: FloatPointer, rows: Int, channels: Int,
+                          accumulate: Bool)
+    /// dTable[V,C] += scatter of dOut[N,C] by ids.
+    func embeddingBackward(dTable: FloatPointer, dOut: FloatPointer, ids: TokenPointer, rows: Int, channels: Int)
+
+    // MARK: element-wise
+    /// out[n] = a[n] + b[n] (out may alias a or b).
+    func add(out: FloatPointer, _ a: FloatPointer, _ b: FloatPointer, count: Int)
+    /// out[n] = gelu_tanh(input[n]).
+    func geluForward(out: FloatPointer, input: FloatPointer, count: Int)
+    /// dInput[n] = gelu'(input[n]) · dOut[n] (=; may alias dOut).
+    func geluBackward(dInput: FloatPointer, dOut: FloatPointer, input: FloatPointer, count: Int)
+    /// out[N,F] = silu(gateUp[N, 0..<F]) · gateUp[N, F..<2F].
+    func swigluForward(out: FloatPointer, gateUp: FloatPointer, rows: Int, hidden: Int)
+    /// dGateUp[N,2F] (=) from dOut[N,F].
+    func swigluBackward(dGateUp: FloatPointer, dOut: FloatPointer, gateUp: FloatPointer, rows: Int, hidden: Int)
+
+    // MARK: normalisation
+    /// out[N,C] = (x - mean) · rstd · weight + bias; saves mean[N], rstd[N].
+    func layerNormForward(out: FloatPointer, mean: FloatPointer, rstd: FloatPointer, input: FloatPointer,
+                          weight: FloatPointer, bias: FloatPointer, rows: Int, channels: Int, eps: Float)
+    /// dInput[N,C] +=, dWeight[C] +=, dBias[C] +=.
+    func layerNormBackward(dInput: FloatPointer, dWeight: FloatPointer, dBias: FloatPointer, dOut: FloatPointer,
+                           input: FloatPointer, weight: FloatPointer, mean: FloatPointer, rstd: FloatPointer,
+                           rows: Int, channels: Int)
+    /// out[N,C] = x · rstd · weight with rstd = 1/sqrt(mean(x²) + eps); saves rstd[N].
+    func rmsNormForward(out: FloatPointer, rstd: FloatPointer, input: FloatPointer, weight: FloatPointer,
+                        rows: Int, channels: Int, eps: Float)
+    /// dInput[N,C] +=, dWeight[C] +=.
+    func rmsNormBackward(dInput: FloatPointer, dWeight: FloatPointer, dOut: FloatPointer, input: FloatPointer,
+                         weight: FloatPointer, rstd: FloatPointer, rows: Int, channels: Int)
+
+    // MARK: attention
+    /// Rotates, in place, `heads` vectors of size D per row of x (row n starts at x + n·rowStride) by the
+    /// angles of positions[n] (Hugging Face "rotate_half" pairing (i, i + D/2)); `inverse` rotates back
+    /// (the backward pass).
+    func rope(_ x: FloatPointer, positions: TokenPointer, table: RotaryTable, rows: Int, heads: Int,
+              headDim: Int, rowStride: Int, inverse: Bool)
+    /// Causal multi-head attention with grouped key/value heads, see `AttentionShape`.
+    /// qkv[B,T,(H+2KV)·D] → out[B,T,H·D]; saves probabilities att[B,H,T,T].
+    /// keyMask[B,T] (1 = real token, 0 = padding) or nil.
+    func attentionForward(out: FloatPointer, att: FloatPointer, qkv: FloatPointer, keyMask: FloatPointer?,
+                          shape: AttentionShape)
+    /// dQKV[B,T,(H+2KV)·D] (=) from dOut[B,T,H·D]; `scratch` holds B·H·T·T floats.
+    func attentionBackward(dQKV: FloatPointer, dOut: FloatPointer, qkv: FloatPointer, att: FloatPointer,
+                           scratch: FloatPointer, shape: AttentionShape)
+
+    // MARK: losses
+    /// losses[N] = -log softmax(logits[n])[targets[n]] (0 where targets[n] < 0); saves logSumExp[N].
+    func crossEntropyForward(losses: FloatPointer, logSumExp: FloatPointer, logits: FloatPointer,
+                             targets: TokenPointer, rows: Int, vocab: Int)
+    /// dLogits[N,V] (=; may alias logits) = (softmax - onehot) · dLoss[n]; zero where targets[n] < 0.
+    func crossEntropyBackward(dLogits: FloatPointer, logits: FloatPointer, logSumExp: FloatPointer,
+                              targets: TokenPointer, dLoss: FloatPointer, rows: Int, vocab: Int)
+    /// out[N] = log softmax(logits[n])[targets[n]].
+    func logSoftmaxGather(out: FloatPointer, logits: FloatPointer, targets: TokenPointer, rows: Int, vocab: Int)
+}
+
+/// Shape of one causal attention call. Keys/values for query head h come from KV head h / (H / KV).
+public struct AttentionShape: Sendable, Equatable {
+    /// Batch size.
+    public var batch: Int
+    /// Sequence length.
+    public var length: Int
+    /// Query heads.
+    public var heads: Int
+    /// Key/value heads (divides `heads`).
+    public var kvHeads: Int
+    /// Head dimension.
+    public var headDim: Int
+
+    /// Creates a shape.
+    public init(batch: Int, length: Int, heads: Int, kvHeads: Int, headDim: Int) {
+        self.batch = batch; self.length = length; self.heads = heads; self.kvHeads = kvHeads; self.headDim = headDim
+    }
+    /// Floats per token in the fused q|k|v row: (H + 2·KV)·D.
+    public var qkvStride: Int { (heads + 2 * kvHeads) * headDim }
+}

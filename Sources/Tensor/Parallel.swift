@@ -1,0 +1,68 @@
+import Dispatch
+
+/// Parallel loops over the CPU cores, used by every non-BLAS kernel.
+///
+/// Work is split into contiguous chunks, one per worker, so each thread streams through its own part
+/// of a buffer. Small loops run inline: a chunk below `minimumWork` elements is not worth a thread hop.
+public enum Parallel {
+    /// Number of worker threads kernels use (set once at start-up, e.g. from `--threads`).
+    nonisolated(unsafe) public static var threadCount: Int = max(1, System.coreCount)
+
+    /// Calls `body(range)` on disjoint sub-ranges that cover `0..<count`, in parallel.
+    /// - Parameter minimumWork: below `count * costPerItem < minimumWork` the loop runs on the caller.
+    @inlinable
+    public static func forRanges(_ count: Int, costPerItem: Int = 1, minimumWork: Int = 32_768,
+                                 _ body: (Range<Int>) -> Void) {
+        let workers = min(threadCount, count)
+        if workers <= 1 || count * costPerItem < minimumWork {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = count * w / workers, hi = count * (w + 1) / workers
+                if lo < hi { body(lo..<hi) }
+            }
+        }
+    }
+
+    /// Calls `body(worker, range)` with the worker index, for kernels that keep per-worker partial sums.
+    /// Returns the number of workers used (partials `0..<workers` are valid).
+    @inlinable @discardableResult
+    public static func forRangesIndexed(_ count: Int, costPerItem: Int = 1, minimumWork: Int = 32_768,
+                                        _ body: (Int, Range<Int>) -> Void) -> Int {
+        let workers = min(threadCount, count)
+        if workers <= 1 || count * costPerItem < minimumWork {
+            if count > 0 { body(0, 0..<count) }
+            return 1
+        }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = count * w / workers, hi = count * (w + 1) / workers
+                if lo < hi { body(w, lo..<hi) }
+            }
+        }
+        return workers
+    }
+}
+
+/// Facts about the machine the process runs on.
+public enum System {
+    /// Cores available to this process.
+    public static var coreCount: Int {
+        #if os(Linux)
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return ProcessInfo.processInfo.activeProcessorCount
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if !os(Linux)
+import Foundation
+#endif
