@@ -19,6 +19,8 @@ public enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { body in
+            // the pool runs `body` on disjoint ranges; callers own the data race freedom of their buffers
+            nonisolated(unsafe) let body = body
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let lo = count * w / workers, hi = count * (w + 1) / workers
                 if lo < hi { body(lo..<hi) }
@@ -37,6 +39,7 @@ public enum Parallel {
             return 1
         }
         withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let lo = count * w / workers, hi = count * (w + 1) / workers
                 if lo < hi { body(w, lo..<hi) }

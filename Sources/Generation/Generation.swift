@@ -1,0 +1,2 @@
+/// Batched sampling with a KV cache.
+public enum GenerationNamespace {}

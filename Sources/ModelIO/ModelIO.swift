@@ -1,0 +1,2 @@
+/// Checkpoint and tokenizer formats.
+public enum ModelIONamespace {}

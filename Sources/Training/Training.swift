@@ -1,0 +1,2 @@
+/// Training loops and optimizer math (AdamW, schedules, clipping, losses).
+public enum TrainingNamespace {}
