@@ -82,6 +82,11 @@ public protocol Backend: AnyObject, Sendable {
     func attentionBackward(dQKV: FloatPointer, dOut: FloatPointer, qkv: FloatPointer, att: FloatPointer,
                            scratch: FloatPointer, shape: AttentionShape)
 
+    /// Incremental attention for generation: appends the k/v heads of qkv[B,Tn,(H+2KV)·D] to the cache at
+    /// positions past..<past+Tn, then attends each new query to cached keys 0...(past + its index)
+    /// whose mask is 1 (the caller has written the new tokens' mask). out[B,Tn,H·D]. `shape.length` = Tn.
+    func cachedAttention(out: FloatPointer, qkv: FloatPointer, cache: KVCacheSlot, shape: AttentionShape)
+
     // MARK: losses
     /// losses[N] = -log softmax(logits[n])[targets[n]] (0 where targets[n] < 0); saves logSumExp[N].
     func crossEntropyForward(losses: FloatPointer, logSumExp: FloatPointer, logits: FloatPointer,
@@ -112,4 +117,24 @@ public struct AttentionShape: Sendable, Equatable {
     }
     /// Floats per token in the fused q|k|v row: (H + 2·KV)·D.
     public var qkvStride: Int { (heads + 2 * kvHeads) * headDim }
+}
+
+/// One layer's cache as the attention kernel sees it: keys/values [B,KV,P,D], mask [B,P], and how many
+/// positions were cached before this call (`past`).
+public struct KVCacheSlot {
+    /// keys [B,KV,P,D]
+    public let keys: FloatPointer
+    /// values [B,KV,P,D]
+    public let values: FloatPointer
+    /// key mask [B,P]: 1 real, 0 padding
+    public let mask: FloatPointer
+    /// positions already cached
+    public let past: Int
+    /// capacity P
+    public let capacity: Int
+
+    /// Creates a slot view.
+    public init(keys: FloatPointer, values: FloatPointer, mask: FloatPointer, past: Int, capacity: Int) {
+        self.keys = keys; self.values = values; self.mask = mask; self.past = past; self.capacity = capacity
+    }
 }

@@ -96,6 +96,10 @@ public final class CPUBackend: Backend {
         CPUKernels.attentionBackward(dQKV: dQKV, dOut: dOut, qkv: qkv, att: att, scratch: scratch, shape: shape)
     }
 
+    public func cachedAttention(out: FloatPointer, qkv: FloatPointer, cache: KVCacheSlot, shape: AttentionShape) {
+        CPUKernels.cachedAttention(out: out, qkv: qkv, cache: cache, shape: shape)
+    }
+
     public func crossEntropyForward(losses: FloatPointer, logSumExp: FloatPointer, logits: FloatPointer,
                                     targets: TokenPointer, rows: Int, vocab: Int) {
         CPUKernels.crossEntropyForward(losses: losses, logSumExp: logSumExp, logits: logits, targets: targets,

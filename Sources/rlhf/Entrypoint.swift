@@ -4,6 +4,6 @@ import RLHFCommands
 @main
 struct Entrypoint {
     static func main() async {
-        await RLHFCommand.main()
+        await RLHFCommand.runMain()
     }
 }

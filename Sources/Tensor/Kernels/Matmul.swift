@@ -10,7 +10,7 @@ extension CPUKernels {
             }
             beta = 1
         }
-        BLAS.gemm(transB: true, m: N, n: OC, k: C, a: input, b: weight, beta: beta, c: out)
+        BLAS.parallelGemm(transB: true, m: N, n: OC, k: C, a: input, b: weight, beta: beta, c: out)
     }
 
     /// dInput[N,C] = (or +=) dOut[N,OC] · weight[OC,C]; dWeight[OC,C] += dOut[N,OC]ᵀ · input[N,C];
@@ -19,10 +19,10 @@ extension CPUKernels {
                                       dOut: FloatPointer, input: FloatPointer, weight: FloatPointer,
                                       rows N: Int, inFeatures C: Int, outFeatures OC: Int, accumulateInput: Bool) {
         if let dInput {
-            BLAS.gemm(m: N, n: C, k: OC, a: dOut, b: weight, beta: accumulateInput ? 1 : 0, c: dInput)
+            BLAS.parallelGemm(m: N, n: C, k: OC, a: dOut, b: weight, beta: accumulateInput ? 1 : 0, c: dInput)
         }
         if let dWeight {
-            BLAS.gemm(transA: true, m: OC, n: C, k: N, a: dOut, b: input, beta: 1, c: dWeight)
+            BLAS.parallelGemm(transA: true, m: OC, n: C, k: N, a: dOut, b: input, beta: 1, c: dWeight)
         }
         if let dBias {
             // each worker owns a block of output columns and walks all rows

@@ -16,6 +16,13 @@ extension CPUKernels {
     public static func crossEntropyForward(losses: FloatPointer, logSumExp: FloatPointer, logits: FloatPointer, targets: TokenPointer, rows: Int, vocab: Int) { fatalError("pending") }
     public static func crossEntropyBackward(dLogits: FloatPointer, logits: FloatPointer, logSumExp: FloatPointer, targets: TokenPointer, dLoss: FloatPointer, rows: Int, vocab: Int) { fatalError("pending") }
     public static func logSoftmaxGather(out: FloatPointer, logits: FloatPointer, targets: TokenPointer, rows: Int, vocab: Int) { fatalError("pending") }
-    public static func attentionForward(out: FloatPointer, att: FloatPointer, qkv: FloatPointer, keyMask: FloatPointer?, shape: AttentionShape) { fatalError("pending") }
-    public static func attentionBackward(dQKV: FloatPointer, dOut: FloatPointer, qkv: FloatPointer, att: FloatPointer, scratch: FloatPointer, shape: AttentionShape) { fatalError("pending") }
+}
+import Foundation
+enum FastMath { static func exp(_ x: Float) -> Float { Foundation.exp(x) } }
+extension CPUKernels {
+    public static func exponentiateShifted(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int, shift: Float, scale: Float) -> Double {
+        var s = 0.0
+        for i in 0..<count { out[i] = Foundation.exp((x[i] - shift) * scale); s += Double(out[i]) }
+        return s
+    }
 }

@@ -1,2 +1,0 @@
-/// Batched sampling with a KV cache.
-public enum GenerationNamespace {}

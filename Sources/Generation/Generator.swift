@@ -1,0 +1,81 @@
+import Models
+import Tensor
+
+/// Errors generation reports on bad requests.
+public enum GenerationError: Error, CustomStringConvertible, Equatable {
+    /// A sampling setting out of range.
+    case invalidParameters(String)
+    /// No prompt, or an empty one.
+    case emptyPrompt(index: Int)
+    /// Prompt plus new tokens exceed the model's positions.
+    case tooLong(needed: Int, maxPositions: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidParameters(let why): "invalid sampling parameters: \(why)"
+        case .emptyPrompt(let i): "prompt \(i) is empty: generation needs at least one token"
+        case let .tooLong(needed, maxP): "prompt plus new tokens need \(needed) positions but the model has \(maxP)"
+        }
+    }
+}
+
+/// Batched sampling with a preallocated KV cache.
+///
+/// Prompts of different lengths are left-padded; position ids follow the mask (cumsum − 1) so a padded
+/// row computes exactly what it would alone. Each row draws from its own random stream derived from
+/// the seed and its index, so a row's samples do not depend on the other rows in the batch.
+public final class Generator {
+    /// The model sampled from.
+    public let model: CausalLM
+    /// Token used for left padding (any valid id: padded positions are masked out).
+    public let padID: Int
+
+    /// A generator over `model`; `padID` defaults to the model's first EOS token or 0.
+    public init(model: CausalLM, padID: Int? = nil) {
+        self.model = model
+        self.padID = padID ?? model.config.eosTokenIDs.first ?? 0
+    }
+
+    /// Generates continuations of `prompts`. `progress(step, maxSteps)` is called after each new token.
+    public func generate(prompts: [[Int]], parameters: SamplingParameters,
+                         progress: ((Int, Int) -> Void)? = nil) throws -> [GeneratedSequence] {
+        if let problem = parameters.problem() { throw GenerationError.invalidParameters(problem) }
+        guard !prompts.isEmpty else { throw GenerationError.emptyPrompt(index: 0) }
+        if let i = prompts.firstIndex(where: \.isEmpty) { throw GenerationError.emptyPrompt(index: i) }
+        let B = prompts.count, longest = prompts.map(\.count).max()!, V = model.config.vocabSize
+        let capacity = longest + parameters.maxNewTokens
+        guard capacity <= model.config.maxPositions else {
+            throw GenerationError.tooLong(needed: capacity, maxPositions: model.config.maxPositions)
+        }
+        let cache = KVCache(config: model.config, batch: B, capacity: capacity, backend: model.backend)
+        let sampler = TokenSampler(parameters: parameters)
+        var rngs = (0..<B).map { SplitMix64(seed: parameters.seed &+ 0x5851_F42D_4C95_7F2D &* UInt64($0 + 1)) }
+        var results = (0..<B).map { _ in GeneratedSequence(tokens: [], logprobs: [], finishReason: .length) }
+        var finished = [Bool](repeating: false, count: B)
+        var nextPositions = prompts.map { $0.count }
+        let scratch = FloatBuffer(count: V)
+
+        var step = try TokenBatch(leftPadding: prompts, padID: padID)
+        for n in 0..<parameters.maxNewTokens {
+            let logits = try model.forwardCached(step, cache: cache)
+            var newTokens = [Int](repeating: padID, count: B)
+            for b in 0..<B where !finished[b] {
+                let (token, logprob) = sampler.sample(logits: logits + b * V, vocab: V, scratch: scratch.pointer,
+                                                      rng: &rngs[b])
+                newTokens[b] = token
+                results[b].tokens.append(token)
+                results[b].logprobs.append(logprob)
+                if parameters.stopTokens.contains(token) {
+                    finished[b] = true
+                    results[b].finishReason = .stop
+                }
+            }
+            progress?(n + 1, parameters.maxNewTokens)
+            if finished.allSatisfy({ $0 }) || n + 1 == parameters.maxNewTokens { break }
+            // finished rows keep stepping on a pad token (their outputs are ignored) so the batch stays rectangular
+            step = try TokenBatch(ids: newTokens.map { [$0] }, positions: nextPositions.map { [$0] }, mask: nil)
+            for b in 0..<B { nextPositions[b] += 1 }
+        }
+        return results
+    }
+}

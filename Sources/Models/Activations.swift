@@ -1,0 +1,114 @@
+import Tensor
+
+/// The buffers one transformer block writes in its forward pass and reads in its backward pass.
+/// Shapes: N = B·T rows, C width, Q = (H+2KV)·D fused q|k|v width, A = H·D, F feed-forward width.
+public struct BlockActivations {
+    /// input norm output [N,C]; norm statistics mean/rstd [N] (mean unused by RMSNorm)
+    public var norm1, norm1Mean, norm1Rstd: FloatPointer
+    /// fused q|k|v projection [N,Q] (q and k rotated by RoPE for Llama)
+    public var qkv: FloatPointer
+    /// attention probabilities [B,H,T,T]
+    public var att: FloatPointer
+    /// attention output before its projection [N,A]
+    public var attnOut: FloatPointer
+    /// residual after attention [N,C]
+    public var residualMid: FloatPointer
+    /// second norm output [N,C] and statistics [N]
+    public var norm2, norm2Mean, norm2Rstd: FloatPointer
+    /// MLP hidden before the activation: GPT-2 [N,F]; Llama gate|up [N,2F]
+    public var hiddenPre: FloatPointer
+    /// MLP hidden after the activation [N,F]
+    public var hiddenPost: FloatPointer
+    /// block output = next block's input residual [N,C]
+    public var residualOut: FloatPointer
+
+    /// Floats one block needs.
+    static func size(_ c: TransformerConfig, batch B: Int, length T: Int) -> Int {
+        let N = B * T, C = c.width, F = c.ffnWidth
+        let pre = c.architecture == .llama ? 2 * F : F
+        return N * (C + 2 + c.qkvWidth + c.attentionWidth + C + C + 2 + pre + F + C) + B * c.heads * T * T
+    }
+
+    /// Carves the block's buffers out of `p` (which must hold `size` floats); returns the next free pointer.
+    static func carve(_ c: TransformerConfig, batch B: Int, length T: Int, from p: inout FloatPointer) -> BlockActivations {
+        let N = B * T, C = c.width, F = c.ffnWidth
+        func take(_ n: Int) -> FloatPointer { defer { p += n }; return p }
+        return BlockActivations(
+            norm1: take(N * C), norm1Mean: take(N), norm1Rstd: take(N), qkv: take(N * c.qkvWidth),
+            att: take(B * c.heads * T * T), attnOut: take(N * c.attentionWidth), residualMid: take(N * C),
+            norm2: take(N * C), norm2Mean: take(N), norm2Rstd: take(N),
+            hiddenPre: take(N * (c.architecture == .llama ? 2 * F : F)), hiddenPost: take(N * F),
+            residualOut: take(N * C))
+    }
+}
+
+/// Everything a forward pass of a (B, T) batch writes, in one allocation.
+///
+/// With `keepAllLayers` (training) every block has its own buffers for the backward pass; for inference
+/// all blocks share one set, so scoring long batches costs one block's memory.
+public final class ForwardActivations {
+    /// Batch size and sequence length this arena was sized for.
+    public let batch: Int, length: Int
+    /// Whether each block keeps its own buffers.
+    public let keepAllLayers: Bool
+    /// ids, positions [N] on the backend
+    public let ids: TokenPointer, positions: TokenPointer
+    /// key mask [B,T] or nil
+    public let keyMask: FloatPointer?
+    /// embedding output [N,C]
+    public let embedded: FloatPointer
+    /// per-block buffers (all alias the same memory unless `keepAllLayers`)
+    public let blocks: [BlockActivations]
+    /// final norm output [N,C] and statistics [N]
+    public let finalNorm, finalMean, finalRstd: FloatPointer
+    /// logits [N,V] (overwritten by dLogits in backward)
+    public let logits: FloatPointer
+    /// per-row log-sum-exp and loss [N]
+    public let logSumExp, losses: FloatPointer
+    /// scratch for a projection output before its residual add [N,C]
+    public let projection: FloatPointer
+    private let storage: FloatBuffer
+    private let tokenStorage: UnsafeMutablePointer<Int32>
+
+    /// Allocates the arena for `config` and a (B, T) batch.
+    public init(config c: TransformerConfig, batch B: Int, length T: Int, keepAllLayers: Bool, hasMask: Bool,
+                backend: Backend) {
+        batch = B; length = T; self.keepAllLayers = keepAllLayers
+        let N = B * T, C = c.width
+        let blockSize = BlockActivations.size(c, batch: B, length: T)
+        let blockCount = keepAllLayers ? c.layers : 1
+        let total = N * C * 3 + 4 * N + N * c.vocabSize + (hasMask ? N : 0) + blockSize * blockCount
+        storage = backend.makeBuffer(count: total)
+        tokenStorage = .allocate(capacity: 2 * N)
+        ids = tokenStorage
+        positions = tokenStorage + N
+        var p = storage.pointer
+        func take(_ n: Int) -> FloatPointer { defer { p += n }; return p }
+        keyMask = hasMask ? take(N) : nil
+        embedded = take(N * C)
+        finalNorm = take(N * C); finalMean = take(N); finalRstd = take(N)
+        logits = take(N * c.vocabSize)
+        logSumExp = take(N); losses = take(N)
+        projection = take(N * C)
+        var carved: [BlockActivations] = []
+        for l in 0..<c.layers {
+            if l < blockCount { carved.append(BlockActivations.carve(c, batch: B, length: T, from: &p)) } else { carved.append(carved[0]) }
+        }
+        blocks = carved
+    }
+
+    deinit { tokenStorage.deallocate() }
+
+    /// Loads a batch's ids, positions and mask into the arena.
+    func load(_ batch: TokenBatch) {
+        batch.ids.withUnsafeBufferPointer { ids.update(from: $0.baseAddress!, count: $0.count) }
+        batch.positions.withUnsafeBufferPointer { positions.update(from: $0.baseAddress!, count: $0.count) }
+        if let keyMask {
+            if let mask = batch.mask {
+                mask.withUnsafeBufferPointer { keyMask.update(from: $0.baseAddress!, count: $0.count) }
+            } else {
+                keyMask.update(repeating: 1, count: self.batch * length)
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Tensor
+
+/// Preallocated keys and values of every layer for a batch being generated.
+///
+///     keys, values [L, B, KV, P, D]   P = capacity (prompt + new tokens)
+///     mask [B, P]                     1 = real token, 0 = left padding
+///
+/// All rows share one length (prompts are left-padded), so one `length` says how many slots are filled.
+public final class KVCache: @unchecked Sendable {
+    /// Batch size B, capacity P, layers L, KV heads, head dim D.
+    public let batch: Int, capacity: Int, layers: Int, kvHeads: Int, headDim: Int
+    /// Slots filled so far.
+    public internal(set) var length: Int = 0
+    let keys: FloatBuffer
+    let values: FloatBuffer
+    let mask: FloatBuffer
+
+    /// A cache for `batch` rows of up to `capacity` tokens of `config`'s model.
+    public init(config: TransformerConfig, batch: Int, capacity: Int, backend: Backend = CPUBackend.shared) {
+        self.batch = batch; self.capacity = capacity; layers = config.layers
+        kvHeads = config.kvHeads; headDim = config.headDim
+        let size = config.layers * batch * config.kvHeads * capacity * config.headDim
+        keys = backend.makeBuffer(count: size)
+        values = backend.makeBuffer(count: size)
+        mask = backend.makeBuffer(count: batch * capacity)
+    }
+
+    /// Forgets every cached token (buffers are reused).
+    public func reset() { length = 0 }
+
+    /// Floats per layer.
+    var layerStride: Int { batch * kvHeads * capacity * headDim }
+
+    /// The view of layer `l` that the attention kernel reads and writes.
+    func slot(layer l: Int) -> KVCacheSlot {
+        KVCacheSlot(keys: keys.pointer + l * layerStride, values: values.pointer + l * layerStride,
+                    mask: mask.pointer, past: length, capacity: capacity)
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// A comma-separated list of integers on the command line (`5,17,42`).
+struct IntegerList: ExpressibleByArgument, Sendable {
+    let values: [Int]
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        var values: [Int] = []
+        for part in parts {
+            guard let v = Int(part) else { return nil }
+            values.append(v)
+        }
+        guard !values.isEmpty else { return nil }
+        self.values = values
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+import Foundation

@@ -1,0 +1,30 @@
+import Foundation
+
+/// A one-line progress bar on standard error, drawn only when standard error is a terminal.
+final class ProgressLine {
+    private let label: String
+    private let total: Int
+    private let enabled: Bool
+
+    /// A bar for `total` steps.
+    init(label: String, total: Int) {
+        self.label = label
+        self.total = max(total, 1)
+        enabled = isatty(2) != 0
+    }
+
+    /// Redraws the bar at `done` steps with an optional note.
+    func update(_ done: Int, note: String = "") {
+        guard enabled else { return }
+        let width = 24
+        let filled = min(width, done * width / total)
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total) \(note)\u{1B}[K".utf8))
+    }
+
+    /// Ends the line.
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+extension CPUKernels {
+    /// Causal grouped-query attention, one (batch, head) pair per task.
+    ///
+    ///     qkv[B,T,(H+2KV)·D]  q heads, then k heads, then v heads in each row
+    ///     att[B,H,T,T]        softmax probabilities (0 above the diagonal and at padded keys)
+    ///     out[B,T,H·D]
+    ///
+    /// Scores use one `sgemm` per head (the upper triangle is computed and discarded: at the sequence
+    /// lengths RLHF uses that is cheaper than skipping it). A query row with no visible key (a left-pad
+    /// position) gets all-zero probabilities and a zero output.
+    public static func attentionForward(out: FloatPointer, att: FloatPointer, qkv: FloatPointer,
+                                        keyMask: FloatPointer?, shape: AttentionShape) {
+        let T = shape.length, D = shape.headDim, H = shape.heads, KV = shape.kvHeads
+        let S = shape.qkvStride, OS = H * D, group = H / KV
+        let scale = 1 / Float(D).squareRoot()
+        Parallel.forRanges(shape.batch * H, costPerItem: T * T * D, minimumWork: 0) { range in
+            for bh in range {
+                let b = bh / H, h = bh % H, kvh = h / group
+                let base = qkv + b * T * S
+                let q = base + h * D, k = base + (H + kvh) * D, v = base + (H + KV + kvh) * D
+                let a = att + bh * T * T  // [T,T]
+                BLAS.gemm(transB: true, m: T, n: T, k: D, alpha: scale, a: q, lda: S, b: k, ldb: S, c: a, ldc: T)
+                let mask = keyMask.map { $0 + b * T }
+                for t in 0..<T { softmaxCausalRow(a + t * T, visible: t + 1, length: T, mask: mask) }
+                BLAS.gemm(m: T, n: D, k: T, a: a, lda: T, b: v, ldb: S, c: out + b * T * OS + h * D, ldc: OS)
+            }
+        }
+    }
+
+    /// Backward of `attentionForward`: dQKV[B,T,(H+2KV)·D] (=) from dOut[B,T,H·D].
+    /// One task per (batch, kv head) so the heads that share keys/values accumulate into them in order.
+    /// `scratch` holds B·H·T·T floats (dAtt, then dScores, per head).
+    public static func attentionBackward(dQKV: FloatPointer, dOut: FloatPointer, qkv: FloatPointer,
+                                         att: FloatPointer, scratch: FloatPointer, shape: AttentionShape) {
+        let T = shape.length, D = shape.headDim, H = shape.heads, KV = shape.kvHeads
+        let S = shape.qkvStride, OS = H * D, group = H / KV
+        let scale = 1 / Float(D).squareRoot()
+        Parallel.forRanges(shape.batch * KV, costPerItem: group * T * T * D, minimumWork: 0) { range in
+            for bkv in range {
+                let b = bkv / KV, kvh = bkv % KV
+                let base = qkv + b * T * S, dBase = dQKV + b * T * S
+                let k = base + (H + kvh) * D, v = base + (H + KV + kvh) * D
+                let dK = dBase + (H + kvh) * D, dV = dBase + (H + KV + kvh) * D
+                for g in 0..<group {
+                    let h = kvh * group + g, bh = b * H + h
+                    let q = base + h * D, dQ = dBase + h * D
+                    let a = att + bh * T * T, dA = scratch + bh * T * T  // [T,T]
+                    let dO = dOut + b * T * OS + h * D  // [T,D] stride OS
+                    let first: Float = g == 0 ? 0 : 1
+                    // dV[T,D] (+)= attᵀ · dO
+                    BLAS.gemm(transA: true, m: T, n: D, k: T, a: a, lda: T, b: dO, ldb: OS, beta: first, c: dV, ldc: S)
+                    // dAtt[T,T] = dO · Vᵀ
+                    BLAS.gemm(transB: true, m: T, n: T, k: D, a: dO, lda: OS, b: v, ldb: S, c: dA, ldc: T)
+                    // dScores = att ⊙ (dAtt − Σ_j dAtt·att) · scale, in place in dA
+                    for t in 0..<T { softmaxBackwardRow(dA + t * T, probabilities: a + t * T, visible: t + 1, scale: scale, length: T) }
+                    // dQ[T,D] = dScores · K ; dK[T,D] (+)= dScoresᵀ · Q
+                    BLAS.gemm(m: T, n: D, k: T, a: dA, lda: T, b: k, ldb: S, c: dQ, ldc: S)
+                    BLAS.gemm(transA: true, m: T, n: D, k: T, a: dA, lda: T, b: q, ldb: S, beta: first, c: dK, ldc: S)
+                }
+            }
+        }
+    }
+
+    /// In-place softmax of one score row over keys 0..<visible (keys with mask 0 excluded); entries at
+    /// and past `visible` (up to `length`) are set to 0. A row with no visible key becomes all zeros.
+    @inline(__always)
+    static func softmaxCausalRow(_ row: FloatPointer, visible: Int, length: Int, mask: FloatPointer?) {
+        var maxValue = -Float.infinity
+        if let mask {
+            for j in 0..<visible where mask[j] != 0 { maxValue = max(maxValue, row[j]) }
+        } else {
+            for j in 0..<visible { maxValue = max(maxValue, row[j]) }
+        }
+        if maxValue == -Float.infinity {
+            row.update(repeating: 0, count: length)
+            return
+        }
+        var sum: Float = 0
+        for j in 0..<visible {
+            let e = (mask == nil || mask![j] != 0) ? FastMath.exp(row[j] - maxValue) : 0
+            row[j] = e
+            sum += e
+        }
+        let inv = 1 / sum
+        for j in 0..<visible { row[j] *= inv }
+        if visible < length { (row + visible).update(repeating: 0, count: length - visible) }
+    }
+
+    /// dScores[j] = p[j]·(dP[j] − Σ_i dP[i]·p[i])·scale over the visible keys, 0 elsewhere (in place in dP).
+    @inline(__always)
+    static func softmaxBackwardRow(_ dP: FloatPointer, probabilities p: FloatPointer, visible: Int, scale: Float,
+                                   length: Int) {
+        var dot: Float = 0
+        for j in 0..<visible { dot += dP[j] * p[j] }
+        for j in 0..<visible { dP[j] = p[j] * (dP[j] - dot) * scale }
+        if visible < length { (dP + visible).update(repeating: 0, count: length - visible) }
+    }
+}
