@@ -1,0 +1,17 @@
+/// What can be wrong with an optimizer's settings or with state handed to it (e.g. from a checkpoint).
+public enum OptimizerError: Error, Equatable, CustomStringConvertible {
+    /// A hyper-parameter is outside its valid range: `name` is the setting, `requirement` what it must satisfy.
+    case invalidHyperparameter(name: String, value: Double, requirement: String)
+    /// Optimizer state of the wrong size: a checkpoint written for a different model or layout.
+    case stateSizeMismatch(expected: Int, got: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidHyperparameter(name, value, requirement):
+            return "invalid \(name) = \(value): it must be \(requirement)"
+        case let .stateSizeMismatch(expected, got):
+            return "optimizer state holds \(got) floats but this model needs \(expected): "
+                + "the checkpoint was written for a different model; start the optimizer fresh or load the matching model"
+        }
+    }
+}

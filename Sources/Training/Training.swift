@@ -1,2 +1,0 @@
-/// Training loops and optimizer math (AdamW, schedules, clipping, losses).
-public enum TrainingNamespace {}
