@@ -63,7 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
         switch workload {
         case .train:
             lm.enableTraining()
-            let optimizer = AdamW(store: lm.parameters, configuration: AdamWConfiguration(learningRate: 1e-4))
+            let optimizer = try AdamW(store: lm.parameters, config: AdamWConfig(schedule: .constant(1e-4)))
             step = {
                 try lm.forward(tokens, training: true)
                 _ = lm.nextTokenLoss()
