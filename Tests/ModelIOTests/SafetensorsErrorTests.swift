@@ -7,7 +7,7 @@ import XCTest
 final class SafetensorsErrorTests: XCTestCase {
     private var directory: URL!
 
-    override func setUpWithError() throws { directory = try makeTemporaryDirectory(self) }
+    override func setUpWithError() throws { directory = try makeCheckpointTestDirectory(self) }
 
     /// Writes `contents` to a fresh file and returns its URL.
     private func write(_ contents: Data, name: String = "bad.safetensors") throws -> URL {
@@ -18,7 +18,7 @@ final class SafetensorsErrorTests: XCTestCase {
 
     private func assertOpenFails(_ url: URL, mentions: [String], file: StaticString = #filePath, line: UInt = #line,
                                  _ matches: (SafetensorsError) -> Bool) {
-        assertThrows(SafetensorsError.self, mentions: [url.path] + mentions, file: file, line: line,
+        assertCheckpointError(SafetensorsError.self, mentions: [url.path] + mentions, file: file, line: line,
                      { _ = try SafetensorsFile(url: url) }, matches: matches)
     }
 
@@ -110,10 +110,10 @@ final class SafetensorsErrorTests: XCTestCase {
         let url = try write(SafetensorsBytes.file(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
                                                   data: [0, 0, 0, 0]))
         let file = try SafetensorsFile(url: url)
-        assertThrows(SafetensorsError.self, mentions: [url.path, "'v'"], { _ = try file.floats("v") }) {
+        assertCheckpointError(SafetensorsError.self, mentions: [url.path, "'v'"], { _ = try file.floats("v") }) {
             if case .missingTensor(_, "v") = $0 { true } else { false }
         }
-        assertThrows(SafetensorsError.self, mentions: [url.path, "'v'"], { _ = try file.info("v") }) {
+        assertCheckpointError(SafetensorsError.self, mentions: [url.path, "'v'"], { _ = try file.info("v") }) {
             if case .missingTensor(_, "v") = $0 { true } else { false }
         }
     }

@@ -70,7 +70,7 @@ final class SafetensorsHalfPrecisionTests: XCTestCase {
 
     /// The writer stores rounded 16-bit values and the reader widens them back.
     func testHalfAndBFloat16TensorsThroughAFile() throws {
-        let url = try makeTemporaryDirectory(self).appendingPathComponent("half.safetensors")
+        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("half.safetensors")
         let inputs = roundedHalves.map(\.0)
         let bfloatInputs = roundedBFloat16s.map(\.0)
         var writer = SafetensorsWriter()

@@ -49,7 +49,7 @@ final class SafetensorsReaderTests: XCTestCase {
             "i64":{"dtype":"I64","shape":[3],"data_offsets":\(span(i64))},\
             "scalar":{"dtype":"F32","shape":[],"data_offsets":\(span(scalar))}}
             """
-        let url = try makeTemporaryDirectory(self).appendingPathComponent("hand.safetensors")
+        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("hand.safetensors")
         try SafetensorsBytes.file(header: header, data: f32 + f16 + bf16 + i32 + i64 + scalar).write(to: url)
 
         let file = try SafetensorsFile(url: url)
@@ -70,19 +70,19 @@ final class SafetensorsReaderTests: XCTestCase {
 
     func testReadingAsTheWrongKindOrCountIsAnError() throws {
         let header = #"{"ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},"w":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"d":{"dtype":"F64","shape":[1],"data_offsets":[16,24]}}"#
-        let url = try makeTemporaryDirectory(self).appendingPathComponent("kinds.safetensors")
+        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("kinds.safetensors")
         try SafetensorsBytes.file(header: header, data: [UInt8](repeating: 0, count: 24)).write(to: url)
         let file = try SafetensorsFile(url: url)
         XCTAssertEqual(try file.info("d").dtype, .f64)
 
-        assertThrows(SafetensorsError.self, mentions: [url.path, "'ids'", "I64"], { _ = try file.floats("ids") }) {
+        assertCheckpointError(SafetensorsError.self, mentions: [url.path, "'ids'", "I64"], { _ = try file.floats("ids") }) {
             if case .unsupportedConversion = $0 { return true } else { return false }
         }
-        assertThrows(SafetensorsError.self, mentions: [url.path, "'w'", "F32"], { _ = try file.int64s("w") }) {
+        assertCheckpointError(SafetensorsError.self, mentions: [url.path, "'w'", "F32"], { _ = try file.int64s("w") }) {
             if case .unsupportedConversion = $0 { return true } else { return false }
         }
         var three = [Float](repeating: 0, count: 3)
-        assertThrows(SafetensorsError.self, mentions: [url.path, "'w'", "2", "3"], {
+        assertCheckpointError(SafetensorsError.self, mentions: [url.path, "'w'", "2", "3"], {
             try three.withUnsafeMutableBufferPointer { try file.readFloats("w", into: $0.baseAddress!, count: 3) }
         }) {
             if case .countMismatch(_, _, 2, 3) = $0 { return true } else { return false }

@@ -68,7 +68,7 @@ enum SafetensorsBytes {
 }
 
 /// A fresh temporary folder, removed when the test ends.
-func makeTemporaryDirectory(_ test: XCTestCase) throws -> URL {
+func makeCheckpointTestDirectory(_ test: XCTestCase) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("modelio-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
@@ -77,7 +77,7 @@ func makeTemporaryDirectory(_ test: XCTestCase) throws -> URL {
 
 /// Asserts that `body` throws an error of type `E` for which `matches` holds, and that its message is one
 /// line mentioning every string in `mentions`.
-func assertThrows<E: Error & CustomStringConvertible>(_ errorType: E.Type, mentions: [String], file: StaticString = #filePath,
+func assertCheckpointError<E: Error & CustomStringConvertible>(_ errorType: E.Type, mentions: [String], file: StaticString = #filePath,
                                                       line: UInt = #line, _ body: () throws -> Void,
                                                       matches: (E) -> Bool) {
     do {

@@ -4,7 +4,7 @@ import XCTest
 
 final class SafetensorsWriterTests: XCTestCase {
     func testWrittenFileHasThePaddedHeaderAndExactValues() throws {
-        let url = try makeTemporaryDirectory(self).appendingPathComponent("out.safetensors")
+        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("out.safetensors")
         let weights: [Float] = [1, -0.0, .infinity, 0x1p-149, 3.25, -1e30]
         let ids: [Int64] = [-1, 0, 1 << 62]
         var writer = SafetensorsWriter()
@@ -34,7 +34,7 @@ final class SafetensorsWriterTests: XCTestCase {
     }
 
     func testFillClosureIsCalledWithTheTensorsBuffer() throws {
-        let url = try makeTemporaryDirectory(self).appendingPathComponent("fill.safetensors")
+        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("fill.safetensors")
         var writer = SafetensorsWriter()
         writer.addFloats("ramp", shape: [4]) { buffer in
             for i in buffer.indices { buffer[i] = Float(i) / 2 }
@@ -44,13 +44,13 @@ final class SafetensorsWriterTests: XCTestCase {
     }
 
     func testFailedWriteLeavesThePreviousFileAndNoTemporaryFile() throws {
-        let directory = try makeTemporaryDirectory(self)
+        let directory = try makeCheckpointTestDirectory(self)
         let url = directory.appendingPathComponent("model.safetensors")
         try Data("previous".utf8).write(to: url)
 
         var writer = SafetensorsWriter()
         writer.addFloats("w", shape: [2, 2], values: [1, 2, 3])
-        assertThrows(SafetensorsError.self, mentions: [url.path, "'w'"], { try writer.write(to: url) }) {
+        assertCheckpointError(SafetensorsError.self, mentions: [url.path, "'w'"], { try writer.write(to: url) }) {
             if case .invalidTensor(_, "w", _) = $0 { true } else { false }
         }
         var duplicate = SafetensorsWriter()
@@ -63,10 +63,10 @@ final class SafetensorsWriterTests: XCTestCase {
     }
 
     func testWritingIntoAMissingFolderFailsCleanly() throws {
-        let url = try makeTemporaryDirectory(self).appendingPathComponent("absent/model.safetensors")
+        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("absent/model.safetensors")
         var writer = SafetensorsWriter()
         writer.addFloats("w", shape: [1], values: [1])
-        assertThrows(SafetensorsError.self, mentions: [url.path], { try writer.write(to: url) }) {
+        assertCheckpointError(SafetensorsError.self, mentions: [url.path], { try writer.write(to: url) }) {
             if case .writeFailed = $0 { true } else { false }
         }
     }

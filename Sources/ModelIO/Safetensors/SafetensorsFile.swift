@@ -16,7 +16,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// The `__metadata__` strings (empty when the file has none).
     public let metadata: [String: String]
 
-    private let mapping: MappedFile
+    private let mapping: CheckpointMappedFile
     private let tensors: [String: SafetensorsTensorInfo]
     /// Byte offset of the data section in the file (8 + header length).
     private let dataStart: Int
@@ -25,7 +25,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     public init(url: URL) throws {
         let path = url.path
         self.url = url
-        mapping = try MappedFile(path: path)
+        mapping = try CheckpointMappedFile(path: path)
         guard mapping.size >= 8, let bytes = mapping.bytes else {
             throw SafetensorsError.fileTooShort(file: path, size: mapping.size)
         }

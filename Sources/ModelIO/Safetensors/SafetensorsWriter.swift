@@ -70,7 +70,7 @@ public struct SafetensorsWriter {
         if let problem = problems.first { throw SafetensorsError.invalidTensor(file: path, key: problem.key, reason: problem.reason) }
         let ordered = entries.sorted { ($0.dtype.byteSize, $1.name) > ($1.dtype.byteSize, $0.name) }
         let header = try headerBytes(for: ordered, file: path)
-        try AtomicFileWriter.write(to: url) { handle in
+        try CheckpointAtomicWriter.write(to: url) { handle in
             var length = UInt64(header.count).littleEndian
             try handle.write(contentsOf: Data(bytes: &length, count: 8))
             try handle.write(contentsOf: header)

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// A whole file mapped read-only into memory; unmapped when released.
-final class MappedFile: @unchecked Sendable {
+final class CheckpointMappedFile: @unchecked Sendable {
     /// First byte (nil for an empty file, which cannot be mapped).
     let bytes: UnsafeRawPointer?
     /// File size in bytes.

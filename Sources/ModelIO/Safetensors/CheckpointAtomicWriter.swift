@@ -2,7 +2,7 @@ import Foundation
 
 /// Writes a file under a temporary name in the same folder and renames it into place, so a reader never
 /// sees a half-written file and a failed write leaves the previous file untouched.
-enum AtomicFileWriter {
+enum CheckpointAtomicWriter {
     /// Calls `body` with a handle on the temporary file, then renames it to `url`.
     static func write(to url: URL, _ body: (FileHandle) throws -> Void) throws {
         let path = url.path
