@@ -1,0 +1,117 @@
+import Foundation
+import Models
+import Tensor
+
+/// Loads and saves Hugging Face checkpoint folders (`config.json` + safetensors weights).
+///
+/// Loading is strict: every tensor the config implies must be present with its exact shape, and any other
+/// tensor (apart from non-parameter buffers, and `lm_head.weight` when embeddings are tied) is an error.
+/// Saving writes what `transformers` writes: Hugging Face key names and layouts, float32, one file.
+public enum HFCheckpoint {
+    /// Reads `directory/config.json` and its `model.safetensors` (or sharded `model.safetensors.index.json`)
+    /// into a parameter store on `CPUBackend.shared`.
+    public static func load(directory: URL) throws -> (TransformerConfig, ParameterStore) {
+        let config = try HFConfigReader.read(contentsOf: directory.appendingPathComponent("config.json"))
+        let weights = try HFWeightFiles(directory: directory)
+        let bindings = HFKeyMap.bindings(for: config)
+        let sourceKeys = try canonicalSourceKeys(weights, config: config)
+        let store = ParameterStore(specs: ParameterLayout.specs(for: config), backend: CPUBackend.shared)
+        for binding in bindings {
+            guard let sourceKey = sourceKeys[binding.hfKey], let file = weights.file(holding: sourceKey) else {
+                throw HFCheckpointError.missingTensor(file: weights.checkpointPath, key: binding.hfKey)
+            }
+            let shape = try file.info(sourceKey).shape
+            guard shape == binding.hfShape else {
+                throw HFCheckpointError.shapeMismatch(file: file.url.path, key: sourceKey, expected: binding.hfShape, found: shape)
+            }
+            try copy(sourceKey, from: file, into: store, binding: binding)
+        }
+        let expected = Set(bindings.map(\.hfKey))
+        for (canonical, sourceKey) in sourceKeys.sorted(by: { $0.key < $1.key })
+        where !expected.contains(canonical) && !HFKeyMap.isIgnored(canonical, for: config) {
+            throw HFCheckpointError.unexpectedTensor(file: weights.file(holding: sourceKey)?.url.path ?? weights.checkpointPath,
+                                                     key: sourceKey)
+        }
+        return (config, store)
+    }
+
+    /// Writes `directory/model.safetensors` and `directory/config.json` (each atomically), creating the folder.
+    /// `store` must have the layout `ParameterLayout.specs(for: config)` gives.
+    public static func save(config: TransformerConfig, store: ParameterStore, to directory: URL) throws {
+        try checkLayout(of: store, matches: config, directory: directory)
+        let configJSON = try HFConfigWriter.json(for: config, file: directory.appendingPathComponent("config.json").path)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw HFCheckpointError.cannotSave(file: directory.path, reason: (error as NSError).localizedDescription)
+        }
+        var writer = SafetensorsWriter()
+        for binding in HFKeyMap.bindings(for: config) {
+            writer.addFloats(binding.hfKey, shape: binding.hfShape) { buffer in
+                extract(binding, from: store, into: buffer.baseAddress!)
+            }
+        }
+        try writer.write(to: directory.appendingPathComponent(HFWeightFiles.singleFileName))
+        try CheckpointAtomicWriter.write(configJSON, to: directory.appendingPathComponent("config.json"))
+    }
+
+    /// Canonical key → key as stored, for every tensor in the checkpoint.
+    private static func canonicalSourceKeys(_ weights: HFWeightFiles, config: TransformerConfig) throws -> [String: String] {
+        var sourceKeys: [String: String] = [:]
+        for key in weights.keys {
+            let canonical = HFKeyMap.canonicalKey(key, for: config)
+            if sourceKeys[canonical] != nil {
+                throw HFCheckpointError.duplicateTensor(file: weights.checkpointPath, key: canonical)
+            }
+            sourceKeys[canonical] = key
+        }
+        return sourceKeys
+    }
+
+    /// Places one Hugging Face tensor into its Swift parameter.
+    private static func copy(_ key: String, from file: SafetensorsFile, into store: ParameterStore,
+                             binding: HFTensorBinding) throws {
+        let parameter = store.value(binding.parameter)
+        switch binding.placement {
+        case .whole:
+            try file.readFloats(key, into: parameter, count: binding.count)
+        case let .rows(start):
+            try file.readFloats(key, into: parameter + start * binding.hfShape[1], count: binding.count)
+        case .transposed:
+            let source = try file.floats(key)
+            HFMatrixTranspose.transpose(source, rows: binding.hfShape[0], cols: binding.hfShape[1], into: parameter)
+        }
+    }
+
+    /// Writes one Hugging Face tensor, in its Hugging Face layout, from its Swift parameter.
+    private static func extract(_ binding: HFTensorBinding, from store: ParameterStore, into output: UnsafeMutablePointer<Float>) {
+        let parameter = store.value(binding.parameter)
+        switch binding.placement {
+        case .whole:
+            output.update(from: parameter, count: binding.count)
+        case let .rows(start):
+            output.update(from: parameter + start * binding.hfShape[1], count: binding.count)
+        case .transposed:
+            // The Swift parameter is [hfShape[1], hfShape[0]].
+            HFMatrixTranspose.transpose(parameter, rows: binding.hfShape[1], cols: binding.hfShape[0], into: output)
+        }
+    }
+
+    private static func checkLayout(of store: ParameterStore, matches config: TransformerConfig, directory: URL) throws {
+        let expected = ParameterLayout.specs(for: config)
+        for (name, shape, _) in expected {
+            guard let spec = store.spec(named: name) else {
+                throw HFCheckpointError.cannotSave(file: directory.path, reason: "the store has no parameter '\(name)' that the config needs")
+            }
+            guard spec.shape == shape else {
+                throw HFCheckpointError.cannotSave(file: directory.path,
+                                                   reason: "parameter '\(name)' has shape \(spec.shape), the config needs \(shape)")
+            }
+        }
+        if store.specs.count != expected.count {
+            let known = Set(expected.map(\.0))
+            let extra = store.specs.first { !known.contains($0.name) }?.name ?? "?"
+            throw HFCheckpointError.cannotSave(file: directory.path, reason: "the store has parameter '\(extra)' that the config does not")
+        }
+    }
+}

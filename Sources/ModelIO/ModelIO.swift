@@ -1,2 +1,0 @@
-/// Checkpoint and tokenizer formats.
-public enum ModelIONamespace {}
