@@ -20,7 +20,7 @@ final class GGUFDequantizationTests: XCTestCase {
     func testF32CopiesBitsExactly() {
         let values: [Float] = [1.5, -0.0, .infinity, -3.25e-7, 123456.789]
         var bytes: [UInt8] = []
-        for v in values { bytes.appendLE(v.bitPattern) }
+        for v in values { bytes.appendGGUFInteger(v.bitPattern) }
         XCTAssertEqual(dequantize(.f32, bytes, count: 5).map(\.bitPattern), values.map(\.bitPattern))
     }
 
@@ -30,7 +30,7 @@ final class GGUFDequantizationTests: XCTestCase {
             (0x03FF, 1023 * 0x1p-24), (0x0400, 0x1p-14), (0x8000, -0.0), (0x7C00, .infinity), (0xFC00, -.infinity),
         ]
         var bytes: [UInt8] = []
-        for (bits, _) in cases { bytes.appendLE(bits) }
+        for (bits, _) in cases { bytes.appendGGUFInteger(bits) }
         let out = dequantize(.f16, bytes, count: cases.count)
         for (value, (bits, expected)) in zip(out, cases) {
             XCTAssertEqual(value.bitPattern, expected.bitPattern, "half 0x\(String(bits, radix: 16))")
@@ -40,7 +40,7 @@ final class GGUFDequantizationTests: XCTestCase {
 
     func testBF16IsUpperHalfOfFloat32() {
         var bytes: [UInt8] = []
-        for bits: UInt16 in [0x3F80, 0xC0A0, 0x3EAA] { bytes.appendLE(bits) }
+        for bits: UInt16 in [0x3F80, 0xC0A0, 0x3EAA] { bytes.appendGGUFInteger(bits) }
         XCTAssertEqual(dequantize(.bf16, bytes, count: 3), [1.0, -5.0, 0.33203125])
     }
 
@@ -48,8 +48,8 @@ final class GGUFDequantizationTests: XCTestCase {
         let q0: [Int8] = (0..<32).map { Int8($0 * 7 - 100) }
         let q1: [Int8] = (0..<32).map { Int8(127 - $0 * 8) }
         var bytes: [UInt8] = []
-        bytes.appendLE(halfMinusHalf); bytes += q0.map { UInt8(bitPattern: $0) }
-        bytes.appendLE(halfThreeQuarters); bytes += q1.map { UInt8(bitPattern: $0) }
+        bytes.appendGGUFInteger(halfMinusHalf); bytes += q0.map { UInt8(bitPattern: $0) }
+        bytes.appendGGUFInteger(halfThreeQuarters); bytes += q1.map { UInt8(bitPattern: $0) }
         XCTAssertEqual(bytes.count, 2 * 34)
         let expected = q0.map { Float($0) * -0.5 } + q1.map { Float($0) * 0.75 }
         XCTAssertEqual(dequantize(.q8_0, bytes, count: 64), expected)
@@ -62,8 +62,8 @@ final class GGUFDequantizationTests: XCTestCase {
         let q0: [UInt8] = (0..<32).map { UInt8(($0 * 5) % 16) }
         let q1: [UInt8] = (0..<32).map { UInt8(15 - $0 % 16) }
         var bytes: [UInt8] = []
-        bytes.appendLE(halfQuarter); bytes += packNibbles(q0)
-        bytes.appendLE(halfMinus1_5); bytes += packNibbles(q1)
+        bytes.appendGGUFInteger(halfQuarter); bytes += packNibbles(q0)
+        bytes.appendGGUFInteger(halfMinus1_5); bytes += packNibbles(q1)
         XCTAssertEqual(bytes.count, 2 * 18)
         let expected = q0.map { (Float($0) - 8) * 0.25 } + q1.map { (Float($0) - 8) * -1.5 }
         XCTAssertEqual(dequantize(.q4_0, bytes, count: 64), expected)
@@ -73,8 +73,8 @@ final class GGUFDequantizationTests: XCTestCase {
         let q0: [UInt8] = (0..<32).map { UInt8(($0 * 3 + 1) % 16) }
         let q1: [UInt8] = (0..<32).map { UInt8(($0 * 11) % 16) }
         var bytes: [UInt8] = []
-        bytes.appendLE(halfHalf); bytes.appendLE(halfMinus3); bytes += packNibbles(q0)
-        bytes.appendLE(halfMinusEighth); bytes.appendLE(half2); bytes += packNibbles(q1)
+        bytes.appendGGUFInteger(halfHalf); bytes.appendGGUFInteger(halfMinus3); bytes += packNibbles(q0)
+        bytes.appendGGUFInteger(halfMinusEighth); bytes.appendGGUFInteger(half2); bytes += packNibbles(q1)
         XCTAssertEqual(bytes.count, 2 * 20)
         let expected = q0.map { Float($0) * 0.5 - 3 } + q1.map { Float($0) * -0.125 + 2 }
         XCTAssertEqual(dequantize(.q4_1, bytes, count: 64), expected)
@@ -104,7 +104,7 @@ final class GGUFDequantizationTests: XCTestCase {
             qs[32 * g + w % 32] |= w < 32 ? q[e] : q[e] << 4
         }
         var bytes: [UInt8] = []
-        bytes.appendLE(halfHalf); bytes.appendLE(UInt16(0xB400)) // d = 0.5, dmin = -0.25
+        bytes.appendGGUFInteger(halfHalf); bytes.appendGGUFInteger(UInt16(0xB400)) // d = 0.5, dmin = -0.25
         bytes += packed + qs
         XCTAssertEqual(bytes.count, 144)
         let expected: [Float] = (0..<256).map { e in
@@ -131,7 +131,7 @@ final class GGUFDequantizationTests: XCTestCase {
             }
         }
         var bytes = ql + qh + scales.map { UInt8(bitPattern: $0) }
-        bytes.appendLE(halfMinusSixteenth)
+        bytes.appendGGUFInteger(halfMinusSixteenth)
         XCTAssertEqual(bytes.count, 210)
         let expected: [Float] = (0..<256).map { e in d * Float(scales[e / 16]) * Float(Int(q[e]) - 32) }
         XCTAssertEqual(dequantize(.q6_K, bytes, count: 256), expected)
@@ -179,7 +179,7 @@ final class GGUFDequantizationTests: XCTestCase {
         // 3 rows of one Q8_0 block each, written in reverse row order
         var bytes: [UInt8] = []
         for row in 0..<3 {
-            bytes.appendLE(half1)
+            bytes.appendGGUFInteger(half1)
             for j in 0..<32 { bytes.append(UInt8(bitPattern: Int8(row * 32 + j - 48))) }
         }
         var out = [Float](repeating: .nan, count: 96)

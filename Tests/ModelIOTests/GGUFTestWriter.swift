@@ -33,19 +33,19 @@ enum GGUFTestValue {
         switch self {
         case let .u8(v): out.append(v)
         case let .i8(v): out.append(UInt8(bitPattern: v))
-        case let .u16(v): out.appendLE(v)
-        case let .i16(v): out.appendLE(v)
-        case let .u32(v): out.appendLE(v)
-        case let .i32(v): out.appendLE(v)
-        case let .f32(v): out.appendLE(v.bitPattern)
+        case let .u16(v): out.appendGGUFInteger(v)
+        case let .i16(v): out.appendGGUFInteger(v)
+        case let .u32(v): out.appendGGUFInteger(v)
+        case let .i32(v): out.appendGGUFInteger(v)
+        case let .f32(v): out.appendGGUFInteger(v.bitPattern)
         case let .bool(v): out.append(v ? 1 : 0)
         case let .string(s): out.appendGGUFString(s)
-        case let .u64(v): out.appendLE(v)
-        case let .i64(v): out.appendLE(v)
-        case let .f64(v): out.appendLE(v.bitPattern)
+        case let .u64(v): out.appendGGUFInteger(v)
+        case let .i64(v): out.appendGGUFInteger(v)
+        case let .f64(v): out.appendGGUFInteger(v.bitPattern)
         case let .array(elementTypeID, values):
-            out.appendLE(elementTypeID)
-            out.appendLE(UInt64(values.count))
+            out.appendGGUFInteger(elementTypeID)
+            out.appendGGUFInteger(UInt64(values.count))
             for v in values { v.encode(into: &out) }
         case let .raw(_, payload): out += payload
         }
@@ -63,7 +63,7 @@ struct GGUFTestTensor {
     static func f32(_ name: String, shape: [Int], values: [Float]) -> GGUFTestTensor {
         precondition(values.count == shape.reduce(1, *))
         var data: [UInt8] = []
-        for v in values { data.appendLE(v.bitPattern) }
+        for v in values { data.appendGGUFInteger(v.bitPattern) }
         return GGUFTestTensor(name: name, dimensions: shape.reversed().map(UInt64.init), typeID: 0, data: data)
     }
 }
@@ -79,12 +79,12 @@ struct GGUFTestWriter {
 
     func bytes() -> [UInt8] {
         var out = magic
-        out.appendLE(version)
-        out.appendLE(UInt64(tensors.count))
-        out.appendLE(UInt64(metadata.count))
+        out.appendGGUFInteger(version)
+        out.appendGGUFInteger(UInt64(tensors.count))
+        out.appendGGUFInteger(UInt64(metadata.count))
         for (key, value) in metadata {
             out.appendGGUFString(key)
-            out.appendLE(value.typeID)
+            out.appendGGUFInteger(value.typeID)
             value.encode(into: &out)
         }
         var offset = 0
@@ -95,10 +95,10 @@ struct GGUFTestWriter {
         }
         for (t, tensorOffset) in zip(tensors, offsets) {
             out.appendGGUFString(t.name)
-            out.appendLE(UInt32(t.dimensions.count))
-            for d in t.dimensions { out.appendLE(d) }
-            out.appendLE(t.typeID)
-            out.appendLE(UInt64(tensorOffset))
+            out.appendGGUFInteger(UInt32(t.dimensions.count))
+            for d in t.dimensions { out.appendGGUFInteger(d) }
+            out.appendGGUFInteger(t.typeID)
+            out.appendGGUFInteger(UInt64(tensorOffset))
         }
         let dataStart = (out.count + alignment - 1) / alignment * alignment
         out += [UInt8](repeating: 0, count: dataStart - out.count)
@@ -136,12 +136,12 @@ enum GGUFTestFiles {
 }
 
 extension Array where Element == UInt8 {
-    mutating func appendLE<T: FixedWidthInteger>(_ value: T) {
+    mutating func appendGGUFInteger<T: FixedWidthInteger>(_ value: T) {
         Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
 
     mutating func appendGGUFString(_ s: String) {
-        appendLE(UInt64(s.utf8.count))
+        appendGGUFInteger(UInt64(s.utf8.count))
         append(contentsOf: s.utf8)
     }
 }

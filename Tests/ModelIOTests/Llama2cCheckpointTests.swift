@@ -84,8 +84,8 @@ final class Llama2cCheckpointTests: XCTestCase {
 
     private func tinyFile(header: [Int32]? = nil, dropLast: Int = 0, extra: Int = 0) throws -> URL {
         var bytes: [UInt8] = []
-        for v in header ?? [Int32(C), Int32(F), Int32(L), Int32(H), Int32(KV), -Int32(V), Int32(S)] { bytes.appendLE(v) }
-        for (_, values) in tinyTensors() { for v in values { bytes.appendLE(v.bitPattern) } }
+        for v in header ?? [Int32(C), Int32(F), Int32(L), Int32(H), Int32(KV), -Int32(V), Int32(S)] { bytes.appendGGUFInteger(v) }
+        for (_, values) in tinyTensors() { for v in values { bytes.appendGGUFInteger(v.bitPattern) } }
         bytes += [UInt8](repeating: 0, count: extra)
         return try GGUFTestFiles.write(Array(bytes.dropLast(dropLast)), named: "tiny.bin")
     }
