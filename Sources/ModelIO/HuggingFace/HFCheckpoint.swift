@@ -47,8 +47,9 @@ public enum HFCheckpoint {
         }
         var writer = SafetensorsWriter()
         for binding in HFKeyMap.bindings(for: config) {
+            let source = store.value(binding.parameter)
             writer.addFloats(binding.hfKey, shape: binding.hfShape) { buffer in
-                extract(binding, from: store, into: buffer.baseAddress!)
+                extract(binding, from: source, into: buffer.baseAddress!)
             }
         }
         try writer.write(to: directory.appendingPathComponent(HFWeightFiles.singleFileName))
@@ -84,8 +85,8 @@ public enum HFCheckpoint {
     }
 
     /// Writes one Hugging Face tensor, in its Hugging Face layout, from its Swift parameter.
-    private static func extract(_ binding: HFTensorBinding, from store: ParameterStore, into output: UnsafeMutablePointer<Float>) {
-        let parameter = store.value(binding.parameter)
+    static func extract(_ binding: HFTensorBinding, from parameter: UnsafeMutablePointer<Float>,
+                        into output: UnsafeMutablePointer<Float>) {
         switch binding.placement {
         case .whole:
             output.update(from: parameter, count: binding.count)

@@ -1,0 +1,64 @@
+import Foundation
+import Models
+
+/// The checkpoint formats a model path can be in.
+public enum ModelFormat: String, Sendable {
+    /// A Hugging Face folder: config.json + model.safetensors (or a sharded index).
+    case huggingFace
+    /// A GGUF file (llama.cpp).
+    case gguf
+    /// A llama2.c legacy checkpoint (`.bin`).
+    case llama2c
+
+    /// Tells the format of `path` from what is on disk; nil when it is none of them.
+    public static func detect(path: String) -> ModelFormat? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+        if isDirectory.boolValue {
+            return FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("config.json"))
+                ? .huggingFace : nil
+        }
+        if let handle = FileHandle(forReadingAtPath: path), let magic = try? handle.read(upToCount: 4) {
+            try? handle.close()
+            if magic == Data("GGUF".utf8) { return .gguf }
+        }
+        return path.hasSuffix(".bin") ? .llama2c : nil
+    }
+}
+
+/// Errors opening a model path.
+public enum ModelPathError: Error, CustomStringConvertible, Equatable {
+    /// Nothing at the path.
+    case notFound(String)
+    /// Something there, but not a known format.
+    case unknownFormat(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let p): "model not found: \(p)"
+        case .unknownFormat(let p):
+            "cannot tell the model format of \(p): expected a Hugging Face folder with config.json, a .gguf file or a llama2.c .bin"
+        }
+    }
+}
+
+/// Loads the weights of a model path in any supported format.
+public enum ModelFiles {
+    /// Config and parameters of the model at `path` (folder, `.gguf` or llama2.c `.bin`).
+    public static func load(path: String) throws -> (format: ModelFormat, config: TransformerConfig, parameters: ParameterStore) {
+        guard FileManager.default.fileExists(atPath: path) else { throw ModelPathError.notFound(path) }
+        guard let format = ModelFormat.detect(path: path) else { throw ModelPathError.unknownFormat(path) }
+        let url = URL(fileURLWithPath: path)
+        switch format {
+        case .huggingFace:
+            let (config, store) = try HFCheckpoint.load(directory: url)
+            return (format, config, store)
+        case .gguf:
+            let loaded = try GGUFModel.load(url: url)
+            return (format, loaded.config, loaded.parameters)
+        case .llama2c:
+            let loaded = try Llama2cCheckpoint.load(url: url)
+            return (format, loaded.config, loaded.parameters)
+        }
+    }
+}
