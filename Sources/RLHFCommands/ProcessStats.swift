@@ -9,7 +9,7 @@ enum ProcessStats {
     /// Peak resident set size in MiB (ru_maxrss).
     static var peakRSSMegabytes: Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(0 /* RUSAGE_SELF */, &usage)
         #if os(Linux)
         return Double(usage.ru_maxrss) / 1024
         #else
