@@ -69,11 +69,12 @@ public struct BertNormalizer: Sendable, Equatable {
         scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar.properties.isWhitespace
     }
 
-    /// BERT's control characters: any "Other" category (Cc, Cf, Cs, Co, Cn) except tab, newline and return.
+    /// BERT's control characters: categories Cc, Cf, Cs and Co (not unassigned Cn, which Hugging Face
+    /// keeps), except tab, newline and return.
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         if scalar == "\t" || scalar == "\n" || scalar == "\r" { return false }
         switch scalar.properties.generalCategory {
-        case .control, .format, .surrogate, .privateUse, .unassigned: return true
+        case .control, .format, .surrogate, .privateUse: return true
         default: return false
         }
     }
