@@ -146,7 +146,7 @@ public struct ByteLevelBPETokenizer: Tokenizer {
 
     /// Pre-tokenizes `text` (no added tokens in it) and appends the ids of its pieces.
     private func encodePlainText(_ text: String, into ids: inout [Int]) {
-        let scalars = ScalarText(preTokenizer.prepared(text))
+        let scalars = PreTokenizerText(preTokenizer.prepared(text))
         for piece in preTokenizer.split(scalars) {
             let bytes = scalars.bytes(piece)
             if let cached = cache.ids(for: bytes) {

@@ -34,7 +34,7 @@ public struct ByteLevelPreTokenizer: Sendable, Equatable {
     public static let qwen2 = ByteLevelPreTokenizer(steps: [.qwen2Pattern])
 
     /// The pieces of `text` (after the prefix space, if any), as scalar ranges of `text`.
-    func split(_ text: ScalarText) -> [Range<Int>] {
+    func split(_ text: PreTokenizerText) -> [Range<Int>] {
         var pieces: [Range<Int>] = text.count == 0 ? [] : [0..<text.count]
         for step in steps {
             var next: [Range<Int>] = []
@@ -57,7 +57,7 @@ public struct ByteLevelPreTokenizer: Sendable, Equatable {
         addsPrefixSpace && !text.isEmpty && text.unicodeScalars.first != " " ? " " + text : text
     }
 
-    private static func splitDigits(_ text: ScalarText, _ range: Range<Int>, individual: Bool, into pieces: inout [Range<Int>]) {
+    private static func splitDigits(_ text: PreTokenizerText, _ range: Range<Int>, individual: Bool, into pieces: inout [Range<Int>]) {
         let classes = text.classes
         var start = range.lowerBound
         while start < range.upperBound {

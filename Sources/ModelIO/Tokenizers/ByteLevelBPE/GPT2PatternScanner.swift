@@ -3,7 +3,7 @@
 ///     's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 enum GPT2PatternScanner {
     /// Appends the pieces of `range` to `pieces`; together they cover the range.
-    static func split(_ text: ScalarText, _ range: Range<Int>, into pieces: inout [Range<Int>]) {
+    static func split(_ text: PreTokenizerText, _ range: Range<Int>, into pieces: inout [Range<Int>]) {
         var start = range.lowerBound
         while start < range.upperBound {
             let end = matchEnd(text, start, range.upperBound)
@@ -14,7 +14,7 @@ enum GPT2PatternScanner {
 
     /// End of the match that starts at `i` (the first alternative that matches, as the regex picks).
     @inline(__always)
-    static func matchEnd(_ text: ScalarText, _ i: Int, _ end: Int) -> Int {
+    static func matchEnd(_ text: PreTokenizerText, _ i: Int, _ end: Int) -> Int {
         let values = text.values, classes = text.classes
         if values[i] == 0x27, let contraction = contractionEnd(values, i, end) { return contraction }
         // ` ?\p{L}+`, ` ?\p{N}+`, ` ?[^\s\p{L}\p{N}]+`: an optional space, then a run of one class.
@@ -46,7 +46,7 @@ enum GPT2PatternScanner {
     /// `\s+(?!\S)|\s+` at `i`, which holds whitespace: the run, less its last scalar when a
     /// non-space follows and the run is longer than one.
     @inline(__always)
-    static func whitespaceEnd(_ classes: [UnicodeScalarClass], _ i: Int, _ end: Int) -> Int {
+    static func whitespaceEnd(_ classes: [PreTokenizerScalarClass], _ i: Int, _ end: Int) -> Int {
         var j = i + 1
         while j < end && classes[j] == .whitespace { j += 1 }
         if j == end || j - i == 1 { return j }

@@ -4,7 +4,7 @@
 ///     (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
 enum Llama3PatternScanner {
     /// Appends the pieces of `range` to `pieces`, taking at most `maxDigits` digits per piece.
-    static func split(_ text: ScalarText, _ range: Range<Int>, maxDigits: Int, into pieces: inout [Range<Int>]) {
+    static func split(_ text: PreTokenizerText, _ range: Range<Int>, maxDigits: Int, into pieces: inout [Range<Int>]) {
         var start = range.lowerBound
         while start < range.upperBound {
             let end = matchEnd(text, start, range.upperBound, maxDigits: maxDigits)
@@ -20,7 +20,7 @@ enum Llama3PatternScanner {
 
     /// End of the match that starts at `i`.
     @inline(__always)
-    static func matchEnd(_ text: ScalarText, _ i: Int, _ end: Int, maxDigits: Int) -> Int {
+    static func matchEnd(_ text: PreTokenizerText, _ i: Int, _ end: Int, maxDigits: Int) -> Int {
         let values = text.values, classes = text.classes
         let value = values[i], kind = classes[i]
         if value == 0x27, let contraction = contractionEnd(values, i, end) { return contraction }

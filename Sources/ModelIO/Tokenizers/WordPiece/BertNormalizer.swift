@@ -21,47 +21,61 @@ public struct BertNormalizer: Sendable, Equatable {
         self.lowercases = lowercases
     }
 
-    /// `text` normalized.
+    /// `text` normalized. ASCII goes byte by byte; runs of other scalars are decomposed together
+    /// (NFD is local between ASCII characters, so this equals decomposing the whole text).
     public func normalize(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count + 8)
+        var run = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                if !run.isEmpty { finish(&run, into: &output) }
+                var byte = UInt8(value)
+                if cleansText {
+                    // Tab, newline and return become spaces; other controls (Cc) go.
+                    if byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                        byte = 0x20
+                    } else if byte < 0x20 || byte == 0x7F {
+                        continue
+                    }
+                }
+                if lowercases && byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+                output.append(byte)
+                continue
+            }
             if cleansText {
-                if scalar.value == 0 || scalar.value == 0xFFFD || Self.isControl(scalar) { continue }
+                if value == 0xFFFD || Self.isControl(scalar) { continue }
                 if Self.isWhitespace(scalar) {
-                    scalars.append(" ")
+                    run.append(" ")
                     continue
                 }
             }
             if separatesChineseCharacters && Self.isChineseCharacter(scalar) {
-                scalars.append(" ")
-                scalars.append(scalar)
-                scalars.append(" ")
+                run.append(" ")
+                run.append(scalar)
+                run.append(" ")
                 continue
             }
-            scalars.append(scalar)
+            run.append(scalar)
         }
-        var result = String(scalars)
-        if stripsAccents {
-            var stripped = String.UnicodeScalarView()
-            for scalar in result.decomposedStringWithCanonicalMapping.unicodeScalars
-            where scalar.properties.generalCategory != .nonspacingMark {
-                stripped.append(scalar)
+        if !run.isEmpty { finish(&run, into: &output) }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Strips accents from and lower-cases a run of non-ASCII text, appends it, and empties the run.
+    private func finish(_ run: inout String.UnicodeScalarView, into output: inout [UInt8]) {
+        let text = String(run)
+        run.removeAll(keepingCapacity: true)
+        let scalars = stripsAccents ? text.decomposedStringWithCanonicalMapping.unicodeScalars : text.unicodeScalars
+        for scalar in scalars {
+            if stripsAccents && scalar.properties.generalCategory == .nonspacingMark { continue }
+            if lowercases {
+                for lowered in scalar.properties.lowercaseMapping.unicodeScalars { output.append(contentsOf: UTF8.encode(lowered)!) }
+            } else {
+                output.append(contentsOf: UTF8.encode(scalar)!)
             }
-            result = String(stripped)
         }
-        if lowercases {
-            var lowered = String.UnicodeScalarView()
-            for scalar in result.unicodeScalars {
-                if scalar.value < 128 {
-                    let value = scalar.value
-                    lowered.append(value >= 0x41 && value <= 0x5A ? Unicode.Scalar(value + 0x20)! : scalar)
-                } else {
-                    lowered.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
-                }
-            }
-            result = String(lowered)
-        }
-        return result
     }
 
     /// BERT's whitespace: tab, newline, carriage return, or Unicode White_Space.

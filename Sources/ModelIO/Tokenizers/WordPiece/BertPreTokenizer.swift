@@ -6,7 +6,7 @@ enum BertPreTokenizer {
         var words: [[UInt8]] = []
         var current: [UInt8] = []
         for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace {
+            if isWhitespace(scalar) {
                 if !current.isEmpty { words.append(current); current.removeAll(keepingCapacity: true) }
             } else if isPunctuation(scalar) {
                 if !current.isEmpty { words.append(current); current.removeAll(keepingCapacity: true) }
@@ -17,6 +17,14 @@ enum BertPreTokenizer {
         }
         if !current.isEmpty { words.append(current) }
         return words
+    }
+
+    /// `char::is_whitespace`: Unicode White_Space.
+    @inline(__always)
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 128 { return value == 0x20 || (0x09...0x0D).contains(value) }
+        return scalar.properties.isWhitespace
     }
 
     /// `char::is_ascii_punctuation` or a Unicode punctuation category.

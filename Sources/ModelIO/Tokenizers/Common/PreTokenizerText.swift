@@ -1,12 +1,12 @@
 /// A text as Unicode scalars with their classes and UTF-8 offsets: what the hand-written pre-tokenizer
 /// scanners read. Pieces of it are ranges of scalar indices.
-struct ScalarText {
+struct PreTokenizerText {
     /// The text's UTF-8 bytes.
     let utf8: [UInt8]
     /// Scalar values, one per scalar.
     private(set) var values: [UInt32] = []
     /// Scalar classes, one per scalar.
-    private(set) var classes: [UnicodeScalarClass] = []
+    private(set) var classes: [PreTokenizerScalarClass] = []
     /// Byte offset of each scalar in `utf8`, plus the end offset (count + 1 entries).
     private(set) var byteOffsets: [Int] = []
 
@@ -18,7 +18,7 @@ struct ScalarText {
         var offset = 0
         for scalar in text.unicodeScalars {
             values.append(scalar.value)
-            classes.append(UnicodeScalarClass(scalar))
+            classes.append(PreTokenizerScalarClass(scalar))
             byteOffsets.append(offset)
             offset += UTF8.width(scalar)
         }
