@@ -5,7 +5,7 @@ import XCTest
 /// (`pre_tokenizers.Split(Regex(pattern), "isolated").pre_tokenize_str` and `ByteLevel().pre_tokenize_str`).
 final class TokenizerPreTokenizerTests: XCTestCase {
     private func pieces(_ text: String, _ preTokenizer: ByteLevelPreTokenizer) -> [String] {
-        let scalars = ScalarText(text)
+        let scalars = PreTokenizerText(text)
         return preTokenizer.split(scalars).map { String(decoding: scalars.bytes($0), as: UTF8.self) }
     }
 
