@@ -1,0 +1,127 @@
+import Foundation
+
+extension ByteLevelBPETokenizer {
+    /// Reads a Hugging Face tokenizer.json with a byte-level BPE model; BOS/EOS/pad/unknown names come
+    /// from tokenizer_config.json (or special_tokens_map.json) in the same folder, where present.
+    public init(tokenizerJSONAt url: URL) throws {
+        let json = try TokenizerJSONValue.read(url)
+        let config = try HuggingFaceTokenizerConfig(folder: url.deletingLastPathComponent())
+        try self.init(tokenizerJSON: json, config: config, file: url.path)
+    }
+
+    /// Builds the tokenizer a parsed tokenizer.json describes.
+    init(tokenizerJSON json: TokenizerJSONValue, config: HuggingFaceTokenizerConfig, file: String) throws {
+        let type = try HuggingFaceTokenizerJSON.modelType(json, file: file)
+        guard type == "BPE" else { throw TokenizerError.unsupported(file: file, what: "model type \(type) (expected BPE)") }
+        let model = json["model"]!
+        if let dropout = model["dropout"]?.double, dropout > 0 {
+            throw TokenizerError.unsupported(file: file, what: "BPE dropout")
+        }
+        for affix in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let value = model[affix]?.string, !value.isEmpty {
+                throw TokenizerError.unsupported(file: file, what: "BPE with \(affix) \(value.debugDescription)")
+            }
+        }
+        var options = ModelOptions()
+        options.ignoresMerges = model["ignore_merges"]?.bool ?? false
+        options.unknownToken = model["unk_token"]?.string
+        options.fusesUnknown = model["fuse_unk"]?.bool ?? false
+        options.usesByteFallback = model["byte_fallback"]?.bool ?? false
+        let vocabulary = try HuggingFaceTokenizerJSON.vocabulary(model, file: file)
+        let merges = try Self.merges(model, file: file)
+        let addedTokens = try HuggingFaceTokenizerJSON.addedTokens(json, file: file)
+        let preTokenizer = try Self.preTokenizer(json["pre_tokenizer"], file: file)
+        let decoder = try Self.decoder(json["decoder"], file: file)
+        let normalizer = try HuggingFaceTokenizerJSON.normalizer(json, file: file)
+        let specialTokens = try HuggingFaceTokenizerJSON.specialTokens(json, file: file)
+        let draft = try ByteLevelBPETokenizer(
+            vocabulary: vocabulary, merges: merges, addedTokens: addedTokens, preTokenizer: preTokenizer,
+            normalizer: normalizer, decoder: decoder, options: options, specialTokens: specialTokens,
+            bosTokenID: nil, eosTokenID: nil, padTokenID: nil, unknownTokenID: nil, source: file)
+        try self.init(
+            vocabulary: vocabulary, merges: merges, addedTokens: addedTokens, preTokenizer: preTokenizer,
+            normalizer: normalizer, decoder: decoder, options: options, specialTokens: specialTokens,
+            bosTokenID: HuggingFaceTokenizerJSON.id(of: config.bosToken, in: draft),
+            eosTokenID: HuggingFaceTokenizerJSON.id(of: config.eosToken, in: draft),
+            padTokenID: HuggingFaceTokenizerJSON.id(of: config.padToken, in: draft) ?? json["padding"]?["pad_id"]?.integer,
+            unknownTokenID: HuggingFaceTokenizerJSON.id(of: config.unknownToken, in: draft), source: file)
+    }
+
+    /// `model.merges`: "a b" strings (split at the first space) or [a, b] pairs.
+    private static func merges(_ model: TokenizerJSONValue, file: String) throws -> [(String, String)] {
+        guard let list = model["merges"]?.array else {
+            throw TokenizerError.malformed(file: file, reason: "\"model.merges\" is not an array")
+        }
+        return try list.enumerated().map { rank, merge in
+            if let text = merge.string, let space = text.utf8.firstIndex(of: 0x20) {
+                return (String(text[..<space]), String(text[text.utf8.index(after: space)...]))
+            }
+            if let pair = merge.array, pair.count == 2, let left = pair[0].string, let right = pair[1].string {
+                return (left, right)
+            }
+            throw TokenizerError.malformed(file: file, reason: "merge \(rank) is neither \"a b\" nor [a, b]")
+        }
+    }
+
+    /// The byte-level pre-tokenizer a tokenizer.json describes: ByteLevel alone, or a Sequence of
+    /// Digits / Split (GPT-2, Llama-3 or Qwen2 pattern, isolated) steps and a final ByteLevel.
+    static func preTokenizer(_ value: TokenizerJSONValue?, file: String) throws -> ByteLevelPreTokenizer {
+        guard let value, !value.isNull else {
+            throw TokenizerError.unsupported(file: file, what: "a BPE model without a ByteLevel pre-tokenizer (sentencepiece-style BPE)")
+        }
+        let parts = value["type"]?.string == "Sequence" ? (value["pretokenizers"]?.array ?? []) : [value]
+        var result = ByteLevelPreTokenizer(steps: [])
+        var sawByteLevel = false
+        for (index, part) in parts.enumerated() {
+            let type = part["type"]?.string ?? "?"
+            switch type {
+            case "ByteLevel":
+                sawByteLevel = true
+                if part["add_prefix_space"]?.bool ?? true {
+                    guard index == 0 else {
+                        throw TokenizerError.unsupported(file: file, what: "ByteLevel with add_prefix_space after other pre-tokenizers")
+                    }
+                    result.addsPrefixSpace = true
+                }
+                if part["use_regex"]?.bool ?? true { result.steps.append(.gpt2Pattern) }
+            case "Digits":
+                result.steps.append(.digits(individual: part["individual_digits"]?.bool ?? false))
+            case "Split":
+                result.steps.append(try splitStep(part, file: file))
+            default:
+                throw TokenizerError.unsupported(file: file, what: "pre-tokenizer \(type) in a BPE tokenizer")
+            }
+        }
+        guard sawByteLevel else {
+            throw TokenizerError.unsupported(file: file, what: "a BPE model without a ByteLevel pre-tokenizer (sentencepiece-style BPE)")
+        }
+        return result
+    }
+
+    /// The pattern steps `Split` can name.
+    private static let knownSplitPatterns: [String: ByteLevelPreTokenizer.Step] = [
+        #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#: .gpt2Pattern,
+        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#: .llama3Pattern,
+        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#: .qwen2Pattern,
+    ]
+
+    private static func splitStep(_ part: TokenizerJSONValue, file: String) throws -> ByteLevelPreTokenizer.Step {
+        let behavior = part["behavior"]?.string ?? "?"
+        let inverted = part["invert"]?.bool ?? false
+        guard let pattern = part["pattern"]?["Regex"]?.string, behavior == "Isolated", !inverted else {
+            throw TokenizerError.unsupported(file: file, what: "Split pre-tokenizer other than an isolated regex")
+        }
+        guard let step = knownSplitPatterns.first(where: { $0.key.utf8.elementsEqual(pattern.utf8) })?.value else {
+            throw TokenizerError.unsupported(file: file, what: "Split pattern \(pattern.debugDescription) (known: GPT-2, Llama-3, Qwen2)")
+        }
+        return step
+    }
+
+    /// `decoder`: ByteLevel, or none.
+    private static func decoder(_ value: TokenizerJSONValue?, file: String) throws -> Decoder {
+        guard let value, !value.isNull else { return .none }
+        let type = value["type"]?.string ?? "?"
+        guard type == "ByteLevel" else { throw TokenizerError.unsupported(file: file, what: "decoder \(type) in a byte-level BPE tokenizer") }
+        return .byteLevel
+    }
+}

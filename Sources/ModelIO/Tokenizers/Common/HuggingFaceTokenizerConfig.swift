@@ -1,0 +1,36 @@
+import Foundation
+
+/// The special token names a Hugging Face folder gives beside tokenizer.json (`tokenizer_config.json`,
+/// then `special_tokens_map.json` for what the first leaves out). tokenizer.json has no BOS/EOS of its own.
+struct HuggingFaceTokenizerConfig {
+    var bosToken: String?
+    var eosToken: String?
+    var padToken: String?
+    var unknownToken: String?
+    /// `do_lower_case` (for a BERT folder with only vocab.txt).
+    var lowercases: Bool?
+
+    init() {}
+
+    /// Reads the config files in `folder`, where present.
+    init(folder: URL) throws {
+        for name in ["tokenizer_config.json", "special_tokens_map.json"] {
+            let url = folder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            let json = try TokenizerJSONValue.read(url)
+            guard json.members != nil else {
+                throw TokenizerError.malformed(file: url.path, reason: "expected a JSON object")
+            }
+            bosToken = bosToken ?? Self.tokenName(json["bos_token"])
+            eosToken = eosToken ?? Self.tokenName(json["eos_token"])
+            padToken = padToken ?? Self.tokenName(json["pad_token"])
+            unknownToken = unknownToken ?? Self.tokenName(json["unk_token"])
+            lowercases = lowercases ?? json["do_lower_case"]?.bool
+        }
+    }
+
+    /// A token given as a string or as `{"content": ...}`.
+    private static func tokenName(_ value: TokenizerJSONValue?) -> String? {
+        value?.string ?? value?["content"]?.string
+    }
+}
