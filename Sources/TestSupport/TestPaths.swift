@@ -37,3 +37,14 @@ public enum TestPaths {
     /// The all-MiniLM-L6-v2 folder fetched by `make models`.
     public static var miniLM: URL { models.appendingPathComponent("all-minilm-l6-v2") }
 }
+
+/// Errors tests raise when their inputs are missing (a failure, never a skip: `make test` fetches them).
+public struct MissingTestInput: Error, CustomStringConvertible {
+    /// What is missing and how to get it.
+    public let description: String
+}
+
+/// Throws (failing the test) unless `condition` holds; `message` says how to provide the input.
+public func requireFile(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    if !condition { throw MissingTestInput(description: message()) }
+}

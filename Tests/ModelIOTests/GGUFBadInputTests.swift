@@ -103,7 +103,7 @@ final class GGUFBadInputTests: XCTestCase {
 
     func testRealFileCutInHeaderMetadataAndData() throws {
         let source = TestPaths.smolLM2GGUF
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: source.path), "run `make models` for \(source.path)")
+        try requireFile(FileManager.default.fileExists(atPath: source.path), "run `make models` for \(source.path)")
         let headerOnly = try GGUFTestFiles.prefix(of: source, count: 24, named: "smol-header.gguf")
         assertGGUFError(try GGUFFile(url: headerOnly), naming: headerOnly, "truncated header") {
             if case let .truncated(_, what, _, _, 24) = $0 { return what.contains("metadata entry 0") } else { return false }

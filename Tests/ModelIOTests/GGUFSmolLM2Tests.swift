@@ -20,7 +20,7 @@ final class GGUFSmolLM2Tests: XCTestCase {
     }
 
     override func setUpWithError() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: TestPaths.smolLM2GGUF.path),
+        try requireFile(FileManager.default.fileExists(atPath: TestPaths.smolLM2GGUF.path),
                           "run `make models` for \(TestPaths.smolLM2GGUF.path)")
     }
 

@@ -8,7 +8,7 @@ final class Llama2cCheckpointTests: XCTestCase {
     static let stories = TestPaths.data("stories260K/stories260K.bin")
 
     private func requireStories() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.stories.path), "missing \(Self.stories.path)")
+        try requireFile(FileManager.default.fileExists(atPath: Self.stories.path), "missing \(Self.stories.path)")
     }
 
     private func values(_ store: ParameterStore, _ name: String, row: Int, columns: Range<Int>) throws -> [Float] {
