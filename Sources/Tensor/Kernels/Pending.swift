@@ -1,13 +1,6 @@
 // TEMPORARY during bring-up: kernels not written yet. Each is deleted from here as its real file lands.
 // This file must not exist when the issue is resolved.
 extension CPUKernels {
-    public static func embeddingForward(out: FloatPointer, ids: TokenPointer, table: FloatPointer, rows: Int, channels: Int, accumulate: Bool) { fatalError("pending") }
-    public static func embeddingBackward(dTable: FloatPointer, dOut: FloatPointer, ids: TokenPointer, rows: Int, channels: Int) { fatalError("pending") }
-    public static func add(out: FloatPointer, _ a: FloatPointer, _ b: FloatPointer, count: Int) { fatalError("pending") }
-    public static func geluForward(out: FloatPointer, input: FloatPointer, count: Int) { fatalError("pending") }
-    public static func geluBackward(dInput: FloatPointer, dOut: FloatPointer, input: FloatPointer, count: Int) { fatalError("pending") }
-    public static func swigluForward(out: FloatPointer, gateUp: FloatPointer, rows: Int, hidden: Int) { fatalError("pending") }
-    public static func swigluBackward(dGateUp: FloatPointer, dOut: FloatPointer, gateUp: FloatPointer, rows: Int, hidden: Int) { fatalError("pending") }
     public static func layerNormForward(out: FloatPointer, mean: FloatPointer, rstd: FloatPointer, input: FloatPointer, weight: FloatPointer, bias: FloatPointer, rows: Int, channels: Int, eps: Float) { fatalError("pending") }
     public static func layerNormBackward(dInput: FloatPointer, dWeight: FloatPointer, dBias: FloatPointer, dOut: FloatPointer, input: FloatPointer, weight: FloatPointer, mean: FloatPointer, rstd: FloatPointer, rows: Int, channels: Int) { fatalError("pending") }
     public static func rmsNormForward(out: FloatPointer, rstd: FloatPointer, input: FloatPointer, weight: FloatPointer, rows: Int, channels: Int, eps: Float) { fatalError("pending") }
