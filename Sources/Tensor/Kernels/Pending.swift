@@ -1,7 +1,6 @@
 // TEMPORARY during bring-up: kernels not written yet. Each is deleted from here as its real file lands.
 // This file must not exist when the issue is resolved.
 extension CPUKernels {
-    public static func rope(_ x: FloatPointer, positions: TokenPointer, table: RotaryTable, rows: Int, heads: Int, headDim: Int, rowStride: Int, inverse: Bool) { fatalError("pending") }
     public static func crossEntropyForward(losses: FloatPointer, logSumExp: FloatPointer, logits: FloatPointer, targets: TokenPointer, rows: Int, vocab: Int) { fatalError("pending") }
     public static func crossEntropyBackward(dLogits: FloatPointer, logits: FloatPointer, logSumExp: FloatPointer, targets: TokenPointer, dLoss: FloatPointer, rows: Int, vocab: Int) { fatalError("pending") }
     public static func logSoftmaxGather(out: FloatPointer, logits: FloatPointer, targets: TokenPointer, rows: Int, vocab: Int) { fatalError("pending") }
