@@ -18,7 +18,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "CKernelSupport"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernelSupport"], swiftSettings: numericSettings),
         .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "ModelIO", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),

@@ -3,6 +3,7 @@ import Foundation
 import Models
 import Tensor
 import Training
+import Generation
 
 /// `rlhf bench`: times training steps, forward scoring or generation on a random-weight model.
 struct BenchCommand: AsyncParsableCommand {
@@ -13,7 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// What to time.
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case train, forward
+        case train, forward, generate
     }
 
     @Argument(help: "Workload: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -27,6 +28,12 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Tokens per sequence (train, forward).")
     var seq: Int = 128
+
+    @Option(help: "Prompt tokens per sequence (generate).")
+    var promptLen: Int = 16
+
+    @Option(help: "New tokens sampled per sequence (generate; exactly this many, top-k 0, top-p 1).")
+    var newTokens: Int = 48
 
     @Option(help: "Untimed warm-up runs.")
     var warmup: Int = 1
@@ -43,7 +50,8 @@ struct BenchCommand: AsyncParsableCommand {
         guard batch >= 1, seq >= 2, runs >= 1, warmup >= 0 else {
             throw ValidationError("--batch >= 1, --seq >= 2, --runs >= 1 and --warmup >= 0 are required")
         }
-        guard seq <= model.config.maxPositions else {
+        guard promptLen >= 1, newTokens >= 1 else { throw ValidationError("--prompt-len and --new-tokens must be >= 1") }
+        guard seq <= model.config.maxPositions, promptLen + newTokens <= model.config.maxPositions else {
             throw ValidationError("--seq \(seq) exceeds \(model.rawValue)'s \(model.config.maxPositions) positions")
         }
     }
@@ -54,12 +62,14 @@ struct BenchCommand: AsyncParsableCommand {
         let lm = CausalLM(config: config)
         lm.parameters.initializeRandom(seed: 0)
         var rng = SplitMix64(seed: 1)
-        let ids = (0..<batch).map { _ in (0..<seq).map { _ in Int(rng.next() % UInt64(config.vocabSize - 1)) } }
+        let rowLength = workload == .generate ? promptLen : seq
+        let ids = (0..<batch).map { _ in (0..<rowLength).map { _ in Int(rng.next() % UInt64(config.vocabSize - 1)) } }
         let tokens = try TokenBatch(ids: ids)
         let progress = ProgressLine(label: "bench \(workload.rawValue) \(model.rawValue)", total: warmup + runs)
 
         let step: () throws -> Void
         let flopsPerRun: Double
+        var tokensPerRun = batch * seq
         switch workload {
         case .train:
             lm.enableTraining()
@@ -75,6 +85,14 @@ struct BenchCommand: AsyncParsableCommand {
         case .forward:
             step = { _ = try lm.nextTokenLogProbs(tokens) }
             flopsPerRun = config.forwardFlopsPerToken(sequenceLength: seq) * Double(batch * seq)
+        case .generate:
+            let generator = Generator(model: lm)
+            let prompts = ids.map { Array($0.prefix(promptLen)) + (0..<max(0, promptLen - $0.count)).map { _ in 0 } }
+            let parameters = SamplingParameters(temperature: 1, topK: 0, topP: 1, maxNewTokens: newTokens, seed: 3)
+            step = { _ = try generator.generate(prompts: prompts, parameters: parameters) }
+            tokensPerRun = batch * newTokens
+            flopsPerRun = Double(batch) * (Double(promptLen) * config.forwardFlopsPerToken(sequenceLength: promptLen)
+                + Double(newTokens) * config.forwardFlopsPerToken(sequenceLength: promptLen + newTokens / 2))
         }
 
         var times: [Double] = []
@@ -89,11 +107,22 @@ struct BenchCommand: AsyncParsableCommand {
         let median = times.sorted()[times.count / 2]
         let gflops = flopsPerRun / median / 1e9
         let sgemm = SgemmProbe.measureGflops()
+        // decoding reads every weight once per step: compare the step time with the memory-bandwidth bound
+        var decode: DecodeBound?
+        if workload == .generate {
+            let bandwidth = MemoryBandwidthProbe.measureGBps()
+            let weightBytes = Double(lm.parameters.parameterCount * MemoryLayout<Float>.size)
+            let step = median / Double(newTokens)
+            decode = DecodeBound(weight_bytes: weightBytes, read_gbps: bandwidth, step_s: step,
+                                 bound_step_s: weightBytes / (bandwidth * 1e9),
+                                 fraction_of_bound: weightBytes / (bandwidth * 1e9) / step)
+        }
         let result = BenchResult(
             workload: workload.rawValue, model: model.rawValue, threads: compute.threads, batch: batch, seq: seq,
-            tokens_per_s: Double(batch * seq) / median, median_s: median, min_s: times.min()!, times_s: times,
+            prompt_len: workload == .generate ? promptLen : nil, new_tokens: workload == .generate ? newTokens : nil,
+            tokens_per_s: Double(tokensPerRun) / median, median_s: median, min_s: times.min()!, times_s: times,
             gflops: gflops, sgemm_gflops: sgemm, sgemm_fraction: gflops / sgemm, peak_rss_mb: ProcessStats.peakRSSMegabytes,
-            params: lm.parameters.parameterCount)
+            params: lm.parameters.parameterCount, decode: decode)
         if json {
             print(try JSONOutput.line(result))
         } else {
@@ -108,9 +137,16 @@ struct BenchCommand: AsyncParsableCommand {
 struct BenchResult: Encodable {
     let workload: String, model: String
     let threads: Int, batch: Int, seq: Int
+    let prompt_len: Int?, new_tokens: Int?
     let tokens_per_s: Double, median_s: Double, min_s: Double, times_s: [Double]
     let gflops: Double, sgemm_gflops: Double, sgemm_fraction: Double, peak_rss_mb: Double
     let params: Int
+    let decode: DecodeBound?
+}
+
+/// How a decoding step compares with reading every weight once from memory.
+struct DecodeBound: Encodable {
+    let weight_bytes: Double, read_gbps: Double, step_s: Double, bound_step_s: Double, fraction_of_bound: Double
 }
 
 /// The model shapes `rlhf bench` can build.

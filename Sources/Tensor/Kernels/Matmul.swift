@@ -2,6 +2,10 @@ extension CPUKernels {
     /// out[N,OC] = input[N,C] · weight[OC,C]ᵀ (+ bias[OC]), one `sgemm`.
     public static func matmulForward(out: FloatPointer, input: FloatPointer, weight: FloatPointer,
                                      bias: FloatPointer?, rows N: Int, inFeatures C: Int, outFeatures OC: Int) {
+        if N <= skinnyRowLimit {
+            skinnyMatmulForward(out: out, input: input, weight: weight, bias: bias, rows: N, inFeatures: C, outFeatures: OC)
+            return
+        }
         var beta: Float = 0
         if let bias {
             // broadcast the bias into out, then accumulate the product onto it
