@@ -36,6 +36,6 @@ let package = Package(
         .testTarget(name: "ModelIOTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Tensor", "Models", "Training"]),
         .testTarget(name: "GenerationTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO", "Generation"]),
-        .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands"]),
+        .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands", "ModelIO"]),
     ]
 )

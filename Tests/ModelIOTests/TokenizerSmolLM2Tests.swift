@@ -7,12 +7,7 @@ import XCTest
 final class TokenizerSmolLM2Tests: XCTestCase {
     func testGGUFTokenizerMatchesFixture() throws {
         let metadata = try GGUFTokenizerMetadata(file: GGUFFile(url: TestPaths.smolLM2GGUF))
-        let tokenizer = try ByteLevelBPETokenizer(
-            ggufTokens: metadata.tokens, merges: metadata.merges, tokenTypes: metadata.tokenTypes,
-            pre: metadata.preTokenizer ?? "default", bos: metadata.bosTokenID, eos: metadata.eosTokenID,
-            unknown: metadata.unknownTokenID, padding: metadata.padTokenID,
-            addBOS: metadata.addBOS ?? false, addEOS: metadata.addEOS ?? false,
-            model: metadata.model, source: TestPaths.smolLM2GGUF.path)
+        let tokenizer = try ByteLevelBPETokenizer(gguf: metadata, source: TestPaths.smolLM2GGUF.path)
         XCTAssertEqual(tokenizer.vocabSize, 49152)
         XCTAssertEqual(tokenizer.defaultSpecialTokens, .none)
         let cases = try TokenizerFixture.load().smollm2

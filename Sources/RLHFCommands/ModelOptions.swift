@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Models
+import ModelIO
+
+/// Options naming a model and, optionally, its tokenizer and chat template.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Model: a Hugging Face folder, a .gguf file, or a llama2.c .bin (with --tokenizer).")
+    var model: String
+
+    @Option(help: "Tokenizer file or folder (tokenizer.json, vocab.json, vocab.txt, llama2.c tokenizer.bin); default: the model's own.")
+    var tokenizer: String?
+
+    @Option(help: "Chat template for --chat: \(ChatTemplateSelector.names.joined(separator: ", ")) (default: from the model's metadata, else chatml).")
+    var chatTemplate: String?
+
+    func validate() throws {
+        if let name = chatTemplate, (try? ChatTemplateSelector.template(named: name)) == nil {
+            throw ValidationError("unknown chat template '\(name)': expected one of \(ChatTemplateSelector.names.joined(separator: ", "))")
+        }
+    }
+
+    /// Loads the model (and its tokenizer when `needsTokenizer`).
+    func load(needsTokenizer: Bool) throws -> (CausalLM, ModelBundle) {
+        let bundle = try ModelBundle.load(path: model, tokenizerPath: tokenizer, requireTokenizer: needsTokenizer)
+        return (CausalLM(config: bundle.config, parameters: bundle.parameters), bundle)
+    }
+
+    /// The template `--chat` uses: the flag's, else the model's, else ChatML.
+    func template(for bundle: ModelBundle) throws -> any ChatTemplate {
+        if let name = chatTemplate { return try ChatTemplateSelector.template(named: name) }
+        return bundle.chatTemplate ?? ChatMLTemplate.plain
+    }
+
+    /// Token ids of `text`: as one user turn with the assistant turn opened when `chat` (exactly what
+    /// `apply_chat_template(..., add_generation_prompt=True)` tokenizes), else with the special tokens the
+    /// tokenizer adds by default.
+    func encode(_ text: String, chat: Bool, bundle: ModelBundle) throws -> [Int] {
+        guard let tokenizer = bundle.tokenizer else { throw ModelBundleError.noTokenizer(model: model) }
+        if chat {
+            let rendered = try template(for: bundle).render([.user(text)], addGenerationPrompt: true)
+            return tokenizer.encode(rendered, addSpecialTokens: false)
+        }
+        return tokenizer.encode(text, addSpecialTokens: true)
+    }
+}
