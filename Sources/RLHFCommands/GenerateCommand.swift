@@ -12,8 +12,8 @@ struct GenerateCommand: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: "The prompt text.")
-    var prompt: String
+    @Option(help: "The prompt text; repeat to sample several prompts as one batch.")
+    var prompt: [String]
 
     @Flag(help: "Wrap the prompt as one user message in the chat template, assistant turn opened.")
     var chat = false
@@ -50,6 +50,7 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        if prompt.isEmpty { throw ValidationError("give at least one --prompt") }
         if let problem = sampling.problem() { throw ValidationError(problem) }
     }
 
@@ -57,25 +58,35 @@ struct GenerateCommand: AsyncParsableCommand {
         compute.apply()
         let (lm, bundle) = try modelOptions.load(needsTokenizer: true)
         let tokenizer = bundle.tokenizer!
-        let promptIDs = try modelOptions.encode(prompt, chat: chat, bundle: bundle)
-        guard !promptIDs.isEmpty else { throw ValidationError("the prompt encodes to no tokens") }
+        let prompts = try prompt.map { try modelOptions.encode($0, chat: chat, bundle: bundle) }
+        if let empty = prompts.firstIndex(where: \.isEmpty) {
+            throw ValidationError("prompt \(empty + 1) encodes to no tokens")
+        }
         var parameters = sampling
         parameters.stopTokens = Set(lm.config.eosTokenIDs + [tokenizer.eosTokenID].compactMap { $0 })
         let progress = ProgressLine(label: "generating", total: maxNewTokens)
-        let out = try Generator(model: lm).generate(prompts: [promptIDs], parameters: parameters) { done, _ in
+        let outputs = try Generator(model: lm).generate(prompts: prompts, parameters: parameters) { done, _ in
             progress.update(done)
-        }[0]
+        }
         progress.finish()
-        // decode in context: tokenizers that drop a leading space after BOS (SentencePiece, llama2.c) then
-        // print the continuation exactly as it reads after the prompt
-        let prefix = tokenizer.decode(promptIDs, skipSpecialTokens: true)
-        let whole = tokenizer.decode(promptIDs + out.tokens, skipSpecialTokens: true)
-        let text = whole.hasPrefix(prefix) ? String(whole.dropFirst(prefix.count)) : tokenizer.decode(out.tokens, skipSpecialTokens: true)
-        if json {
-            print(try JSONOutput.line(GenerateResult(ids: out.tokens, text: text, logprobs: out.logprobs,
-                                                     finish_reason: out.finishReason.rawValue)))
-        } else {
-            print(text)
+        for (i, (promptIDs, out)) in zip(prompts, outputs).enumerated() {
+            // decode in context: tokenizers that drop a leading space after BOS (SentencePiece, llama2.c)
+            // then print the continuation exactly as it reads after the prompt
+            let prefix = tokenizer.decode(promptIDs, skipSpecialTokens: true)
+            let whole = tokenizer.decode(promptIDs + out.tokens, skipSpecialTokens: true)
+            let text = whole.hasPrefix(prefix) ? String(whole.dropFirst(prefix.count))
+                : tokenizer.decode(out.tokens, skipSpecialTokens: true)
+            if json {
+                print(try JSONOutput.line(GenerateResult(ids: out.tokens, text: text, logprobs: out.logprobs,
+                                                         finish_reason: out.finishReason.rawValue)))
+            } else if prompts.count == 1 {
+                print(text)
+            } else {
+                let mean = out.logprobs.reduce(0, +) / Float(max(1, out.logprobs.count))
+                print("[\(i + 1)] \(prompt[i])")
+                print(text.trimmingCharacters(in: .whitespacesAndNewlines))
+                print(String(format: "    (%d tokens, mean log-prob %.3f, %@)\n", out.tokens.count, mean, out.finishReason.rawValue))
+            }
         }
     }
 }
