@@ -53,15 +53,27 @@ public final class Generator {
         var results = (0..<B).map { _ in GeneratedSequence(tokens: [], logprobs: [], finishReason: .length) }
         var finished = [Bool](repeating: false, count: B)
         var nextPositions = prompts.map { $0.count }
-        let scratch = FloatBuffer(count: V)
+        let scratch = FloatBuffer(count: B * V)  // [B,V] sampling weights, one row per sequence
+        var picks = [(token: Int, logprob: Float)](repeating: (0, 0), count: B)
 
         var step = try TokenBatch(leftPadding: prompts, padID: padID)
         for n in 0..<parameters.maxNewTokens {
             let logits = try model.forwardCached(step, cache: cache)
+            // rows sample in parallel: each has its own random stream and scratch row
+            let active = (0..<B).filter { !finished[$0] }
+            rngs.withUnsafeMutableBufferPointer { rng in
+                picks.withUnsafeMutableBufferPointer { pick in
+                    Parallel.forRanges(active.count, costPerItem: V) { range in
+                        for b in range.map({ active[$0] }) {
+                            pick[b] = sampler.sample(logits: logits + b * V, vocab: V, scratch: scratch.pointer + b * V,
+                                                     rng: &rng[b])
+                        }
+                    }
+                }
+            }
             var newTokens = [Int](repeating: padID, count: B)
-            for b in 0..<B where !finished[b] {
-                let (token, logprob) = sampler.sample(logits: logits + b * V, vocab: V, scratch: scratch.pointer,
-                                                      rng: &rngs[b])
+            for b in active {
+                let (token, logprob) = picks[b]
                 newTokens[b] = token
                 results[b].tokens.append(token)
                 results[b].logprobs.append(logprob)

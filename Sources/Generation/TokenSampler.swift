@@ -23,9 +23,9 @@ public struct TokenSampler: Sendable {
     public func sample(logits: UnsafePointer<Float>, vocab V: Int, scratch: UnsafeMutablePointer<Float>,
                        rng: inout SplitMix64) -> (token: Int, logprob: Float) {
         let temperature = parameters.greedy ? 1 : parameters.temperature
-        var maxLogit = -Float.infinity
+        let maxLogit = CPUKernels.rowMaximum(logits, count: V)
         var best = 0
-        for i in 0..<V where logits[i] > maxLogit { maxLogit = logits[i]; best = i }
+        while best < V - 1 && logits[best] != maxLogit { best += 1 }
         // weights[i] = exp((logits[i] - max) / T), summed in Double for a long vocabulary
         let invT = 1 / temperature
         let sum = CPUKernels.exponentiateShifted(logits, into: scratch, count: V, shift: maxLogit, scale: invT)

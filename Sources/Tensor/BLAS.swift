@@ -15,18 +15,16 @@ public enum BLAS {
                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
                             b: UnsafePointer<Float>, ldb: Int? = nil,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
-        let lda = lda ?? (transA ? m : k)
-        let ldb = ldb ?? (transB ? k : n)
-        let ldc = ldc ?? n
+        let (lda, ldb, ldc) = denseLeadingDimensions(transA: transA, transB: transB, m: m, n: n, k: k,
+                                                     lda: lda, ldb: ldb, ldc: ldc)
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// y[M] = alpha * op(A) · x + beta * y (A row-major [M,N], or [N,M] read transposed).
+    /// Leading dimensions of op(A)[M,K], op(B)[K,N] and C[M,N], dense (row-major) unless given.
     @inlinable
-    public static func gemv(trans: Bool = false, m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>,
-                            lda: Int? = nil, x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>) {
-        cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a,
-                    Int32(lda ?? n), x, 1, beta, y, 1)
+    static func denseLeadingDimensions(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int?, ldb: Int?,
+                                       ldc: Int?) -> (Int, Int, Int) {
+        (lda ?? (transA ? m : k), ldb ?? (transB ? k : n), ldc ?? n)
     }
 }

@@ -7,9 +7,8 @@ extension BLAS {
                                     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
                                     b: UnsafePointer<Float>, ldb: Int? = nil,
                                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
-        let lda = lda ?? (transA ? m : k)
-        let ldb = ldb ?? (transB ? k : n)
-        let ldc = ldc ?? n
+        let (lda, ldb, ldc) = denseLeadingDimensions(transA: transA, transB: transB, m: m, n: n, k: k,
+                                                     lda: lda, ldb: ldb, ldc: ldc)
         let workers = Parallel.threadCount
         // below ~4 MFLOP a split costs more than it gains
         if workers <= 1 || m * n * k < 1 << 21 {

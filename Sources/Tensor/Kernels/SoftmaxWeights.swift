@@ -1,4 +1,7 @@
 extension CPUKernels {
+    /// max x[i] over one row of `count` values (SIMD; NaNs skipped; −inf for an empty row).
+    public static func rowMaximum(_ x: UnsafePointer<Float>, count: Int) -> Float { rowMax(x, count: count) }
+
     /// out[i] = exp((x[i] − shift) · scale) for one row of `count` values; returns Σ out[i] in Double.
     /// With shift = max(x) and scale = 1/T these are the unnormalised sampling weights at temperature T.
     public static func exponentiateShifted(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,

@@ -1,0 +1,32 @@
+import Foundation
+import Tensor
+import XCTest
+
+/// Sampling weights exp((x − shift)·scale) and their sum, and the row maximum, against Double references
+/// on a vocabulary-sized row with an odd tail.
+final class SoftmaxWeightsTests: XCTestCase {
+    func testExponentiateShiftedAndRowMaximum() {
+        let count = 50_257
+        var state: UInt64 = 5
+        let x = (0..<count).map { _ -> Float in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 40_000) / 1000 - 20
+        }
+        var out = [Float](repeating: 0, count: count)
+        let maximum = x.withUnsafeBufferPointer { CPUKernels.rowMaximum($0.baseAddress!, count: count) }
+        XCTAssertEqual(maximum, x.max()!)
+        let scale: Float = 1 / 0.7
+        let sum = x.withUnsafeBufferPointer { xs in
+            out.withUnsafeMutableBufferPointer { o in
+                CPUKernels.exponentiateShifted(xs.baseAddress!, into: o.baseAddress!, count: count, shift: maximum, scale: scale)
+            }
+        }
+        var reference = 0.0
+        for i in 0..<count {
+            let e = Foundation.exp(Double(x[i] - maximum) * Double(scale))
+            reference += e
+            XCTAssertEqual(Double(out[i]), e, accuracy: 1e-6 * max(e, 1e-30) + 1e-37, "[\(i)]")
+        }
+        XCTAssertEqual(sum, reference, accuracy: 1e-5 * reference)
+    }
+}
