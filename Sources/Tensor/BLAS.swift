@@ -5,6 +5,17 @@ public enum BLAS {
     /// Sets the number of threads OpenBLAS uses inside one `sgemm`.
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
 
+    /// Runs `body` with OpenBLAS single-threaded (for code that calls `gemm` from several `Parallel`
+    /// workers at once), restoring the thread count after.
+    @inlinable
+    public static func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
+        let before = threads
+        if before == 1 { return try body() }
+        setThreads(1)
+        defer { setThreads(before) }
+        return try body()
+    }
+
     /// Threads OpenBLAS uses now.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 

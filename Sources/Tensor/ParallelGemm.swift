@@ -10,8 +10,8 @@ extension BLAS {
         let (lda, ldb, ldc) = denseLeadingDimensions(transA: transA, transB: transB, m: m, n: n, k: k,
                                                      lda: lda, ldb: ldb, ldc: ldc)
         let workers = Parallel.threadCount
-        // below ~4 MFLOP a split costs more than it gains
-        if workers <= 1 || m * n * k < 1 << 21 {
+        // below ~4 MFLOP a split costs more than it gains; with `.openblas` threading OpenBLAS splits itself
+        if workers <= 1 || m * n * k < 1 << 21 || Runtime.matmulThreading == .openblas {
             gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                  beta: beta, c: c, ldc: ldc)
             return

@@ -1,9 +1,21 @@
-/// Process-wide compute settings: how many threads kernels use.
+/// How large matrix products use the cores.
+public enum MatmulThreading: String, Sendable, CaseIterable {
+    /// Each `Parallel` worker runs a single-threaded `sgemm` on its own block of the output (default):
+    /// one pool of threads serves the products and every other kernel.
+    case split
+    /// OpenBLAS threads each product itself (its worker threads spin between calls).
+    case openblas
+}
+
+/// Process-wide compute settings: how many threads kernels use and how matrix products are threaded.
 public enum Runtime {
-    /// Sets the worker count for `Parallel` loops and makes OpenBLAS single-threaded inside each call
-    /// (matrix products are split across the same workers by `BLAS.parallelGemm`).
-    public static func configure(threads: Int) {
+    /// The matrix-product threading in force.
+    nonisolated(unsafe) public private(set) static var matmulThreading: MatmulThreading = .split
+
+    /// Sets the worker count for `Parallel` loops and how matrix products are threaded.
+    public static func configure(threads: Int, matmulThreading: MatmulThreading = .split) {
         Parallel.threadCount = max(1, threads)
-        BLAS.setThreads(1)
+        self.matmulThreading = matmulThreading
+        BLAS.setThreads(matmulThreading == .split ? 1 : max(1, threads))
     }
 }

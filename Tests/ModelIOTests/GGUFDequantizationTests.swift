@@ -35,7 +35,7 @@ final class GGUFDequantizationTests: XCTestCase {
         for (value, (bits, expected)) in zip(out, cases) {
             XCTAssertEqual(value.bitPattern, expected.bitPattern, "half 0x\(String(bits, radix: 16))")
         }
-        XCTAssertTrue(GGUFHalf.float(fromHalf: 0x7E00).isNaN)
+        XCTAssertTrue(HalfPrecision.float(fromHalfBits: 0x7E00).isNaN)
     }
 
     func testBF16IsUpperHalfOfFloat32() {

@@ -41,7 +41,7 @@ public enum GGUFDequantizer {
     /// Reads the little-endian half at `pointer + offset` as Float32.
     @inline(__always)
     static func half(_ pointer: UnsafeRawPointer, _ offset: Int) -> Float {
-        GGUFHalf.float(fromHalf: UInt16(littleEndian: pointer.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+        HalfPrecision.float(fromHalfBits: UInt16(littleEndian: pointer.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
     }
 
     // y[count] = half(x[count])
@@ -52,7 +52,7 @@ public enum GGUFDequantizer {
     // y[count] = bf16(x[count])
     static func convertBFloat16s(_ x: UnsafeRawPointer, _ y: FloatPointer, count: Int) {
         for i in 0..<count {
-            y[i] = GGUFHalf.float(fromBFloat16: UInt16(littleEndian: x.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+            y[i] = HalfPrecision.float(fromBFloat16Bits: UInt16(littleEndian: x.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
         }
     }
 }

@@ -21,7 +21,7 @@ public final class GGUFFile: @unchecked Sendable {
     /// Byte offset of the data section from the start of the file.
     public let dataOffset: Int
     /// The mapped bytes.
-    let mapping: GGUFMappedFile
+    let mapping: MappedFile
     private let tensorIndexByName: [String: Int]
 
     /// ggml's maximum number of tensor dimensions.
@@ -33,7 +33,7 @@ public final class GGUFFile: @unchecked Sendable {
     /// Opens and indexes the GGUF file at `path`.
     public init(path: String) throws {
         self.path = path
-        mapping = try GGUFMappedFile(path: path) { GGUFError.cannotOpen(file: path, reason: $0) }
+        mapping = try MappedFile(path: path) { GGUFError.cannotOpen(file: path, reason: $0) }
         var reader = GGUFByteReader(bytes: mapping.bytes, file: path)
 
         // header: magic, version, tensor count, metadata count

@@ -13,7 +13,7 @@ public enum Llama2cCheckpoint {
     /// Reads the checkpoint at `url`; the file size must match the header exactly.
     public static func load(url: URL) throws -> (config: TransformerConfig, parameters: ParameterStore) {
         let path = url.path
-        let mapping = try GGUFMappedFile(path: path) { Llama2cError.cannotOpen(file: path, reason: $0) }
+        let mapping = try MappedFile(path: path) { Llama2cError.cannotOpen(file: path, reason: $0) }
         let header = try Llama2cHeader(bytes: mapping.bytes, file: path)
         if mapping.size < header.fileSize {
             throw Llama2cError.truncated(file: path, expectedBytes: header.fileSize, actualBytes: mapping.size)

@@ -16,7 +16,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// The `__metadata__` strings (empty when the file has none).
     public let metadata: [String: String]
 
-    private let mapping: CheckpointMappedFile
+    private let mapping: MappedFile
     private let tensors: [String: SafetensorsTensorInfo]
     /// Byte offset of the data section in the file (8 + header length).
     private let dataStart: Int
@@ -25,8 +25,8 @@ public final class SafetensorsFile: @unchecked Sendable {
     public init(url: URL) throws {
         let path = url.path
         self.url = url
-        mapping = try CheckpointMappedFile(path: path)
-        guard mapping.size >= 8, let bytes = mapping.bytes else {
+        mapping = try MappedFile(path: path) { SafetensorsError.cannotOpen(file: path, reason: $0) }
+        guard mapping.size >= 8, let bytes = mapping.base else {
             throw SafetensorsError.fileTooShort(file: path, size: mapping.size)
         }
         let headerLength = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
@@ -111,6 +111,6 @@ public final class SafetensorsFile: @unchecked Sendable {
 
     private func dataPointer(_ info: SafetensorsTensorInfo) -> UnsafeRawPointer {
         // Non-empty tensors exist only in a non-empty (hence mapped) file.
-        mapping.bytes! + dataStart + info.dataOffsets.lowerBound
+        mapping.base! + dataStart + info.dataOffsets.lowerBound
     }
 }

@@ -12,6 +12,7 @@ extension CPUKernels {
     /// position) gets all-zero probabilities and a zero output.
     public static func attentionForward(out: FloatPointer, att: FloatPointer, qkv: FloatPointer,
                                         keyMask: FloatPointer?, shape: AttentionShape) {
+        BLAS.singleThreaded {
         let T = shape.length, D = shape.headDim, H = shape.heads, KV = shape.kvHeads
         let S = shape.qkvStride, OS = H * D, group = H / KV
         let scale = 1 / Float(D).squareRoot()
@@ -27,6 +28,7 @@ extension CPUKernels {
                 BLAS.gemm(m: T, n: D, k: T, a: a, lda: T, b: v, ldb: S, c: out + b * T * OS + h * D, ldc: OS)
             }
         }
+        }
     }
 
     /// Backward of `attentionForward`: dQKV[B,T,(H+2KV)·D] (=) from dOut[B,T,H·D].
@@ -34,6 +36,7 @@ extension CPUKernels {
     /// `scratch` holds B·H·T·T floats (dAtt, then dScores, per head).
     public static func attentionBackward(dQKV: FloatPointer, dOut: FloatPointer, qkv: FloatPointer,
                                          att: FloatPointer, scratch: FloatPointer, shape: AttentionShape) {
+        BLAS.singleThreaded {
         let T = shape.length, D = shape.headDim, H = shape.heads, KV = shape.kvHeads
         let S = shape.qkvStride, OS = H * D, group = H / KV
         let scale = 1 / Float(D).squareRoot()
@@ -60,6 +63,7 @@ extension CPUKernels {
                     BLAS.gemm(transA: true, m: T, n: D, k: T, a: dA, lda: T, b: q, ldb: S, beta: first, c: dK, ldc: S)
                 }
             }
+        }
         }
     }
 

@@ -4,11 +4,11 @@ import Glibc
 import Darwin
 #endif
 
-/// A read-only memory mapping of a whole file (also used by the llama2.c reader).
+/// A read-only memory mapping of a whole file (safetensors, GGUF and llama2.c readers).
 ///
 /// The pages are loaded lazily by the kernel, so opening a large model costs no reads until its tensors
 /// are touched. The mapping lives as long as this object.
-public final class GGUFMappedFile: @unchecked Sendable {
+public final class MappedFile: @unchecked Sendable {
     /// Path the file was opened from.
     public let path: String
     /// First byte of the mapping (nil for an empty file).
