@@ -37,8 +37,10 @@ public struct ModelBundle {
 
     /// Loads the model at `path` (HF folder, `.gguf`, llama2.c `.bin`) and its tokenizer: from
     /// `tokenizerPath` when given, else the GGUF metadata or the HF folder's own files.
-    /// A llama2.c checkpoint needs `tokenizerPath` when `requireTokenizer` is set.
-    public static func load(path: String, tokenizerPath: String? = nil, requireTokenizer: Bool = false) throws -> ModelBundle {
+    /// A llama2.c checkpoint needs `tokenizerPath` when `requireTokenizer` is set. With `loadsTokenizer` false
+    /// only the weights (and the chat template source) are read.
+    public static func load(path: String, tokenizerPath: String? = nil, requireTokenizer: Bool = false,
+                            loadsTokenizer: Bool = true) throws -> ModelBundle {
         guard FileManager.default.fileExists(atPath: path) else { throw ModelPathError.notFound(path) }
         guard let format = ModelFormat.detect(path: path) else { throw ModelPathError.unknownFormat(path) }
         let url = URL(fileURLWithPath: path)
@@ -48,19 +50,19 @@ public struct ModelBundle {
         switch format {
         case .huggingFace:
             (config, parameters) = try HFCheckpoint.load(directory: url)
-            if tokenizerPath == nil, Self.folderHasTokenizer(url) { tokenizer = try TokenizerLoader.load(from: url) }
+            if loadsTokenizer, tokenizerPath == nil, Self.folderHasTokenizer(url) { tokenizer = try TokenizerLoader.load(from: url) }
             jinja = Self.chatTemplateSource(inFolder: url)
         case .gguf:
             let loaded = try GGUFModel.load(url: url)
             (config, parameters) = (loaded.config, loaded.parameters)
             let metadata = try GGUFTokenizerMetadata(file: loaded.file)
-            if tokenizerPath == nil { tokenizer = try ByteLevelBPETokenizer(gguf: metadata, source: path) }
+            if loadsTokenizer, tokenizerPath == nil { tokenizer = try ByteLevelBPETokenizer(gguf: metadata, source: path) }
             jinja = metadata.chatTemplate
         case .llama2c:
             (config, parameters) = try Llama2cCheckpoint.load(url: url)
             if tokenizerPath == nil && requireTokenizer { throw ModelBundleError.tokenizerRequired(model: path) }
         }
-        if let tokenizerPath {
+        if loadsTokenizer, let tokenizerPath {
             tokenizer = try TokenizerLoader.load(from: URL(fileURLWithPath: tokenizerPath), llama2cVocabSize: config.vocabSize)
         }
         if requireTokenizer && tokenizer == nil { throw ModelBundleError.noTokenizer(model: path) }

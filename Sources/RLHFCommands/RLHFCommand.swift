@@ -7,7 +7,8 @@ public struct RLHFCommand: AsyncParsableCommand {
         commandName: "rlhf",
         abstract: "Reinforcement learning from human feedback: SFT, reward models, PPO and DPO.",
         version: "0.1.0",
-        subcommands: [ScoreCommand.self, TokenizeCommand.self, GenerateCommand.self, BenchCommand.self])
+        subcommands: [ScoreCommand.self, TokenizeCommand.self, GenerateCommand.self, ConvertCommand.self,
+                      BenchCommand.self])
 
     public init() {}
 

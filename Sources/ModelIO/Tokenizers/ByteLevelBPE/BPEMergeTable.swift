@@ -25,6 +25,11 @@ struct BPEMergeTable: Sendable {
         if merges[key] == nil { merges[key] = Merge(rank: rank, merged: merged) }
     }
 
+    /// Every merge as (left id, right id), best rank first.
+    func rankedPairs() -> [(left: Int32, right: Int32)] {
+        merges.sorted { $0.value.rank < $1.value.rank }.map { (Int32(truncatingIfNeeded: $0.key >> 32), Int32(truncatingIfNeeded: $0.key)) }
+    }
+
     /// The merge of `left` followed by `right`, if there is one.
     @inline(__always)
     func merge(_ left: Int32, _ right: Int32) -> Merge? { merges[Self.key(left, right)] }

@@ -7,7 +7,10 @@ extension ByteLevelBPETokenizer {
     /// - `tokenTypes`: `tokenizer.ggml.token_type`; 3 (control) tokens become special added tokens,
     ///   4 (user-defined) plain added tokens; both are matched whole in text (those spelled outside the
     ///   alphabet are left out, as transformers does).
-    /// - `pre`: `tokenizer.ggml.pre`: "gpt2", "smollm" (GPT-2 pattern), "llama-bpe"/"llama3" (Llama-3
+    /// - `pre`: `tokenizer.ggml.pre`: "gpt2" (GPT-2 pattern), "smollm" (each number alone, then the GPT-2
+    ///   pattern: SmolLM2's `Sequence[Digits(individual_digits), ByteLevel]`, which llama.cpp applies as
+    ///   `\p{N}` then the GPT-2 pattern; transformers' GGUF loader keeps only ByteLevel, which differs for
+    ///   numerals such as "²" that the vocabulary merges with a space), "llama-bpe"/"llama3" (Llama-3
     ///   pattern), "qwen2" and kin (Qwen2 pattern).
     /// - `bos`, `eos`, `unknown`, `padding`: the `*_token_id` keys; `addBOS`/`addEOS`: `add_bos_token` /
     ///   `add_eos_token`, which put BOS before / EOS after each encoded text (SmolLM2 adds neither).
@@ -51,8 +54,10 @@ extension ByteLevelBPETokenizer {
     /// The pre-tokenizer a `tokenizer.ggml.pre` value names.
     static func preTokenizer(ggufPre pre: String, source: String) throws -> ByteLevelPreTokenizer {
         switch pre {
-        case "gpt2", "gpt-2", "default", "smollm":
+        case "gpt2", "gpt-2", "default":
             return .gpt2
+        case "smollm":
+            return .smolLM2
         case "llama3", "llama-v3", "llama-bpe", "falcon3", "smaug-bpe", "dbrx":
             return .llama3
         case "qwen2", "deepseek-r1-qwen":

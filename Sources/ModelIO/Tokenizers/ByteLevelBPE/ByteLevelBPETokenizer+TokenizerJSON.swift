@@ -28,7 +28,7 @@ extension ByteLevelBPETokenizer {
         options.fusesUnknown = model["fuse_unk"]?.bool ?? false
         options.usesByteFallback = model["byte_fallback"]?.bool ?? false
         let vocabulary = try HuggingFaceTokenizerJSON.vocabulary(model, file: file)
-        let merges = try Self.merges(model, file: file)
+        let merges = try HuggingFaceTokenizerJSON.merges(model, file: file)
         let addedTokens = try HuggingFaceTokenizerJSON.addedTokens(json, file: file)
         let preTokenizer = try Self.preTokenizer(json["pre_tokenizer"], file: file)
         let decoder = try Self.decoder(json["decoder"], file: file)
@@ -44,23 +44,8 @@ extension ByteLevelBPETokenizer {
             bosTokenID: HuggingFaceTokenizerJSON.id(of: config.bosToken, in: draft),
             eosTokenID: HuggingFaceTokenizerJSON.id(of: config.eosToken, in: draft),
             padTokenID: HuggingFaceTokenizerJSON.id(of: config.padToken, in: draft) ?? json["padding"]?["pad_id"]?.integer,
-            unknownTokenID: HuggingFaceTokenizerJSON.id(of: config.unknownToken, in: draft), source: file)
-    }
-
-    /// `model.merges`: "a b" strings (split at the first space) or [a, b] pairs.
-    private static func merges(_ model: TokenizerJSONValue, file: String) throws -> [(String, String)] {
-        guard let list = model["merges"]?.array else {
-            throw TokenizerError.malformed(file: file, reason: "\"model.merges\" is not an array")
-        }
-        return try list.enumerated().map { rank, merge in
-            if let text = merge.string, let space = text.utf8.firstIndex(of: 0x20) {
-                return (String(text[..<space]), String(text[text.utf8.index(after: space)...]))
-            }
-            if let pair = merge.array, pair.count == 2, let left = pair[0].string, let right = pair[1].string {
-                return (left, right)
-            }
-            throw TokenizerError.malformed(file: file, reason: "merge \(rank) is neither \"a b\" nor [a, b]")
-        }
+            unknownTokenID: HuggingFaceTokenizerJSON.id(of: config.unknownToken, in: draft),
+            matchesSpecialTokens: !(config.splitsSpecialTokens ?? false), source: file)
     }
 
     /// The byte-level pre-tokenizer a tokenizer.json describes: ByteLevel alone, or a Sequence of
@@ -99,11 +84,8 @@ extension ByteLevelBPETokenizer {
     }
 
     /// The pattern steps `Split` can name.
-    private static let knownSplitPatterns: [String: ByteLevelPreTokenizer.Step] = [
-        #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#: .gpt2Pattern,
-        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#: .llama3Pattern,
-        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#: .qwen2Pattern,
-    ]
+    private static let knownSplitPatterns: [(String, ByteLevelPreTokenizer.Step)] =
+        [ByteLevelPreTokenizer.Step.gpt2Pattern, .llama3Pattern, .qwen2Pattern].map { ($0.splitPattern!, $0) }
 
     private static func splitStep(_ part: TokenizerJSONValue, file: String) throws -> ByteLevelPreTokenizer.Step {
         let behavior = part["behavior"]?.string ?? "?"
@@ -111,7 +93,7 @@ extension ByteLevelBPETokenizer {
         guard let pattern = part["pattern"]?["Regex"]?.string, behavior == "Isolated", !inverted else {
             throw TokenizerError.unsupported(file: file, what: "Split pre-tokenizer other than an isolated regex")
         }
-        guard let step = knownSplitPatterns.first(where: { $0.key.utf8.elementsEqual(pattern.utf8) })?.value else {
+        guard let step = knownSplitPatterns.first(where: { $0.0.utf8.elementsEqual(pattern.utf8) })?.1 else {
             throw TokenizerError.unsupported(file: file, what: "Split pattern \(pattern.debugDescription) (known: GPT-2, Llama-3, Qwen2)")
         }
         return step

@@ -29,17 +29,17 @@ public struct ByteLevelBPETokenizer: Tokenizer {
     /// Whether each id is a special added token.
     private let isSpecialID: [Bool]
     /// Model vocabulary: spelling (UTF-8) to id.
-    private let modelIDs: [[UInt8]: Int32]
+    let modelIDs: [[UInt8]: Int32]
     /// Added tokens: content (UTF-8) to id.
     private let addedIDs: [[UInt8]: Int32]
     /// Id of the one-scalar token spelling each byte, -1 where the vocabulary lacks it.
     private let byteTokenIDs: [Int32]
-    private let merges: BPEMergeTable
-    private let addedVocabulary: TokenizerAddedVocabulary
-    private let preTokenizer: ByteLevelPreTokenizer
-    private let normalizer: TokenizerNormalizer
-    private let decoder: Decoder
-    private let options: ModelOptions
+    let merges: BPEMergeTable
+    let addedVocabulary: TokenizerAddedVocabulary
+    let preTokenizer: ByteLevelPreTokenizer
+    let normalizer: TokenizerNormalizer
+    let decoder: Decoder
+    let options: ModelOptions
     private let unknownModelID: Int32?
     private let cache = BPEWordCache()
 
@@ -68,7 +68,7 @@ public struct ByteLevelBPETokenizer: Tokenizer {
     init(vocabulary: [(String, Int)], merges: [(String, String)], addedTokens: [AddedToken],
          preTokenizer: ByteLevelPreTokenizer, normalizer: TokenizerNormalizer, decoder: Decoder, options: ModelOptions,
          specialTokens: TokenizerSpecialTokens, bosTokenID: Int?, eosTokenID: Int?, padTokenID: Int?,
-         unknownTokenID: Int?, source: String) throws {
+         unknownTokenID: Int?, matchesSpecialTokens: Bool = true, source: String) throws {
         var modelIDs: [[UInt8]: Int32] = [:]
         modelIDs.reserveCapacity(vocabulary.count)
         var size = 0
@@ -118,7 +118,7 @@ public struct ByteLevelBPETokenizer: Tokenizer {
         self.addedIDs = addedIDs
         self.byteTokenIDs = ByteLevelAlphabet.scalarForByte.map { modelIDs[Array(String($0).utf8)] ?? -1 }
         self.merges = mergeTable
-        self.addedVocabulary = TokenizerAddedVocabulary(addedTokens)
+        self.addedVocabulary = TokenizerAddedVocabulary(addedTokens, matchesSpecialTokens: matchesSpecialTokens)
         self.preTokenizer = preTokenizer
         self.normalizer = normalizer
         self.decoder = decoder

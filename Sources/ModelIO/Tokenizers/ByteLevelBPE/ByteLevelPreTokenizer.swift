@@ -24,9 +24,9 @@ public struct ByteLevelPreTokenizer: Sendable, Equatable {
         self.addsPrefixSpace = addsPrefixSpace
     }
 
-    /// GPT-2's: `ByteLevel(add_prefix_space: false, use_regex: true)`. SmolLM2's GGUF tokenizer too.
+    /// GPT-2's: `ByteLevel(add_prefix_space: false, use_regex: true)`.
     public static let gpt2 = ByteLevelPreTokenizer(steps: [.gpt2Pattern])
-    /// SmolLM2's tokenizer.json: `Sequence[Digits(individual_digits: true), ByteLevel]`.
+    /// SmolLM2's tokenizer.json: `Sequence[Digits(individual_digits: true), ByteLevel]` (GGUF pre "smollm").
     public static let smolLM2 = ByteLevelPreTokenizer(steps: [.digits(individual: true), .gpt2Pattern])
     /// Llama-3's: `Sequence[Split(llama-3 pattern), ByteLevel(use_regex: false)]`.
     public static let llama3 = ByteLevelPreTokenizer(steps: [.llama3Pattern])

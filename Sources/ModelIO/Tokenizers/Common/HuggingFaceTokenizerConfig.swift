@@ -9,6 +9,8 @@ struct HuggingFaceTokenizerConfig {
     var unknownToken: String?
     /// `do_lower_case` (for a BERT folder with only vocab.txt).
     var lowercases: Bool?
+    /// `split_special_tokens`: special tokens written in text are tokenized as plain text.
+    var splitsSpecialTokens: Bool?
 
     init() {}
 
@@ -26,6 +28,7 @@ struct HuggingFaceTokenizerConfig {
             padToken = padToken ?? Self.tokenName(json["pad_token"])
             unknownToken = unknownToken ?? Self.tokenName(json["unk_token"])
             lowercases = lowercases ?? json["do_lower_case"]?.bool
+            splitsSpecialTokens = splitsSpecialTokens ?? json["split_special_tokens"]?.bool
         }
     }
 

@@ -26,6 +26,22 @@ enum HuggingFaceTokenizerJSON {
         }
     }
 
+    /// `model.merges`: "a b" strings (split at the first space) or [a, b] pairs.
+    static func merges(_ model: TokenizerJSONValue, file: String) throws -> [(String, String)] {
+        guard let list = model["merges"]?.array else {
+            throw TokenizerError.malformed(file: file, reason: "\"model.merges\" is not an array")
+        }
+        return try list.enumerated().map { rank, merge in
+            if let text = merge.string, let space = text.utf8.firstIndex(of: 0x20) {
+                return (String(text[..<space]), String(text[text.utf8.index(after: space)...]))
+            }
+            if let pair = merge.array, pair.count == 2, let left = pair[0].string, let right = pair[1].string {
+                return (left, right)
+            }
+            throw TokenizerError.malformed(file: file, reason: "merge \(rank) is neither \"a b\" nor [a, b]")
+        }
+    }
+
     /// `added_tokens`.
     static func addedTokens(_ json: TokenizerJSONValue, file: String) throws -> [AddedToken] {
         guard let entries = json["added_tokens"], !entries.isNull else { return [] }

@@ -4,13 +4,18 @@
 struct TokenizerAddedVocabulary: Sendable {
     /// The added tokens.
     let tokens: [AddedToken]
+    /// Whether special tokens written in the text are matched (false: transformers' `split_special_tokens`,
+    /// where they are tokenized as plain text; non-special added tokens are still matched).
+    let matchesSpecialTokens: Bool
     private let rawMatcher: AddedTokenMatcher
     private let normalizedMatcher: AddedTokenMatcher
 
-    init(_ tokens: [AddedToken]) {
+    init(_ tokens: [AddedToken], matchesSpecialTokens: Bool = true) {
         self.tokens = tokens
-        rawMatcher = AddedTokenMatcher(tokens.filter { !$0.isNormalized })
-        normalizedMatcher = AddedTokenMatcher(tokens.filter { $0.isNormalized })
+        self.matchesSpecialTokens = matchesSpecialTokens
+        let matched = matchesSpecialTokens ? tokens : tokens.filter { !$0.isSpecial }
+        rawMatcher = AddedTokenMatcher(matched.filter { !$0.isNormalized })
+        normalizedMatcher = AddedTokenMatcher(matched.filter { $0.isNormalized })
     }
 
     /// `text` as segments: added tokens, and normalized runs of text between them.

@@ -7,9 +7,9 @@ import Foundation
 /// has the best score is merged (the leftmost among equals). Ids 0, 1, 2 are `<unk>`, BOS and EOS.
 public struct Llama2cTokenizer: Tokenizer {
     /// Bytes of each token.
-    private let pieces: [[UInt8]]
+    let pieces: [[UInt8]]
     /// Score of each token: the higher, the earlier it merges.
-    private let scores: [Float]
+    let scores: [Float]
     /// Token bytes to id (the lowest id where two tokens are spelled alike).
     private let ids: [[UInt8]: Int32]
     /// Longest token in bytes, as the file's header says.

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import ModelIO
+
+/// `rlhf convert`: a model in any supported format, written as a Hugging Face folder.
+struct ConvertCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Write a model as a Hugging Face folder that transformers loads as it is.",
+        discussion: """
+            Reads a Hugging Face folder, a GGUF file (weights dequantized to float32) or a llama2.c checkpoint \
+            and writes config.json, model.safetensors and the tokenizer: tokenizer.json, tokenizer_config.json \
+            (special tokens, chat template) and special_tokens_map.json, made from the GGUF metadata or the \
+            llama2.c tokenizer.bin; a Hugging Face folder's own tokenizer files are copied. The folder is \
+            written as DIR.partial-XXXXXX and renamed to DIR once complete.
+            """)
+
+    @Option(help: ArgumentHelp("The model: a Hugging Face folder, a .gguf file or a llama2.c .bin.", valueName: "path"))
+    var from: String
+
+    @Option(help: ArgumentHelp("The folder to write; it must be missing or empty unless --force.", valueName: "dir"))
+    var to: String
+
+    @Option(help: ArgumentHelp("The tokenizer of a llama2.c checkpoint (its tokenizer.bin); required for one.", valueName: "path"))
+    var tokenizer: String?
+
+    @Flag(help: "Write only config.json and model.safetensors.")
+    var noTokenizer = false
+
+    @Flag(help: "Replace the contents of a non-empty --to folder.")
+    var force = false
+
+    func validate() throws {
+        let files = FileManager.default
+        guard files.fileExists(atPath: from) else { throw ModelPathError.notFound(from) }
+        guard let format = ModelFormat.detect(path: from) else { throw ModelPathError.unknownFormat(from) }
+        if let tokenizer {
+            guard !noTokenizer else { throw ValidationError("--tokenizer and --no-tokenizer exclude each other") }
+            guard format == .llama2c else { throw ConvertError.tokenizerNotApplicable(model: from, format: format) }
+            guard files.fileExists(atPath: tokenizer) else { throw ConvertError.tokenizerNotFound(tokenizer) }
+        } else if format == .llama2c && !noTokenizer {
+            throw ConvertError.tokenizerRequired(model: from)
+        }
+        var isFolder: ObjCBool = false
+        guard files.fileExists(atPath: to, isDirectory: &isFolder) else { return }
+        guard isFolder.boolValue else { throw ConvertError.destinationNotFolder(to) }
+        if Self.resolved(to) == Self.resolved(from) { throw ConvertError.destinationIsSource(to) }
+        let contents: [String]
+        do { contents = try files.contentsOfDirectory(atPath: to) } catch {
+            throw ConvertError.cannotWrite(to, reason: "cannot list the folder")
+        }
+        if !contents.isEmpty && !force { throw ConvertError.destinationNotEmpty(to) }
+    }
+
+    func run() async throws {
+        let format = try ModelFormat.detect(path: from).orThrow(ModelPathError.unknownFormat(from))
+        let progress = ProgressLine(label: "convert", total: 3)
+        let folder = try StagedFolder(destination: URL(fileURLWithPath: to))
+        defer { folder.discard() }
+        progress.update(0, note: "reading \(from)")
+        let source = try ConvertSource.load(path: from, format: format, tokenizerPath: tokenizer, includesTokenizer: !noTokenizer)
+        progress.update(1, note: "writing model.safetensors")
+        try HFCheckpoint.save(config: source.config, store: source.parameters, to: folder.staging)
+        progress.update(2, note: "writing the tokenizer")
+        try write(source.tokenizer, into: folder.staging)
+        try folder.commit()
+        progress.update(3, note: "done")
+        progress.finish()
+        let written = (try? FileManager.default.contentsOfDirectory(atPath: to).sorted()) ?? []
+        print("wrote \(to): \(written.joined(separator: ", ")) (\(source.parameters.parameterCount) parameters from \(Self.name(of: format)) \(from))")
+    }
+
+    private func write(_ tokenizer: ConvertSource.TokenizerOutput, into folder: URL) throws {
+        switch tokenizer {
+        case .none:
+            break
+        case .written(let files):
+            try files.write(to: folder)
+        case .copied(let urls):
+            for url in urls {
+                let target = folder.appendingPathComponent(url.lastPathComponent)
+                do { try FileManager.default.copyItem(at: url, to: target) } catch {
+                    throw ConvertError.cannotWrite(target.path, reason: "cannot copy \(url.path)")
+                }
+            }
+        }
+    }
+
+    private static func name(of format: ModelFormat) -> String {
+        switch format {
+        case .huggingFace: "the Hugging Face folder"
+        case .gguf: "the GGUF file"
+        case .llama2c: "the llama2.c checkpoint"
+        }
+    }
+
+    /// `path` made absolute, with symbolic links resolved.
+    private static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+}
+
+extension Optional {
+    /// The value, or `error` thrown.
+    fileprivate func orThrow(_ error: @autoclosure () -> Error) throws -> Wrapped {
+        guard let value = self else { throw error() }
+        return value
+    }
+}
