@@ -2,9 +2,10 @@
 #define RLHF_CKERNELSUPPORT_H
 /* CPU hints Swift has no spelling for; each is a single instruction, inlined into the Swift kernels. */
 
-/* Asks the cache hierarchy to start loading the line holding `address` (read, keep in all levels). */
-static inline __attribute__((always_inline)) void rlhf_prefetch(const void *address) {
-    __builtin_prefetch(address, 0, 3);
+/* Asks the cache hierarchy to start loading the line holding `address` into L2 (read; locality 1 keeps it
+ * out of L1, where a streamed weight would evict the small operand the kernel reuses). */
+static inline __attribute__((always_inline)) void rlhf_prefetch_l2(const void *address) {
+    __builtin_prefetch(address, 0, 1);
 }
 
 #endif
