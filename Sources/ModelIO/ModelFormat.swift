@@ -41,24 +41,3 @@ public enum ModelPathError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
-
-/// Loads the weights of a model path in any supported format.
-public enum ModelFiles {
-    /// Config and parameters of the model at `path` (folder, `.gguf` or llama2.c `.bin`).
-    public static func load(path: String) throws -> (format: ModelFormat, config: TransformerConfig, parameters: ParameterStore) {
-        guard FileManager.default.fileExists(atPath: path) else { throw ModelPathError.notFound(path) }
-        guard let format = ModelFormat.detect(path: path) else { throw ModelPathError.unknownFormat(path) }
-        let url = URL(fileURLWithPath: path)
-        switch format {
-        case .huggingFace:
-            let (config, store) = try HFCheckpoint.load(directory: url)
-            return (format, config, store)
-        case .gguf:
-            let loaded = try GGUFModel.load(url: url)
-            return (format, loaded.config, loaded.parameters)
-        case .llama2c:
-            let loaded = try Llama2cCheckpoint.load(url: url)
-            return (format, loaded.config, loaded.parameters)
-        }
-    }
-}
