@@ -5,7 +5,8 @@ public final class CPUBackend: Backend {
 
     public var name: String { "cpu" }
 
-    public init() {}
+    /// A CPU backend; the first one applies the default thread settings (see `Runtime`).
+    public init() { Runtime.configureDefaultsIfNeeded() }
 
     public func makeBuffer(count: Int) -> FloatBuffer { FloatBuffer(count: count) }
     public func zero(_ p: FloatPointer, count: Int) { p.update(repeating: 0, count: count) }
