@@ -44,11 +44,9 @@ extension ByteLevelBPETokenizer {
             }
         }
         let specialTokens = TokenizerSpecialTokens(prefix: addBOS ? bos.map { [$0] } ?? [] : [], suffix: addEOS ? eos.map { [$0] } ?? [] : [])
-        try self.init(
-            vocabulary: tokens.enumerated().map { ($0.element, $0.offset) }, merges: mergePairs, addedTokens: addedTokens,
-            preTokenizer: preTokenizer, normalizer: .none, decoder: .byteLevel, options: ModelOptions(),
-            specialTokens: specialTokens, bosTokenID: bos, eosTokenID: eos, padTokenID: padding, unknownTokenID: unknown,
-            source: source)
+        try self.init(tokens: tokens, merges: mergePairs, addedTokens: addedTokens, preTokenizer: preTokenizer,
+                      specialTokens: specialTokens, bosTokenID: bos, eosTokenID: eos, padTokenID: padding,
+                      unknownTokenID: unknown, source: source)
     }
 
     /// The pre-tokenizer a `tokenizer.ggml.pre` value names.

@@ -18,12 +18,12 @@ extension ByteLevelBPETokenizer {
         let merges = try Self.readMergesTXT(mergesURL)
         let endOfText = "<|endoftext|>"
         let endOfTextID = vocabulary.last(where: { $0.0.utf8.elementsEqual(endOfText.utf8) })?.1
-        try self.init(
-            vocabulary: vocabulary, merges: merges,
-            addedTokens: endOfTextID.map { [AddedToken(content: endOfText, id: $0)] } ?? [],
-            preTokenizer: .gpt2, normalizer: .none, decoder: .byteLevel, options: ModelOptions(), specialTokens: .none,
-            bosTokenID: endOfTextID, eosTokenID: endOfTextID, padTokenID: nil, unknownTokenID: endOfTextID,
-            source: "\(vocabURL.path) + \(mergesURL.lastPathComponent)")
+        let bpeVocabulary = try BPEVocabulary(
+            vocabulary: vocabulary, merges: merges, addedTokens: endOfTextID.map { [AddedToken(content: endOfText, id: $0)] } ?? [],
+            unknownToken: nil, source: "\(vocabURL.path) + \(mergesURL.lastPathComponent)")
+        self.init(
+            vocabulary: bpeVocabulary, preTokenizer: .gpt2, normalizer: .none, decoder: .byteLevel, options: BPEModelOptions(),
+            specialTokens: .none, bosTokenID: endOfTextID, eosTokenID: endOfTextID, padTokenID: nil, unknownTokenID: endOfTextID)
     }
 
     /// The merges of a `merges.txt`: `#version` lines skipped, every other line exactly "a b".

@@ -4,48 +4,23 @@ extension ByteLevelBPETokenizer {
     /// Reads a Hugging Face tokenizer.json with a byte-level BPE model; BOS/EOS/pad/unknown names come
     /// from tokenizer_config.json (or special_tokens_map.json) in the same folder, where present.
     public init(tokenizerJSONAt url: URL) throws {
-        let json = try TokenizerJSONValue.read(url)
-        let config = try HuggingFaceTokenizerConfig(folder: url.deletingLastPathComponent())
-        try self.init(tokenizerJSON: json, config: config, file: url.path)
+        try self.init(tokenizerJSON: TokenizerJSONFile(contentsOf: url))
     }
 
-    /// Builds the tokenizer a parsed tokenizer.json describes.
-    init(tokenizerJSON json: TokenizerJSONValue, config: HuggingFaceTokenizerConfig, file: String) throws {
-        let type = try HuggingFaceTokenizerJSON.modelType(json, file: file)
-        guard type == "BPE" else { throw TokenizerError.unsupported(file: file, what: "model type \(type) (expected BPE)") }
-        let model = json["model"]!
-        if let dropout = model["dropout"]?.double, dropout > 0 {
-            throw TokenizerError.unsupported(file: file, what: "BPE dropout")
-        }
-        for affix in ["continuing_subword_prefix", "end_of_word_suffix"] {
-            if let value = model[affix]?.string, !value.isEmpty {
-                throw TokenizerError.unsupported(file: file, what: "BPE with \(affix) \(value.debugDescription)")
-            }
-        }
-        var options = ModelOptions()
-        options.ignoresMerges = model["ignore_merges"]?.bool ?? false
-        options.unknownToken = model["unk_token"]?.string
-        options.fusesUnknown = model["fuse_unk"]?.bool ?? false
-        options.usesByteFallback = model["byte_fallback"]?.bool ?? false
-        let vocabulary = try HuggingFaceTokenizerJSON.vocabulary(model, file: file)
-        let merges = try HuggingFaceTokenizerJSON.merges(model, file: file)
-        let addedTokens = try HuggingFaceTokenizerJSON.addedTokens(json, file: file)
+    /// Builds the tokenizer a read tokenizer.json describes.
+    init(tokenizerJSON source: TokenizerJSONFile) throws {
+        let json = source.json, file = source.path
+        let model = try HuggingFaceBPEModel(source.model(ofType: "BPE"), of: json, file: file)
         let preTokenizer = try Self.preTokenizer(json["pre_tokenizer"], file: file)
         let decoder = try Self.decoder(json["decoder"], file: file)
         let normalizer = try HuggingFaceTokenizerJSON.normalizer(json, file: file)
         let specialTokens = try HuggingFaceTokenizerJSON.specialTokens(json, file: file)
-        let draft = try ByteLevelBPETokenizer(
-            vocabulary: vocabulary, merges: merges, addedTokens: addedTokens, preTokenizer: preTokenizer,
-            normalizer: normalizer, decoder: decoder, options: options, specialTokens: specialTokens,
-            bosTokenID: nil, eosTokenID: nil, padTokenID: nil, unknownTokenID: nil, source: file)
-        try self.init(
-            vocabulary: vocabulary, merges: merges, addedTokens: addedTokens, preTokenizer: preTokenizer,
-            normalizer: normalizer, decoder: decoder, options: options, specialTokens: specialTokens,
-            bosTokenID: HuggingFaceTokenizerJSON.id(of: config.bosToken, in: draft),
-            eosTokenID: HuggingFaceTokenizerJSON.id(of: config.eosToken, in: draft),
-            padTokenID: HuggingFaceTokenizerJSON.id(of: config.padToken, in: draft) ?? json["padding"]?["pad_id"]?.integer,
-            unknownTokenID: HuggingFaceTokenizerJSON.id(of: config.unknownToken, in: draft),
-            matchesSpecialTokens: !(config.splitsSpecialTokens ?? false), source: file)
+        let vocabulary = try model.checkedVocabulary(matchesSpecialTokens: source.config.matchesSpecialTokens, file: file)
+        let named = source.config.specialTokenIDs(in: vocabulary.tokens)
+        self.init(
+            vocabulary: vocabulary, preTokenizer: preTokenizer, normalizer: normalizer, decoder: decoder,
+            options: model.options, specialTokens: specialTokens, bosTokenID: named.bos, eosTokenID: named.eos,
+            padTokenID: named.pad ?? json["padding"]?["pad_id"]?.integer, unknownTokenID: named.unknown)
     }
 
     /// The byte-level pre-tokenizer a tokenizer.json describes: ByteLevel alone, or a Sequence of
@@ -54,7 +29,7 @@ extension ByteLevelBPETokenizer {
         guard let value, !value.isNull else {
             throw TokenizerError.unsupported(file: file, what: "a BPE model without a ByteLevel pre-tokenizer (sentencepiece-style BPE)")
         }
-        let parts = value["type"]?.string == "Sequence" ? (value["pretokenizers"]?.array ?? []) : [value]
+        let parts = HuggingFaceTokenizerJSON.steps(of: value, sequenceKey: "pretokenizers")
         var result = ByteLevelPreTokenizer(steps: [])
         var sawByteLevel = false
         for (index, part) in parts.enumerated() {

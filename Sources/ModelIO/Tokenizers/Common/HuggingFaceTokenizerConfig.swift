@@ -32,6 +32,15 @@ struct HuggingFaceTokenizerConfig {
         }
     }
 
+    /// Whether special tokens written in text are matched whole (no `split_special_tokens`).
+    var matchesSpecialTokens: Bool { !(splitsSpecialTokens ?? false) }
+
+    /// The ids `vocabulary` gives the named BOS, EOS, pad and unknown tokens; nil where unnamed or not in it.
+    func specialTokenIDs(in vocabulary: TokenizerVocabulary) -> (bos: Int?, eos: Int?, pad: Int?, unknown: Int?) {
+        func id(_ name: String?) -> Int? { name.flatMap(vocabulary.id(for:)) }
+        return (id(bosToken), id(eosToken), id(padToken), id(unknownToken))
+    }
+
     /// A token given as a string or as `{"content": ...}`.
     private static func tokenName(_ value: TokenizerJSONValue?) -> String? {
         value?.string ?? value?["content"]?.string

@@ -61,6 +61,12 @@ enum HuggingFaceTokenizerJSON {
         }
     }
 
+    /// The steps of a pipeline part (normalizer, pre-tokenizer, decoder): those listed under `key` in a
+    /// `Sequence`, else the part itself.
+    static func steps(of value: TokenizerJSONValue, sequenceKey key: String) -> [TokenizerJSONValue] {
+        value["type"]?.string == "Sequence" ? (value[key]?.array ?? []) : [value]
+    }
+
     /// `normalizer`: none, NFC, BertNormalizer, or a Sequence of at most one of them.
     static func normalizer(_ json: TokenizerJSONValue, file: String) throws -> TokenizerNormalizer {
         guard let value = json["normalizer"], !value.isNull else { return .none }
@@ -136,10 +142,5 @@ enum HuggingFaceTokenizerJSON {
             if seenSequence { suffix += ids } else { prefix += ids }
         }
         return TokenizerSpecialTokens(prefix: prefix, suffix: suffix)
-    }
-
-    /// The id of the named token, looked up in the tokenizer; nil for no name or an unknown one.
-    static func id(of name: String?, in tokenizer: some Tokenizer) -> Int? {
-        name.flatMap { tokenizer.id(for: $0) }
     }
 }

@@ -35,13 +35,12 @@ public enum TokenizerLoader {
     /// A Hugging Face tokenizer.json: BPE (byte-level, or SentencePiece-style when no `ByteLevel`
     /// pre-tokenizer) or WordPiece, by its model type.
     public static func loadTokenizerJSON(_ url: URL) throws -> any Tokenizer {
-        let json = try TokenizerJSONValue.read(url)
-        let config = try HuggingFaceTokenizerConfig(folder: url.deletingLastPathComponent())
-        switch try HuggingFaceTokenizerJSON.modelType(json, file: url.path) {
-        case "BPE" where SentencePieceBPETokenizer.describes(json):
-            return try SentencePieceBPETokenizer(tokenizerJSON: json, config: config, file: url.path)
-        case "BPE": return try ByteLevelBPETokenizer(tokenizerJSON: json, config: config, file: url.path)
-        case "WordPiece": return try WordPieceTokenizer(tokenizerJSON: json, config: config, file: url.path)
+        let file = try TokenizerJSONFile(contentsOf: url)
+        switch try HuggingFaceTokenizerJSON.modelType(file.json, file: file.path) {
+        case "BPE" where SentencePieceBPETokenizer.describes(file.json):
+            return try SentencePieceBPETokenizer(tokenizerJSON: file)
+        case "BPE": return try ByteLevelBPETokenizer(tokenizerJSON: file)
+        case "WordPiece": return try WordPieceTokenizer(tokenizerJSON: file)
         case let type: throw TokenizerError.unsupported(file: url.path, what: "model type \(type)")
         }
     }

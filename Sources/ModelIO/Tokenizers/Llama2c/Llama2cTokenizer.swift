@@ -96,39 +96,26 @@ public struct Llama2cTokenizer: Tokenizer {
     private func merge(_ start: [Int32]) -> [Int32] {
         let count = start.count
         if count < 2 { return start }
-        var tokens = start
-        var next = (0..<count).map { Int32($0 + 1 < count ? $0 + 1 : -1) }
-        var previous = (0..<count).map { Int32($0 - 1) }
-        var removed = [Bool](repeating: false, count: count)
-        var heap = Llama2cMergeQueue()
+        var word = MergingWord(start)
+        var queue = MergeQueue<Llama2cMergeCandidate>(capacity: count)
         func consider(_ left: Int) {
-            let right = Int(next[left])
-            guard right >= 0 else { return }
-            let merged = pieces[Int(tokens[left])] + pieces[Int(tokens[right])]
+            guard let right = word.right(of: left) else { return }
+            let leftToken = word.symbols[left], rightToken = word.symbols[right]
+            let merged = pieces[Int(leftToken)] + pieces[Int(rightToken)]
             // llama2.c starts its best score at -1e10 and takes only strictly better ones.
             guard let id = ids[merged], scores[Int(id)] > -1e10 else { return }
-            heap.push(.init(score: scores[Int(id)], left: Int32(left), leftToken: tokens[left], rightToken: tokens[right], merged: id))
+            queue.push(.init(score: scores[Int(id)], left: Int32(left), leftToken: leftToken, rightToken: rightToken, merged: id))
         }
         for i in 0..<(count - 1) { consider(i) }
-        while let best = heap.pop() {
+        while let best = queue.pop() {
             let left = Int(best.left)
-            guard !removed[left], next[left] >= 0 else { continue }
-            let right = Int(next[left])
-            guard tokens[left] == best.leftToken, tokens[right] == best.rightToken else { continue }
-            tokens[left] = best.merged
-            removed[right] = true
-            next[left] = next[right]
-            if next[right] >= 0 { previous[Int(next[right])] = Int32(left) }
-            if previous[left] >= 0 { consider(Int(previous[left])) }
+            guard let right = word.right(of: left) else { continue }
+            guard word.symbols[left] == best.leftToken, word.symbols[right] == best.rightToken else { continue }
+            word.merge(left, with: right, into: best.merged)
+            if let previous = word.left(of: left) { consider(previous) }
             consider(left)
         }
-        var result: [Int32] = []
-        var i: Int32 = 0
-        while i >= 0 {
-            result.append(tokens[Int(i)])
-            i = next[Int(i)]
-        }
-        return result
+        return word.remaining()
     }
 
     /// llama2.c's `decode` for each id after the one before: a piece's leading space goes after BOS,

@@ -84,7 +84,7 @@ struct SentencePieceDecoder: Sendable {
             steps = nil
             return
         }
-        let parts = value["type"]?.string == "Sequence" ? (value["decoders"]?.array ?? []) : [value]
+        let parts = HuggingFaceTokenizerJSON.steps(of: value, sequenceKey: "decoders")
         steps = try parts.map { part in
             let type = part["type"]?.string ?? "?"
             switch type {

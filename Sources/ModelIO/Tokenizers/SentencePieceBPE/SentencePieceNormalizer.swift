@@ -56,7 +56,7 @@ struct SentencePieceNormalizer: Sendable {
             steps = []
             return
         }
-        let parts = value["type"]?.string == "Sequence" ? (value["normalizers"]?.array ?? []) : [value]
+        let parts = HuggingFaceTokenizerJSON.steps(of: value, sequenceKey: "normalizers")
         steps = try parts.map { part in
             let type = part["type"]?.string ?? "?"
             switch type {

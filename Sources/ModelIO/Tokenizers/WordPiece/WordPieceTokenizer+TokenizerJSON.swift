@@ -4,16 +4,13 @@ extension WordPieceTokenizer {
     /// Reads a Hugging Face tokenizer.json with a WordPiece model (BERT); the pad name comes from
     /// tokenizer_config.json in the same folder, or from the file's padding settings.
     public init(tokenizerJSONAt url: URL) throws {
-        let json = try TokenizerJSONValue.read(url)
-        let config = try HuggingFaceTokenizerConfig(folder: url.deletingLastPathComponent())
-        try self.init(tokenizerJSON: json, config: config, file: url.path)
+        try self.init(tokenizerJSON: TokenizerJSONFile(contentsOf: url))
     }
 
-    /// Builds the tokenizer a parsed tokenizer.json describes.
-    init(tokenizerJSON json: TokenizerJSONValue, config: HuggingFaceTokenizerConfig, file: String) throws {
-        let type = try HuggingFaceTokenizerJSON.modelType(json, file: file)
-        guard type == "WordPiece" else { throw TokenizerError.unsupported(file: file, what: "model type \(type) (expected WordPiece)") }
-        let model = json["model"]!
+    /// Builds the tokenizer a read tokenizer.json describes.
+    init(tokenizerJSON source: TokenizerJSONFile) throws {
+        let json = source.json, file = source.path
+        let model = try source.model(ofType: "WordPiece")
         let preTokenizerType = json["pre_tokenizer"]?["type"]?.string ?? "none"
         guard preTokenizerType == "BertPreTokenizer" else {
             throw TokenizerError.unsupported(file: file, what: "pre-tokenizer \(preTokenizerType) in a WordPiece tokenizer")
@@ -32,7 +29,7 @@ extension WordPieceTokenizer {
         let vocabulary = try HuggingFaceTokenizerJSON.vocabulary(model, file: file)
         let addedTokens = try HuggingFaceTokenizerJSON.addedTokens(json, file: file)
         var padID = json["padding"]?["pad_id"]?.integer
-        if let name = config.padToken {
+        if let name = source.config.padToken {
             padID = addedTokens.first(where: { $0.content == name })?.id ?? vocabulary.first(where: { $0.0 == name })?.1 ?? padID
         }
         try self.init(

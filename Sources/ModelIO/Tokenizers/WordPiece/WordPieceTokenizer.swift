@@ -11,28 +11,24 @@ public struct WordPieceTokenizer: Tokenizer {
         case none
     }
 
-    /// Spelling of each id ("" for ids with no token).
-    private let spellings: [String]
-    private let isSpecialID: [Bool]
-    private let modelIDs: [[UInt8]: Int32]
-    private let addedIDs: [[UInt8]: Int32]
+    /// Ids by spelling, spellings by id, and the added tokens.
+    private let vocabulary: TokenizerVocabulary
     private let continuingPrefix: [UInt8]
     private let maxCharactersPerWord: Int
     /// Longest vocabulary entry in bytes: no longer candidate is tried.
     private let longestTokenBytes: Int
     private let unknownModelID: Int32
     private let normalizer: TokenizerNormalizer
-    private let addedVocabulary: TokenizerAddedVocabulary
     private let decoder: Decoder
 
-    public let vocabSize: Int
+    public var vocabSize: Int { vocabulary.count }
     public let bosTokenID: Int?
     public let eosTokenID: Int?
     public let padTokenID: Int?
     public var unknownTokenID: Int? { Int(unknownModelID) }
     public let defaultSpecialTokens: TokenizerSpecialTokens
     /// The added tokens (matched whole in text before normalization).
-    public var addedTokens: [AddedToken] { addedVocabulary.tokens }
+    public var addedTokens: [AddedToken] { vocabulary.added.tokens }
 
     /// A tokenizer from in-memory parts: `tokens[i]` spells id `i`; `unknownToken` must be among them.
     public init(tokens: [String], unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
@@ -50,48 +46,17 @@ public struct WordPieceTokenizer: Tokenizer {
     init(vocabulary: [(String, Int)], unknownToken: String, continuingSubwordPrefix: String, maxInputCharactersPerWord: Int,
          normalizer: TokenizerNormalizer, addedTokens: [AddedToken], decoder: Decoder, specialTokens: TokenizerSpecialTokens,
          bosTokenID: Int?, eosTokenID: Int?, padTokenID: Int?, source: String) throws {
-        var modelIDs: [[UInt8]: Int32] = [:]
-        var size = 0
-        var longest = 0
-        for (spelling, id) in vocabulary {
-            guard id >= 0 && id < Int(Int32.max) else {
-                throw TokenizerError.malformed(file: source, reason: "token \(spelling.debugDescription) has id \(id)")
-            }
-            let bytes = Array(spelling.utf8)
-            modelIDs[bytes] = Int32(id)
-            size = max(size, id + 1)
-            longest = max(longest, bytes.count)
-        }
-        guard let unknownID = modelIDs[Array(unknownToken.utf8)] else {
+        let tokens = try TokenizerVocabulary(vocabulary: vocabulary, addedTokens: addedTokens, source: source)
+        guard let unknownID = tokens.modelIDs[Array(unknownToken.utf8)] else {
             throw TokenizerError.malformed(file: source, reason: "unknown token \(unknownToken.debugDescription) is missing from the vocabulary")
         }
-        var addedIDs: [[UInt8]: Int32] = [:]
-        for token in addedTokens {
-            guard token.id >= 0 && token.id < Int(Int32.max) else {
-                throw TokenizerError.malformed(file: source, reason: "added token \(token.content.debugDescription) has id \(token.id)")
-            }
-            addedIDs[Array(token.content.utf8)] = Int32(token.id)
-            size = max(size, token.id + 1)
-        }
-        var spellings = [String](repeating: "", count: size)
-        for (spelling, id) in vocabulary { spellings[id] = spelling }
-        var isSpecialID = [Bool](repeating: false, count: size)
-        for token in addedTokens {
-            spellings[token.id] = token.content
-            isSpecialID[token.id] = token.isSpecial
-        }
-        self.spellings = spellings
-        self.isSpecialID = isSpecialID
-        self.modelIDs = modelIDs
-        self.addedIDs = addedIDs
+        self.vocabulary = tokens
         self.continuingPrefix = Array(continuingSubwordPrefix.utf8)
         self.maxCharactersPerWord = maxInputCharactersPerWord
-        self.longestTokenBytes = longest
+        self.longestTokenBytes = tokens.modelIDs.keys.reduce(0) { max($0, $1.count) }
         self.unknownModelID = unknownID
         self.normalizer = normalizer
-        self.addedVocabulary = TokenizerAddedVocabulary(addedTokens)
         self.decoder = decoder
-        self.vocabSize = size
         self.bosTokenID = bosTokenID
         self.eosTokenID = eosTokenID
         self.padTokenID = padTokenID
@@ -100,7 +65,7 @@ public struct WordPieceTokenizer: Tokenizer {
 
     public func encode(_ text: String, addSpecialTokens: Bool) -> [Int] {
         var ids: [Int] = []
-        for segment in addedVocabulary.segments(of: text, normalize: normalizer.normalize) {
+        for segment in vocabulary.added.segments(of: text, normalize: normalizer.normalize) {
             switch segment {
             case .token(let id):
                 ids.append(id)
@@ -136,7 +101,7 @@ public struct WordPieceTokenizer: Tokenizer {
                     key.removeAll(keepingCapacity: true)
                     if startIndex > 0 { key.append(contentsOf: continuingPrefix) }
                     key.append(contentsOf: word[start..<end])
-                    if let id = modelIDs[key] {
+                    if let id = vocabulary.modelIDs[key] {
                         found = (id, endIndex)
                         break
                     }
@@ -154,10 +119,7 @@ public struct WordPieceTokenizer: Tokenizer {
     }
 
     public func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String {
-        let tokens = ids.compactMap { id -> String? in
-            guard id >= 0 && id < vocabSize && !spellings[id].isEmpty else { return nil }
-            return skipSpecialTokens && isSpecialID[id] ? nil : spellings[id]
-        }
+        let tokens = vocabulary.spellingsToDecode(ids, skipSpecialTokens: skipSpecialTokens)
         switch decoder {
         case .none:
             return tokens.joined(separator: " ")
@@ -207,14 +169,7 @@ public struct WordPieceTokenizer: Tokenizer {
         return result
     }
 
-    public func id(for token: String) -> Int? {
-        let key = Array(token.utf8)
-        if let id = addedIDs[key] ?? modelIDs[key] { return Int(id) }
-        return nil
-    }
+    public func id(for token: String) -> Int? { vocabulary.id(for: token) }
 
-    public func token(for id: Int) -> String? {
-        guard id >= 0 && id < vocabSize && !spellings[id].isEmpty else { return nil }
-        return spellings[id]
-    }
+    public func token(for id: Int) -> String? { vocabulary.token(for: id) }
 }

@@ -5,14 +5,9 @@ extension ByteLevelBPETokenizer {
     /// `Sequence[ByteLevel, TemplateProcessing]` when special tokens are put around each text.
     func tokenizerJSON(source: String) throws -> TokenizerJSONValue {
         var spellingOfID: [Int32: String] = [:]
-        for (bytes, id) in modelIDs { spellingOfID[id] = String(decoding: bytes, as: UTF8.self) }
-        let vocabulary = spellingOfID.sorted { $0.key < $1.key }.map { ($0.value, Int($0.key)) }
-        let mergePairs = merges.rankedPairs().map { (spellingOfID[$0.left]!, spellingOfID[$0.right]!) }
-        var modelOptions = TokenizerJSONParts.BPEOptions()
-        modelOptions.unknownToken = options.unknownToken
-        modelOptions.fusesUnknown = options.fusesUnknown
-        modelOptions.usesByteFallback = options.usesByteFallback
-        modelOptions.ignoresMerges = options.ignoresMerges
+        for (bytes, id) in vocabulary.tokens.modelIDs { spellingOfID[id] = String(decoding: bytes, as: UTF8.self) }
+        let vocabularyPairs = spellingOfID.sorted { $0.key < $1.key }.map { ($0.value, Int($0.key)) }
+        let mergePairs = vocabulary.merges.rankedPairs().map { (spellingOfID[$0.left]!, spellingOfID[$0.right]!) }
 
         let byteLevelProcessor: TokenizerJSONValue = .object([
             ("type", .string("ByteLevel")), ("add_prefix_space", .bool(true)),
@@ -29,7 +24,7 @@ extension ByteLevelBPETokenizer {
             preTokenizer: try preTokenizer.tokenizerJSON(source: source),
             postProcessor: postProcessor,
             decoder: decoderJSON,
-            model: TokenizerJSONParts.bpeModel(vocabulary: vocabulary, merges: mergePairs, options: modelOptions))
+            model: TokenizerJSONParts.bpeModel(vocabulary: vocabularyPairs, merges: mergePairs, options: options))
     }
 
     private func normalizerJSON(source: String) throws -> TokenizerJSONValue {

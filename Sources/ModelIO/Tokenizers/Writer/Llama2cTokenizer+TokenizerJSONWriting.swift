@@ -15,7 +15,7 @@ extension Llama2cTokenizer {
         let spellings = try sentencePieceSpellings(source: source)
         let merges = try sentencePieceMerges(spellings: spellings, source: source)
         let special = [0, 1, 2].map { AddedToken(content: spellings[$0], id: $0) }
-        var options = TokenizerJSONParts.BPEOptions()
+        var options = BPEModelOptions()
         options.unknownToken = spellings[0]
         options.fusesUnknown = true
         options.usesByteFallback = true

@@ -31,18 +31,10 @@ enum TokenizerJSONParts {
         ])
     }
 
-    /// Settings of a `BPE` model beyond its vocabulary and merges.
-    struct BPEOptions {
-        var unknownToken: String?
-        var fusesUnknown = false
-        var usesByteFallback = false
-        var ignoresMerges = false
-    }
-
     /// A `BPE` model: `vocabulary` as (spelling, id) in id order, `merges` best first. Merges are written
     /// as "a b" strings, which every version of `tokenizers` reads, unless a part holds a space; then all
     /// are [a, b] pairs.
-    static func bpeModel(vocabulary: [(String, Int)], merges: [(String, String)], options: BPEOptions) -> TokenizerJSONValue {
+    static func bpeModel(vocabulary: [(String, Int)], merges: [(String, String)], options: BPEModelOptions) -> TokenizerJSONValue {
         let needsPairs = merges.contains { $0.0.utf8.contains(0x20) || $0.1.utf8.contains(0x20) }
         let mergeValues: [TokenizerJSONValue] = merges.map { left, right in
             needsPairs ? .array([.string(left), .string(right)]) : .string(left + " " + right)

@@ -13,7 +13,7 @@ public enum TokenizerJSONWriter {
         switch tokenizer {
         case let byteLevel as ByteLevelBPETokenizer:
             json = try byteLevel.tokenizerJSON(source: source)
-            settings.splitsSpecialTokens = !byteLevel.addedVocabulary.matchesSpecialTokens
+            settings.splitsSpecialTokens = !byteLevel.vocabulary.tokens.added.matchesSpecialTokens
         case let llama2c as Llama2cTokenizer:
             json = try llama2c.tokenizerJSON(source: source)
             settings.splitsSpecialTokens = true

@@ -1,20 +1,21 @@
-/// The merge candidates of llama2.c's encoder as a binary heap: highest score first, then leftmost.
-struct Llama2cMergeQueue {
-    /// Merging the token at `left` with its right neighbour, valid while both are still the tokens named.
-    struct Candidate {
-        var score: Float
-        var left: Int32
-        var leftToken: Int32
-        var rightToken: Int32
-        var merged: Int32
+/// A candidate merge of two adjacent symbols, ordered against the other candidates of its word.
+protocol MergeQueueCandidate {
+    /// Whether this candidate is merged before `other`.
+    func precedes(_ other: Self) -> Bool
+}
 
-        func precedes(_ other: Candidate) -> Bool {
-            score != other.score ? score > other.score : left < other.left
-        }
-    }
-
+/// The pending merges of one word as a binary heap: `pop` returns the candidate that precedes all others.
+/// Generic rather than over an existential, so each tokenizer's loop is specialized and inlined.
+struct MergeQueue<Candidate: MergeQueueCandidate> {
+    /// Each candidate precedes its children at `2i + 1` and `2i + 2`.
     private var heap: [Candidate] = []
 
+    /// An empty queue with room for `capacity` candidates.
+    init(capacity: Int) {
+        heap.reserveCapacity(capacity)
+    }
+
+    /// Queues `candidate`.
     mutating func push(_ candidate: Candidate) {
         heap.append(candidate)
         var child = heap.count - 1
@@ -26,6 +27,7 @@ struct Llama2cMergeQueue {
         }
     }
 
+    /// Removes and returns the first candidate; nil when none is left.
     mutating func pop() -> Candidate? {
         guard let last = heap.popLast() else { return nil }
         if heap.isEmpty { return last }
