@@ -19,9 +19,9 @@ public enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { body in
-            // the pool runs `body` on disjoint ranges; callers own the data race freedom of their buffers
+            // workers run `body` on disjoint ranges; callers own the data race freedom of their buffers
             nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
+            dispatch(workers) { w in
                 let lo = count * w / workers, hi = count * (w + 1) / workers
                 if lo < hi { body(lo..<hi) }
             }
@@ -40,12 +40,30 @@ public enum Parallel {
         }
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
+            dispatch(workers) { w in
                 let lo = count * w / workers, hi = count * (w + 1) / workers
                 if lo < hi { body(w, lo..<hi) }
             }
         }
         return workers
+    }
+}
+
+extension Parallel {
+    nonisolated(unsafe) private static var pool: WorkerPool?
+
+    /// Starts the persistent workers for `threadCount` (called by `Runtime.configure`, before any kernel).
+    static func startPool() {
+        if threadCount > 1 && pool?.workers != threadCount { pool = WorkerPool(workers: threadCount) }
+    }
+
+    /// Runs `task(w)` for w in 0..<workers: on the persistent pool when it has exactly that many workers
+    /// and is free, else through `DispatchQueue.concurrentPerform`.
+    @usableFromInline
+    static func dispatch(_ workers: Int, _ task: @escaping (Int) -> Void) {
+        if let pool, pool.workers == workers, pool.run(task) { return }
+        nonisolated(unsafe) let task = task
+        DispatchQueue.concurrentPerform(iterations: workers) { task($0) }
     }
 }
 

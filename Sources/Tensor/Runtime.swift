@@ -25,6 +25,7 @@ public enum Runtime {
     public static func configure(threads: Int, matmulThreading: MatmulThreading = .split) {
         configured = true
         Parallel.threadCount = max(1, threads)
+        Parallel.startPool()
         self.matmulThreading = matmulThreading
         BLAS.setThreads(matmulThreading == .split ? 1 : max(1, threads))
     }

@@ -8,4 +8,13 @@ static inline __attribute__((always_inline)) void rlhf_prefetch_l2(const void *a
     __builtin_prefetch(address, 0, 1);
 }
 
+/* Tells the core this thread is spin-waiting (x86 `pause`), so a sibling or the memory system is not starved. */
+static inline __attribute__((always_inline)) void rlhf_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif
