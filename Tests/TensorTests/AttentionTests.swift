@@ -44,11 +44,8 @@ final class AttentionTests: XCTestCase {
     }
 
     func randomQKV(seed: UInt64) -> [Float] {
-        var state = seed
-        return (0..<(shape.batch * shape.length * shape.qkvStride)).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2000) / 1000 - 1
-        }
+        var rng = SplitMix64(seed: seed)
+        return rng.floats(shape.batch * shape.length * shape.qkvStride)
     }
 
     func forward(_ qkv: [Float], mask: [Float]?) -> [Float] {

@@ -6,11 +6,8 @@ import XCTest
 final class SkinnyMatmulTests: XCTestCase {
     func testMatchesSgemm() {
         Runtime.configure(threads: 2)
-        var state: UInt64 = 99
-        func next() -> Float {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2000) / 1000 - 1
-        }
+        var rng = SplitMix64(seed: 99)
+        func next() -> Float { Float.random(in: -1...1, using: &rng) }
         for (C, OC) in [(64, 48), (77, 1031), (576, 960)] {
             let weight = FloatBuffer(count: OC * C), bias = FloatBuffer(count: OC)
             for i in 0..<weight.count { weight.pointer[i] = next() }

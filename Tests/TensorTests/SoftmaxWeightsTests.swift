@@ -7,11 +7,8 @@ import XCTest
 final class SoftmaxWeightsTests: XCTestCase {
     func testExponentiateShiftedAndRowMaximum() {
         let count = 50_257
-        var state: UInt64 = 5
-        let x = (0..<count).map { _ -> Float in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 40_000) / 1000 - 20
-        }
+        var rng = SplitMix64(seed: 5)
+        let x = rng.floats(count, in: -20...20)
         var out = [Float](repeating: 0, count: count)
         let maximum = x.withUnsafeBufferPointer { CPUKernels.rowMaximum($0.baseAddress!, count: count) }
         XCTAssertEqual(maximum, x.max()!)

@@ -52,14 +52,13 @@ extension ParameterStore {
     }
 }
 
-/// A deterministic generator of numbers in [-1, 1) for filling large buffers (64-bit LCG).
+/// A deterministic generator of numbers in [-1, 1) for filling large buffers (the project's SplitMix64).
 struct TestNumbers {
-    var state: UInt64
+    private var rng: SplitMix64
 
-    mutating func next() -> Double {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Double(state >> 11) / Double(1 << 53) * 2 - 1
-    }
+    init(state: UInt64) { rng = SplitMix64(seed: state) }
+
+    mutating func next() -> Double { Double(rng.next() >> 11) / Double(1 << 53) * 2 - 1 }
 }
 
 import Foundation
