@@ -61,7 +61,7 @@ public final class ForwardActivations {
     public let blocks: [BlockActivations]
     /// final norm output [N,C] and statistics [N]
     public let finalNorm, finalMean, finalRstd: FloatPointer
-    /// logits [N,V] (overwritten by dLogits in backward)
+    /// logits [N,V] (overwritten by dLogits in backward); [B,V] in a `lastPositionLogitsOnly` arena
     public let logits: FloatPointer
     /// per-row log-sum-exp and loss [N]
     public let logSumExp, losses: FloatPointer
@@ -71,13 +71,15 @@ public final class ForwardActivations {
     private let tokenStorage: UnsafeMutablePointer<Int32>
 
     /// Allocates the arena for `config` and a (B, T) batch.
+    /// With `lastPositionLogitsOnly` (generation), logits hold one row per sequence.
     public init(config c: TransformerConfig, batch B: Int, length T: Int, keepAllLayers: Bool, hasMask: Bool,
-                backend: Backend) {
+                lastPositionLogitsOnly: Bool = false, backend: Backend) {
         batch = B; length = T; self.keepAllLayers = keepAllLayers
         let N = B * T, C = c.width
         let blockSize = BlockActivations.size(c, batch: B, length: T)
         let blockCount = keepAllLayers ? c.layers : 1
-        let total = N * C * 3 + 4 * N + N * c.vocabSize + (hasMask ? N : 0) + blockSize * blockCount
+        let logitRows = lastPositionLogitsOnly ? B : N
+        let total = N * C * 3 + 4 * N + logitRows * c.vocabSize + (hasMask ? N : 0) + blockSize * blockCount
         storage = backend.makeBuffer(count: total)
         tokenStorage = .allocate(capacity: 2 * N)
         ids = tokenStorage
@@ -87,7 +89,7 @@ public final class ForwardActivations {
         keyMask = hasMask ? take(N) : nil
         embedded = take(N * C)
         finalNorm = take(N * C); finalMean = take(N); finalRstd = take(N)
-        logits = take(N * c.vocabSize)
+        logits = take(logitRows * c.vocabSize)
         logSumExp = take(N); losses = take(N)
         projection = take(N * C)
         var carved: [BlockActivations] = []

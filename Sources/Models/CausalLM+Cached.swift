@@ -22,12 +22,13 @@ extension CausalLM {
         let last = runBlocks(acts, cache: cache)
         cache.length += Tn
         // only each row's last position needs logits: gather those rows, normalise, project
+        // (with one new token per row those rows are already contiguous)
+        var lastRows = last
         if Tn > 1 {
             for b in 0..<B { backend.copy(from: last + (b * Tn + Tn - 1) * C, to: acts.projection + b * C, count: C) }
-        } else {
-            backend.copy(from: last, to: acts.projection, count: B * C)
+            lastRows = acts.projection
         }
-        finalNormForward(input: acts.projection, acts: acts, rows: B)
+        finalNormForward(input: lastRows, acts: acts, rows: B)
         backend.matmulForward(out: acts.logits, input: acts.finalNorm, weight: headWeight.value, bias: nil, rows: B,
                               inFeatures: C, outFeatures: config.vocabSize)
         return acts.logits
@@ -36,6 +37,7 @@ extension CausalLM {
     private func incrementalArena(batch B: Int, length T: Int) -> ForwardActivations {
         if let a = incrementalArenas[T], a.batch == B { return a }
         let a = ForwardActivations(config: config, batch: B, length: T, keepAllLayers: false, hasMask: false,
+                                   lastPositionLogitsOnly: true,
                                    backend: backend)
         incrementalArenas[T] = a
         return a

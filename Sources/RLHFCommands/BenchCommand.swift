@@ -87,9 +87,8 @@ struct BenchCommand: AsyncParsableCommand {
             flopsPerRun = config.forwardFlopsPerToken(sequenceLength: seq) * Double(batch * seq)
         case .generate:
             let generator = Generator(model: lm)
-            let prompts = ids.map { Array($0.prefix(promptLen)) + (0..<max(0, promptLen - $0.count)).map { _ in 0 } }
             let parameters = SamplingParameters(temperature: 1, topK: 0, topP: 1, maxNewTokens: newTokens, seed: 3)
-            step = { _ = try generator.generate(prompts: prompts, parameters: parameters) }
+            step = { _ = try generator.generate(prompts: ids, parameters: parameters) }
             tokensPerRun = batch * newTokens
             flopsPerRun = Double(batch) * (Double(promptLen) * config.forwardFlopsPerToken(sequenceLength: promptLen)
                 + Double(newTokens) * config.forwardFlopsPerToken(sequenceLength: promptLen + newTokens / 2))
