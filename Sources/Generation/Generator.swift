@@ -30,10 +30,31 @@ public final class Generator {
     /// Token used for left padding (any valid id: padded positions are masked out).
     public let padID: Int
 
-    /// A generator over `model`; `padID` defaults to the model's first EOS token or 0.
-    public init(model: CausalLM, padID: Int? = nil) {
+    /// Whether every `generate` multiplies by a packed copy of the weights (see `PackedWeights`).
+    public let packsWeights: Bool
+    private var packed: PackedWeights?
+
+    /// A generator over `model`; `padID` defaults to the model's first EOS token or 0. With `packsWeights`
+    /// (the default) each `generate` first snapshots the projection weights in the backend's packed
+    /// layout, which makes batched decoding 1.3–1.5x faster on the CPU and costs memory the size of
+    /// those weights.
+    public init(model: CausalLM, padID: Int? = nil, packsWeights: Bool = true) {
         self.model = model
         self.padID = padID ?? model.config.eosTokenIDs.first ?? 0
+        self.packsWeights = packsWeights
+    }
+
+    /// The packed snapshot of the model's current weights, re-read from the parameters on every call so
+    /// that updates between `generate` calls (training steps, loading) are always seen.
+    private func currentPackedWeights() -> PackedWeights? {
+        guard packsWeights else { return nil }
+        if let packed {
+            packed.refresh()
+            return packed
+        }
+        let fresh = PackedWeights(model: model)
+        packed = fresh
+        return fresh
     }
 
     /// Generates continuations of `prompts`. `progress(step, maxSteps)` is called after each new token.
@@ -48,6 +69,7 @@ public final class Generator {
             throw GenerationError.tooLong(needed: capacity, maxPositions: model.config.maxPositions)
         }
         let cache = KVCache(config: model.config, batch: B, capacity: capacity, backend: model.backend)
+        let weights = currentPackedWeights()
         let sampler = TokenSampler(parameters: parameters)
         var rngs = (0..<B).map { SplitMix64(seed: parameters.seed &+ 0x5851_F42D_4C95_7F2D &* UInt64($0 + 1)) }
         var results = (0..<B).map { _ in GeneratedSequence(tokens: [], logprobs: [], finishReason: .length) }
@@ -58,7 +80,7 @@ public final class Generator {
 
         var step = try TokenBatch(leftPadding: prompts, padID: padID)
         for n in 0..<parameters.maxNewTokens {
-            let logits = try model.forwardCached(step, cache: cache)
+            let logits = try model.forwardCached(step, cache: cache, packed: weights)
             // rows sample in parallel: each has its own random stream and scratch row
             let active = (0..<B).filter { !finished[$0] }
             rngs.withUnsafeMutableBufferPointer { rng in

@@ -4,7 +4,8 @@ extension CausalLM {
     /// Runs new tokens through the model against `cache` (prefill: the padded prompts; decode: one token
     /// per row), appends their keys/values, and returns logits[B,V] of each row's last new token
     /// (valid until the next call). `batch.mask` marks left padding; positions must continue each row's.
-    public func forwardCached(_ batch: TokenBatch, cache: KVCache) throws -> FloatPointer {
+    /// With `packed` (a current snapshot of this model's weights), the products read the packed copies.
+    public func forwardCached(_ batch: TokenBatch, cache: KVCache, packed: PackedWeights? = nil) throws -> FloatPointer {
         try batch.validate(vocabSize: config.vocabSize, maxPositions: config.maxPositions)
         guard batch.batch == cache.batch else {
             throw ModelInputError.shapeMismatch("batch of \(batch.batch) rows for a cache of \(cache.batch)")
@@ -19,7 +20,7 @@ extension CausalLM {
             for t in 0..<Tn { cache.mask.pointer[b * cache.capacity + cache.length + t] = batch.mask?[b * Tn + t] ?? 1 }
         }
         embed(acts)
-        let last = runBlocks(acts, cache: cache)
+        let last = runBlocks(acts, cache: cache, packed: packed)
         cache.length += Tn
         // only each row's last position needs logits: gather those rows, normalise, project
         // (with one new token per row those rows are already contiguous)
@@ -29,8 +30,14 @@ extension CausalLM {
             lastRows = acts.projection
         }
         finalNormForward(input: lastRows, acts: acts, rows: B)
-        backend.matmulForward(out: acts.logits, input: acts.finalNorm, weight: headWeight.value, bias: nil, rows: B,
-                              inFeatures: C, outFeatures: config.vocabSize)
+        let head = headWeight.value, V = config.vocabSize
+        if let panels = packed?.packed(head) {
+            backend.packedMatmulForward(out: acts.logits, input: acts.finalNorm, packed: panels, bias: nil, rows: B,
+                                        inFeatures: C, outFeatures: V)
+        } else {
+            backend.matmulForward(out: acts.logits, input: acts.finalNorm, weight: head, bias: nil, rows: B,
+                                  inFeatures: C, outFeatures: V)
+        }
         return acts.logits
     }
 

@@ -184,9 +184,10 @@ public final class CausalLM: @unchecked Sendable {
     }
 
     /// Runs every block; returns the last block's output [N,C].
-    func runBlocks(_ acts: ForwardActivations, cache: KVCache?) -> FloatPointer {
+    func runBlocks(_ acts: ForwardActivations, cache: KVCache?, packed: PackedWeights? = nil) -> FloatPointer {
         var run = blockRun(acts)
         run.cache = cache
+        run.packed = packed
         var input = acts.embedded
         for (l, block) in boundBlocks.enumerated() {
             block.forward(input: input, acts: acts.blocks[l], run: run)

@@ -23,8 +23,23 @@ struct BlockRun {
     let projection: FloatPointer
     /// the generation cache, when this is an incremental (prefill/decode) pass
     var cache: KVCache? = nil
+    /// packed copies of the projection weights, when generation supplies them
+    var packed: PackedWeights? = nil
 
     var rows: Int { batch * length }
+
+    /// out[N,OC] = input[N,C] · weight[OC,C]ᵀ (+ bias[OC]), from the packed copy of the weight when
+    /// this run has one.
+    func project(out: FloatPointer, input: FloatPointer, weight: FloatPointer, bias: FloatPointer?,
+                 inFeatures: Int, outFeatures: Int) {
+        if let panels = packed?.packed(weight) {
+            backend.packedMatmulForward(out: out, input: input, packed: panels, bias: bias, rows: rows,
+                                        inFeatures: inFeatures, outFeatures: outFeatures)
+        } else {
+            backend.matmulForward(out: out, input: input, weight: weight, bias: bias, rows: rows,
+                                  inFeatures: inFeatures, outFeatures: outFeatures)
+        }
+    }
 
     /// Causal attention of block `layer`: over the batch itself (training, scoring) or, with a cache,
     /// over the cached keys plus the new ones.

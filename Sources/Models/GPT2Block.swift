@@ -20,19 +20,18 @@ struct GPT2Block: DecoderBlock {
         let be = run.backend, c = run.config, N = run.rows, C = c.width, F = c.ffnWidth
         be.layerNormForward(out: a.norm1, mean: a.norm1Mean, rstd: a.norm1Rstd, input: input, weight: norm1W.value,
                             bias: norm1B.value, rows: N, channels: C, eps: c.normEps)
-        be.matmulForward(out: a.qkv, input: a.norm1, weight: qkvW.value, bias: qkvB.value, rows: N,
-                         inFeatures: C, outFeatures: c.qkvWidth)
+        run.project(out: a.qkv, input: a.norm1, weight: qkvW.value, bias: qkvB.value,
+                    inFeatures: C, outFeatures: c.qkvWidth)
         run.attend(out: a.attnOut, att: a.att, qkv: a.qkv, layer: layer)
-        be.matmulForward(out: run.projection, input: a.attnOut, weight: outW.value, bias: outB.value, rows: N,
-                         inFeatures: c.attentionWidth, outFeatures: C)
+        run.project(out: run.projection, input: a.attnOut, weight: outW.value, bias: outB.value,
+                    inFeatures: c.attentionWidth, outFeatures: C)
         be.add(out: a.residualMid, input, run.projection, count: N * C)
         be.layerNormForward(out: a.norm2, mean: a.norm2Mean, rstd: a.norm2Rstd, input: a.residualMid,
                             weight: norm2W.value, bias: norm2B.value, rows: N, channels: C, eps: c.normEps)
-        be.matmulForward(out: a.hiddenPre, input: a.norm2, weight: upW.value, bias: upB.value, rows: N,
-                         inFeatures: C, outFeatures: F)
+        run.project(out: a.hiddenPre, input: a.norm2, weight: upW.value, bias: upB.value, inFeatures: C, outFeatures: F)
         be.geluForward(out: a.hiddenPost, input: a.hiddenPre, count: N * F)
-        be.matmulForward(out: run.projection, input: a.hiddenPost, weight: downW.value, bias: downB.value, rows: N,
-                         inFeatures: F, outFeatures: C)
+        run.project(out: run.projection, input: a.hiddenPost, weight: downW.value, bias: downB.value,
+                    inFeatures: F, outFeatures: C)
         be.add(out: a.residualOut, a.residualMid, run.projection, count: N * C)
     }
 

@@ -18,20 +18,20 @@ struct LlamaBlock: DecoderBlock {
         let be = run.backend, c = run.config, N = run.rows, C = c.width, F = c.ffnWidth
         be.rmsNormForward(out: a.norm1, rstd: a.norm1Rstd, input: input, weight: norm1W.value, rows: N,
                           channels: C, eps: c.normEps)
-        be.matmulForward(out: a.qkv, input: a.norm1, weight: qkvW.value, bias: nil, rows: N, inFeatures: C,
-                         outFeatures: c.qkvWidth)
+        run.project(out: a.qkv, input: a.norm1, weight: qkvW.value, bias: nil, inFeatures: C,
+                    outFeatures: c.qkvWidth)
         rotate(a.qkv, run: run, inverse: false)
         run.attend(out: a.attnOut, att: a.att, qkv: a.qkv, layer: layer)
-        be.matmulForward(out: run.projection, input: a.attnOut, weight: outW.value, bias: nil, rows: N,
-                         inFeatures: c.attentionWidth, outFeatures: C)
+        run.project(out: run.projection, input: a.attnOut, weight: outW.value, bias: nil,
+                    inFeatures: c.attentionWidth, outFeatures: C)
         be.add(out: a.residualMid, input, run.projection, count: N * C)
         be.rmsNormForward(out: a.norm2, rstd: a.norm2Rstd, input: a.residualMid, weight: norm2W.value, rows: N,
                           channels: C, eps: c.normEps)
-        be.matmulForward(out: a.hiddenPre, input: a.norm2, weight: gateUpW.value, bias: nil, rows: N,
-                         inFeatures: C, outFeatures: 2 * F)
+        run.project(out: a.hiddenPre, input: a.norm2, weight: gateUpW.value, bias: nil,
+                    inFeatures: C, outFeatures: 2 * F)
         be.swigluForward(out: a.hiddenPost, gateUp: a.hiddenPre, rows: N, hidden: F)
-        be.matmulForward(out: run.projection, input: a.hiddenPost, weight: downW.value, bias: nil, rows: N,
-                         inFeatures: F, outFeatures: C)
+        run.project(out: run.projection, input: a.hiddenPost, weight: downW.value, bias: nil,
+                    inFeatures: F, outFeatures: C)
         be.add(out: a.residualOut, a.residualMid, run.projection, count: N * C)
     }
 

@@ -35,6 +35,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "New tokens sampled per sequence (generate; exactly this many, top-k 0, top-p 1).")
     var newTokens: Int = 48
 
+    @Flag(inversion: .prefixedNo,
+          help: "Generate: multiply by a packed snapshot of the weights, re-packed in every run (the default).")
+    var packedWeights = true
+
     @Option(help: "Untimed warm-up runs.")
     var warmup: Int = 1
 
@@ -86,7 +90,7 @@ struct BenchCommand: AsyncParsableCommand {
             step = { _ = try lm.nextTokenLogProbs(tokens) }
             flopsPerRun = config.forwardFlopsPerToken(sequenceLength: seq) * Double(batch * seq)
         case .generate:
-            let generator = Generator(model: lm)
+            let generator = Generator(model: lm, packsWeights: packedWeights)
             let parameters = SamplingParameters(temperature: 1, topK: 0, topP: 1, maxNewTokens: newTokens, seed: 3)
             step = { _ = try generator.generate(prompts: ids, parameters: parameters) }
             tokensPerRun = batch * newTokens
@@ -121,7 +125,8 @@ struct BenchCommand: AsyncParsableCommand {
             prompt_len: workload == .generate ? promptLen : nil, new_tokens: workload == .generate ? newTokens : nil,
             tokens_per_s: Double(tokensPerRun) / median, median_s: median, min_s: times.min()!, times_s: times,
             gflops: gflops, sgemm_gflops: sgemm, sgemm_fraction: gflops / sgemm, peak_rss_mb: ProcessStats.peakRSSMegabytes,
-            params: lm.parameters.parameterCount, decode: decode)
+            params: lm.parameters.parameterCount, decode: decode,
+            packed_weights: workload == .generate ? packedWeights : nil)
         if json {
             print(try JSONOutput.line(result))
         } else {
@@ -141,6 +146,8 @@ struct BenchResult: Encodable {
     let gflops: Double, sgemm_gflops: Double, sgemm_fraction: Double, peak_rss_mb: Double
     let params: Int
     let decode: DecodeBound?
+    /// generate: whether the products read a packed snapshot of the weights
+    let packed_weights: Bool?
 }
 
 /// How a decoding step compares with reading every weight once from memory.

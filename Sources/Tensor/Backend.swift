@@ -33,6 +33,15 @@ public protocol Backend: AnyObject, Sendable {
                         input: FloatPointer, weight: FloatPointer, rows: Int, inFeatures: Int, outFeatures: Int,
                         accumulateInput: Bool)
 
+    // MARK: packed weights (repeated products with the same weight and few rows: generation)
+    /// Floats a weight[OC,C] takes in the backend's packed layout.
+    func packedWeightCount(inFeatures: Int, outFeatures: Int) -> Int
+    /// Writes weight[OC,C] into `packed` (`packedWeightCount` floats) in the backend's packed layout.
+    func packWeight(_ weight: FloatPointer, into packed: FloatPointer, inFeatures: Int, outFeatures: Int)
+    /// out[N,OC] = input[N,C] · weightᵀ (+ bias[OC]) with the weight as `packWeight` left it.
+    func packedMatmulForward(out: FloatPointer, input: FloatPointer, packed: FloatPointer, bias: FloatPointer?,
+                             rows: Int, inFeatures: Int, outFeatures: Int)
+
     // MARK: embeddings
     /// out[N,C] = table[ids[n]] (or += when `accumulate`).
     func embeddingForward(out: FloatPointer, ids: TokenPointer, table: FloatPointer, rows: Int, channels: Int,

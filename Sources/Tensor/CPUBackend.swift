@@ -18,6 +18,20 @@ public final class CPUBackend: Backend {
                                  inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
+    public func packedWeightCount(inFeatures: Int, outFeatures: Int) -> Int {
+        CPUKernels.packedPanelCount(inFeatures: inFeatures, outFeatures: outFeatures)
+    }
+
+    public func packWeight(_ weight: FloatPointer, into packed: FloatPointer, inFeatures: Int, outFeatures: Int) {
+        CPUKernels.packPanels(weight: weight, into: packed, inFeatures: inFeatures, outFeatures: outFeatures)
+    }
+
+    public func packedMatmulForward(out: FloatPointer, input: FloatPointer, packed: FloatPointer, bias: FloatPointer?,
+                                    rows: Int, inFeatures: Int, outFeatures: Int) {
+        CPUKernels.panelMatmulForward(out: out, input: input, panels: packed, bias: bias, rows: rows,
+                                      inFeatures: inFeatures, outFeatures: outFeatures)
+    }
+
     public func matmulBackward(dInput: FloatPointer?, dWeight: FloatPointer?, dBias: FloatPointer?, dOut: FloatPointer,
                                input: FloatPointer, weight: FloatPointer, rows: Int, inFeatures: Int,
                                outFeatures: Int, accumulateInput: Bool) {
