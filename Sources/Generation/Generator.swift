@@ -30,24 +30,24 @@ public final class Generator {
     /// Token used for left padding (any valid id: padded positions are masked out).
     public let padID: Int
 
-    /// Whether every `generate` multiplies by a packed copy of the weights (see `PackedWeights`).
-    public let packsWeights: Bool
+    /// When `generate` multiplies by a packed snapshot of the weights.
+    public let weightPacking: WeightPacking
     private var packed: PackedWeights?
 
-    /// A generator over `model`; `padID` defaults to the model's first EOS token or 0. With `packsWeights`
-    /// (the default) each `generate` first snapshots the projection weights in the backend's packed
-    /// layout, which makes batched decoding 1.3–1.5x faster on the CPU and costs memory the size of
-    /// those weights.
-    public init(model: CausalLM, padID: Int? = nil, packsWeights: Bool = true) {
+    /// A generator over `model`; `padID` defaults to the model's first EOS token or 0. `weightPacking`
+    /// says for which batches each `generate` first snapshots the projection weights in the backend's
+    /// packed layout (by default for batches of more than 16 prompts, where that is faster).
+    public init(model: CausalLM, padID: Int? = nil, weightPacking: WeightPacking = .automatic) {
         self.model = model
         self.padID = padID ?? model.config.eosTokenIDs.first ?? 0
-        self.packsWeights = packsWeights
+        self.weightPacking = weightPacking
     }
 
-    /// The packed snapshot of the model's current weights, re-read from the parameters on every call so
-    /// that updates between `generate` calls (training steps, loading) are always seen.
-    private func currentPackedWeights() -> PackedWeights? {
-        guard packsWeights else { return nil }
+    /// The packed snapshot of the model's current weights for a batch of `batch` prompts (nil when this
+    /// batch uses the stored weights), re-read from the parameters on every call so that updates between
+    /// `generate` calls (training steps, loading) are always seen.
+    private func currentPackedWeights(batch: Int) -> PackedWeights? {
+        guard weightPacking.packs(batch: batch) else { return nil }
         if let packed {
             packed.refresh()
             return packed
@@ -69,7 +69,7 @@ public final class Generator {
             throw GenerationError.tooLong(needed: capacity, maxPositions: model.config.maxPositions)
         }
         let cache = KVCache(config: model.config, batch: B, capacity: capacity, backend: model.backend)
-        let weights = currentPackedWeights()
+        let weights = currentPackedWeights(batch: B)
         let sampler = TokenSampler(parameters: parameters)
         var rngs = (0..<B).map { SplitMix64(seed: parameters.seed &+ 0x5851_F42D_4C95_7F2D &* UInt64($0 + 1)) }
         var results = (0..<B).map { _ in GeneratedSequence(tokens: [], logprobs: [], finishReason: .length) }

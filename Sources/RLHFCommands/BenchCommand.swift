@@ -35,9 +35,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "New tokens sampled per sequence (generate; exactly this many, top-k 0, top-p 1).")
     var newTokens: Int = 48
 
-    @Flag(inversion: .prefixedNo,
-          help: "Generate: multiply by a packed snapshot of the weights, re-packed in every run (the default).")
-    var packedWeights = true
+    @Option(help: """
+        Generate: when to multiply by a packed snapshot of the weights, re-packed in every run: \
+        auto (batches above 16), always, never.
+        """)
+    var weightPacking: WeightPackingChoice = .auto
 
     @Option(help: "Untimed warm-up runs.")
     var warmup: Int = 1
@@ -90,7 +92,7 @@ struct BenchCommand: AsyncParsableCommand {
             step = { _ = try lm.nextTokenLogProbs(tokens) }
             flopsPerRun = config.forwardFlopsPerToken(sequenceLength: seq) * Double(batch * seq)
         case .generate:
-            let generator = Generator(model: lm, packsWeights: packedWeights)
+            let generator = Generator(model: lm, weightPacking: weightPacking.policy)
             let parameters = SamplingParameters(temperature: 1, topK: 0, topP: 1, maxNewTokens: newTokens, seed: 3)
             step = { _ = try generator.generate(prompts: ids, parameters: parameters) }
             tokensPerRun = batch * newTokens
@@ -126,13 +128,26 @@ struct BenchCommand: AsyncParsableCommand {
             tokens_per_s: Double(tokensPerRun) / median, median_s: median, min_s: times.min()!, times_s: times,
             gflops: gflops, sgemm_gflops: sgemm, sgemm_fraction: gflops / sgemm, peak_rss_mb: ProcessStats.peakRSSMegabytes,
             params: lm.parameters.parameterCount, decode: decode,
-            packed_weights: workload == .generate ? packedWeights : nil)
+            packed_weights: workload == .generate ? weightPacking.policy.packs(batch: batch) : nil)
         if json {
             print(try JSONOutput.line(result))
         } else {
             print(String(format: "%@ %@: %.1f tokens/s, median %.3f s, %.1f GFLOP/s (%.0f%% of sgemm %.1f), peak RSS %.0f MB",
                          workload.rawValue, model.rawValue, result.tokens_per_s, median, gflops,
                          100 * result.sgemm_fraction, sgemm, result.peak_rss_mb))
+        }
+    }
+}
+
+/// `--weight-packing` values.
+enum WeightPackingChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+
+    var policy: WeightPacking {
+        switch self {
+        case .auto: .automatic
+        case .always: .always
+        case .never: .never
         }
     }
 }

@@ -41,8 +41,8 @@ final class PackedWeightsTests: XCTestCase {
         Runtime.configure(threads: 2)
         for config in [Self.gpt2, Self.llama] {
             let lm = randomModel(config, seed: 11)
-            let packed = try Generator(model: lm, packsWeights: true).generate(prompts: prompts, parameters: greedy)
-            let plain = try Generator(model: lm, packsWeights: false).generate(prompts: prompts, parameters: greedy)
+            let packed = try Generator(model: lm, weightPacking: .always).generate(prompts: prompts, parameters: greedy)
+            let plain = try Generator(model: lm, weightPacking: .never).generate(prompts: prompts, parameters: greedy)
             assertSameGeneration(packed, plain, "\(config.architecture)")
         }
     }
@@ -50,12 +50,19 @@ final class PackedWeightsTests: XCTestCase {
     func testPackedSnapshotFollowsWeightUpdates() throws {
         Runtime.configure(threads: 2)
         let lm = randomModel(Self.llama, seed: 3)
-        let generator = Generator(model: lm, packsWeights: true)
+        let generator = Generator(model: lm, weightPacking: .always)
         let before = try generator.generate(prompts: prompts, parameters: greedy)
         fillRandom(lm, seed: 4)
         let after = try generator.generate(prompts: prompts, parameters: greedy)
-        let plain = try Generator(model: lm, packsWeights: false).generate(prompts: prompts, parameters: greedy)
+        let plain = try Generator(model: lm, weightPacking: .never).generate(prompts: prompts, parameters: greedy)
         assertSameGeneration(after, plain, "after the update")
         XCTAssertNotEqual(before.map(\.tokens), after.map(\.tokens), "new weights, new tokens")
+    }
+
+    func testAutomaticPackingStartsAbove16Prompts() {
+        XCTAssertFalse(WeightPacking.automatic.packs(batch: 16))
+        XCTAssertTrue(WeightPacking.automatic.packs(batch: 17))
+        XCTAssertFalse(WeightPacking.never.packs(batch: 1000))
+        XCTAssertTrue(WeightPacking.always.packs(batch: 1))
     }
 }
