@@ -52,5 +52,5 @@ public final class PackedWeights: @unchecked Sendable {
     public var floatCount: Int { storage.count }
 
     /// The packed copy of the weight stored at `weight`, if it is one of the model's projections.
-    func packed(_ weight: FloatPointer) -> FloatPointer? { bySource[weight] }
+    public func packed(_ weight: FloatPointer) -> FloatPointer? { bySource[weight] }
 }

@@ -5,7 +5,8 @@ import Tensor
 import Training
 import Generation
 
-/// `rlhf bench`: times training steps, forward scoring or generation on a random-weight model.
+/// `rlhf bench`: times training steps, forward scoring, generation or one decoding step's products on a
+/// random-weight model.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -15,6 +16,8 @@ struct BenchCommand: AsyncParsableCommand {
     /// What to time.
     enum Workload: String, ExpressibleByArgument, CaseIterable {
         case train, forward, generate
+        /// the products of one decoding step with `--batch` rows, from stored and from packed weights
+        case products
     }
 
     @Argument(help: "Workload: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -23,7 +26,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Model shape: \(BenchModel.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: BenchModel = .gpt2Small
 
-    @Option(help: "Sequences per batch.")
+    @Option(help: "Sequences per batch (products: rows per product).")
     var batch: Int = 8
 
     @Option(help: "Tokens per sequence (train, forward).")
@@ -67,6 +70,7 @@ struct BenchCommand: AsyncParsableCommand {
         let config = model.config
         let lm = CausalLM(config: config)
         lm.parameters.initializeRandom(seed: 0)
+        if workload == .products { return try runProducts(lm) }
         var rng = SplitMix64(seed: 1)
         let rowLength = workload == .generate ? promptLen : seq
         let ids = (0..<batch).map { _ in (0..<rowLength).map { _ in Int(rng.next() % UInt64(config.vocabSize - 1)) } }
@@ -91,6 +95,8 @@ struct BenchCommand: AsyncParsableCommand {
         case .forward:
             step = { _ = try lm.nextTokenLogProbs(tokens) }
             flopsPerRun = config.forwardFlopsPerToken(sequenceLength: seq) * Double(batch * seq)
+        case .products:
+            preconditionFailure("handled by runProducts")
         case .generate:
             let generator = Generator(model: lm, weightPacking: weightPacking.policy)
             let parameters = SamplingParameters(temperature: 1, topK: 0, topP: 1, maxNewTokens: newTokens, seed: 3)
@@ -135,6 +141,24 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(format: "%@ %@: %.1f tokens/s, median %.3f s, %.1f GFLOP/s (%.0f%% of sgemm %.1f), peak RSS %.0f MB",
                          workload.rawValue, model.rawValue, result.tokens_per_s, median, gflops,
                          100 * result.sgemm_fraction, sgemm, result.peak_rss_mb))
+        }
+    }
+}
+
+extension BenchCommand {
+    /// `rlhf bench products`: one decoding step's products, stored against packed weights.
+    func runProducts(_ lm: CausalLM) throws {
+        let (stored, packed, flops) = DecodeProductsBench.measure(model: lm, rows: batch, runs: runs)
+        let result = DecodeProductsResult(workload: workload.rawValue, model: model.rawValue, threads: compute.threads,
+                                          rows: batch, stored_s: stored, packed_s: packed,
+                                          stored_gflops: flops / stored / 1e9, packed_gflops: flops / packed / 1e9,
+                                          speedup: stored / packed)
+        if json {
+            print(try JSONOutput.line(result))
+        } else {
+            print(String(format: "products of one %@ decoding step, %d rows: stored %.1f ms (%.0f GFLOP/s), packed %.1f ms (%.0f GFLOP/s), %.2fx",
+                         model.rawValue, batch, stored * 1e3, result.stored_gflops, packed * 1e3, result.packed_gflops,
+                         result.speedup))
         }
     }
 }

@@ -92,6 +92,7 @@ final class CommandLineTests: XCTestCase {
             ["generate", "--model", TestPaths.data("stories260K/stories260K.bin").path, "--prompt", "hi"],
             ["tokenize", "--tokenizer", TestPaths.fixture("gpt2-tiny/config.json").path, "--text", "hi"],
             ["bench", "train", "--model", "no-such-model"],
+            ["bench", "generate", "--model", "gpt2-tiny", "--weight-packing", "sometimes"],
             ["frobnicate"],
         ]
         for arguments in cases {
@@ -100,6 +101,17 @@ final class CommandLineTests: XCTestCase {
             let lines = run.stderr.split(separator: "\n")
             XCTAssertEqual(lines.count, 1, "\(arguments): \(run.stderr)")
             XCTAssertTrue(lines.first?.hasPrefix("error: ") ?? false, "\(arguments): \(run.stderr)")
+        }
+    }
+
+    func testBenchProductsReportsBothPaths() throws {
+        // the products of one gpt2-tiny decoding step with 20 rows, stored and packed: both paths run
+        let result = try json(rlhf(["bench", "products", "--model", "gpt2-tiny", "--batch", "20", "--runs", "1",
+                                    "--threads", "2", "--json"]))
+        XCTAssertEqual(result["rows"] as? Int, 20)
+        for key in ["stored_s", "packed_s", "stored_gflops", "packed_gflops", "speedup"] {
+            let value = try XCTUnwrap(result[key] as? Double, key)
+            XCTAssertTrue(value.isFinite && value > 0, "\(key) = \(value)")
         }
     }
 }
