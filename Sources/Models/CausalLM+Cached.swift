@@ -30,14 +30,8 @@ extension CausalLM {
             lastRows = acts.projection
         }
         finalNormForward(input: lastRows, acts: acts, rows: B)
-        let head = headWeight.value, V = config.vocabSize
-        if let panels = packed?.packed(head) {
-            backend.packedMatmulForward(out: acts.logits, input: acts.finalNorm, packed: panels, bias: nil, rows: B,
-                                        inFeatures: C, outFeatures: V)
-        } else {
-            backend.matmulForward(out: acts.logits, input: acts.finalNorm, weight: head, bias: nil, rows: B,
-                                  inFeatures: C, outFeatures: V)
-        }
+        backend.matmulForward(out: acts.logits, input: acts.finalNorm, weight: headWeight.value, packed: packed,
+                              bias: nil, rows: B, inFeatures: C, outFeatures: config.vocabSize)
         return acts.logits
     }
 

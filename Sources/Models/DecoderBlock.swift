@@ -32,13 +32,8 @@ struct BlockRun {
     /// this run has one.
     func project(out: FloatPointer, input: FloatPointer, weight: FloatPointer, bias: FloatPointer?,
                  inFeatures: Int, outFeatures: Int) {
-        if let panels = packed?.packed(weight) {
-            backend.packedMatmulForward(out: out, input: input, packed: panels, bias: bias, rows: rows,
-                                        inFeatures: inFeatures, outFeatures: outFeatures)
-        } else {
-            backend.matmulForward(out: out, input: input, weight: weight, bias: bias, rows: rows,
-                                  inFeatures: inFeatures, outFeatures: outFeatures)
-        }
+        backend.matmulForward(out: out, input: input, weight: weight, packed: packed, bias: bias, rows: rows,
+                              inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
     /// Causal attention of block `layer`: over the batch itself (training, scoring) or, with a cache,

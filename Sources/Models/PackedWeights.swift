@@ -25,8 +25,7 @@ public final class PackedWeights: @unchecked Sendable {
         let backend = model.backend
         self.backend = backend
         let store = model.parameters
-        let headName = model.config.tiedEmbeddings ? "embed.tokens" : "lm_head.weight"
-        let specs = store.specs.filter { $0.role == .matrix || $0.name == headName }
+        let specs = Self.projectionSpecs(of: model)
         let sizes = specs.map { backend.packedWeightCount(inFeatures: $0.shape[1], outFeatures: $0.shape[0]) }
         storage = backend.makeBuffer(count: sizes.reduce(0, +))
         var offset = 0
@@ -41,6 +40,12 @@ public final class PackedWeights: @unchecked Sendable {
         refresh()
     }
 
+    /// The parameters a packed copy holds: every projection weight [out, in] and the LM head.
+    public static func projectionSpecs(of model: CausalLM) -> [ParameterSpec] {
+        let headName = model.config.tiedEmbeddings ? "embed.tokens" : "lm_head.weight"
+        return model.parameters.specs.filter { $0.role == .matrix || $0.name == headName }
+    }
+
     /// Re-packs every weight from the model's current parameter values.
     public func refresh() {
         for e in entries {
@@ -53,4 +58,19 @@ public final class PackedWeights: @unchecked Sendable {
 
     /// The packed copy of the weight stored at `weight`, if it is one of the model's projections.
     public func packed(_ weight: FloatPointer) -> FloatPointer? { bySource[weight] }
+}
+
+extension Backend {
+    /// out[N,OC] = input[N,C] · weight[OC,C]ᵀ (+ bias[OC]), from `packed`'s copy of the weight when it
+    /// holds one, else from the weight as stored.
+    func matmulForward(out: FloatPointer, input: FloatPointer, weight: FloatPointer, packed: PackedWeights?,
+                       bias: FloatPointer?, rows: Int, inFeatures: Int, outFeatures: Int) {
+        if let panels = packed?.packed(weight) {
+            packedMatmulForward(out: out, input: input, packed: panels, bias: bias, rows: rows,
+                                inFeatures: inFeatures, outFeatures: outFeatures)
+        } else {
+            matmulForward(out: out, input: input, weight: weight, bias: bias, rows: rows,
+                          inFeatures: inFeatures, outFeatures: outFeatures)
+        }
+    }
 }

@@ -156,7 +156,8 @@ extension BenchCommand {
         if json {
             print(try JSONOutput.line(result))
         } else {
-            print(String(format: "products of one %@ decoding step, %d rows: stored %.1f ms (%.0f GFLOP/s), packed %.1f ms (%.0f GFLOP/s), %.2fx",
+            print(String(format: "products of one %@ decoding step, %d rows: stored %.1f ms (%.0f GFLOP/s), "
+                             + "packed %.1f ms (%.0f GFLOP/s), %.2fx",
                          model.rawValue, batch, stored * 1e3, result.stored_gflops, packed * 1e3, result.packed_gflops,
                          result.speedup))
         }

@@ -11,8 +11,7 @@ enum DecodeProductsBench {
     /// the step's FLOPs.
     static func measure(model lm: CausalLM, rows: Int, runs: Int) -> (stored: Double, packed: Double, flops: Double) {
         let backend = lm.backend, store = lm.parameters
-        let headName = lm.config.tiedEmbeddings ? "embed.tokens" : "lm_head.weight"
-        let specs = store.specs.filter { $0.role == .matrix || $0.name == headName }
+        let specs = PackedWeights.projectionSpecs(of: lm)
         let widest = specs.map { max($0.shape[0], $0.shape[1]) }.max() ?? 1
         let input = backend.makeBuffer(count: rows * widest), out = backend.makeBuffer(count: rows * widest)
         for i in 0..<input.count { input.pointer[i] = Float(i % 13) * 0.01 - 0.06 }
