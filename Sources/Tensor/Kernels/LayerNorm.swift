@@ -62,9 +62,9 @@ extension CPUKernels {
                 var i = 0
                 while i < C {
                     let lanes = min(8, C - i)
-                    let xi = lanes == 8 ? x.load8(i) : x.loadPartial(i, count: lanes)
-                    let d = lanes == 8 ? gradient.load8(i) : gradient.loadPartial(i, count: lanes)
-                    let w = lanes == 8 ? weight.load8(i) : weight.loadPartial(i, count: lanes)
+                    let xi = x.loadLanes(i, count: lanes)
+                    let d = gradient.loadLanes(i, count: lanes)
+                    let w = weight.loadLanes(i, count: lanes)
                     let g = d * w
                     sumG += g
                     sumGXhat += g * ((xi - centre) * scale)

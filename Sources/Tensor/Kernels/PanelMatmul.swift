@@ -126,34 +126,15 @@ extension CPUKernels {
     @inline(__always)
     private static func storeTileRow(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ row: FloatPointer,
                                      columns: Int) {
-        if columns == 24 {
-            row.store8(v0, 0); row.store8(v1, 8); row.store8(v2, 16)
-        } else {
-            storeColumns(v0, row, from: 0, columns: columns)
-            storeColumns(v1, row, from: 8, columns: columns)
-            storeColumns(v2, row, from: 16, columns: columns)
-        }
+        row.storeLanes(v0, 0, count: columns)
+        row.storeLanes(v1, 8, count: columns - 8)
+        row.storeLanes(v2, 16, count: columns - 16)
     }
 
     /// The first `columns` of 24 floats at `row` as three vectors (zero past `columns`).
     @inline(__always)
     private static func loadTileRow(_ row: UnsafePointer<Float>, columns: Int)
         -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-        if columns == 24 { return (row.load8(0), row.load8(8), row.load8(16)) }
-        func part(_ from: Int) -> SIMD8<Float> {
-            if columns >= from + 8 { return row.load8(from) }
-            return columns > from ? row.loadPartial(from, count: columns - from) : SIMD8()
-        }
-        return (part(0), part(8), part(16))
-    }
-
-    /// Writes the lanes of v that fall below `columns`, starting at column `from`.
-    @inline(__always)
-    private static func storeColumns(_ v: SIMD8<Float>, _ row: FloatPointer, from: Int, columns: Int) {
-        if columns >= from + 8 {
-            row.store8(v, from)
-        } else if columns > from {
-            row.storePartial(v, from, count: columns - from)
-        }
+        (row.loadLanes(0, count: columns), row.loadLanes(8, count: columns - 8), row.loadLanes(16, count: columns - 16))
     }
 }

@@ -16,6 +16,13 @@ extension UnsafePointer where Pointee == Float {
         for lane in 0..<count { v[lane] = self[i + lane] }
         return v
     }
+
+    /// The first min(count, 8) floats at self[i...] (one full load when there are 8), other lanes zero
+    /// (all of them when count ≤ 0).
+    @inline(__always)
+    func loadLanes(_ i: Int, count: Int) -> SIMD8<Float> {
+        count >= 8 ? load8(i) : loadPartial(i, count: max(0, count))
+    }
 }
 
 extension UnsafeMutablePointer where Pointee == Float {
@@ -27,6 +34,18 @@ extension UnsafeMutablePointer where Pointee == Float {
     @inline(__always)
     func loadPartial(_ i: Int, count: Int, fill: Float = 0) -> SIMD8<Float> {
         UnsafePointer(self).loadPartial(i, count: count, fill: fill)
+    }
+
+    /// The first min(count, 8) floats at self[i...] (one full load when there are 8), other lanes zero
+    /// (all of them when count ≤ 0).
+    @inline(__always)
+    func loadLanes(_ i: Int, count: Int) -> SIMD8<Float> { UnsafePointer(self).loadLanes(i, count: count) }
+
+    /// Writes the first min(count, 8) lanes of `v` to self[i...] (one full store when there are 8;
+    /// nothing when count ≤ 0).
+    @inline(__always)
+    func storeLanes(_ v: SIMD8<Float>, _ i: Int, count: Int) {
+        if count >= 8 { store8(v, i) } else if count > 0 { storePartial(v, i, count: count) }
     }
 
     /// Writes the 8 lanes of `v` to self[i..<i+8].
