@@ -5,11 +5,12 @@ import Models
 public enum HFConfigWriter {
     /// The `config.json` text for `config` (pretty-printed, sorted keys); `file` names it in errors.
     public static func json(for config: TransformerConfig, file: String = "config.json") throws -> Data {
-        let object: [String: Any]
+        var object: [String: Any]
         switch config.architecture {
         case .gpt2: object = try gpt2Fields(config, file: file)
         case .llama: object = llamaFields(config)
         }
+        object.merge(sharedFields(config)) { own, _ in own }
         var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         data.append(0x0a)
         return data
@@ -37,12 +38,6 @@ public enum HFConfigWriter {
             "scale_attn_by_inverse_layer_idx": false,
             "reorder_and_upcast_attn": false,
             "add_cross_attention": false,
-            "initializer_range": 0.02,
-            "bos_token_id": config.bosTokenID.map { $0 as Any } ?? NSNull(),
-            "eos_token_id": tokenIDs(config.eosTokenIDs),
-            "tie_word_embeddings": config.tiedEmbeddings,
-            "use_cache": true,
-            "torch_dtype": "float32",
         ]
     }
 
@@ -67,6 +62,12 @@ public enum HFConfigWriter {
             "attention_dropout": 0.0,
             "mlp_bias": false,
             "pretraining_tp": 1,
+        ]
+    }
+
+    /// The fields both architectures write the same way: special token ids, tying, dtype.
+    static func sharedFields(_ config: TransformerConfig) -> [String: Any] {
+        [
             "initializer_range": 0.02,
             "bos_token_id": config.bosTokenID.map { $0 as Any } ?? NSNull(),
             "eos_token_id": tokenIDs(config.eosTokenIDs),
