@@ -70,32 +70,22 @@ public final class Generator {
         }
         let cache = KVCache(config: model.config, batch: B, capacity: capacity, backend: model.backend)
         let weights = currentPackedWeights(batch: B)
-        let sampler = TokenSampler(parameters: parameters)
         var rngs = (0..<B).map { SplitMix64(seed: parameters.seed &+ 0x5851_F42D_4C95_7F2D &* UInt64($0 + 1)) }
         var results = (0..<B).map { _ in GeneratedSequence(tokens: [], logprobs: [], finishReason: .length) }
         var finished = [Bool](repeating: false, count: B)
         var nextPositions = prompts.map { $0.count }
-        let scratch = FloatBuffer(count: B * V)  // [B,V] sampling weights, one row per sequence
-        var picks = [(token: Int, logprob: Float)](repeating: (0, 0), count: B)
+        let scratch = model.backend.makeBuffer(count: B * V)  // [B,V] sampling weights, one row per sequence
 
         var step = try TokenBatch(leftPadding: prompts, padID: padID)
         for n in 0..<parameters.maxNewTokens {
             let logits = try model.forwardCached(step, cache: cache, packed: weights)
-            // rows sample in parallel: each has its own random stream and scratch row
+            // rows sample in parallel on the backend: each has its own random stream and scratch row
             let active = (0..<B).filter { !finished[$0] }
-            rngs.withUnsafeMutableBufferPointer { rng in
-                picks.withUnsafeMutableBufferPointer { pick in
-                    Parallel.forRanges(active.count, costPerItem: V) { range in
-                        for b in range.map({ active[$0] }) {
-                            pick[b] = sampler.sample(logits: logits + b * V, vocab: V, scratch: scratch.pointer + b * V,
-                                                     rng: &rng[b])
-                        }
-                    }
-                }
-            }
+            let picks = model.backend.sampleTokens(logits: logits, scratch: scratch.pointer, rows: active, vocab: V,
+                                                   rule: parameters.rule, streams: &rngs)
             var newTokens = [Int](repeating: padID, count: B)
-            for b in active {
-                let (token, logprob) = picks[b]
+            for (b, pick) in zip(active, picks) {
+                let (token, logprob) = (pick.token, pick.logprob)
                 newTokens[b] = token
                 results[b].tokens.append(token)
                 results[b].logprobs.append(logprob)

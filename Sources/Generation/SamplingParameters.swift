@@ -1,3 +1,5 @@
+import Tensor
+
 /// How to pick each new token.
 public struct SamplingParameters: Sendable, Equatable {
     /// Logits are divided by this before anything else; ignored when `greedy`.
@@ -22,6 +24,11 @@ public struct SamplingParameters: Sendable, Equatable {
                 maxNewTokens: Int = 64, stopTokens: Set<Int> = [], seed: UInt64 = 0) {
         self.temperature = temperature; self.topK = topK; self.topP = topP; self.minP = minP
         self.greedy = greedy; self.maxNewTokens = maxNewTokens; self.stopTokens = stopTokens; self.seed = seed
+    }
+
+    /// The per-token rule the backend's sampler applies.
+    public var rule: SamplingRule {
+        SamplingRule(temperature: temperature, topK: topK, topP: topP, minP: minP, greedy: greedy)
     }
 
     /// Checks ranges; returns a one-line problem or nil.

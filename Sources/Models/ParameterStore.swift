@@ -58,18 +58,32 @@ public final class ParameterStore: @unchecked Sendable {
         var index: [String: Int] = [:]
         for (i, s) in laid.enumerated() { index[s.name] = i }
         self.indexByName = index
-        self.backendForGradients = backend
+        self.backend = backend
     }
 
-    private let backendForGradients: Backend
+    /// The backend whose memory holds the values (and gradients).
+    public let backend: Backend
 
-    /// Allocates the gradient buffer (zeroed) if it does not exist yet.
+    /// Whether this store is frozen: it never allocates gradients (a reference or reward model costs
+    /// only its weights), and `enableGradients` leaves it without them.
+    public private(set) var isFrozen = false
+
+    /// Freezes the store and drops any gradients it had.
+    public func freeze() {
+        isFrozen = true
+        gradients = nil
+    }
+
+    /// Allocates the gradient buffer (zeroed) if it does not exist yet; a frozen store keeps none.
     public func enableGradients() {
-        if gradients == nil { gradients = backendForGradients.makeBuffer(count: count) }
+        if gradients == nil && !isFrozen { gradients = backend.makeBuffer(count: count) }
     }
+
+    /// Floats the store holds in backend memory: its values, plus its gradients when allocated.
+    public var allocatedFloats: Int { values.count + (gradients?.count ?? 0) }
 
     /// Sets all gradients to zero.
-    public func zeroGradients() { gradients?.zero() }
+    public func zeroGradients() { if let g = gradients { backend.zero(g.pointer, count: g.count) } }
 
     /// The spec called `name`, if any.
     public func spec(named name: String) -> ParameterSpec? { indexByName[name].map { specs[$0] } }

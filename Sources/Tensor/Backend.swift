@@ -23,6 +23,16 @@ public protocol Backend: AnyObject, Sendable {
     func zero(_ p: FloatPointer, count: Int)
     /// Copies `count` floats.
     func copy(from: FloatPointer, to: FloatPointer, count: Int)
+    /// Sets `count` floats at `p` to `value`.
+    func fill(_ p: FloatPointer, count: Int, value: Float)
+    /// A zeroed buffer of `count` token ids (ids, positions, targets) owned by the backend.
+    func makeTokenBuffer(count: Int) -> TokenBuffer
+    /// Copies host floats into backend memory at `destination`.
+    func upload(_ source: UnsafeBufferPointer<Float>, to destination: FloatPointer)
+    /// Copies host token ids into backend memory at `destination`.
+    func upload(_ source: UnsafeBufferPointer<Int32>, to destination: TokenPointer)
+    /// Copies `destination.count` floats from backend memory at `source` to the host.
+    func download(_ source: FloatPointer, into destination: UnsafeMutableBufferPointer<Float>)
 
     // MARK: dense layers
     /// out[N,OC] = input[N,C] · weight[OC,C]ᵀ (+ bias[OC]).
@@ -105,6 +115,32 @@ public protocol Backend: AnyObject, Sendable {
                               targets: TokenPointer, dLoss: FloatPointer, rows: Int, vocab: Int)
     /// out[N] = log softmax(logits[n])[targets[n]].
     func logSoftmaxGather(out: FloatPointer, logits: FloatPointer, targets: TokenPointer, rows: Int, vocab: Int)
+
+    // MARK: log-probabilities at a temperature (policy-gradient and DPO losses)
+    /// logProbs[N] = log softmax(logits[n] / T)[targets[n]] (0 where targets[n] < 0); entropy[N] of
+    /// softmax(logits[n] / T) when non-nil. Exactly the distribution the sampler draws from at T.
+    func tokenLogProbsForward(logProbs: FloatPointer, entropy: FloatPointer?, logits: FloatPointer,
+                              targets: TokenPointer, rows: Int, vocab: Int, temperature: Float)
+    /// dLogits[N,V] (=; may alias logits) from d loss / d logProbs[N] and d loss / d entropy[N] (either nil).
+    func tokenLogProbsBackward(dLogits: FloatPointer, logits: FloatPointer, targets: TokenPointer,
+                               dLogProbs: FloatPointer?, dEntropy: FloatPointer?, rows: Int, vocab: Int,
+                               temperature: Float)
+
+    // MARK: sampling
+    /// One token for each row index in `rows` of logits[B,V] by `rule`; row b draws from `streams[b]`
+    /// (advanced in place). scratch[B,V] is backend memory the call may overwrite. Results follow `rows`.
+    func sampleTokens(logits: FloatPointer, scratch: FloatPointer, rows: [Int], vocab: Int, rule: SamplingRule,
+                      streams: inout [SplitMix64]) -> [SampledToken]
+
+    // MARK: optimizer
+    /// One AdamW step over flat parameters, gradients and moments (each [count], same layout); each
+    /// segment steps with `scalars[segment.scalarsIndex]`. Floats outside every segment are untouched.
+    func adamWStep(parameters: FloatPointer, gradients: FloatPointer, firstMoment: FloatPointer,
+                   secondMoment: FloatPointer, count: Int, segments: [OptimizerSegment], scalars: [AdamWScalars])
+    /// Σ x² over x[count], accumulated in Double.
+    func sumOfSquares(_ x: FloatPointer, count: Int) -> Double
+    /// x[count] *= factor.
+    func scale(_ x: FloatPointer, count: Int, by factor: Float)
 }
 
 /// Shape of one causal attention call. Keys/values for query head h come from KV head h / (H / KV).

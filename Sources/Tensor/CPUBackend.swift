@@ -11,6 +11,17 @@ public final class CPUBackend: Backend {
     public func makeBuffer(count: Int) -> FloatBuffer { FloatBuffer(count: count) }
     public func zero(_ p: FloatPointer, count: Int) { p.update(repeating: 0, count: count) }
     public func copy(from: FloatPointer, to: FloatPointer, count: Int) { to.update(from: from, count: count) }
+    public func fill(_ p: FloatPointer, count: Int, value: Float) { p.update(repeating: value, count: count) }
+    public func makeTokenBuffer(count: Int) -> TokenBuffer { TokenBuffer(count: count) }
+    public func upload(_ source: UnsafeBufferPointer<Float>, to destination: FloatPointer) {
+        if let base = source.baseAddress { destination.update(from: base, count: source.count) }
+    }
+    public func upload(_ source: UnsafeBufferPointer<Int32>, to destination: TokenPointer) {
+        if let base = source.baseAddress { destination.update(from: base, count: source.count) }
+    }
+    public func download(_ source: FloatPointer, into destination: UnsafeMutableBufferPointer<Float>) {
+        if let base = destination.baseAddress { base.update(from: source, count: destination.count) }
+    }
 
     public func matmulForward(out: FloatPointer, input: FloatPointer, weight: FloatPointer, bias: FloatPointer?,
                               rows: Int, inFeatures: Int, outFeatures: Int) {
@@ -130,6 +141,34 @@ public final class CPUBackend: Backend {
     public func logSoftmaxGather(out: FloatPointer, logits: FloatPointer, targets: TokenPointer, rows: Int, vocab: Int) {
         CPUKernels.logSoftmaxGather(out: out, logits: logits, targets: targets, rows: rows, vocab: vocab)
     }
+
+    public func tokenLogProbsForward(logProbs: FloatPointer, entropy: FloatPointer?, logits: FloatPointer,
+                                     targets: TokenPointer, rows: Int, vocab: Int, temperature: Float) {
+        CPUKernels.tokenLogProbsForward(logProbs: logProbs, entropy: entropy, logits: logits, targets: targets,
+                                        rows: rows, vocab: vocab, temperature: temperature)
+    }
+
+    public func tokenLogProbsBackward(dLogits: FloatPointer, logits: FloatPointer, targets: TokenPointer,
+                                      dLogProbs: FloatPointer?, dEntropy: FloatPointer?, rows: Int, vocab: Int,
+                                      temperature: Float) {
+        CPUKernels.tokenLogProbsBackward(dLogits: dLogits, logits: logits, targets: targets, dLogProbs: dLogProbs,
+                                         dEntropy: dEntropy, rows: rows, vocab: vocab, temperature: temperature)
+    }
+
+    public func sampleTokens(logits: FloatPointer, scratch: FloatPointer, rows: [Int], vocab: Int, rule: SamplingRule,
+                             streams: inout [SplitMix64]) -> [SampledToken] {
+        CPUKernels.sampleTokens(logits: logits, scratch: scratch, rows: rows, vocab: vocab, rule: rule, streams: &streams)
+    }
+
+    public func adamWStep(parameters: FloatPointer, gradients: FloatPointer, firstMoment: FloatPointer,
+                          secondMoment: FloatPointer, count: Int, segments: [OptimizerSegment], scalars: [AdamWScalars]) {
+        CPUKernels.adamWStep(parameters: parameters, gradients: gradients, firstMoment: firstMoment,
+                             secondMoment: secondMoment, count: count, segments: segments, scalars: scalars)
+    }
+
+    public func sumOfSquares(_ x: FloatPointer, count: Int) -> Double { CPUKernels.sumOfSquares(x, count: count) }
+
+    public func scale(_ x: FloatPointer, count: Int, by factor: Float) { CPUKernels.scale(x, count: count, by: factor) }
 }
 
 /// CPU implementations of the `Backend` kernels, one file per kernel family under `Kernels/`.

@@ -1,108 +1,131 @@
 import Models
 import Tensor
 
-/// AdamW with `torch.optim.AdamW`'s exact semantics over one `ParameterStore` (llm.c style: parameters,
-/// gradients and the two moments each in one flat allocation with the same layout).
+/// AdamW with `torch.optim.AdamW`'s exact semantics over one or more parameter groups (llm.c style:
+/// each group's parameters, gradients and the two moments are flat allocations with the same layout).
 ///
-/// Step t (from 1), for every float with gradient g:
+/// Step t (from 1), for every float with gradient g, with the group's learning rate and decay:
 ///
 ///     p ← p − lr·λ·p                     (decoupled decay; only where the tensor's role decays)
 ///     m ← β1·m + (1 − β1)·g
 ///     v ← β2·v + (1 − β2)·g²
 ///     p ← p − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + eps)
 ///
+/// Groups are PyTorch's parameter groups: a trunk, a value head and (later) LoRA adapters each step with
+/// their own schedule and weight decay, and share the step count. The update itself is a backend call.
 /// Gradients are read, never zeroed (call `store.zeroGradients()` between steps, as with PyTorch).
-/// For a checkpoint, save `moments` and `stepCount`; `restore(moments:stepCount:)` loads them back.
+/// For a checkpoint, save each group's `moments` and `stepCount`; `restore` loads them back.
 /// Not synchronised: one owner (the learner) steps it at a time.
 public final class AdamW: @unchecked Sendable {
-    /// The parameters (values and gradients) this optimizer updates.
-    public let store: ParameterStore
-    /// Hyper-parameters (validated at init).
-    public let config: AdamWConfig
-    /// The runs of the flat buffer with their weight-decay decision, computed once from the store's specs.
-    public let decaySegments: [WeightDecaySegment]
-    /// First then second moment: m [count] at offset 0, v [count] at offset `store.count` (2·count floats).
-    public let moments: FloatBuffer
-    /// Steps taken so far (the next step is `stepCount + 1`; bias corrections use it).
-    public var stepCount: Int = 0
+    /// One parameter group: a store with its own hyper-parameters and moments.
+    public final class Group: @unchecked Sendable {
+        /// The parameters (values and gradients) this group updates.
+        public let store: ParameterStore
+        /// Hyper-parameters (validated at init).
+        public let config: AdamWConfig
+        /// The runs of the flat buffer with their weight-decay decision, computed once from the specs.
+        public let decaySegments: [WeightDecaySegment]
+        /// First then second moment: m [count] at offset 0, v [count] at offset `store.count`.
+        public let moments: FloatBuffer
 
-    /// An optimizer for `store` (its gradients are enabled if they were not), with zeroed moments.
-    public init(store: ParameterStore, config: AdamWConfig = AdamWConfig()) throws(OptimizerError) {
-        try config.validate()
-        store.enableGradients()
-        self.store = store
-        self.config = config
-        self.decaySegments = WeightDecaySegment.segments(for: store.specs, count: store.count,
-                                                         decayEmbeddings: config.decayEmbeddings)
-        self.moments = FloatBuffer(count: 2 * store.count)
-    }
-
-    /// First moment m [count].
-    public var firstMoment: FloatPointer { moments.pointer }
-    /// Second moment v [count].
-    public var secondMoment: FloatPointer { moments.pointer + store.count }
-
-    /// The learning rate the next `step()` uses: the schedule at `stepCount`.
-    public var currentLearningRate: Double { config.schedule.lr(at: stepCount) }
-
-    /// One update at the schedule's learning rate for this step; returns the learning rate used.
-    @discardableResult
-    public func step() -> Double {
-        let lr = currentLearningRate
-        step(lr: lr)
-        return lr
-    }
-
-    /// One update at learning rate `lr` (the schedule is not consulted).
-    public func step(lr: Double) {
-        guard let gradients = store.gradients else { preconditionFailure("AdamW.init enables gradients") }
-        stepCount += 1
-        let decayed = AdamWStepScalars(t: stepCount, lr: lr, config: config, decays: true)
-        let kept = AdamWStepScalars(t: stepCount, lr: lr, config: config, decays: false)
-        let p = store.values.pointer, g = gradients.pointer
-        let m = firstMoment, v = secondMoment
-        let segments = decaySegments
-        // each worker walks the segments that intersect its chunk of the flat buffer
-        Parallel.forRanges(store.count, costPerItem: 8) { chunk in
-            var s = segments.partitioningIndex { $0.range.upperBound > chunk.lowerBound }
-            while s < segments.count, segments[s].range.lowerBound < chunk.upperBound {
-                let segment = segments[s]
-                let range = max(segment.range.lowerBound, chunk.lowerBound)..<min(segment.range.upperBound, chunk.upperBound)
-                AdamWKernel.update(range, p: p, g: g, m: m, v: v, segment.decays ? decayed : kept)
-                s += 1
-            }
+        init(store: ParameterStore, config: AdamWConfig) throws(OptimizerError) {
+            try config.validate()
+            guard !store.isFrozen else { throw .frozenParameters }
+            store.enableGradients()
+            self.store = store
+            self.config = config
+            decaySegments = WeightDecaySegment.segments(for: store.specs, count: store.count,
+                                                        decayEmbeddings: config.decayEmbeddings)
+            moments = store.backend.makeBuffer(count: 2 * store.count)
         }
     }
 
-    /// Loads moments and step count saved from an optimizer over the same layout (a checkpoint).
+    /// The groups, stepped in order.
+    public let groups: [Group]
+    /// Steps taken so far (the next step is `stepCount + 1`; bias corrections use it).
+    public var stepCount: Int = 0
+
+    /// An optimizer over `groups` (store and config each); every store gets gradients, none may be frozen.
+    public init(groups: [(store: ParameterStore, config: AdamWConfig)]) throws(OptimizerError) {
+        guard !groups.isEmpty else { throw .noParameterGroups }
+        var built: [Group] = []
+        for (store, config) in groups { built.append(try Group(store: store, config: config)) }
+        self.groups = built
+    }
+
+    /// An optimizer for one store (its gradients are enabled if they were not), with zeroed moments.
+    public convenience init(store: ParameterStore, config: AdamWConfig = AdamWConfig()) throws(OptimizerError) {
+        try self.init(groups: [(store, config)])
+    }
+
+    /// The first group's store.
+    public var store: ParameterStore { groups[0].store }
+    /// The first group's hyper-parameters.
+    public var config: AdamWConfig { groups[0].config }
+    /// The first group's decay segments.
+    public var decaySegments: [WeightDecaySegment] { groups[0].decaySegments }
+    /// The first group's moments (m then v).
+    public var moments: FloatBuffer { groups[0].moments }
+    /// The first group's first moment m [count].
+    public var firstMoment: FloatPointer { groups[0].moments.pointer }
+    /// The first group's second moment v [count].
+    public var secondMoment: FloatPointer { groups[0].moments.pointer + groups[0].store.count }
+
+    /// The learning rate the next `step()` uses in the first group: its schedule at `stepCount`.
+    public var currentLearningRate: Double { config.schedule.lr(at: stepCount) }
+
+    /// One update, each group at its schedule's learning rate for this step; returns the first group's.
+    @discardableResult
+    public func step() -> Double {
+        let rates = groups.map { $0.config.schedule.lr(at: stepCount) }
+        stepCount += 1
+        for (group, lr) in zip(groups, rates) { update(group, lr: lr) }
+        return rates[0]
+    }
+
+    /// One update of every group at learning rate `lr` (the schedules are not consulted).
+    public func step(lr: Double) {
+        stepCount += 1
+        for group in groups { update(group, lr: lr) }
+    }
+
+    private func update(_ group: Group, lr: Double) {
+        let store = group.store, c = group.config
+        guard let gradients = store.gradients else { preconditionFailure("Group.init enables gradients") }
+        let scalars = [false, true].map { decays in
+            AdamWScalars(t: stepCount, lr: lr, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon,
+                         weightDecay: decays ? c.weightDecay : 0)
+        }
+        let segments = group.decaySegments.map { OptimizerSegment(range: $0.range, scalarsIndex: $0.decays ? 1 : 0) }
+        store.backend.adamWStep(parameters: store.values.pointer, gradients: gradients.pointer,
+                                firstMoment: group.moments.pointer, secondMoment: group.moments.pointer + store.count,
+                                count: store.count, segments: segments, scalars: scalars)
+    }
+
+    /// Loads moments and step count saved from a one-group optimizer over the same layout (a checkpoint).
     /// `moments` must hold m then v, 2·`store.count` floats.
     public func restore(moments saved: UnsafeBufferPointer<Float>, stepCount: Int) throws(OptimizerError) {
-        guard saved.count == moments.count, let base = saved.baseAddress else {
-            throw .stateSizeMismatch(expected: moments.count, got: saved.count)
+        try restore(groupMoments: [saved], stepCount: stepCount)
+    }
+
+    /// Loads every group's moments (m then v, in group order) and the step count.
+    public func restore(groupMoments saved: [UnsafeBufferPointer<Float>], stepCount: Int) throws(OptimizerError) {
+        guard saved.count == groups.count else {
+            throw .stateSizeMismatch(expected: groups.count, got: saved.count)
+        }
+        for (group, moments) in zip(groups, saved) where moments.count != group.moments.count || moments.baseAddress == nil {
+            throw .stateSizeMismatch(expected: group.moments.count, got: moments.count)
         }
         guard stepCount >= 0 else {
             throw .invalidHyperparameter(name: "step count", value: Double(stepCount), requirement: ">= 0")
         }
-        moments.pointer.update(from: base, count: saved.count)
+        for (group, moments) in zip(groups, saved) { group.store.backend.upload(moments, to: group.moments.pointer) }
         self.stepCount = stepCount
     }
 
     /// Forgets all state: zero moments, step 0.
     public func reset() {
-        moments.zero()
+        for group in groups { group.store.backend.zero(group.moments.pointer, count: group.moments.count) }
         stepCount = 0
-    }
-}
-
-fileprivate extension Array {
-    /// The first index whose element satisfies `belongs`, for a predicate that is false then true
-    /// along the array (binary search); `count` when none does.
-    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
-        var low = 0, high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if belongs(self[mid]) { high = mid } else { low = mid + 1 }
-        }
-        return low
     }
 }

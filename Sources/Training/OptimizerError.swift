@@ -4,6 +4,10 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     case invalidHyperparameter(name: String, value: Double, requirement: String)
     /// Optimizer state of the wrong size: a checkpoint written for a different model or layout.
     case stateSizeMismatch(expected: Int, got: Int)
+    /// A frozen store (a reference or reward model) was given to the optimizer.
+    case frozenParameters
+    /// An optimizer over no parameter group.
+    case noParameterGroups
 
     public var description: String {
         switch self {
@@ -12,6 +16,10 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
         case let .stateSizeMismatch(expected, got):
             return "optimizer state holds \(got) floats but this model needs \(expected): "
                 + "the checkpoint was written for a different model; start the optimizer fresh or load the matching model"
+        case .frozenParameters:
+            return "a frozen parameter store cannot be trained: it has no gradients (unfreeze it or leave it out of the optimizer)"
+        case .noParameterGroups:
+            return "the optimizer needs at least one parameter group"
         }
     }
 }
