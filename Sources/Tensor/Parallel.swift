@@ -57,13 +57,19 @@ extension Parallel {
         if threadCount > 1 && pool?.workers != threadCount { pool = WorkerPool(workers: threadCount) }
     }
 
-    /// Runs `task(w)` for w in 0..<workers: on the persistent pool when it has exactly that many workers
-    /// and is free, else through `DispatchQueue.concurrentPerform`.
+    /// Runs `task(w)` for w in 0..<workers on the persistent pool, waiting for its turn behind other
+    /// callers; inline, one worker after another, when called from inside a pool job (a nested loop);
+    /// through `DispatchQueue.concurrentPerform` before `Runtime.configure` has started the pool.
     @usableFromInline
     static func dispatch(_ workers: Int, _ task: @escaping (Int) -> Void) {
-        if let pool, pool.workers == workers, pool.run(task) { return }
-        nonisolated(unsafe) let task = task
-        DispatchQueue.concurrentPerform(iterations: workers) { task($0) }
+        if WorkerPool.isInsideJob {
+            for w in 0..<workers { task(w) }
+        } else if let pool, workers <= pool.workers {
+            pool.run(workers: workers, task)
+        } else {
+            nonisolated(unsafe) let task = task
+            DispatchQueue.concurrentPerform(iterations: workers) { task($0) }
+        }
     }
 }
 

@@ -2,18 +2,25 @@ import CKernelSupport
 import Foundation
 import Synchronization
 
-/// Persistent worker threads for `Parallel`: helpers spin for a short while after each job before they
-/// sleep, so the ~150 kernels of a decoding step hand work over in well under a microsecond instead of
-/// waking a thread each time. Only one caller at a time uses the pool; a concurrent caller falls back to
-/// `DispatchQueue.concurrentPerform`.
+/// Persistent worker threads for `Parallel`, shared by every caller in the process: one compute queue.
+///
+/// Helpers spin for a short while after each job before they sleep, so the ~150 kernels of a decoding
+/// step hand work over in well under a microsecond instead of waking a thread each time. Callers from
+/// different threads (the policy, reference, reward and critic actors of the embedded run) take turns:
+/// each parallel loop runs on all the cores, one loop at a time, so the process never runs more compute
+/// threads than it has workers. A loop started from inside a pool job (a nested loop) runs inline on
+/// the thread that started it.
 final class WorkerPool: @unchecked Sendable {
     /// Number of workers, the calling thread included.
     let workers: Int
     private let generation = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
-    private let busy = Atomic<Bool>(false)
+    /// Workers that take part in the current job (the others finish at once).
+    private let active = Atomic<Int>(0)
     private var job: ((Int) -> Void)?
     private let sleep = NSCondition()
+    /// Held by the caller whose loop is running: the queue the other callers wait in.
+    private let turn = NSLock()
     /// Spins (each a `pause`) before a helper sleeps: about 100 µs.
     private static let spinLimit = 40_000
 
@@ -21,17 +28,27 @@ final class WorkerPool: @unchecked Sendable {
     init(workers: Int) {
         self.workers = workers
         for index in 1..<max(workers, 1) {
-            let thread = Thread { [unowned self] in self.helperLoop(index: index) }
+            let thread = Thread { [unowned self] in
+                InsidePoolJob.mark()
+                self.helperLoop(index: index)
+            }
             thread.name = "rlhf-worker-\(index)"
             thread.start()
         }
     }
 
-    /// Runs `body(worker)` for worker 0..<workers, the caller being worker 0; returns when all are done.
-    /// Returns false (without running anything) when another thread is using the pool.
-    func run(_ body: @escaping (Int) -> Void) -> Bool {
-        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
+    /// Whether the current thread is running a pool job (a helper, or a caller inside `run`).
+    static var isInsideJob: Bool { InsidePoolJob.isSet }
+
+    /// Runs `body(worker)` for worker 0..<count (count ≤ `workers`), the caller being worker 0; returns
+    /// when all are done. Waits for its turn while another thread's loop runs.
+    func run(workers count: Int, _ body: @escaping (Int) -> Void) {
+        turn.lock()
+        defer { turn.unlock() }
+        InsidePoolJob.set(true)
+        defer { InsidePoolJob.set(false) }
         job = body
+        active.store(count, ordering: .relaxed)
         finished.store(0, ordering: .relaxed)
         sleep.lock()
         generation.add(1, ordering: .releasing)
@@ -40,8 +57,6 @@ final class WorkerPool: @unchecked Sendable {
         body(0)
         while finished.load(ordering: .acquiring) < workers - 1 { rlhf_cpu_relax() }
         job = nil
-        busy.store(false, ordering: .releasing)
-        return true
     }
 
     private func helperLoop(index: Int) {
@@ -56,8 +71,26 @@ final class WorkerPool: @unchecked Sendable {
                 sleep.unlock()
             }
             seen = generation.load(ordering: .acquiring)
-            job?(index)
+            if index < active.load(ordering: .acquiring) { job?(index) }
             finished.add(1, ordering: .releasing)
         }
     }
+}
+
+/// A per-thread flag: set while the thread runs a pool job, so nested loops run inline.
+enum InsidePoolJob {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Whether the flag is set on this thread.
+    static var isSet: Bool { pthread_getspecific(key) != nil }
+
+    /// Sets or clears the flag on this thread.
+    static func set(_ on: Bool) { pthread_setspecific(key, on ? UnsafeRawPointer(bitPattern: 1) : nil) }
+
+    /// Marks a helper thread for its whole life.
+    static func mark() { set(true) }
 }
