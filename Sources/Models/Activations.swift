@@ -51,8 +51,10 @@ public final class ForwardActivations {
     public let batch: Int, length: Int
     /// Whether each block keeps its own buffers.
     public let keepAllLayers: Bool
-    /// ids, positions [N] on the backend
-    public let ids: TokenPointer, positions: TokenPointer
+    /// ids, positions, targets [N] on the backend (targets: the token whose log-prob a loss reads, −1 = none)
+    public let ids: TokenPointer, positions: TokenPointer, targets: TokenPointer
+    /// per-row upstream gradients [N] each: of the chosen tokens' log-probs and of the entropies
+    public let rowGradient: FloatPointer, entropyGradient: FloatPointer
     /// key mask [B,T] or nil
     public let keyMask: FloatPointer?
     /// embedding output [N,C]
@@ -61,29 +63,35 @@ public final class ForwardActivations {
     public let blocks: [BlockActivations]
     /// final norm output [N,C] and statistics [N]
     public let finalNorm, finalMean, finalRstd: FloatPointer
-    /// logits [N,V] (overwritten by dLogits in backward); [B,V] in a `lastPositionLogitsOnly` arena
+    /// logits [N,V] (overwritten by dLogits in backward); [B,V] in a `lastPositionLogitsOnly` arena;
+    /// empty when the arena serves a model without an LM head
     public let logits: FloatPointer
     /// per-row log-sum-exp and loss [N]
     public let logSumExp, losses: FloatPointer
     /// scratch for a projection output before its residual add [N,C]
     public let projection: FloatPointer
     private let storage: FloatBuffer
-    private let tokenStorage: UnsafeMutablePointer<Int32>
+    private let tokenStorage: TokenBuffer
+    private let backend: Backend
 
     /// Allocates the arena for `config` and a (B, T) batch.
-    /// With `lastPositionLogitsOnly` (generation), logits hold one row per sequence.
+    /// With `lastPositionLogitsOnly` (generation), logits hold one row per sequence; without `logits`
+    /// (a sequence classifier's trunk) there are none.
     public init(config c: TransformerConfig, batch B: Int, length T: Int, keepAllLayers: Bool, hasMask: Bool,
-                lastPositionLogitsOnly: Bool = false, backend: Backend) {
+                lastPositionLogitsOnly: Bool = false, logits hasLogits: Bool = true, backend: Backend) {
         batch = B; length = T; self.keepAllLayers = keepAllLayers
+        self.backend = backend
         let N = B * T, C = c.width
         let blockSize = BlockActivations.size(c, batch: B, length: T)
         let blockCount = keepAllLayers ? c.layers : 1
-        let logitRows = lastPositionLogitsOnly ? B : N
-        let total = N * C * 3 + 4 * N + logitRows * c.vocabSize + (hasMask ? N : 0) + blockSize * blockCount
+        let logitRows = hasLogits ? (lastPositionLogitsOnly ? B : N) : 0
+        let total = N * C * 3 + 6 * N + logitRows * c.vocabSize + (hasMask ? N : 0) + blockSize * blockCount
         storage = backend.makeBuffer(count: total)
-        tokenStorage = .allocate(capacity: 2 * N)
-        ids = tokenStorage
-        positions = tokenStorage + N
+        floatCount = total
+        tokenStorage = backend.makeTokenBuffer(count: 3 * N)
+        ids = tokenStorage.pointer
+        positions = tokenStorage.pointer + N
+        targets = tokenStorage.pointer + 2 * N
         var p = storage.pointer
         func take(_ n: Int) -> FloatPointer { defer { p += n }; return p }
         keyMask = hasMask ? take(N) : nil
@@ -91,6 +99,7 @@ public final class ForwardActivations {
         finalNorm = take(N * C); finalMean = take(N); finalRstd = take(N)
         logits = take(logitRows * c.vocabSize)
         logSumExp = take(N); losses = take(N)
+        rowGradient = take(N); entropyGradient = take(N)
         projection = take(N * C)
         var carved: [BlockActivations] = []
         for l in 0..<c.layers {
@@ -99,17 +108,18 @@ public final class ForwardActivations {
         blocks = carved
     }
 
-    deinit { tokenStorage.deallocate() }
+    /// Floats the arena holds on the backend.
+    public let floatCount: Int
 
-    /// Loads a batch's ids, positions and mask into the arena.
+    /// Uploads a batch's ids, positions and mask into the arena.
     func load(_ batch: TokenBatch) {
-        batch.ids.withUnsafeBufferPointer { ids.update(from: $0.baseAddress!, count: $0.count) }
-        batch.positions.withUnsafeBufferPointer { positions.update(from: $0.baseAddress!, count: $0.count) }
+        backend.upload(batch.ids, to: ids)
+        backend.upload(batch.positions, to: positions)
         if let keyMask {
             if let mask = batch.mask {
-                mask.withUnsafeBufferPointer { keyMask.update(from: $0.baseAddress!, count: $0.count) }
+                backend.upload(mask, to: keyMask)
             } else {
-                keyMask.update(repeating: 1, count: self.batch * length)
+                backend.fill(keyMask, count: self.batch * length, value: 1)
             }
         }
     }

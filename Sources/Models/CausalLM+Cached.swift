@@ -14,13 +14,15 @@ extension CausalLM {
             throw ModelInputError.shapeMismatch("\(cache.length + batch.length) tokens exceed the cache's \(cache.capacity)")
         }
         let B = batch.batch, Tn = batch.length, C = config.width
-        let acts = incrementalArena(batch: B, length: Tn)
-        acts.load(batch)
-        for b in 0..<B {
-            for t in 0..<Tn { cache.mask.pointer[b * cache.capacity + cache.length + t] = batch.mask?[b * Tn + t] ?? 1 }
+        let key = ArenaCache.Key(batch: B, length: Tn, training: false, hasMask: false, lastPositionOnly: true)
+        let acts = decoder.incrementalArenas.arena(for: key) {
+            ForwardActivations(config: config, batch: B, length: Tn, keepAllLayers: false, hasMask: false,
+                               lastPositionLogitsOnly: true, backend: backend)
         }
-        embed(acts)
-        let last = runBlocks(acts, cache: cache, packed: packed)
+        acts.load(batch)
+        cache.appendMask(batch.mask, rows: B, length: Tn, backend: backend)
+        decoder.embed(acts)
+        let last = decoder.runBlocks(acts, cache: cache, packed: packed)
         cache.length += Tn
         // only each row's last position needs logits: gather those rows, normalise, project
         // (with one new token per row those rows are already contiguous)
@@ -29,18 +31,9 @@ extension CausalLM {
             for b in 0..<B { backend.copy(from: last + (b * Tn + Tn - 1) * C, to: acts.projection + b * C, count: C) }
             lastRows = acts.projection
         }
-        finalNormForward(input: lastRows, acts: acts, rows: B)
+        decoder.finalNormForward(input: lastRows, acts: acts, rows: B)
         backend.matmulForward(out: acts.logits, input: acts.finalNorm, weight: headWeight.value, packed: packed,
                               bias: nil, rows: B, inFeatures: C, outFeatures: config.vocabSize)
         return acts.logits
-    }
-
-    private func incrementalArena(batch B: Int, length T: Int) -> ForwardActivations {
-        if let a = incrementalArenas[T], a.batch == B { return a }
-        let a = ForwardActivations(config: config, batch: B, length: T, keepAllLayers: false, hasMask: false,
-                                   lastPositionLogitsOnly: true,
-                                   backend: backend)
-        incrementalArenas[T] = a
-        return a
     }
 }

@@ -16,10 +16,16 @@ final class GradientScratch {
     let hiddenPost: FloatPointer
     /// attention backward scratch [B,H,T,T]
     let attention: FloatPointer
+    /// Floats in `hidden` (scratch a head may borrow before the blocks run).
+    let hiddenCapacity: Int
+    /// The batch shape these buffers serve.
+    let batch: Int, length: Int
     private let storage: FloatBuffer
 
     init(config c: TransformerConfig, batch B: Int, length T: Int, backend: Backend) {
+        batch = B; length = T
         let N = B * T
+        hiddenCapacity = N * 2 * c.ffnWidth
         let sizes = [N * c.width, N * c.width, N * c.qkvWidth, N * c.attentionWidth, N * 2 * c.ffnWidth,
                      N * c.ffnWidth, B * c.heads * T * T]
         storage = backend.makeBuffer(count: sizes.reduce(0, +))

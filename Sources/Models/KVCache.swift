@@ -25,6 +25,18 @@ public final class KVCache: @unchecked Sendable {
         mask = backend.makeBuffer(count: batch * capacity)
     }
 
+    /// Writes the mask [B,Tn] of `rows` rows of new tokens (nil = all real) at slots length..<length+Tn.
+    func appendMask(_ mask: [Float]?, rows B: Int, length Tn: Int, backend: Backend) {
+        for b in 0..<B {
+            let slot = self.mask.pointer + b * capacity + length
+            if let mask {
+                mask.withUnsafeBufferPointer { backend.upload(UnsafeBufferPointer(rebasing: $0[(b * Tn)..<((b + 1) * Tn)]), to: slot) }
+            } else {
+                backend.fill(slot, count: Tn, value: 1)
+            }
+        }
+    }
+
     /// Forgets every cached token (buffers are reused).
     public func reset() { length = 0 }
 

@@ -4,8 +4,9 @@
 /// Llama's fused q|k|v and gate|up are single tensors whose row blocks ModelIO fills from the
 /// separate Hugging Face tensors.
 public enum ParameterLayout {
-    /// Parameter list for `config`.
-    public static func specs(for config: TransformerConfig) -> [(String, [Int], ParameterRole)] {
+    /// Parameter list for `config`; without `lmHead` (a sequence classifier's trunk) an untied model has
+    /// no `lm_head.weight`.
+    public static func specs(for config: TransformerConfig, lmHead: Bool = true) -> [(String, [Int], ParameterRole)] {
         let C = config.width, V = config.vocabSize, F = config.ffnWidth
         var specs: [(String, [Int], ParameterRole)] = [("embed.tokens", [V, C], .embedding)]
         switch config.architecture {
@@ -37,7 +38,7 @@ public enum ParameterLayout {
             }
             specs.append(("final_norm.weight", [C], .vector))
         }
-        if !config.tiedEmbeddings { specs.append(("lm_head.weight", [V, C], .matrix)) }
+        if lmHead && !config.tiedEmbeddings { specs.append(("lm_head.weight", [V, C], .matrix)) }
         return specs
     }
 }

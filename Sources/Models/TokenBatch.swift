@@ -1,26 +1,5 @@
 import Tensor
 
-/// Errors a model raises on input it cannot take.
-public enum ModelInputError: Error, CustomStringConvertible, Equatable {
-    /// A token id outside 0..<vocabSize.
-    case tokenOutOfRange(id: Int, vocabSize: Int, index: Int)
-    /// A position at or past the model's position table.
-    case positionOutOfRange(position: Int, maxPositions: Int, index: Int)
-    /// Rows of a batch have different lengths, or the ids/positions/mask shapes disagree.
-    case shapeMismatch(String)
-    /// An empty batch or sequence.
-    case empty
-
-    public var description: String {
-        switch self {
-        case let .tokenOutOfRange(id, vocab, index): "token id \(id) at index \(index) is outside the vocabulary 0..<\(vocab)"
-        case let .positionOutOfRange(p, maxP, index): "position \(p) at index \(index) is past the model's \(maxP) positions"
-        case let .shapeMismatch(what): "shape mismatch: \(what)"
-        case .empty: "empty input: at least one token is needed"
-        }
-    }
-}
-
 /// A rectangular batch of token ids with explicit position ids and attention mask, in host memory.
 ///
 ///     ids[B,T], positions[B,T], mask[B,T] (1 = real token, 0 = padding)
@@ -44,7 +23,7 @@ public struct TokenBatch: Sendable, Equatable {
         }
         batch = ids.count
         length = first.count
-        self.ids = ids.flatMap { $0.map { Int32(truncatingIfNeeded: $0) } }
+        self.ids = try Self.int32s(ids, what: "token id")
         positions = (0..<batch).flatMap { _ in (0..<first.count).map { Int32($0) } }
         mask = nil
     }
@@ -56,7 +35,7 @@ public struct TokenBatch: Sendable, Equatable {
             guard positions.count == base.batch, positions.allSatisfy({ $0.count == base.length }) else {
                 throw ModelInputError.shapeMismatch("position ids must be \(base.batch)x\(base.length) like the token ids")
             }
-            base.positions = positions.flatMap { $0.map { Int32(truncatingIfNeeded: $0) } }
+            base.positions = try Self.int32s(positions, what: "position")
         }
         if let mask {
             guard mask.count == base.batch, mask.allSatisfy({ $0.count == base.length }) else {
@@ -76,6 +55,21 @@ public struct TokenBatch: Sendable, Equatable {
         let mask = sequences.map { Array(repeating: 0, count: longest - $0.count) + Array(repeating: 1, count: $0.count) }
         try self.init(ids: padded, positions: nil, mask: mask)
         if sequences.allSatisfy({ $0.count == longest }) { self.mask = nil }
+    }
+
+    /// The rows flattened to Int32; a value outside Int32 is an error, never truncated.
+    static func int32s(_ rows: [[Int]], what: String) throws -> [Int32] {
+        var out: [Int32] = []
+        out.reserveCapacity(rows.reduce(0) { $0 + $1.count })
+        for row in rows {
+            for value in row {
+                guard let v = Int32(exactly: value) else {
+                    throw ModelInputError.valueTooLarge(what: what, value: value, index: out.count)
+                }
+                out.append(v)
+            }
+        }
+        return out
     }
 
     /// cumsum(mask) − 1, clamped at 0, per row.

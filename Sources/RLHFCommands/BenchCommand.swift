@@ -86,8 +86,8 @@ struct BenchCommand: AsyncParsableCommand {
             let optimizer = try AdamW(store: lm.parameters, config: AdamWConfig(schedule: .constant(1e-4)))
             step = {
                 try lm.forward(tokens, training: true)
-                _ = lm.nextTokenLoss()
-                lm.backward()
+                _ = try lm.nextTokenLoss()
+                try lm.backward()
                 optimizer.step()
                 lm.parameters.zeroGradients()
             }

@@ -23,12 +23,12 @@ final class ModelGradientCheckTests: XCTestCase {
         lm.parameters.initializeRandom(seed: 11, std: 0.3)
         lm.enableTraining()
         try lm.forward(batch, training: true)
-        _ = lm.nextTokenLoss()
-        lm.backward()
+        _ = try lm.nextTokenLoss()
+        try lm.backward()
         let values = lm.parameters.values.pointer, grads = lm.parameters.gradients!.pointer
         func loss() throws -> Double {
             try lm.forward(batch, training: true)
-            return Double(lm.nextTokenLoss())
+            return Double(try lm.nextTokenLoss())
         }
         var checked = 0
         for spec in lm.parameters.specs {

@@ -1,0 +1,173 @@
+import Tensor
+
+/// The trunk of a decoder-only transformer (GPT-2 or Llama family): token (and position) embeddings,
+/// the blocks and the final norm, up to the final hidden states h[B,T,C]. Heads read those states: the
+/// LM head (`CausalLM`), a value head, a sequence classifier's score (`ScalarHead`).
+///
+/// `forward` keeps each batch shape's activations in a bounded set of arenas; `backward` starts from
+/// d loss / d h, which the heads sum into `GradientScratch.norm`, and accumulates d loss / d parameter
+/// into `parameters.gradients`.
+public final class Decoder: @unchecked Sendable {
+    /// Hyper-parameters.
+    public let config: TransformerConfig
+    /// The compute backend.
+    public let backend: Backend
+    /// Values (and gradients, once enabled) of every trunk parameter (and of an untied LM head).
+    public let parameters: ParameterStore
+    /// Whether arenas hold logits (a model with an LM head).
+    let producesLogits: Bool
+    private let rotary: RotaryTable?
+    /// Full passes (training and scoring), most recently used kept.
+    let arenas = ArenaCache(limit: 3)
+    /// Incremental passes (prefill and decode steps of generation).
+    let incrementalArenas = ArenaCache(limit: 3)
+    private var scratch: GradientScratch?
+    private var boundBlocks: [DecoderBlock] = []
+
+    /// The arena and batch of the last full forward pass.
+    private(set) var last: (batch: TokenBatch, acts: ForwardActivations)?
+
+    /// A trunk over `parameters` (laid out by `ParameterLayout.specs(for: config, lmHead: producesLogits)`).
+    init(config: TransformerConfig, parameters: ParameterStore, backend: Backend, producesLogits: Bool) {
+        self.config = config
+        self.backend = backend
+        self.parameters = parameters
+        self.producesLogits = producesLogits
+        rotary = config.architecture == .llama
+            ? RotaryTable(headDim: config.headDim, base: config.ropeBase, maxPositions: config.maxPositions) : nil
+        rebindBlocks()
+    }
+
+    /// Re-reads parameter and gradient pointers (after gradients are allocated).
+    private func rebindBlocks() {
+        boundBlocks = (0..<config.layers).map { l -> DecoderBlock in
+            switch config.architecture {
+            case .gpt2: GPT2Block(store: parameters, layer: l)
+            case .llama: LlamaBlock(store: parameters, layer: l)
+            }
+        }
+    }
+
+    /// Allocates gradients so `backward` can run; a frozen store stays without them.
+    func enableTraining() throws(ModelInputError) {
+        guard !parameters.isFrozen else { throw .frozen }
+        if parameters.gradients == nil {
+            parameters.enableGradients()
+            rebindBlocks()
+        }
+    }
+
+    /// Runs the trunk on `batch`: the hidden states are the arena's `finalNorm` [N,C] (valid until a
+    /// later pass of the same shape). With `training`, every block keeps its activations for `backward`.
+    func forward(_ batch: TokenBatch, training: Bool) throws -> ForwardActivations {
+        try batch.validate(vocabSize: config.vocabSize, maxPositions: config.maxPositions)
+        if training { try enableTraining() }
+        let key = ArenaCache.Key(batch: batch.batch, length: batch.length, training: training,
+                                 hasMask: batch.mask != nil, lastPositionOnly: false)
+        let acts = arenas.arena(for: key) {
+            ForwardActivations(config: config, batch: batch.batch, length: batch.length, keepAllLayers: training,
+                               hasMask: batch.mask != nil, logits: producesLogits, backend: backend)
+        }
+        acts.load(batch)
+        embed(acts)
+        let lastOut = runBlocks(acts, cache: nil)
+        finalNormForward(input: lastOut, acts: acts)
+        last = (batch, acts)
+        return acts
+    }
+
+    /// The arena of the last forward pass, which must have been a training pass, for `call`.
+    func trainingActivations(for call: String) throws(ModelInputError) -> (TokenBatch, ForwardActivations) {
+        guard let last, last.acts.keepAllLayers else { throw .outOfOrder(call: call, needed: "forward(training: true)") }
+        return last
+    }
+
+    /// The gradient buffers for the last training pass: heads write d loss / d h into `norm` [N,C].
+    func gradientScratch(_ acts: ForwardActivations) -> GradientScratch {
+        if let s = scratch, s.batch == acts.batch, s.length == acts.length { return s }
+        scratch = nil
+        let s = GradientScratch(config: config, batch: acts.batch, length: acts.length, backend: backend)
+        scratch = s
+        return s
+    }
+
+    /// Backpropagates d loss / d h (in `scratch.norm` [N,C]) through the final norm, the blocks in reverse
+    /// and the embeddings, accumulating parameter gradients.
+    func backward(acts: ForwardActivations, scratch s: GradientScratch) {
+        let N = acts.batch * acts.length, C = config.width
+        backend.zero(s.residual, count: N * C)
+        let lastOut = acts.blocks[config.layers - 1].residualOut
+        finalNormBackward(input: lastOut, acts: acts, scratch: s)
+        let run = blockRun(acts)
+        for l in stride(from: config.layers - 1, through: 0, by: -1) {
+            let input = l == 0 ? acts.embedded : acts.blocks[l - 1].residualOut
+            boundBlocks[l].backward(input: input, acts: acts.blocks[l], scratch: s, run: run)
+        }
+        backend.embeddingBackward(dTable: parameters.gradient("embed.tokens"), dOut: s.residual, ids: acts.ids,
+                                  rows: N, channels: C)
+        if config.architecture == .gpt2 {
+            backend.embeddingBackward(dTable: parameters.gradient("embed.positions"), dOut: s.residual,
+                                      ids: acts.positions, rows: N, channels: C)
+        }
+    }
+
+    // MARK: pieces
+
+    /// embedded[N,C] = token embedding (+ learned position embedding for GPT-2).
+    func embed(_ acts: ForwardActivations) {
+        let N = acts.batch * acts.length, C = config.width
+        backend.embeddingForward(out: acts.embedded, ids: acts.ids, table: parameters.value("embed.tokens"), rows: N,
+                                 channels: C, accumulate: false)
+        if config.architecture == .gpt2 {
+            backend.embeddingForward(out: acts.embedded, ids: acts.positions, table: parameters.value("embed.positions"),
+                                     rows: N, channels: C, accumulate: true)
+        }
+    }
+
+    /// Runs every block; returns the last block's output [N,C].
+    func runBlocks(_ acts: ForwardActivations, cache: KVCache?, packed: PackedWeights? = nil) -> FloatPointer {
+        var run = blockRun(acts)
+        run.cache = cache
+        run.packed = packed
+        var input = acts.embedded
+        for (l, block) in boundBlocks.enumerated() {
+            block.forward(input: input, acts: acts.blocks[l], run: run)
+            input = acts.blocks[l].residualOut
+        }
+        return input
+    }
+
+    /// finalNorm[rows,C] = norm(input[rows,C]); rows defaults to the arena's N.
+    func finalNormForward(input: FloatPointer, acts: ForwardActivations, rows: Int? = nil) {
+        let N = rows ?? acts.batch * acts.length, C = config.width
+        switch config.architecture {
+        case .gpt2:
+            backend.layerNormForward(out: acts.finalNorm, mean: acts.finalMean, rstd: acts.finalRstd, input: input,
+                                     weight: parameters.value("final_norm.weight"),
+                                     bias: parameters.value("final_norm.bias"), rows: N, channels: C, eps: config.normEps)
+        case .llama:
+            backend.rmsNormForward(out: acts.finalNorm, rstd: acts.finalRstd, input: input,
+                                   weight: parameters.value("final_norm.weight"), rows: N, channels: C, eps: config.normEps)
+        }
+    }
+
+    private func finalNormBackward(input: FloatPointer, acts: ForwardActivations, scratch s: GradientScratch) {
+        let N = acts.batch * acts.length, C = config.width
+        switch config.architecture {
+        case .gpt2:
+            backend.layerNormBackward(dInput: s.residual, dWeight: parameters.gradient("final_norm.weight"),
+                                      dBias: parameters.gradient("final_norm.bias"), dOut: s.norm, input: input,
+                                      weight: parameters.value("final_norm.weight"), mean: acts.finalMean,
+                                      rstd: acts.finalRstd, rows: N, channels: C)
+        case .llama:
+            backend.rmsNormBackward(dInput: s.residual, dWeight: parameters.gradient("final_norm.weight"), dOut: s.norm,
+                                    input: input, weight: parameters.value("final_norm.weight"), rstd: acts.finalRstd,
+                                    rows: N, channels: C)
+        }
+    }
+
+    private func blockRun(_ acts: ForwardActivations) -> BlockRun {
+        BlockRun(backend: backend, config: config, batch: acts.batch, length: acts.length, positions: acts.positions,
+                 keyMask: acts.keyMask, rotary: rotary, projection: acts.projection)
+    }
+}
