@@ -11,10 +11,11 @@ extension HFCheckpoint {
 
     /// Every tensor of `store` under its Hugging Face key, in Hugging Face layout (GPT-2 Conv1D weights
     /// [in, out], Llama's q/k/v and gate/up split out). Used to compare gradients with PyTorch dumps.
-    public static func tensors(config: TransformerConfig, store: ParameterStore,
-                               from buffer: StoreBuffer = .values) throws -> [String: [Float]] {
+    /// Without `lmHead` the store is a sequence classifier's trunk.
+    public static func tensors(config: TransformerConfig, store: ParameterStore, from buffer: StoreBuffer = .values,
+                               lmHead: Bool = true) throws -> [String: [Float]] {
         var out: [String: [Float]] = [:]
-        for binding in HFKeyMap.bindings(for: config) {
+        for binding in HFKeyMap.bindings(for: config, lmHead: lmHead) {
             let source = buffer == .values ? store.value(binding.parameter) : store.gradient(binding.parameter)
             out[binding.hfKey] = [Float](unsafeUninitializedCapacity: binding.count) { b, n in
                 extract(binding, from: source, into: b.baseAddress!)

@@ -9,55 +9,78 @@ import Tensor
 /// Saving writes what `transformers` writes: Hugging Face key names and layouts, float32, one file.
 public enum HFCheckpoint {
     /// Reads `directory/config.json` and its `model.safetensors` (or sharded `model.safetensors.index.json`)
-    /// into a parameter store on `CPUBackend.shared`.
-    public static func load(directory: URL) throws -> (TransformerConfig, ParameterStore) {
+    /// into a parameter store on `backend`.
+    public static func load(directory: URL, backend: Backend = CPUBackend.shared) throws -> (TransformerConfig, ParameterStore) {
         let config = try HFConfigReader.read(contentsOf: directory.appendingPathComponent("config.json"))
         let weights = try HFWeightFiles(directory: directory)
-        let bindings = HFKeyMap.bindings(for: config)
+        return (config, try loadStore(weights, config: config, lmHead: true, otherKeys: [], backend: backend))
+    }
+
+    /// The trunk (and, with `lmHead`, an untied LM head) of `config` from `weights`, strictly: every
+    /// binding present with its shape, and no tensor besides them, `otherKeys` (read by the caller) and
+    /// ignorable buffers.
+    static func loadStore(_ weights: HFWeightFiles, config: TransformerConfig, lmHead: Bool, otherKeys: Set<String>,
+                          backend: Backend) throws -> ParameterStore {
+        let bindings = HFKeyMap.bindings(for: config, lmHead: lmHead)
         let sourceKeys = try canonicalSourceKeys(weights, config: config)
-        let store = ParameterStore(specs: ParameterLayout.specs(for: config), backend: CPUBackend.shared)
+        let store = ParameterStore(specs: ParameterLayout.specs(for: config, lmHead: lmHead), backend: backend)
         for binding in bindings {
-            guard let sourceKey = sourceKeys[binding.hfKey], let file = weights.file(holding: sourceKey) else {
-                throw HFCheckpointError.missingTensor(file: weights.checkpointPath, key: binding.hfKey)
-            }
-            let shape = try file.info(sourceKey).shape
-            guard shape == binding.hfShape else {
-                throw HFCheckpointError.shapeMismatch(file: file.url.path, key: sourceKey, expected: binding.hfShape, found: shape)
-            }
+            let (file, sourceKey) = try tensor(binding.hfKey, shape: binding.hfShape, in: weights, sourceKeys: sourceKeys)
             try copy(sourceKey, from: file, into: store, binding: binding)
         }
-        let expected = Set(bindings.map(\.hfKey))
+        let expected = Set(bindings.map(\.hfKey)).union(otherKeys)
         for (canonical, sourceKey) in sourceKeys.sorted(by: { $0.key < $1.key })
         where !expected.contains(canonical) && !HFKeyMap.isIgnored(canonical, for: config) {
             throw HFCheckpointError.unexpectedTensor(file: weights.file(holding: sourceKey)?.url.path ?? weights.checkpointPath,
                                                      key: sourceKey)
         }
-        return (config, store)
+        return store
+    }
+
+    /// The file and stored key of the tensor whose canonical key is `key`, checked to have `shape`.
+    static func tensor(_ key: String, shape expected: [Int], in weights: HFWeightFiles,
+                       sourceKeys: [String: String]) throws -> (SafetensorsFile, String) {
+        guard let sourceKey = sourceKeys[key], let file = weights.file(holding: sourceKey) else {
+            throw HFCheckpointError.missingTensor(file: weights.checkpointPath, key: key)
+        }
+        let shape = try file.info(sourceKey).shape
+        guard shape == expected else {
+            throw HFCheckpointError.shapeMismatch(file: file.url.path, key: sourceKey, expected: expected, found: shape)
+        }
+        return (file, sourceKey)
     }
 
     /// Writes `directory/model.safetensors` and `directory/config.json` (each atomically), creating the folder.
     /// `store` must have the layout `ParameterLayout.specs(for: config)` gives.
     public static func save(config: TransformerConfig, store: ParameterStore, to directory: URL) throws {
-        try checkLayout(of: store, matches: config, directory: directory)
         let configJSON = try HFConfigWriter.json(for: config, file: directory.appendingPathComponent("config.json").path)
+        try save(config: config, store: store, lmHead: true, configJSON: configJSON, to: directory) { _ in }
+    }
+
+    /// Writes `store` (the layout of `config`, with or without the LM head) and `configJSON`; `addOther`
+    /// adds tensors that live outside the store (a classifier's `score.weight`).
+    static func save(config: TransformerConfig, store: ParameterStore, lmHead: Bool, configJSON: Data, to directory: URL,
+                     addOther: (inout SafetensorsWriter) -> Void) throws {
+        try checkLayout(of: store, matches: config, lmHead: lmHead, directory: directory)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw HFCheckpointError.cannotSave(file: directory.path, reason: (error as NSError).localizedDescription)
         }
         var writer = SafetensorsWriter()
-        for binding in HFKeyMap.bindings(for: config) {
+        for binding in HFKeyMap.bindings(for: config, lmHead: lmHead) {
             let source = store.value(binding.parameter)
             writer.addFloats(binding.hfKey, shape: binding.hfShape) { buffer in
                 extract(binding, from: source, into: buffer.baseAddress!)
             }
         }
+        addOther(&writer)
         try writer.write(to: directory.appendingPathComponent(HFWeightFiles.singleFileName))
         try CheckpointAtomicWriter.write(configJSON, to: directory.appendingPathComponent("config.json"))
     }
 
     /// Canonical key → key as stored, for every tensor in the checkpoint.
-    private static func canonicalSourceKeys(_ weights: HFWeightFiles, config: TransformerConfig) throws -> [String: String] {
+    static func canonicalSourceKeys(_ weights: HFWeightFiles, config: TransformerConfig) throws -> [String: String] {
         var sourceKeys: [String: String] = [:]
         for key in weights.keys {
             let canonical = HFKeyMap.canonicalKey(key, for: config)
@@ -98,8 +121,9 @@ public enum HFCheckpoint {
         }
     }
 
-    private static func checkLayout(of store: ParameterStore, matches config: TransformerConfig, directory: URL) throws {
-        let expected = ParameterLayout.specs(for: config)
+    private static func checkLayout(of store: ParameterStore, matches config: TransformerConfig, lmHead: Bool,
+                                    directory: URL) throws {
+        let expected = ParameterLayout.specs(for: config, lmHead: lmHead)
         for (name, shape, _) in expected {
             guard let spec = store.spec(named: name) else {
                 throw HFCheckpointError.cannotSave(file: directory.path, reason: "the store has no parameter '\(name)' that the config needs")

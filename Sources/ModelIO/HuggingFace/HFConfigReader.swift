@@ -10,6 +10,7 @@ public enum HFConfigReader {
     /// Architecture class names and the family they load as.
     static let supportedArchitectures: [String: Architecture] = [
         "GPT2LMHeadModel": .gpt2, "GPT2Model": .gpt2, "LlamaForCausalLM": .llama,
+        "GPT2ForSequenceClassification": .gpt2, "LlamaForSequenceClassification": .llama,
     ]
 
     /// Parses the `config.json` at `url`.

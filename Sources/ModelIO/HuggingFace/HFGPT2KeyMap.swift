@@ -39,7 +39,7 @@ enum HFGPT2KeyMap {
 
     /// Adds the `transformer.` prefix that `GPT2Model` checkpoints lack (the LM head has none).
     static func canonicalKey(_ key: String) -> String {
-        key.hasPrefix(prefix) || key == HFKeyMap.lmHeadKey ? key : prefix + key
+        key.hasPrefix(prefix) || HFKeyMap.headKeys.contains(key) ? key : prefix + key
     }
 
     /// `transformer.h.<L>.attn.bias` / `.attn.masked_bias`: causal-mask buffers from older transformers.

@@ -4,14 +4,15 @@ import Models
 ///
 /// This is the only place Hugging Face key names appear (with `HFGPT2KeyMap` and `HFLlamaKeyMap`).
 enum HFKeyMap {
-    /// Every tensor a checkpoint of `config` must hold, in Swift layout order.
-    static func bindings(for config: TransformerConfig) -> [HFTensorBinding] {
+    /// Every tensor a checkpoint of `config` must hold, in Swift layout order (without `lmHead`, a
+    /// sequence classifier's trunk, no untied LM head).
+    static func bindings(for config: TransformerConfig, lmHead: Bool = true) -> [HFTensorBinding] {
         var bindings: [HFTensorBinding]
         switch config.architecture {
         case .gpt2: bindings = HFGPT2KeyMap.bindings(for: config)
         case .llama: bindings = HFLlamaKeyMap.bindings(for: config)
         }
-        if !config.tiedEmbeddings {
+        if lmHead && !config.tiedEmbeddings {
             bindings.append(HFTensorBinding(hfKey: lmHeadKey, hfShape: [config.vocabSize, config.width],
                                             parameter: "lm_head.weight", placement: .whole))
         }
@@ -20,6 +21,9 @@ enum HFKeyMap {
 
     /// The untied output projection, same key in both families.
     static let lmHeadKey = "lm_head.weight"
+    /// Keys of heads that sit beside the trunk, never under its prefix: the LM head and a sequence
+    /// classifier's score.
+    static let headKeys: Set<String> = [lmHeadKey, "score.weight"]
 
     /// The key as `bindings` spells it (GPT-2 checkpoints saved from `GPT2Model` lack `transformer.`).
     static func canonicalKey(_ key: String, for config: TransformerConfig) -> String {
