@@ -23,9 +23,37 @@ public enum HFConfigReader {
     }
 
     static func config(from fields: HFConfigFields) throws -> TransformerConfig {
+        let config: TransformerConfig
         switch try architecture(of: fields) {
-        case .gpt2: return try gpt2Config(from: fields)
-        case .llama: return try llamaConfig(from: fields)
+        case .gpt2: config = try gpt2Config(from: fields)
+        case .llama: config = try llamaConfig(from: fields)
+        }
+        do { try config.validate() } catch let error as TransformerConfigError {
+            throw HFCheckpointError.invalidField(file: fields.file, key: key(for: error.field, in: config.architecture),
+                                                 value: error.value, expected: "a value that is not: \(error.reason)")
+        }
+        return config
+    }
+
+    /// The `config.json` key that sets `field`.
+    static func key(for field: TransformerConfigError.Field, in architecture: Architecture) -> String {
+        switch (field, architecture) {
+        case (.vocabSize, _): "vocab_size"
+        case (.maxPositions, .gpt2): "n_positions"
+        case (.maxPositions, .llama): "max_position_embeddings"
+        case (.layers, .gpt2): "n_layer"
+        case (.layers, .llama): "num_hidden_layers"
+        case (.width, .gpt2): "n_embd"
+        case (.width, .llama): "hidden_size"
+        case (.heads, .gpt2), (.kvHeads, .gpt2), (.headDim, .gpt2): "n_head"
+        case (.heads, .llama): "num_attention_heads"
+        case (.kvHeads, .llama): "num_key_value_heads"
+        case (.headDim, .llama): "head_dim"
+        case (.ffnWidth, .gpt2): "n_inner"
+        case (.ffnWidth, .llama): "intermediate_size"
+        case (.normEps, .gpt2): "layer_norm_epsilon"
+        case (.normEps, .llama): "rms_norm_eps"
+        case (.ropeBase, _): "rope_theta"
         }
     }
 
