@@ -9,13 +9,15 @@ import Tensor
 /// Saving writes what `transformers` writes: Hugging Face key names and layouts, float32, one file.
 public enum HFCheckpoint {
     /// Reads `directory/config.json` and its `model.safetensors` (or sharded `model.safetensors.index.json`)
-    /// into a parameter store on `CPUBackend.shared`.
-    public static func load(directory: URL) throws -> (TransformerConfig, ParameterStore) {
+    /// into a parameter store on `backend`. Every tensor is checked (present, of its shape, none left over)
+    /// before the store is allocated; each is then decoded into one reused host buffer, checked for NaN and
+    /// infinity, and uploaded.
+    public static func load(directory: URL, backend: Backend = CPUBackend.shared) throws -> (TransformerConfig, ParameterStore) {
         let config = try HFConfigReader.read(contentsOf: directory.appendingPathComponent("config.json"))
         let weights = try HFWeightFiles(directory: directory)
         let bindings = HFKeyMap.bindings(for: config)
         let sourceKeys = try canonicalSourceKeys(weights, config: config)
-        let store = ParameterStore(specs: ParameterLayout.specs(for: config), backend: CPUBackend.shared)
+        var resolved: [(binding: HFTensorBinding, key: String, file: SafetensorsFile)] = []
         for binding in bindings {
             guard let sourceKey = sourceKeys[binding.hfKey], let file = weights.file(holding: sourceKey) else {
                 throw HFCheckpointError.missingTensor(file: weights.checkpointPath, key: binding.hfKey)
@@ -24,13 +26,19 @@ public enum HFCheckpoint {
             guard shape == binding.hfShape else {
                 throw HFCheckpointError.shapeMismatch(file: file.url.path, key: sourceKey, expected: binding.hfShape, found: shape)
             }
-            try copy(sourceKey, from: file, into: store, binding: binding)
+            resolved.append((binding, sourceKey, file))
         }
         let expected = Set(bindings.map(\.hfKey))
         for (canonical, sourceKey) in sourceKeys.sorted(by: { $0.key < $1.key })
         where !expected.contains(canonical) && !HFKeyMap.isIgnored(canonical, for: config) {
             throw HFCheckpointError.unexpectedTensor(file: weights.file(holding: sourceKey)?.url.path ?? weights.checkpointPath,
                                                      key: sourceKey)
+        }
+        let store = ParameterStore(specs: ParameterLayout.specs(for: config), backend: backend)
+        var staging: WeightStaging?  // reused while the shard stays the same (errors name the shard)
+        for (binding, key, file) in resolved {
+            if staging?.file != file.url.path { staging = WeightStaging(backend: backend, file: file.url.path) }
+            try copy(key, from: file, into: store, binding: binding, staging: staging!)
         }
         return (config, store)
     }
@@ -69,18 +77,25 @@ public enum HFCheckpoint {
         return sourceKeys
     }
 
-    /// Places one Hugging Face tensor into its Swift parameter.
+    /// Places one Hugging Face tensor into its Swift parameter, through `staging`.
     private static func copy(_ key: String, from file: SafetensorsFile, into store: ParameterStore,
-                             binding: HFTensorBinding) throws {
+                             binding: HFTensorBinding, staging: WeightStaging) throws {
         let parameter = store.value(binding.parameter)
+        let count = binding.count
         switch binding.placement {
         case .whole:
-            try file.readFloats(key, into: parameter, count: binding.count)
+            let host = staging.floats(count)
+            try file.readFloats(key, into: host, count: count)
+            try staging.upload(host, count: count, to: parameter, tensor: key)
         case let .rows(start):
-            try file.readFloats(key, into: parameter + start * binding.hfShape[1], count: binding.count)
+            let host = staging.floats(count)
+            try file.readFloats(key, into: host, count: count)
+            try staging.upload(host, count: count, to: parameter + start * binding.hfShape[1], tensor: key)
         case .transposed:
-            let source = try file.floats(key)
-            HFMatrixTranspose.transpose(source, rows: binding.hfShape[0], cols: binding.hfShape[1], into: parameter)
+            let host = staging.floats(2 * count)
+            try file.readFloats(key, into: host, count: count)
+            HFMatrixTranspose.transpose(host, rows: binding.hfShape[0], cols: binding.hfShape[1], into: host + count)
+            try staging.upload(host + count, count: count, to: parameter, tensor: key)
         }
     }
 
