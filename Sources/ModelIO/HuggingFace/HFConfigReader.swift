@@ -30,7 +30,7 @@ public enum HFConfigReader {
         }
         do { try config.validate() } catch let error as TransformerConfigError {
             throw HFCheckpointError.invalidField(file: fields.file, key: key(for: error.field, in: config.architecture),
-                                                 value: error.value, expected: "a value that is not: \(error.reason)")
+                                                 value: error.value, expected: "a value this runtime accepts (it \(error.reason))")
         }
         return config
     }
