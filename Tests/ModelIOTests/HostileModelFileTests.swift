@@ -165,7 +165,7 @@ final class HostileTokenizerFileTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-tok-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-        let json = #"{"model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "a": 2000000000}}}"#
+        let json = #"{"pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "a": 2000000000}}}"#
         let url = folder.appendingPathComponent("tokenizer.json")
         try Data(json.utf8).write(to: url)
         XCTAssertThrowsError(try TokenizerLoader.load(from: url)) { error in
