@@ -57,9 +57,11 @@ public final class Generator {
         return fresh
     }
 
-    /// Generates continuations of `prompts`. `progress(step, maxSteps)` is called after each new token.
+    /// Generates continuations of `prompts`. `progress(step, maxSteps)` is called after each new token;
+    /// `onToken(row, token)` for each token a row samples, as it is sampled.
     public func generate(prompts: [[Int]], parameters: SamplingParameters,
-                         progress: ((Int, Int) -> Void)? = nil) throws -> [GeneratedSequence] {
+                         progress: ((Int, Int) -> Void)? = nil,
+                         onToken: ((Int, Int) -> Void)? = nil) throws -> [GeneratedSequence] {
         if let problem = parameters.problem() { throw GenerationError.invalidParameters(problem) }
         guard !prompts.isEmpty else { throw GenerationError.emptyPrompt(index: 0) }
         if let i = prompts.firstIndex(where: \.isEmpty) { throw GenerationError.emptyPrompt(index: i) }
@@ -89,6 +91,7 @@ public final class Generator {
                 newTokens[b] = token
                 results[b].tokens.append(token)
                 results[b].logprobs.append(logprob)
+                onToken?(b, token)
                 if parameters.stopTokens.contains(token) {
                     finished[b] = true
                     results[b].finishReason = .stop

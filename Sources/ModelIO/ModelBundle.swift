@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Tensor
 
 /// Errors assembling a model with its tokenizer.
 public enum ModelBundleError: Error, CustomStringConvertible, Equatable {
@@ -39,9 +40,11 @@ public struct ModelBundle {
     /// `tokenizerPath` when given, else the GGUF metadata or the HF folder's own files.
     /// A llama2.c checkpoint needs `tokenizerPath` when `requireTokenizer` is set. With `loadsTokenizer` false
     /// only the weights (and the chat template source) are read.
+    /// The weights live on `backend`.
     public static func load(path: String, tokenizerPath: String? = nil, requireTokenizer: Bool = false,
-                            loadsTokenizer: Bool = true) throws -> ModelBundle {
+                            loadsTokenizer: Bool = true, backend: Backend = CPUBackend.shared) throws -> ModelBundle {
         guard FileManager.default.fileExists(atPath: path) else { throw ModelPathError.notFound(path) }
+        guard access(path, R_OK) == 0 else { throw ModelPathError.permissionDenied(path) }
         guard let format = ModelFormat.detect(path: path) else { throw ModelPathError.unknownFormat(path) }
         let url = URL(fileURLWithPath: path)
         var tokenizer: (any Tokenizer)?
@@ -49,17 +52,17 @@ public struct ModelBundle {
         let config: TransformerConfig, parameters: ParameterStore
         switch format {
         case .huggingFace:
-            (config, parameters) = try HFCheckpoint.load(directory: url)
+            (config, parameters) = try HFCheckpoint.load(directory: url, backend: backend)
             if loadsTokenizer, tokenizerPath == nil, Self.folderHasTokenizer(url) { tokenizer = try TokenizerLoader.load(from: url) }
             jinja = Self.chatTemplateSource(inFolder: url)
         case .gguf:
-            let loaded = try GGUFModel.load(url: url)
+            let loaded = try GGUFModel.load(url: url, backend: backend)
             (config, parameters) = (loaded.config, loaded.parameters)
             let metadata = try GGUFTokenizerMetadata(file: loaded.file)
             if loadsTokenizer, tokenizerPath == nil { tokenizer = try ByteLevelBPETokenizer(gguf: metadata, source: path) }
             jinja = metadata.chatTemplate
         case .llama2c:
-            (config, parameters) = try Llama2cCheckpoint.load(url: url)
+            (config, parameters) = try Llama2cCheckpoint.load(url: url, backend: backend)
             if tokenizerPath == nil && requireTokenizer { throw ModelBundleError.tokenizerRequired(model: path) }
         }
         if loadsTokenizer, let tokenizerPath {

@@ -32,10 +32,13 @@ public enum ModelPathError: Error, CustomStringConvertible, Equatable {
     case notFound(String)
     /// Something there, but not a known format.
     case unknownFormat(String)
+    /// Something there that this user may not read.
+    case permissionDenied(String)
 
     public var description: String {
         switch self {
         case .notFound(let p): "model not found: \(p)"
+        case .permissionDenied(let p): "cannot read the model \(p): permission denied"
         case .unknownFormat(let p):
             "cannot tell the model format of \(p): expected a Hugging Face folder with config.json, a .gguf file or a llama2.c .bin"
         }

@@ -59,9 +59,21 @@ struct BenchCommand: AsyncParsableCommand {
         guard batch >= 1, seq >= 2, runs >= 1, warmup >= 0 else {
             throw ValidationError("--batch >= 1, --seq >= 2, --runs >= 1 and --warmup >= 0 are required")
         }
+        guard runs <= 10_000, warmup <= 10_000 else { throw ValidationError("--runs and --warmup must be at most 10000") }
         guard promptLen >= 1, newTokens >= 1 else { throw ValidationError("--prompt-len and --new-tokens must be >= 1") }
-        guard seq <= model.config.maxPositions, promptLen + newTokens <= model.config.maxPositions else {
-            throw ValidationError("--seq \(seq) exceeds \(model.rawValue)'s \(model.config.maxPositions) positions")
+        let positions = model.config.maxPositions
+        guard seq <= positions else {
+            throw ValidationError("--seq \(seq) exceeds \(model.rawValue)'s \(positions) positions")
+        }
+        guard promptLen <= positions, newTokens <= positions - promptLen else {
+            throw ValidationError("--prompt-len \(promptLen) plus --new-tokens \(newTokens) exceed \(model.rawValue)'s \(positions) positions")
+        }
+        let length = workload == .generate ? promptLen + newTokens : workload == .products ? 1 : seq
+        do {
+            try ModelWorkLimits.require(ModelWorkLimits.forwardFloats(model.config, batch: batch, length: length),
+                                        for: "--batch \(batch) of \(length) tokens")
+        } catch let error as CommandInputError {
+            throw ValidationError(error.description)
         }
     }
 
@@ -131,14 +143,14 @@ struct BenchCommand: AsyncParsableCommand {
         let result = BenchResult(
             workload: workload.rawValue, model: model.rawValue, threads: compute.threads, batch: batch, seq: seq,
             prompt_len: workload == .generate ? promptLen : nil, new_tokens: workload == .generate ? newTokens : nil,
-            tokens_per_s: Double(tokensPerRun) / median, median_s: median, min_s: times.min()!, times_s: times,
+            tokens_per_s: Double(tokensPerRun) / median, median_s: median, min_s: times.min() ?? median, times_s: times,
             gflops: gflops, sgemm_gflops: sgemm, sgemm_fraction: gflops / sgemm, peak_rss_mb: ProcessStats.peakRSSMegabytes,
             params: lm.parameters.parameterCount, decode: decode,
             packed_weights: workload == .generate ? weightPacking.policy.packs(batch: batch) : nil)
         if json {
-            print(try JSONOutput.line(result))
+            try StandardOutput.line(try JSONOutput.line(result))
         } else {
-            print(String(format: "%@ %@: %.1f tokens/s, median %.3f s, %.1f GFLOP/s (%.0f%% of sgemm %.1f), peak RSS %.0f MB",
+            try StandardOutput.line(String(format: "%@ %@: %.1f tokens/s, median %.3f s, %.1f GFLOP/s (%.0f%% of sgemm %.1f), peak RSS %.0f MB",
                          workload.rawValue, model.rawValue, result.tokens_per_s, median, gflops,
                          100 * result.sgemm_fraction, sgemm, result.peak_rss_mb))
         }
@@ -154,9 +166,9 @@ extension BenchCommand {
                                           stored_gflops: flops / stored / 1e9, packed_gflops: flops / packed / 1e9,
                                           speedup: stored / packed)
         if json {
-            print(try JSONOutput.line(result))
+            try StandardOutput.line(try JSONOutput.line(result))
         } else {
-            print(String(format: "products of one %@ decoding step, %d rows: stored %.1f ms (%.0f GFLOP/s), "
+            try StandardOutput.line(String(format: "products of one %@ decoding step, %d rows: stored %.1f ms (%.0f GFLOP/s), "
                              + "packed %.1f ms (%.0f GFLOP/s), %.2fx",
                          model.rawValue, batch, stored * 1e3, result.stored_gflops, packed * 1e3, result.packed_gflops,
                          result.speedup))

@@ -30,8 +30,12 @@ struct ConvertCommand: AsyncParsableCommand {
     @Flag(help: "Replace the contents of a non-empty --to folder.")
     var force = false
 
+    /// The paths the conversion reads, which `--to` must never hold.
+    var inputs: [String] { [from] + (tokenizer.map { [$0] } ?? []) }
+
     func validate() throws {
         let files = FileManager.default
+        guard !to.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ConvertError.destinationUnnamed }
         guard files.fileExists(atPath: from) else { throw ModelPathError.notFound(from) }
         guard let format = ModelFormat.detect(path: from) else { throw ModelPathError.unknownFormat(from) }
         if let tokenizer {
@@ -44,7 +48,13 @@ struct ConvertCommand: AsyncParsableCommand {
         var isFolder: ObjCBool = false
         guard files.fileExists(atPath: to, isDirectory: &isFolder) else { return }
         guard isFolder.boolValue else { throw ConvertError.destinationNotFolder(to) }
-        if Self.resolved(to) == Self.resolved(from) { throw ConvertError.destinationIsSource(to) }
+        if PathContainment.resolved(to) == PathContainment.resolved(from) { throw ConvertError.destinationIsSource(to) }
+        if let input = inputs.first(where: { PathContainment.folder(to, holds: $0) }) {
+            throw ConvertError.destinationHoldsInput(to, input: input)
+        }
+        if PathContainment.folder(to, holds: FileManager.default.currentDirectoryPath) {
+            throw ConvertError.destinationHoldsWorkingFolder(to)
+        }
         let contents: [String]
         do { contents = try files.contentsOfDirectory(atPath: to) } catch {
             throw ConvertError.cannotWrite(to, reason: "cannot list the folder")
@@ -55,7 +65,7 @@ struct ConvertCommand: AsyncParsableCommand {
     func run() async throws {
         let format = try ModelFormat.detect(path: from).orThrow(ModelPathError.unknownFormat(from))
         let progress = ProgressLine(label: "convert", total: 3)
-        let folder = try StagedFolder(destination: URL(fileURLWithPath: to))
+        let folder = try StagedFolder(destination: URL(fileURLWithPath: to), protecting: inputs)
         defer { folder.discard() }
         progress.update(0, note: "reading \(from)")
         let source = try ConvertSource.load(path: from, format: format, tokenizerPath: tokenizer, includesTokenizer: !noTokenizer)
@@ -67,7 +77,7 @@ struct ConvertCommand: AsyncParsableCommand {
         progress.update(3, note: "done")
         progress.finish()
         let written = (try? FileManager.default.contentsOfDirectory(atPath: to).sorted()) ?? []
-        print("wrote \(to): \(written.joined(separator: ", ")) (\(source.parameters.parameterCount) parameters from \(Self.name(of: format)) \(from))")
+        try StandardOutput.line("wrote \(to): \(written.joined(separator: ", ")) (\(source.parameters.parameterCount) parameters from \(Self.name(of: format)) \(from))")
     }
 
     private func write(_ tokenizer: ConvertSource.TokenizerOutput, into folder: URL) throws {
@@ -92,11 +102,6 @@ struct ConvertCommand: AsyncParsableCommand {
         case .gguf: "the GGUF file"
         case .llama2c: "the llama2.c checkpoint"
         }
-    }
-
-    /// `path` made absolute, with symbolic links resolved.
-    private static func resolved(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 }
 

@@ -16,6 +16,12 @@ enum ConvertError: Error, CustomStringConvertible, Equatable {
     case destinationNotEmpty(String)
     /// `--to` is the model folder itself.
     case destinationIsSource(String)
+    /// `--to` is empty.
+    case destinationUnnamed
+    /// `--to` is a folder that holds an input of the conversion (the model, its tokenizer).
+    case destinationHoldsInput(String, input: String)
+    /// `--to` is the folder the command runs in, or one above it.
+    case destinationHoldsWorkingFolder(String)
     /// `--to` cannot be created or written.
     case cannotWrite(String, reason: String)
 
@@ -36,6 +42,12 @@ enum ConvertError: Error, CustomStringConvertible, Equatable {
             return "\(path) is not empty; pass --force to replace its contents, or choose another --to"
         case .destinationIsSource(let path):
             return "--to \(path) is the model folder itself; choose another folder"
+        case .destinationUnnamed:
+            return "--to is empty; name the folder to write"
+        case let .destinationHoldsInput(path, input):
+            return "--to \(path) holds the input \(input); choose a folder outside it"
+        case .destinationHoldsWorkingFolder(let path):
+            return "--to \(path) is the current folder or holds it; choose another folder"
         case let .cannotWrite(path, reason):
             return "cannot write \(path): \(reason)"
         }

@@ -8,12 +8,18 @@ import ModelIO
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Sample a continuation of a prompt with a KV cache.")
+        abstract: "Sample a continuation of a prompt with a KV cache.",
+        discussion: "With one prompt and standard output a terminal, the text is printed as it is sampled.")
 
     @OptionGroup var modelOptions: ModelOptions
 
     @Option(help: "The prompt text; repeat to sample several prompts as one batch.")
-    var prompt: [String]
+    var prompt: [String] = []
+
+    @Option(help: ArgumentHelp("""
+        Read the prompts from a file (- for standard input): one per line, or JSON Lines with a "prompt" field.
+        """, valueName: "path"))
+    var promptFile: String?
 
     @Flag(help: "Wrap the prompt as one user message in the chat template, assistant turn opened.")
     var chat = false
@@ -22,72 +28,114 @@ struct GenerateCommand: AsyncParsableCommand {
     var maxNewTokens: Int = 64
 
     @Option(help: "Sampling temperature (> 0).")
-    var temperature: Float = 1
+    var temperature: Float?
 
     @Option(help: "Keep only the k most likely tokens (0: all).")
-    var topK: Int = 0
+    var topK: Int?
 
     @Option(help: "Nucleus sampling: keep the most likely tokens up to this probability mass (1: all).")
-    var topP: Float = 1
+    var topP: Float?
 
     @Option(help: "Drop tokens less likely than min-p times the most likely one (0: none).")
-    var minP: Float = 0
+    var minP: Float?
 
     @Option(help: "Random seed: the same seed gives the same sample.")
-    var seed: UInt64 = 0
+    var seed: UInt64?
 
     @Flag(help: "Take the most likely token at every step.")
     var greedy = false
 
-    @Flag(help: "Print one JSON object {\"ids\": [...], \"text\": \"...\", \"logprobs\": [...]} for the new tokens.")
+    @Flag(help: "Print one JSON object {\"ids\": [...], \"text\": \"...\", \"logprobs\": [...]} per prompt, one a line.")
     var json = false
 
     @OptionGroup var compute: ComputeOptions
 
     var sampling: SamplingParameters {
-        SamplingParameters(temperature: temperature, topK: topK, topP: topP, minP: minP, greedy: greedy,
-                           maxNewTokens: maxNewTokens, seed: seed)
+        SamplingParameters(temperature: temperature ?? 1, topK: topK ?? 0, topP: topP ?? 1, minP: minP ?? 0, greedy: greedy,
+                           maxNewTokens: maxNewTokens, seed: seed ?? 0)
     }
 
     func validate() throws {
-        if prompt.isEmpty { throw ValidationError("give at least one --prompt") }
+        if prompt.isEmpty && promptFile == nil { throw ValidationError("give at least one --prompt, or --prompt-file") }
+        if !prompt.isEmpty && promptFile != nil { throw ValidationError("give --prompt or --prompt-file, not both") }
+        guard (1...TransformerConfig.maximumDimension).contains(maxNewTokens) else {
+            throw ValidationError("--max-new-tokens must be between 1 and \(TransformerConfig.maximumDimension), got \(maxNewTokens)")
+        }
         if let problem = sampling.problem() { throw ValidationError(problem) }
+    }
+
+    /// Sampling flags `--greedy` makes meaningless.
+    private var ignoredByGreedy: [String] {
+        [("--temperature", temperature != nil), ("--top-k", topK != nil), ("--top-p", topP != nil),
+         ("--min-p", minP != nil), ("--seed", seed != nil)].filter(\.1).map(\.0)
     }
 
     func run() async throws {
         compute.apply()
+        modelOptions.warnAboutIgnoredOptions(chat: chat)
+        if greedy && !ignoredByGreedy.isEmpty {
+            CommandWarning.emit("\(ignoredByGreedy.joined(separator: ", ")) \(ignoredByGreedy.count == 1 ? "has" : "have") no effect with --greedy")
+        }
+        let texts = try promptFile.map { try PromptFile.prompts(in: InputFile.read($0, flag: "--prompt-file"), path: $0) } ?? prompt
         let (lm, bundle) = try modelOptions.load(needsTokenizer: true)
-        let tokenizer = bundle.tokenizer!
-        let prompts = try prompt.map { try modelOptions.encode($0, chat: chat, bundle: bundle) }
+        guard let tokenizer = bundle.tokenizer else { throw CommandInputError.noTokenizer(model: modelOptions.model) }
+        let prompts = try texts.map { try modelOptions.encode($0, chat: chat, bundle: bundle) }
         if let empty = prompts.firstIndex(where: \.isEmpty) {
             throw ValidationError("prompt \(empty + 1) encodes to no tokens")
         }
+        try checkFits(prompts, config: lm.config)
         var parameters = sampling
         parameters.stopTokens = Set(lm.config.eosTokenIDs + [tokenizer.eosTokenID].compactMap { $0 })
-        let progress = ProgressLine(label: "generating", total: maxNewTokens)
-        let outputs = try Generator(model: lm).generate(prompts: prompts, parameters: parameters) { done, _ in
+        let streaming = prompts.count == 1 && !json && isatty(1) != 0
+        let progress = ProgressLine(label: "generating", total: streaming ? 0 : maxNewTokens, enabled: !streaming)
+        let stream = streaming ? TextStream(tokenizer: tokenizer, prompt: prompts[0]) : nil
+        var streamError: Error?
+        let outputs = try Generator(model: lm).generate(prompts: prompts, parameters: parameters, progress: { done, _ in
             progress.update(done)
-        }
+        }, onToken: { _, token in
+            do { try stream?.append(token) } catch { streamError = streamError ?? error }
+        })
         progress.finish()
+        if let streamError { throw streamError }
         for (i, (promptIDs, out)) in zip(prompts, outputs).enumerated() {
-            // decode in context: tokenizers that drop a leading space after BOS (SentencePiece, llama2.c)
-            // then print the continuation exactly as it reads after the prompt
-            let prefix = tokenizer.decode(promptIDs, skipSpecialTokens: true)
-            let whole = tokenizer.decode(promptIDs + out.tokens, skipSpecialTokens: true)
-            let text = whole.hasPrefix(prefix) ? String(whole.dropFirst(prefix.count))
-                : tokenizer.decode(out.tokens, skipSpecialTokens: true)
+            if let bad = out.logprobs.firstIndex(where: { !$0.isFinite }) {
+                throw CommandInputError.nonFinite(what: "the log-probability of new token \(bad + 1) of prompt \(i + 1)")
+            }
+            let text = Self.continuation(out.tokens, after: promptIDs, tokenizer: tokenizer)
             if json {
-                print(try JSONOutput.line(GenerateResult(ids: out.tokens, text: text, logprobs: out.logprobs,
-                                                         finish_reason: out.finishReason.rawValue)))
+                try StandardOutput.line(try JSONOutput.line(GenerateResult(ids: out.tokens, text: text, logprobs: out.logprobs,
+                                                                           finish_reason: out.finishReason.rawValue)))
+            } else if let stream {
+                try stream.finish(whole: text)
             } else if prompts.count == 1 {
-                print(text)
+                try StandardOutput.line(text)
             } else {
                 let mean = out.logprobs.reduce(0, +) / Float(max(1, out.logprobs.count))
-                print("[\(i + 1)] \(prompt[i])")
-                print(text.trimmingCharacters(in: .whitespacesAndNewlines))
-                print(String(format: "    (%d tokens, mean log-prob %.3f, %@)\n", out.tokens.count, mean, out.finishReason.rawValue))
+                try StandardOutput.write("[\(i + 1)] \(texts[i])\n\(text.trimmingCharacters(in: .whitespacesAndNewlines))\n"
+                    + String(format: "    (%d tokens, mean log-prob %.3f, %@)\n\n", out.tokens.count, mean, out.finishReason.rawValue))
             }
         }
+    }
+
+    /// The new tokens' text as it reads after the prompt: decoded in context, since tokenizers that drop a
+    /// leading space after BOS (SentencePiece, llama2.c) would otherwise lose it.
+    static func continuation(_ tokens: [Int], after prompt: [Int], tokenizer: any Tokenizer) -> String {
+        let prefix = tokenizer.decode(prompt, skipSpecialTokens: true)
+        let whole = tokenizer.decode(prompt + tokens, skipSpecialTokens: true)
+        return whole.hasPrefix(prefix) ? String(whole.dropFirst(prefix.count)) : tokenizer.decode(tokens, skipSpecialTokens: true)
+    }
+
+    /// Throws unless every prompt plus `--max-new-tokens` fits the model's positions, and the KV cache and
+    /// activations fit in memory.
+    private func checkFits(_ prompts: [[Int]], config: TransformerConfig) throws {
+        guard let (index, longest) = prompts.map(\.count).enumerated().max(by: { $0.element < $1.element }) else { return }
+        let what = prompts.count == 1 ? "prompt" : "prompt \(index + 1)"
+        guard longest <= config.maxPositions - maxNewTokens else {
+            throw CommandInputError.tooLong(what: what, tokens: longest, maxPositions: config.maxPositions,
+                                            extra: " plus \(maxNewTokens) new (--max-new-tokens)")
+        }
+        try ModelWorkLimits.require(ModelWorkLimits.forwardFloats(config, batch: prompts.count, length: longest + maxNewTokens),
+                                    for: "generating for \(prompts.count) prompt(s) of up to \(longest + maxNewTokens) tokens")
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// A comma-separated list of integers on the command line (`5,17,42`).
+/// A comma-separated list of integers on the command line (`5,17,42`). Every value must fit an `Int32`,
+/// the type token ids, positions and mask values are stored in: a larger one is refused, not truncated.
 struct IntegerList: ExpressibleByArgument, Sendable {
     let values: [Int]
 
@@ -9,8 +10,8 @@ struct IntegerList: ExpressibleByArgument, Sendable {
             .map { $0.trimmingCharacters(in: .whitespaces) }
         var values: [Int] = []
         for part in parts {
-            guard let v = Int(part) else { return nil }
-            values.append(v)
+            guard let v = Int32(part) else { return nil }
+            values.append(Int(v))
         }
         guard !values.isEmpty else { return nil }
         self.values = values
@@ -18,5 +19,3 @@ struct IntegerList: ExpressibleByArgument, Sendable {
 
     static var defaultCompletionKind: CompletionKind { .default }
 }
-
-import Foundation

@@ -20,6 +20,11 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
+    /// Warns (one line on standard error) when `--chat-template` is given without `--chat`.
+    func warnAboutIgnoredOptions(chat: Bool) {
+        if chatTemplate != nil && !chat { CommandWarning.emit("--chat-template has no effect without --chat") }
+    }
+
     /// Loads the model (and its tokenizer when `needsTokenizer`).
     func load(needsTokenizer: Bool) throws -> (CausalLM, ModelBundle) {
         let bundle = try ModelBundle.load(path: model, tokenizerPath: tokenizer, requireTokenizer: needsTokenizer)
@@ -36,7 +41,7 @@ struct ModelOptions: ParsableArguments {
     /// `apply_chat_template(..., add_generation_prompt=True)` tokenizes), else with the special tokens the
     /// tokenizer adds by default.
     func encode(_ text: String, chat: Bool, bundle: ModelBundle) throws -> [Int] {
-        guard let tokenizer = bundle.tokenizer else { throw ModelBundleError.noTokenizer(model: model) }
+        guard let tokenizer = bundle.tokenizer else { throw CommandInputError.noTokenizer(model: model) }
         if chat {
             let rendered = try template(for: bundle).render([.user(text)], addGenerationPrompt: true)
             return tokenizer.encode(rendered, addSpecialTokens: false)

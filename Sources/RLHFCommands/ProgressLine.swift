@@ -6,11 +6,11 @@ final class ProgressLine {
     private let total: Int
     private let enabled: Bool
 
-    /// A bar for `total` steps.
-    init(label: String, total: Int) {
+    /// A bar for `total` steps (drawn only when `enabled` and standard error is a terminal).
+    init(label: String, total: Int, enabled: Bool = true) {
         self.label = label
         self.total = max(total, 1)
-        enabled = isatty(2) != 0
+        self.enabled = enabled && isatty(2) != 0
     }
 
     /// Redraws the bar at `done` steps with an optional note.

@@ -13,10 +13,17 @@ public struct RLHFCommand: AsyncParsableCommand {
     public init() {}
 
     /// Parses the command line and runs the chosen subcommand. Any error on bad input prints one line
-    /// (`error: ...`) to standard error and exits with status 2; `--help` and `--version` exit 0.
+    /// (`error: ...`, control characters escaped) to standard error and exits with status 2; `--help` and
+    /// `--version` exit 0; no subcommand prints the help and exits 2. SIGPIPE is ignored, so a closed
+    /// output pipe is a write error (status 2), never a silent kill.
     public static func runMain(arguments: [String]? = nil) async -> Never {
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot(arguments)
+            if command is RLHFCommand {
+                FileHandle.standardError.write(Data((helpMessage() + "\n").utf8))
+                Foundation.exit(2)
+            }
             if var async = command as? AsyncParsableCommand {
                 try await async.run()
             } else {
@@ -26,10 +33,20 @@ public struct RLHFCommand: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
-            let message = fullMessage(for: error)
-                .split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("error: \(message.replacingOccurrences(of: "Error: ", with: ""))\n".utf8))
+            FileHandle.standardError.write(Data("error: \(oneLineMessage(for: error))\n".utf8))
             Foundation.exit(2)
         }
+    }
+
+    /// The message `runMain` prints for `error`, on one line: the error's own text with control characters
+    /// escaped (a newline in a path stays visible and the path whole), without ArgumentParser's usage lines.
+    public static func oneLineMessage(for error: Error) -> String {
+        var message = message(for: error)
+        if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+        // ArgumentParser appends "\nHelp: ..." / "\nUsage: ..." to some messages: keep the first part
+        for marker in ["\nHelp:", "\nUsage:", "\n  See '"] {
+            if let range = message.range(of: marker) { message = String(message[..<range.lowerBound]) }
+        }
+        return MessageEscaping.oneLine(message.trimmingCharacters(in: .newlines))
     }
 }

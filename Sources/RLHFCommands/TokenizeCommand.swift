@@ -12,21 +12,35 @@ struct TokenizeCommand: ParsableCommand {
     var tokenizer: String
 
     @Option(help: "The text to encode.")
-    var text: String
+    var text: String?
+
+    @Option(help: ArgumentHelp("Read the text to encode from a file (- for standard input) instead of --text.", valueName: "path"))
+    var textFile: String?
 
     @Option(help: "Vocabulary size, for a llama2.c tokenizer.bin (default: 32000, or 512 for tok512.bin).")
     var vocabSize: Int?
 
-    @Flag(help: "Print one JSON object {\"ids\": [...]}.")
+    @Flag(help: "Print one JSON object {\"ids\": [...]} on one line.")
     var json = false
 
+    func validate() throws {
+        guard (text == nil) != (textFile == nil) else { throw ValidationError("give exactly one of --text and --text-file") }
+        if let vocabSize, !(4...TokenizerFiles.maximumVocabularySize).contains(vocabSize) {
+            throw ValidationError("--vocab-size must be between 4 and \(TokenizerFiles.maximumVocabularySize), got \(vocabSize)")
+        }
+    }
+
     func run() throws {
+        let input = try textFile.map { try InputFile.read($0, flag: "--text-file") } ?? text ?? ""
+        if vocabSize != nil && !tokenizer.hasSuffix(".bin") {
+            CommandWarning.emit("--vocab-size is only for a llama2.c tokenizer.bin; ignored for \(tokenizer)")
+        }
         let tok = try TokenizerFiles.load(path: tokenizer, llama2cVocabSize: vocabSize)
-        let ids = tok.encode(text, addSpecialTokens: true)
+        let ids = tok.encode(input, addSpecialTokens: true)
         if json {
-            print(try JSONOutput.line(["ids": ids]))
+            try StandardOutput.line(try JSONOutput.line(["ids": ids]))
         } else {
-            print(ids.map(String.init).joined(separator: " "))
+            try StandardOutput.line(ids.map(String.init).joined(separator: " "))
         }
     }
 }

@@ -37,18 +37,41 @@ public enum GGUFLlamaConfig {
         guard let embedding = file.tensor(named: "token_embd.weight") else {
             throw GGUFError.missingTensor(file: file.path, tensor: "token_embd.weight")
         }
+        guard embedding.shape.count == 2 else {
+            throw GGUFError.shapeMismatch(file: file.path, tensor: embedding.name, expected: [-1, width], found: embedding.shape)
+        }
         let vocabSize = embedding.shape[0]
         var eosTokenIDs: [Int] = []
         for key in ["tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id"] {
             if let id = try file.optionalInt(key), !eosTokenIDs.contains(id) { eosTokenIDs.append(id) }
         }
-        return TransformerConfig(
+        let config = TransformerConfig(
             architecture: .llama, vocabSize: vocabSize, maxPositions: try positive(file, p + "context_length"),
             layers: layers, width: width, heads: heads, kvHeads: kvHeads, headDim: headDim, ffnWidth: ffnWidth,
             normEps: Float(try file.optionalDouble(p + "attention.layer_norm_rms_epsilon") ?? 1e-5),
             ropeBase: Float(try file.optionalDouble(p + "rope.freq_base") ?? 10_000),
             tiedEmbeddings: file.tensor(named: "output.weight") == nil,
             bosTokenID: try file.optionalInt("tokenizer.ggml.bos_token_id"), eosTokenIDs: eosTokenIDs)
+        do { try config.validate() } catch let error as TransformerConfigError {
+            throw GGUFError.invalidMetadata(file: file.path, key: key(for: error.field), reason: error.description)
+        }
+        return config
+    }
+
+    /// The metadata key (or tensor) that sets `field`.
+    static func key(for field: TransformerConfigError.Field) -> String {
+        switch field {
+        case .vocabSize: "token_embd.weight (rows)"
+        case .maxPositions: "llama.context_length"
+        case .layers: "llama.block_count"
+        case .width: "llama.embedding_length"
+        case .heads: "llama.attention.head_count"
+        case .kvHeads: "llama.attention.head_count_kv"
+        case .headDim: "llama.attention.key_length"
+        case .ffnWidth: "llama.feed_forward_length"
+        case .normEps: "llama.attention.layer_norm_rms_epsilon"
+        case .ropeBase: "llama.rope.freq_base"
+        }
     }
 
     /// The integer at `key`, which must be > 0.

@@ -9,7 +9,9 @@ import Tensor
 /// Saving writes what `transformers` writes: Hugging Face key names and layouts, float32, one file.
 public enum HFCheckpoint {
     /// Reads `directory/config.json` and its `model.safetensors` (or sharded `model.safetensors.index.json`)
-    /// into a parameter store on `backend`.
+    /// into a parameter store on `backend`. Every tensor is checked (present, of its shape, none left over)
+    /// before the store is allocated; each is then decoded into one reused host buffer, checked for NaN and
+    /// infinity, and uploaded.
     public static func load(directory: URL, backend: Backend = CPUBackend.shared) throws -> (TransformerConfig, ParameterStore) {
         let config = try HFConfigReader.read(contentsOf: directory.appendingPathComponent("config.json"))
         let weights = try HFWeightFiles(directory: directory)
@@ -23,16 +25,22 @@ public enum HFCheckpoint {
                           backend: Backend) throws -> ParameterStore {
         let bindings = HFKeyMap.bindings(for: config, lmHead: lmHead)
         let sourceKeys = try canonicalSourceKeys(weights, config: config)
-        let store = ParameterStore(specs: ParameterLayout.specs(for: config, lmHead: lmHead), backend: backend)
+        var resolved: [(binding: HFTensorBinding, key: String, file: SafetensorsFile)] = []
         for binding in bindings {
             let (file, sourceKey) = try tensor(binding.hfKey, shape: binding.hfShape, in: weights, sourceKeys: sourceKeys)
-            try copy(sourceKey, from: file, into: store, binding: binding)
+            resolved.append((binding, sourceKey, file))
         }
         let expected = Set(bindings.map(\.hfKey)).union(otherKeys)
         for (canonical, sourceKey) in sourceKeys.sorted(by: { $0.key < $1.key })
         where !expected.contains(canonical) && !HFKeyMap.isIgnored(canonical, for: config) {
             throw HFCheckpointError.unexpectedTensor(file: weights.file(holding: sourceKey)?.url.path ?? weights.checkpointPath,
                                                      key: sourceKey)
+        }
+        let store = ParameterStore(specs: ParameterLayout.specs(for: config, lmHead: lmHead), backend: backend)
+        var staging: WeightStaging?  // reused while the shard stays the same (errors name the shard)
+        for (binding, key, file) in resolved {
+            if staging?.file != file.url.path { staging = WeightStaging(backend: backend, file: file.url.path) }
+            try copy(key, from: file, into: store, binding: binding, staging: staging!)
         }
         return store
     }
@@ -53,15 +61,18 @@ public enum HFCheckpoint {
     /// Writes `directory/model.safetensors` and `directory/config.json` (each atomically), creating the folder.
     /// `store` must have the layout `ParameterLayout.specs(for: config)` gives.
     public static func save(config: TransformerConfig, store: ParameterStore, to directory: URL) throws {
-        let configJSON = try HFConfigWriter.json(for: config, file: directory.appendingPathComponent("config.json").path)
-        try save(config: config, store: store, lmHead: true, configJSON: configJSON, to: directory) { _ in }
+        try save(config: config, store: store, lmHead: true, to: directory,
+                 configJSON: { try HFConfigWriter.json(for: config, file: directory.appendingPathComponent("config.json").path) },
+                 addOther: { _ in })
     }
 
-    /// Writes `store` (the layout of `config`, with or without the LM head) and `configJSON`; `addOther`
-    /// adds tensors that live outside the store (a classifier's `score.weight`).
-    static func save(config: TransformerConfig, store: ParameterStore, lmHead: Bool, configJSON: Data, to directory: URL,
-                     addOther: (inout SafetensorsWriter) -> Void) throws {
+    /// Writes `store` (the layout of `config`, with or without the LM head) and the config `configJSON`
+    /// makes once the layout is checked; `addOther` adds tensors that live outside the store (a
+    /// classifier's `score.weight`).
+    static func save(config: TransformerConfig, store: ParameterStore, lmHead: Bool, to directory: URL,
+                     configJSON makeConfigJSON: () throws -> Data, addOther: (inout SafetensorsWriter) -> Void) throws {
         try checkLayout(of: store, matches: config, lmHead: lmHead, directory: directory)
+        let configJSON = try makeConfigJSON()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -92,18 +103,25 @@ public enum HFCheckpoint {
         return sourceKeys
     }
 
-    /// Places one Hugging Face tensor into its Swift parameter.
+    /// Places one Hugging Face tensor into its Swift parameter, through `staging`.
     private static func copy(_ key: String, from file: SafetensorsFile, into store: ParameterStore,
-                             binding: HFTensorBinding) throws {
+                             binding: HFTensorBinding, staging: WeightStaging) throws {
         let parameter = store.value(binding.parameter)
+        let count = binding.count
         switch binding.placement {
         case .whole:
-            try file.readFloats(key, into: parameter, count: binding.count)
+            let host = staging.floats(count)
+            try file.readFloats(key, into: host, count: count)
+            try staging.upload(host, count: count, to: parameter, tensor: key)
         case let .rows(start):
-            try file.readFloats(key, into: parameter + start * binding.hfShape[1], count: binding.count)
+            let host = staging.floats(count)
+            try file.readFloats(key, into: host, count: count)
+            try staging.upload(host, count: count, to: parameter + start * binding.hfShape[1], tensor: key)
         case .transposed:
-            let source = try file.floats(key)
-            HFMatrixTranspose.transpose(source, rows: binding.hfShape[0], cols: binding.hfShape[1], into: parameter)
+            let host = staging.floats(2 * count)
+            try file.readFloats(key, into: host, count: count)
+            HFMatrixTranspose.transpose(host, rows: binding.hfShape[0], cols: binding.hfShape[1], into: host + count)
+            try staging.upload(host + count, count: count, to: parameter, tensor: key)
         }
     }
 

@@ -10,7 +10,6 @@ public enum HFConfigReader {
     /// Architecture class names and the family they load as.
     static let supportedArchitectures: [String: Architecture] = [
         "GPT2LMHeadModel": .gpt2, "GPT2Model": .gpt2, "LlamaForCausalLM": .llama,
-        "GPT2ForSequenceClassification": .gpt2, "LlamaForSequenceClassification": .llama,
     ]
 
     /// Parses the `config.json` at `url`.
@@ -23,15 +22,47 @@ public enum HFConfigReader {
         try config(from: HFConfigFields(data: data, file: file))
     }
 
-    static func config(from fields: HFConfigFields) throws -> TransformerConfig {
-        switch try architecture(of: fields) {
-        case .gpt2: return try gpt2Config(from: fields)
-        case .llama: return try llamaConfig(from: fields)
+    /// The config of `fields`, whose `architectures` must name classes in `classes` (by default the
+    /// causal LMs; `HFSequenceClassifier` passes the classifiers).
+    static func config(from fields: HFConfigFields,
+                       classes: [String: Architecture] = supportedArchitectures) throws -> TransformerConfig {
+        let config: TransformerConfig
+        switch try architecture(of: fields, classes: classes) {
+        case .gpt2: config = try gpt2Config(from: fields)
+        case .llama: config = try llamaConfig(from: fields)
+        }
+        do { try config.validate() } catch let error as TransformerConfigError {
+            throw HFCheckpointError.invalidField(file: fields.file, key: key(for: error.field, in: config.architecture),
+                                                 value: error.value, expected: "a value this runtime accepts (it \(error.reason))")
+        }
+        return config
+    }
+
+    /// The `config.json` key that sets `field`.
+    static func key(for field: TransformerConfigError.Field, in architecture: Architecture) -> String {
+        switch (field, architecture) {
+        case (.vocabSize, _): "vocab_size"
+        case (.maxPositions, .gpt2): "n_positions"
+        case (.maxPositions, .llama): "max_position_embeddings"
+        case (.layers, .gpt2): "n_layer"
+        case (.layers, .llama): "num_hidden_layers"
+        case (.width, .gpt2): "n_embd"
+        case (.width, .llama): "hidden_size"
+        case (.heads, .gpt2), (.kvHeads, .gpt2), (.headDim, .gpt2): "n_head"
+        case (.heads, .llama): "num_attention_heads"
+        case (.kvHeads, .llama): "num_key_value_heads"
+        case (.headDim, .llama): "head_dim"
+        case (.ffnWidth, .gpt2): "n_inner"
+        case (.ffnWidth, .llama): "intermediate_size"
+        case (.normEps, .gpt2): "layer_norm_epsilon"
+        case (.normEps, .llama): "rms_norm_eps"
+        case (.ropeBase, _): "rope_theta"
         }
     }
 
     /// The family named by `architectures` and `model_type`, which must agree.
-    static func architecture(of fields: HFConfigFields) throws -> Architecture {
+    static func architecture(of fields: HFConfigFields,
+                             classes: [String: Architecture] = supportedArchitectures) throws -> Architecture {
         var fromClass: Architecture?
         if let value = fields.value("architectures") {
             guard let names = value.arrayValue?.compactMap(\.stringValue), !names.isEmpty,
@@ -39,7 +70,7 @@ public enum HFConfigReader {
                 throw fields.invalid("architectures", value, "a non-empty list of class names")
             }
             for name in names {
-                guard let family = supportedArchitectures[name] else {
+                guard let family = classes[name] else {
                     throw HFCheckpointError.unknownArchitecture(file: fields.file, value: "'\(name)' (architectures)")
                 }
                 if let earlier = fromClass, earlier != family {

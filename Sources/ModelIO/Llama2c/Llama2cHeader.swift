@@ -47,6 +47,55 @@ public struct Llama2cHeader: Sendable, Equatable {
         where value > 1 << 24 {
             throw Llama2cError.invalidHeader(file: file, field: name, value: value, reason: "implausibly large")
         }
+        guard layers <= TransformerConfig.maximumLayers else {
+            throw Llama2cError.invalidHeader(file: file, field: "n_layers", value: layers, reason: "implausibly large")
+        }
+        guard Self.checkedFloatCount(dim: dim, hiddenDim: hiddenDim, layers: layers, kvDim: kvHeads * (dim / heads),
+                                     vocabSize: vocabSize, sharedClassifier: sharedClassifier, seqLen: seqLen,
+                                     headSize: dim / heads) != nil else {
+            throw Llama2cError.invalidHeader(file: file, field: "n_layers", value: layers, reason: "the weights it implies overflow a byte count")
+        }
+        do { try config.validate() } catch let error as TransformerConfigError {
+            throw Llama2cError.invalidHeader(file: file, field: Self.field(for: error.field), value: Int(error.value) ?? 0,
+                                             reason: error.reason)
+        }
+    }
+
+    /// The header field that sets `field` of the config.
+    static func field(for field: TransformerConfigError.Field) -> String {
+        switch field {
+        case .vocabSize: "vocab_size"
+        case .maxPositions: "seq_len"
+        case .layers: "n_layers"
+        case .width, .normEps, .ropeBase: "dim"
+        case .heads, .headDim: "n_heads"
+        case .kvHeads: "n_kv_heads"
+        case .ffnWidth: "hidden_dim"
+        }
+    }
+
+    /// Floats after the header, or nil when the count overflows.
+    private static func checkedFloatCount(dim: Int, hiddenDim: Int, layers: Int, kvDim: Int, vocabSize: Int,
+                                          sharedClassifier: Bool, seqLen: Int, headSize: Int) -> Int? {
+        func mul(_ a: Int?, _ b: Int) -> Int? {
+            guard let a else { return nil }
+            let (p, o) = a.multipliedReportingOverflow(by: b)
+            return o ? nil : p
+        }
+        func add(_ terms: Int?...) -> Int? {
+            var total = 0
+            for t in terms {
+                guard let t else { return nil }
+                let (s, o) = total.addingReportingOverflow(t)
+                if o { return nil }
+                total = s
+            }
+            return total
+        }
+        let perLayer = add(mul(2, dim), mul(mul(2, dim), dim), mul(mul(2, kvDim), dim), mul(mul(3, hiddenDim), dim))
+        let total = add(mul(mul(vocabSize, dim), sharedClassifier ? 1 : 2), mul(perLayer, layers), dim, mul(seqLen, headSize))
+        guard let total, add(mul(total, 4), byteCount) != nil else { return nil }
+        return total
     }
 
     /// Head dimension D.

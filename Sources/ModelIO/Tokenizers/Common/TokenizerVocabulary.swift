@@ -36,6 +36,11 @@ struct TokenizerVocabulary: Sendable {
             addedIDs[Array(token.content.utf8)] = Int32(token.id)
             count = max(count, token.id + 1)
         }
+        // ids index dense tables: one far past the number of tokens would allocate for nothing
+        let entries = vocabulary.count + addedTokens.count
+        guard count <= min(TokenizerFiles.maximumVocabularySize, 4 * entries + 1024) else {
+            throw TokenizerError.malformed(file: source, reason: "token id \(count - 1) is far past the \(entries) tokens the vocabulary holds")
+        }
         var spellings = [String](repeating: "", count: count)
         for (spelling, id) in vocabulary { spellings[id] = spelling }
         var isSpecialID = [Bool](repeating: false, count: count)

@@ -36,6 +36,10 @@ public struct Llama2cTokenizer: Tokenizer {
         guard vocabSize > 3 else {
             throw TokenizerError.malformed(file: source, reason: "vocabulary size \(vocabSize) is too small (ids 0-2 are <unk>, BOS, EOS)")
         }
+        // each token takes at least 8 bytes (score, length): a larger vocabulary cannot be in the file
+        guard vocabSize <= (data.count - 4) / 8 else {
+            throw TokenizerError.truncated(file: source, reason: "\(data.count) bytes cannot hold \(vocabSize) tokens")
+        }
         let bytes = [UInt8](data)
         var offset = 0
         func readInt32(_ what: @autoclosure () -> String) throws -> Int32 {

@@ -1,0 +1,247 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The `rlhf` binary against a hostile user: every bad input is one `error:` line on standard error and
+/// status 2, within two seconds and 400 MB, and no user file is ever lost.
+final class HostileInputTests: XCTestCase {
+    private var scratch: URL!
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
+
+    private var binary: URL {
+        var dir = Bundle(for: Self.self).bundleURL
+        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
+        return dir.appendingPathComponent("rlhf")
+    }
+
+    private static let stories = TestPaths.data("stories260K/stories260K.bin")
+    private static let tok512 = TestPaths.data("stories260K/tok512.bin")
+    private static let gpt2Tiny = TestPaths.fixture("gpt2-tiny")
+
+    struct Outcome { let status: Int32; let stdout: String; let stderr: String; let seconds: Double; let maxRSSMB: Double }
+
+    /// Runs `rlhf arguments` under /usr/bin/time (for the child's own peak RSS) in `directory`, standard
+    /// output to `stdout` when given.
+    private func run(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil) throws -> Outcome {
+        let timing = scratch.appendingPathComponent("time-\(UUID().uuidString).txt")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-o", timing.path, "-f", "%M", binary.path] + arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = stdout ?? out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let start = Date()
+        try process.run()
+        if stdout != nil { try out.fileHandleForWriting.close() }
+        let o = stdout == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let seconds = Date().timeIntervalSince(start)
+        let timeLines = (try? String(contentsOf: timing, encoding: .utf8))?.split(separator: "\n") ?? []
+        let kilobytes = timeLines.last.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? .infinity
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                       stderr: String(decoding: e, as: UTF8.self), seconds: seconds, maxRSSMB: kilobytes / 1024)
+    }
+
+    /// Runs `arguments`, which must fail with status 2 and exactly one `error:` line mentioning each of
+    /// `mentions`, quickly and in little memory; returns that line.
+    @discardableResult
+    private func assertRefused(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil, mentions: [String] = [],
+                               file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let outcome = try run(arguments, in: directory, stdout: stdout)
+        XCTAssertEqual(outcome.status, 2, "\(arguments): \(outcome.stderr)", file: file, line: line)
+        let lines = outcome.stderr.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
+        XCTAssertEqual(lines.count, 1, "\(arguments): \(outcome.stderr)", file: file, line: line)
+        let message = lines.first.map(String.init) ?? ""
+        XCTAssertTrue(message.hasPrefix("error: "), message, file: file, line: line)
+        for needle in mentions { XCTAssertTrue(message.contains(needle), "'\(message)' lacks '\(needle)'", file: file, line: line) }
+        XCTAssertLessThan(outcome.seconds, 2, "\(arguments) took \(outcome.seconds) s", file: file, line: line)
+        XCTAssertLessThan(outcome.maxRSSMB, 400, "\(arguments) used \(outcome.maxRSSMB) MB", file: file, line: line)
+        return message
+    }
+
+    /// A folder of user files and a copy of the stories260K model; returns the folder and its files' bytes.
+    private func userFolder() throws -> (URL, [String: Data]) {
+        try requireFile(FileManager.default.fileExists(atPath: Self.stories.path), "missing \(Self.stories.path)")
+        let folder = scratch.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.stories, to: folder.appendingPathComponent("model.bin"))
+        try Data("my notes\n".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try Data([1, 2, 3]).write(to: folder.appendingPathComponent("sub/data.bin"))
+        return (folder, try contents(of: folder))
+    }
+
+    private func contents(of folder: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: folder.path)
+        while let name = enumerator?.nextObject() as? String {
+            var isFolder: ObjCBool = false
+            let path = folder.appendingPathComponent(name).path
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+                files[name] = try Data(contentsOf: URL(fileURLWithPath: path))
+            }
+        }
+        return files
+    }
+
+    // MARK: data loss
+
+    func testConvertToEmptyPathDeletesNothing() throws {
+        let (folder, before) = try userFolder()
+        try assertRefused(["convert", "--from", "model.bin", "--no-tokenizer", "--to", ""], in: folder, mentions: ["--to"])
+        XCTAssertEqual(try contents(of: folder), before)
+    }
+
+    func testConvertForceIntoTheFolderHoldingTheInputDeletesNothing() throws {
+        let (folder, before) = try userFolder()
+        try assertRefused(["convert", "--from", "model.bin", "--no-tokenizer", "--to", ".", "--force"], in: folder,
+                          mentions: ["--to", "model.bin"])
+        try assertRefused(["convert", "--from", folder.appendingPathComponent("model.bin").path, "--no-tokenizer",
+                           "--to", folder.path, "--force"], in: scratch, mentions: [folder.path])
+        XCTAssertEqual(try contents(of: folder), before)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { !$0.hasPrefix("time-") }, ["work"])
+    }
+
+    // MARK: sizes
+
+    /// A llama2.c file with this header and no weights.
+    private func llama2cHeader(_ fields: [Int32]) throws -> URL {
+        var data = Data()
+        for v in fields { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        let url = scratch.appendingPathComponent("hostile.bin")
+        try data.write(to: url)
+        return url
+    }
+
+    func testAbsurdSizesInFilesAndFlags() throws {
+        let hugeHeader = try llama2cHeader([1 << 24, 1 << 24, 4096, 2, 2, 1 << 24, 1 << 24])
+        try assertRefused(["score", "--model", hugeHeader.path, "--ids", "1,2"], mentions: [hugeHeader.path])
+        let config = scratch.appendingPathComponent("huge-config")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        try Data(#"{"model_type": "gpt2", "vocab_size": 1000000000000, "n_positions": 8, "n_layer": 1, "n_embd": 8, "n_head": 2}"#.utf8)
+            .write(to: config.appendingPathComponent("config.json"))
+        try assertRefused(["score", "--model", config.path, "--ids", "1,2"], mentions: ["vocab_size"])
+        try assertRefused(["generate", "--model", Self.stories.path, "--tokenizer", Self.tok512.path, "--prompt", "hi",
+                           "--max-new-tokens", "99999999999"], mentions: ["--max-new-tokens"])
+        try assertRefused(["tokenize", "--tokenizer", Self.tok512.path, "--vocab-size", "1000000000000", "--text", "hi"],
+                          mentions: ["--vocab-size"])
+        try assertRefused(["bench", "forward", "--model", "gpt2-tiny", "--batch", "100000000000"], mentions: ["--batch"])
+        try assertRefused(["bench", "generate", "--model", "gpt2-tiny", "--prompt-len", "9223372036854775807", "--new-tokens", "9"],
+                          mentions: ["--prompt-len"])
+    }
+
+    func testContextLengthErrorCountsTokens() throws {
+        let ids = (0..<1500).map { _ in "1" }.joined(separator: ",")
+        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", ids], mentions: ["is 1500 tokens; the model takes"])
+    }
+
+    // MARK: integers
+
+    func testIntegersThatDoNotFitInt32AreRefused() throws {
+        // 4294967297 would truncate to the valid id 1
+        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,4294967297"], mentions: ["--ids"])
+        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2", "--position-ids", "0,4294967297"],
+                          mentions: ["--position-ids"])
+    }
+
+    // MARK: non-finite numbers
+
+    func testNaNWeightIsAnErrorNamingTheTensor() throws {
+        try requireFile(FileManager.default.fileExists(atPath: Self.stories.path), "missing \(Self.stories.path)")
+        var bytes = [UInt8](try Data(contentsOf: Self.stories))
+        let nan = Float.nan.bitPattern
+        for i in 0..<4 { bytes[28 + 4 * 5 + i] = UInt8(truncatingIfNeeded: nan >> (8 * UInt32(i))) }  // the embedding's 6th float
+        let url = scratch.appendingPathComponent("nan.bin")
+        try Data(bytes).write(to: url)
+        try assertRefused(["generate", "--model", url.path, "--tokenizer", Self.tok512.path, "--prompt", "hi", "--greedy"],
+                          mentions: ["token_embedding_table", "nan"])
+    }
+
+    // MARK: output failures
+
+    func testFullDiskAndClosedPipeAreErrors() throws {
+        let full = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
+        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2"], stdout: full, mentions: ["standard output"])
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2"], stdout: pipe.fileHandleForWriting,
+                          mentions: ["standard output"])
+    }
+
+    // MARK: messages
+
+    func testNewlineInAPathIsEscapedAndWhole() throws {
+        let message = try assertRefused(["score", "--model", "/nonexistent/first\nsecond", "--ids", "1,2"])
+        XCTAssertTrue(message.contains("/nonexistent/first\\nsecond"), message)
+    }
+
+    func testPermissionProblemSaysPermissionDenied() throws {
+        if getuid() != 0 {
+            let model = scratch.appendingPathComponent("locked.bin")
+            try FileManager.default.copyItem(at: Self.stories, to: model)
+            chmod(model.path, 0)
+            try assertRefused(["score", "--model", model.path, "--ids", "1,2"], mentions: ["permission denied"])
+        } else {
+            // root reads every file; /sys refuses new folders even to root
+            try assertRefused(["convert", "--from", Self.stories.path, "--no-tokenizer", "--to", "/sys/rlhf-hostile-test"],
+                              mentions: ["permission denied"])
+        }
+    }
+
+    func testNamesTheRightFlag() throws {
+        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2", "--text-file", "x"], mentions: ["--text-file"])
+        try assertRefused(["tokenize", "--tokenizer", Self.tok512.path, "--text-file", scratch.appendingPathComponent("none").path],
+                          mentions: ["--text-file", "no such file"])
+    }
+
+    // MARK: traps
+
+    func testNoCrashWhereTheCodeUsedToTrap() throws {
+        // a tokenizer-less model for generate (was bundle.tokenizer!), and an id list past the positions
+        try assertRefused(["generate", "--model", Self.gpt2Tiny.path, "--prompt", "hi"], mentions: ["tokenizer"])
+        try assertRefused(["bench", "generate", "--model", "gpt2-tiny", "--prompt-len", "1", "--new-tokens", "9223372036854775807"],
+                          mentions: ["--new-tokens"])
+    }
+
+    // MARK: conveniences
+
+    func testNoSubcommandPrintsHelpWithStatusTwo() throws {
+        let outcome = try run([])
+        XCTAssertEqual(outcome.status, 2)
+        XCTAssertTrue(outcome.stderr.contains("SUBCOMMANDS"), outcome.stderr)
+    }
+
+    func testPromptFileGivesOneJSONObjectPerLine() throws {
+        try requireFile(FileManager.default.fileExists(atPath: Self.stories.path), "missing \(Self.stories.path)")
+        let prompts = scratch.appendingPathComponent("prompts.jsonl")
+        try Data(#"{"prompt": "Once upon"}"#.appending("\n").appending(#"{"prompt": "A dog"}"#).utf8).write(to: prompts)
+        let outcome = try run(["generate", "--model", Self.stories.path, "--tokenizer", Self.tok512.path, "--prompt-file", prompts.path,
+                               "--greedy", "--max-new-tokens", "4", "--json", "--temperature", "0.5"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let lines = outcome.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        for line in lines { XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) }
+        XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1)
+        XCTAssertTrue(outcome.stderr.hasPrefix("warning: --temperature"), outcome.stderr)
+    }
+
+    func testTextFileMatchesText() throws {
+        let gpt2 = TestPaths.data("gpt2")
+        let text = scratch.appendingPathComponent("text.txt")
+        try Data("Hello world".utf8).write(to: text)
+        let fromFile = try run(["tokenize", "--tokenizer", gpt2.path, "--text-file", text.path])
+        let fromFlag = try run(["tokenize", "--tokenizer", gpt2.path, "--text", "Hello world"])
+        XCTAssertEqual(fromFile.status, 0, fromFile.stderr)
+        XCTAssertEqual(fromFile.stdout, fromFlag.stdout)
+        XCTAssertEqual(fromFile.stdout, "15496 995\n")
+    }
+}
