@@ -85,6 +85,7 @@ public final class ForwardActivations {
         let blockSize = BlockActivations.size(c, batch: B, length: T)
         let blockCount = keepAllLayers ? c.layers : 1
         let logitRows = hasLogits ? (lastPositionLogitsOnly ? B : N) : 0
+        self.hasLogits = hasLogits
         let total = N * C * 3 + 6 * N + logitRows * c.vocabSize + (hasMask ? N : 0) + blockSize * blockCount
         storage = backend.makeBuffer(count: total)
         floatCount = total
@@ -108,6 +109,8 @@ public final class ForwardActivations {
         blocks = carved
     }
 
+    /// Whether the arena holds logits.
+    public let hasLogits: Bool
     /// Floats the arena holds on the backend.
     public let floatCount: Int
 

@@ -7,6 +7,7 @@ final class ArenaCache {
     struct Key: Hashable {
         var batch: Int, length: Int
         var training: Bool, hasMask: Bool, lastPositionOnly: Bool
+        var logits = true
     }
 
     /// Most arenas kept at once.

@@ -15,6 +15,13 @@ public final class CausalLM: @unchecked Sendable {
     /// A value head Linear(C→1) on the hidden states, when attached (`attachValueHead`).
     public private(set) var valueHead: ScalarHead?
     private var dLossBuffer: [Float] = []
+    private var chunkLogits: FloatBuffer?  // [rows, V] for `scoreTokens`
+
+    /// The chunk buffer of `scoreTokens`, for at least `rows` rows of logits.
+    func scoringLogits(rows: Int) -> FloatPointer {
+        if (chunkLogits?.count ?? 0) < rows * config.vocabSize { chunkLogits = backend.makeBuffer(count: rows * config.vocabSize) }
+        return chunkLogits!.pointer
+    }
 
     /// Hyper-parameters.
     public var config: TransformerConfig { decoder.config }
@@ -90,7 +97,7 @@ public final class CausalLM: @unchecked Sendable {
 
     /// The last forward's arena with `targets` [N] checked and uploaded.
     func lastActivations(for call: String, targets: [Int32]) throws -> ForwardActivations {
-        guard let (_, acts) = decoder.last else { throw ModelInputError.outOfOrder(call: call, needed: "forward") }
+        guard let (_, acts) = decoder.last, acts.hasLogits else { throw ModelInputError.outOfOrder(call: call, needed: "forward") }
         let N = acts.batch * acts.length
         guard targets.count == N else { throw ModelInputError.lengthMismatch(what: "targets", expected: N, got: targets.count) }
         for (i, t) in targets.enumerated() where Int(t) >= config.vocabSize {

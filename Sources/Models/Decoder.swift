@@ -19,6 +19,8 @@ public final class Decoder: @unchecked Sendable {
     private let rotary: RotaryTable?
     /// Full passes (training and scoring), most recently used kept.
     let arenas = ArenaCache(limit: 3)
+    /// Arenas held now for full passes (at most 3) and incremental ones (at most 3).
+    public var arenaCount: Int { arenas.count + incrementalArenas.count }
     /// Incremental passes (prefill and decode steps of generation).
     let incrementalArenas = ArenaCache(limit: 3)
     private var scratch: GradientScratch?
@@ -59,14 +61,16 @@ public final class Decoder: @unchecked Sendable {
 
     /// Runs the trunk on `batch`: the hidden states are the arena's `finalNorm` [N,C] (valid until a
     /// later pass of the same shape). With `training`, every block keeps its activations for `backward`.
-    func forward(_ batch: TokenBatch, training: Bool) throws -> ForwardActivations {
+    /// Without `logits` the arena has no [N,V] logits (a caller that projects rows in chunks).
+    func forward(_ batch: TokenBatch, training: Bool, logits: Bool? = nil) throws -> ForwardActivations {
         try batch.validate(vocabSize: config.vocabSize, maxPositions: config.maxPositions)
         if training { try enableTraining() }
+        let withLogits = logits ?? producesLogits
         let key = ArenaCache.Key(batch: batch.batch, length: batch.length, training: training,
-                                 hasMask: batch.mask != nil, lastPositionOnly: false)
+                                 hasMask: batch.mask != nil, lastPositionOnly: false, logits: withLogits)
         let acts = arenas.arena(for: key) {
             ForwardActivations(config: config, batch: batch.batch, length: batch.length, keepAllLayers: training,
-                               hasMask: batch.mask != nil, logits: producesLogits, backend: backend)
+                               hasMask: batch.mask != nil, logits: withLogits, backend: backend)
         }
         acts.load(batch)
         embed(acts)

@@ -14,7 +14,7 @@ enum DecodeProductsBench {
         let specs = PackedWeights.projectionSpecs(of: lm)
         let widest = specs.map { max($0.shape[0], $0.shape[1]) }.max() ?? 1
         let input = backend.makeBuffer(count: rows * widest), out = backend.makeBuffer(count: rows * widest)
-        for i in 0..<input.count { input.pointer[i] = Float(i % 13) * 0.01 - 0.06 }
+        backend.upload((0..<input.count).map { Float($0 % 13) * 0.01 - 0.06 }, to: input.pointer)
         let packed = PackedWeights(model: lm)
         let flops = specs.reduce(0.0) { $0 + 2 * Double(rows * $1.count) }
 
