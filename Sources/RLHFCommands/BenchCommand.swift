@@ -50,6 +50,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Timed runs (the median is reported).")
     var runs: Int = 5
 
+    @Flag(help: "Train: also score each batch with a frozen reference model of the same shape, as a PPO step does (it costs its weights and no gradient or optimizer memory).")
+    var frozenReference = false
+
     @Flag(help: "Print one JSON line.")
     var json = false
 
@@ -60,6 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("--batch >= 1, --seq >= 2, --runs >= 1 and --warmup >= 0 are required")
         }
         guard runs <= 10_000, warmup <= 10_000 else { throw ValidationError("--runs and --warmup must be at most 10000") }
+        if frozenReference && workload != .train { throw ValidationError("--frozen-reference goes with the train workload") }
         guard promptLen >= 1, newTokens >= 1 else { throw ValidationError("--prompt-len and --new-tokens must be >= 1") }
         let positions = model.config.maxPositions
         guard seq <= positions else {
@@ -96,7 +100,12 @@ struct BenchCommand: AsyncParsableCommand {
         case .train:
             lm.enableTraining()
             let optimizer = try AdamW(store: lm.parameters, config: AdamWConfig(schedule: .constant(1e-4)))
+            let reference = frozenReference ? CausalLM(config: config) : nil
+            reference?.parameters.initializeRandom(seed: 2)
+            reference?.freeze()
+            let targets = CausalLM.nextTokenTargets(tokens)
             step = {
+                _ = try reference?.scoreTokens(tokens, targets: targets)
                 try lm.forward(tokens, training: true)
                 _ = try lm.nextTokenLoss()
                 try lm.backward()
@@ -145,7 +154,7 @@ struct BenchCommand: AsyncParsableCommand {
             prompt_len: workload == .generate ? promptLen : nil, new_tokens: workload == .generate ? newTokens : nil,
             tokens_per_s: Double(tokensPerRun) / median, median_s: median, min_s: times.min() ?? median, times_s: times,
             gflops: gflops, sgemm_gflops: sgemm, sgemm_fraction: gflops / sgemm, peak_rss_mb: ProcessStats.peakRSSMegabytes,
-            params: lm.parameters.parameterCount, decode: decode,
+            params: lm.parameters.parameterCount, frozen_reference: frozenReference ? true : nil, decode: decode,
             packed_weights: workload == .generate ? weightPacking.policy.packs(batch: batch) : nil)
         if json {
             try StandardOutput.line(try JSONOutput.line(result))
@@ -197,6 +206,8 @@ struct BenchResult: Encodable {
     let tokens_per_s: Double, median_s: Double, min_s: Double, times_s: [Double]
     let gflops: Double, sgemm_gflops: Double, sgemm_fraction: Double, peak_rss_mb: Double
     let params: Int
+    /// train: whether a frozen reference of the same shape scored each batch too
+    let frozen_reference: Bool?
     let decode: DecodeBound?
     /// generate: whether the products read a packed snapshot of the weights
     let packed_weights: Bool?
