@@ -78,14 +78,15 @@ public struct ModelBundle {
                            chatTemplateSource: jinja)
     }
 
-    private static func folderHasTokenizer(_ folder: URL) -> Bool {
+    /// Whether a Hugging Face folder holds tokenizer files (tokenizer.json, vocab.json or vocab.txt).
+    public static func folderHasTokenizer(_ folder: URL) -> Bool {
         ["tokenizer.json", "vocab.json", "vocab.txt"].contains {
             FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
         }
     }
 
     /// `chat_template` of the folder's tokenizer_config.json, when it is a string.
-    private static func chatTemplateSource(inFolder folder: URL) -> String? {
+    public static func chatTemplateSource(inFolder folder: URL) -> String? {
         let url = folder.appendingPathComponent("tokenizer_config.json")
         guard let data = try? Data(contentsOf: url),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }

@@ -8,7 +8,8 @@ struct ConvertCommand: AsyncParsableCommand {
         commandName: "convert",
         abstract: "Write a model as a Hugging Face folder that transformers loads as it is.",
         discussion: """
-            Reads a Hugging Face folder, a GGUF file (weights dequantized to float32) or a llama2.c checkpoint \
+            Reads a Hugging Face folder (a causal LM, or a GPT-2/Llama sequence classifier with one label, \
+            written back as the same class), a GGUF file (weights dequantized to float32) or a llama2.c checkpoint \
             and writes config.json, model.safetensors and the tokenizer: tokenizer.json, tokenizer_config.json \
             (special tokens, chat template) and special_tokens_map.json, made from the GGUF metadata or the \
             llama2.c tokenizer.bin; a Hugging Face folder's own tokenizer files are copied. The folder is \
@@ -70,14 +71,14 @@ struct ConvertCommand: AsyncParsableCommand {
         progress.update(0, note: "reading \(from)")
         let source = try ConvertSource.load(path: from, format: format, tokenizerPath: tokenizer, includesTokenizer: !noTokenizer)
         progress.update(1, note: "writing model.safetensors")
-        try HFCheckpoint.save(config: source.config, store: source.parameters, to: folder.staging)
+        try source.weights.save(to: folder.staging)
         progress.update(2, note: "writing the tokenizer")
         try write(source.tokenizer, into: folder.staging)
         try folder.commit()
         progress.update(3, note: "done")
         progress.finish()
         let written = (try? FileManager.default.contentsOfDirectory(atPath: to).sorted()) ?? []
-        try StandardOutput.line("wrote \(to): \(written.joined(separator: ", ")) (\(source.parameters.parameterCount) parameters from \(Self.name(of: format)) \(from))")
+        try StandardOutput.line("wrote \(to): \(written.joined(separator: ", ")) (\(source.weights.parameterCount) parameters from \(Self.name(of: format)) \(from))")
     }
 
     private func write(_ tokenizer: ConvertSource.TokenizerOutput, into folder: URL) throws {

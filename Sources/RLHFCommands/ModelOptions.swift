@@ -14,11 +14,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Chat template for --chat: \(ChatTemplateSelector.names.joined(separator: ", ")) (default: from the model's metadata, else chatml).")
     var chatTemplate: String?
 
-    func validate() throws {
-        if let name = chatTemplate, (try? ChatTemplateSelector.template(named: name)) == nil {
-            throw ValidationError("unknown chat template '\(name)': expected one of \(ChatTemplateSelector.names.joined(separator: ", "))")
-        }
-    }
+    func validate() throws { try ChatEncoding.validate(templateName: chatTemplate) }
 
     /// Warns (one line on standard error) when `--chat-template` is given without `--chat`.
     func warnAboutIgnoredOptions(chat: Bool) {
@@ -33,8 +29,7 @@ struct ModelOptions: ParsableArguments {
 
     /// The template `--chat` uses: the flag's, else the model's, else ChatML.
     func template(for bundle: ModelBundle) throws -> any ChatTemplate {
-        if let name = chatTemplate { return try ChatTemplateSelector.template(named: name) }
-        return bundle.chatTemplate ?? ChatMLTemplate.plain
+        try ChatEncoding.template(named: chatTemplate, modelTemplate: bundle.chatTemplate)
     }
 
     /// Token ids of `text`: as one user turn with the assistant turn opened when `chat` (exactly what
@@ -42,10 +37,6 @@ struct ModelOptions: ParsableArguments {
     /// tokenizer adds by default.
     func encode(_ text: String, chat: Bool, bundle: ModelBundle) throws -> [Int] {
         guard let tokenizer = bundle.tokenizer else { throw CommandInputError.noTokenizer(model: model) }
-        if chat {
-            let rendered = try template(for: bundle).render([.user(text)], addGenerationPrompt: true)
-            return tokenizer.encode(rendered, addSpecialTokens: false)
-        }
-        return tokenizer.encode(text, addSpecialTokens: true)
+        return try ChatEncoding.tokens(text, tokenizer: tokenizer, chatTemplate: chat ? template(for: bundle) : nil)
     }
 }

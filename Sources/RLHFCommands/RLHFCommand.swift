@@ -8,20 +8,22 @@ public struct RLHFCommand: AsyncParsableCommand {
         abstract: "Reinforcement learning from human feedback: SFT, reward models, PPO and DPO.",
         version: "0.1.0",
         subcommands: [ScoreCommand.self, TokenizeCommand.self, GenerateCommand.self, ConvertCommand.self,
-                      BenchCommand.self])
+                      RewardCommand.self, BenchCommand.self])
 
     public init() {}
 
     /// Parses the command line and runs the chosen subcommand. Any error on bad input prints one line
     /// (`error: ...`, control characters escaped) to standard error and exits with status 2; `--help` and
-    /// `--version` exit 0; no subcommand prints the help and exits 2. SIGPIPE is ignored, so a closed
-    /// output pipe is a write error (status 2), never a silent kill.
+    /// `--version` exit 0; no subcommand (of the root or of a group such as `reward`) prints that command's
+    /// help and exits 2. SIGPIPE is ignored, so a closed output pipe is a write error (status 2), never a
+    /// silent kill.
     public static func runMain(arguments: [String]? = nil) async -> Never {
         signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot(arguments)
-            if command is RLHFCommand {
-                FileHandle.standardError.write(Data((helpMessage() + "\n").utf8))
+            let chosen = type(of: command)
+            if !chosen.configuration.subcommands.isEmpty {  // the root or a group (`reward`) with no subcommand
+                FileHandle.standardError.write(Data((helpMessage(for: chosen) + "\n").utf8))
                 Foundation.exit(2)
             }
             if var async = command as? AsyncParsableCommand {

@@ -1,0 +1,51 @@
+import Foundation
+import Models
+import ModelIO
+
+/// A reward model read from its folder, frozen, with what turns text into its tokens.
+struct RewardModel {
+    /// The classifier (trunk and score head).
+    let classifier: SequenceClassifier
+    /// The tokenizer, when one was needed: the folder's own or `--tokenizer`'s.
+    let tokenizer: (any Tokenizer)?
+    /// The chat template the folder's tokenizer_config.json names, if any.
+    let chatTemplate: (any ChatTemplate)?
+
+    /// Reads the sequence-classifier folder `path` and, with `needsTokenizer`, its tokenizer (`tokenizerPath`,
+    /// else the folder's own). A missing path, a file, a causal LM folder and a classifier with other than
+    /// one label are each an error naming the path.
+    static func load(path: String, tokenizerPath: String?, needsTokenizer: Bool) throws -> RewardModel {
+        guard FileManager.default.fileExists(atPath: path) else { throw ModelPathError.notFound(path) }
+        guard access(path, R_OK) == 0 else { throw ModelPathError.permissionDenied(path) }
+        guard ModelFormat.detect(path: path) == .huggingFace else { throw RewardCommandError.notFolder(path) }
+        let url = URL(fileURLWithPath: path)
+        guard try HFSequenceClassifier.isSequenceClassifier(directory: url) else {
+            throw RewardCommandError.notSequenceClassifier(path, classes: architectures(inFolder: url))
+        }
+        let classifier = try HFSequenceClassifier.load(directory: url)
+        classifier.freeze()
+        var tokenizer: (any Tokenizer)?
+        if needsTokenizer {
+            if let tokenizerPath {
+                tokenizer = try TokenizerFiles.load(path: tokenizerPath)
+            } else if ModelBundle.folderHasTokenizer(url) {
+                tokenizer = try TokenizerLoader.load(from: url)
+            } else {
+                throw CommandInputError.noTokenizer(model: path)
+            }
+        }
+        if let t = tokenizer, t.vocabSize > classifier.config.vocabSize {
+            throw ModelBundleError.vocabularyMismatch(model: path, tokenizer: tokenizerPath ?? path,
+                                                      modelVocab: classifier.config.vocabSize, tokenizerVocab: t.vocabSize)
+        }
+        let template = ModelBundle.chatTemplateSource(inFolder: url).flatMap(ChatTemplateSelector.template(fromJinja:))
+        return RewardModel(classifier: classifier, tokenizer: tokenizer, chatTemplate: template)
+    }
+
+    /// The class names `architectures` lists in the folder's config.json (empty when it lists none).
+    private static func architectures(inFolder url: URL) -> [String] {
+        guard let data = try? Data(contentsOf: url.appendingPathComponent("config.json")),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        return (object["architectures"] as? [Any])?.compactMap { $0 as? String } ?? []
+    }
+}
