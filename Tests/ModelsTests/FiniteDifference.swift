@@ -18,7 +18,8 @@ enum FiniteDifference {
             }
             let values = store.values.pointer, grads = gradients.pointer
             for spec in store.specs {
-                for k in 0..<min(samples, spec.count) {
+                // `samples` entries spread over the tensor (a tensor smaller than that is visited again)
+                for k in 0..<samples {
                     let i = spec.offset + (k * 7919 + 13) % spec.count
                     let saved = values[i]
                     values[i] = saved + h
