@@ -22,17 +22,16 @@ binary is `$(swift build -c release --show-bin-path)/rlhf` (build it first with 
 import argparse
 import gzip
 import json
-import logging
 import os
 import random
 import struct
 import subprocess
 import sys
 import tempfile
-import warnings
 
 import torch
 import transformers
+from hf_loading import load_with_warnings
 from safetensors.torch import load_file
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -66,33 +65,9 @@ def convert(rlhf, source, folder, tokenizer=None):
     print(f"  {run(command).strip()}")
 
 
-class Captured(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record.getMessage())
-
-
 def load(folder):
     """The model in eval mode, its loading info, and every warning transformers logged or raised."""
-    # warning_once/info_once cache their messages process-wide: clear them so every load reports its own.
-    transformers.utils.logging.warning_once.cache_clear()
-    transformers.utils.logging.info_once.cache_clear()
-    handler = Captured()
-    logger = logging.getLogger("transformers")
-    logger.addHandler(handler)
-    propagate, logger.propagate = logger.propagate, False
-    transformers.logging.set_verbosity_warning()
-    transformers.logging.disable_default_handler()
-    with warnings.catch_warnings(record=True) as raised:
-        warnings.simplefilter("always")
-        model, info = AutoModelForCausalLM.from_pretrained(folder, output_loading_info=True)
-    logger.removeHandler(handler)
-    logger.propagate = propagate
-    messages = handler.records + [str(w.message) for w in raised]
-    return model.eval(), info, messages
+    return load_with_warnings(AutoModelForCausalLM, folder)
 
 
 def loading_problems(model, info, messages, inherited=()):

@@ -20,15 +20,14 @@ binary is `$(swift build -c release --show-bin-path)/rlhf` (build it first with 
 """
 import argparse
 import json
-import logging
 import os
 import subprocess
 import sys
 import tempfile
-import warnings
 
 import torch
 import transformers
+from hf_loading import load_with_warnings
 from safetensors.torch import load_file
 from transformers import AutoModelForSequenceClassification, LlamaConfig, LlamaForSequenceClassification
 
@@ -73,31 +72,9 @@ def transformers_rewards(model, rows, masks):
     return logits[:, 0].tolist()
 
 
-class Captured(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record.getMessage())
-
-
 def load(folder):
-    """The classifier in eval mode, its loading info, and every warning transformers logged or raised."""
-    transformers.utils.logging.warning_once.cache_clear()
-    transformers.utils.logging.info_once.cache_clear()
-    handler = Captured()
-    logger = logging.getLogger("transformers")
-    logger.addHandler(handler)
-    propagate, logger.propagate = logger.propagate, False
-    transformers.logging.set_verbosity_warning()
-    transformers.logging.disable_default_handler()
-    with warnings.catch_warnings(record=True) as raised:
-        warnings.simplefilter("always")
-        model, info = AutoModelForSequenceClassification.from_pretrained(folder, output_loading_info=True)
-    logger.removeHandler(handler)
-    logger.propagate = propagate
-    return model.eval(), info, handler.records + [str(w.message) for w in raised]
+    """The model in eval mode, its loading info, and every warning transformers logged or raised."""
+    return load_with_warnings(AutoModelForSequenceClassification, folder)
 
 
 def worst(a, b):
