@@ -1,0 +1,19 @@
+/// What is wrong with arrays handed to the PPO math: one names the array and the sizes.
+public enum PPOInputError: Error, Equatable, CustomStringConvertible {
+    /// An array of the wrong length.
+    case lengthMismatch(what: String, expected: Int, got: Int)
+    /// A group size that does not divide the batch, or is below 2 (RLOO, GRPO).
+    case invalidGroupSize(samplesPerPrompt: Int, batch: Int)
+
+    public var description: String {
+        switch self {
+        case let .lengthMismatch(what, expected, got): "\(what) has \(got) values; the batch needs \(expected)"
+        case let .invalidGroupSize(k, batch):
+            "\(k) samples per prompt must be at least 2 and divide the batch of \(batch)"
+        }
+    }
+
+    static func check(_ ok: Bool, _ what: String, expected: Int, got: Int) throws(PPOInputError) {
+        if !ok { throw .lengthMismatch(what: what, expected: expected, got: got) }
+    }
+}
