@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "ModelIO", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Generation", dependencies: ["Tensor", "Models", "ModelIO"], swiftSettings: numericSettings),
+        .target(name: "Monitor"),
         .target(name: "RLHFCommands", dependencies: [
             "Tensor", "Models", "ModelIO", "Training", "Generation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "ModelIOTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Tensor", "Models", "Training"]),
         .testTarget(name: "GenerationTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO", "Generation"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor"]),
         .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands", "ModelIO"]),
     ]
 )
