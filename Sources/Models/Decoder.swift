@@ -40,8 +40,12 @@ public final class Decoder: @unchecked Sendable {
         rebindBlocks()
     }
 
+    /// Whether the blocks hold gradient pointers (gradients may be allocated by others, e.g. an optimizer).
+    private var blocksHaveGradients = false
+
     /// Re-reads parameter and gradient pointers (after gradients are allocated).
     private func rebindBlocks() {
+        blocksHaveGradients = parameters.gradients != nil
         boundBlocks = (0..<config.layers).map { l -> DecoderBlock in
             switch config.architecture {
             case .gpt2: GPT2Block(store: parameters, layer: l)
@@ -53,10 +57,8 @@ public final class Decoder: @unchecked Sendable {
     /// Allocates gradients so `backward` can run; a frozen store stays without them.
     func enableTraining() throws(ModelInputError) {
         guard !parameters.isFrozen else { throw .frozen }
-        if parameters.gradients == nil {
-            parameters.enableGradients()
-            rebindBlocks()
-        }
+        parameters.enableGradients()
+        if !blocksHaveGradients { rebindBlocks() }
     }
 
     /// Runs the trunk on `batch`: the hidden states are the arena's `finalNorm` [N,C] (valid until a

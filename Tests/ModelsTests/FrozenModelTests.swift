@@ -74,3 +74,22 @@ final class FrozenModelTests: XCTestCase {
         XCTAssertLessThanOrEqual(lm.decoder.arenaCount, 3)
     }
 }
+
+/// Gradients allocated by someone else (an optimizer) before the first training pass are still used.
+final class GradientBindingTests: XCTestCase {
+    func testGradientsEnabledByTheStoreAloneAreBound() throws {
+        let lm = CausalLM(config: FrozenModelTests.config)
+        lm.parameters.initializeRandom(seed: 2)
+        lm.parameters.enableGradients()  // as AdamW(store:) does
+        try lm.forward(try TokenBatch(ids: [[1, 2, 3]]), training: true)
+        _ = try lm.nextTokenLoss()
+        try lm.backward()
+        XCTAssertGreaterThan(GradientNorm.of(lm.parameters), 0)
+    }
+}
+
+private enum GradientNorm {
+    static func of(_ store: ParameterStore) -> Double {
+        store.gradients!.array.reduce(0) { $0 + Double($1 * $1) }.squareRoot()
+    }
+}
