@@ -4,6 +4,8 @@ public struct TokenLogProbs: Sendable, Equatable {
     public var logProbs: [Float]
     /// Entropy of softmax(logits / T), when asked for.
     public var entropy: [Float]?
+    /// The value head's output, when asked for (`CausalLM.scoreTokens(values: true)`).
+    public var values: [Float]? = nil
 }
 
 /// Upstream gradients for one backward pass through a policy: any combination of the LM head's
