@@ -1,0 +1,182 @@
+import Foundation
+import Generation
+import Training
+
+/// Reads a `PPORunConfig` key by key from the config tree, checking types and ranges.
+struct RunConfigReader {
+    let root: ConfigNode
+
+    func read() throws(RunConfigError) -> PPORunConfig {
+        var c = PPORunConfig()
+        let r = root
+        c.ppo.learningRate = try positive(r, "learning_rate", c.ppo.learningRate)
+        c.ppo.batchSize = try count(r, "batch_size", c.ppo.batchSize)
+        c.ppo.miniBatchSize = try count(r, "mini_batch_size", c.ppo.miniBatchSize)
+        c.ppo.ppoEpochs = try count(r, "ppo_epochs", c.ppo.ppoEpochs)
+        c.initKLCoefficient = try nonNegative(r, "init_kl_coef", c.initKLCoefficient)
+        c.adaptiveKL = try r.bool("adap_kl_ctrl") ?? c.adaptiveKL
+        c.klTarget = try positive(r, "target", c.klTarget)
+        c.klHorizon = try positive(r, "horizon", c.klHorizon)
+        c.ppo.gamma = try unit(r, "gamma", c.ppo.gamma)
+        c.ppo.lambda = try unit(r, "lam", c.ppo.lambda)
+        c.ppo.clipRange = try positive(r, "cliprange", c.ppo.clipRange)
+        c.ppo.valueClipRange = try positive(r, "cliprange_value", c.ppo.valueClipRange)
+        c.ppo.valueCoefficient = try nonNegative(r, "vf_coef", c.ppo.valueCoefficient)
+        c.ppo.entropyCoefficient = try nonNegative(r, "entropy_coef", c.ppo.entropyCoefficient)
+        c.ppo.whitenRewards = try r.bool("whiten_rewards") ?? c.ppo.whitenRewards
+        if r.has("max_grad_norm") { c.ppo.maxGradNorm = try positive(r, "max_grad_norm", 1) } else { _ = try r.double("max_grad_norm") }
+        c.ppo.ratioThreshold = try positive(r, "ratio_threshold", c.ppo.ratioThreshold)
+        if let seed = try r.int("seed") {
+            guard seed >= 0 else { throw .outOfRange(file: r.file, key: "seed", value: "\(seed)", requirement: ">= 0") }
+            c.seed = UInt64(seed)
+        }
+        c.iterations = try count(r, "iterations", c.iterations)
+        c.evalEvery = try atLeastZero(r, "eval_every", c.evalEvery)
+        c.saveEvery = try atLeastZero(r, "save_every", c.saveEvery)
+        c.maxStaleness = try atLeastZero(r, "max_staleness", c.maxStaleness)
+        if let name = try r.string("advantage") {
+            guard let estimator = AdvantageEstimator(rawValue: name) else {
+                throw .outOfRange(file: r.file, key: "advantage", value: "'\(name)'",
+                                  requirement: AdvantageEstimator.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            c.advantage = estimator
+        }
+        c.samplesPerPrompt = try count(r, "samples_per_prompt", c.advantage == .gae ? 1 : 2)
+        if c.advantage != .gae && c.samplesPerPrompt < 2 {
+            throw .outOfRange(file: r.file, key: "samples_per_prompt", value: "\(c.samplesPerPrompt)",
+                              requirement: ">= 2 with advantage \(c.advantage.rawValue)")
+        }
+        guard c.ppo.batchSize % c.samplesPerPrompt == 0 else {
+            throw .outOfRange(file: r.file, key: "batch_size", value: "\(c.ppo.batchSize)",
+                              requirement: "a multiple of samples_per_prompt (\(c.samplesPerPrompt))")
+        }
+        guard c.ppo.miniBatchSize <= c.ppo.batchSize else {
+            throw .outOfRange(file: r.file, key: "mini_batch_size", value: "\(c.ppo.miniBatchSize)",
+                              requirement: "at most batch_size (\(c.ppo.batchSize))")
+        }
+        c.noEOSPenalty = try r.double("no_eos_penalty")
+
+        let policy = try r.child("policy")
+        guard let model = try policy.string("model") else { throw .missingKey(file: r.file, key: "policy.model") }
+        c.policyModel = model
+        c.policyTokenizer = try policy.string("tokenizer")
+        c.chatTemplate = try policy.string("chat_template")
+        try policy.finish()
+        let reference = try r.child("reference")
+        c.referenceModel = try reference.string("model")
+        try reference.finish()
+        let critic = try r.child("critic")
+        c.criticModel = try critic.string("model")
+        try critic.finish()
+
+        let reward = try r.child("reward")
+        let function = try reward.string("function"), rewardModel = try reward.string("model")
+        let lexicon = try reward.string("lexicon")
+        switch (function, rewardModel) {
+        case ("vader"?, nil): c.reward = .vader(lexicon: lexicon ?? "models/vader")
+        case (nil, let path?):
+            if lexicon != nil { throw .unknownKey(file: r.file, key: "reward.lexicon", known: ["model"]) }
+            c.reward = .model(path: path)
+        case (let name?, nil):
+            throw .outOfRange(file: r.file, key: "reward.function", value: "'\(name)'", requirement: "vader")
+        case (_?, _?): throw .outOfRange(file: r.file, key: "reward", value: "both function and model", requirement: "one of them")
+        case (nil, nil): throw .missingKey(file: r.file, key: "reward.function or reward.model")
+        }
+        try reward.finish()
+
+        let data = try r.child("data")
+        c.data.format = try data.string("format") ?? "imdb"
+        guard c.data.format == "imdb" else {
+            throw .outOfRange(file: r.file, key: "data.format", value: "'\(c.data.format)'", requirement: "imdb")
+        }
+        guard let train = try data.string("train") else { throw .missingKey(file: r.file, key: "data.train") }
+        guard let eval = try data.string("eval") else { throw .missingKey(file: r.file, key: "data.eval") }
+        c.data.train = train
+        c.data.eval = eval
+        if let range = try data.ints("prompt_tokens") {
+            guard range.count == 2, range[0] >= 1, range[0] <= range[1], range[1] <= 1 << 16 else {
+                throw .outOfRange(file: r.file, key: "data.prompt_tokens", value: "\(range)", requirement: "[min, max] with 1 <= min <= max")
+            }
+            c.data.promptTokens = range[0]...range[1]
+        }
+        c.data.evalPrompts = try count(data, "eval_prompts", c.data.evalPrompts)
+        try data.finish()
+
+        let generation = try r.child("generation")
+        var g = c.generation
+        g.maxNewTokens = try count(generation, "max_new_tokens", g.maxNewTokens)
+        g.temperature = Float(try positive(generation, "temperature", Double(g.temperature)))
+        g.topK = try atLeastZero(generation, "top_k", g.topK)
+        g.topP = Float(try unit(generation, "top_p", Double(g.topP)))
+        g.minP = Float(try unitOpen(generation, "min_p", Double(g.minP)))
+        if let problem = g.problem() { throw .outOfRange(file: r.file, key: "generation", value: "these settings", requirement: problem) }
+        c.generation = g
+        c.ppo.temperature = g.temperature
+        try generation.finish()
+
+        let roles = try r.child("roles")
+        c.rolloutWorkers = try count(roles, "rollout", c.rolloutWorkers)
+        c.rewardWorkers = try count(roles, "reward", c.rewardWorkers)
+        c.referenceWorkers = try count(roles, "reference", c.referenceWorkers)
+        try roles.finish()
+        try r.finish()
+        return c
+    }
+
+    /// Every path the config names must exist.
+    static func checkPaths(_ c: inout PPORunConfig, file: String) throws(RunConfigError) {
+        var paths: [(String, String)] = [("policy.model", c.policyModel), ("data.train", c.data.train), ("data.eval", c.data.eval)]
+        if let t = c.policyTokenizer { paths.append(("policy.tokenizer", t)) }
+        if let m = c.referenceModel { paths.append(("reference.model", m)) }
+        if let m = c.criticModel { paths.append(("critic.model", m)) }
+        switch c.reward {
+        case let .vader(lexicon): paths.append(("reward.lexicon", lexicon))
+        case let .model(path): paths.append(("reward.model", path))
+        }
+        for (key, path) in paths where !FileManager.default.fileExists(atPath: path) {
+            throw .missingPath(file: file, key: key, path: path)
+        }
+    }
+
+    // MARK: ranged getters
+
+    private func positive(_ n: ConfigNode, _ key: String, _ fallback: Double) throws(RunConfigError) -> Double {
+        guard let v = try n.double(key) else { return fallback }
+        guard v > 0 else { throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: "> 0") }
+        return v
+    }
+
+    private func nonNegative(_ n: ConfigNode, _ key: String, _ fallback: Double) throws(RunConfigError) -> Double {
+        guard let v = try n.double(key) else { return fallback }
+        guard v >= 0 else { throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: ">= 0") }
+        return v
+    }
+
+    private func unit(_ n: ConfigNode, _ key: String, _ fallback: Double) throws(RunConfigError) -> Double {
+        guard let v = try n.double(key) else { return fallback }
+        guard v > 0, v <= 1 else { throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: "in (0, 1]") }
+        return v
+    }
+
+    private func unitOpen(_ n: ConfigNode, _ key: String, _ fallback: Double) throws(RunConfigError) -> Double {
+        guard let v = try n.double(key) else { return fallback }
+        guard v >= 0, v < 1 else { throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: "in [0, 1)") }
+        return v
+    }
+
+    private func count(_ n: ConfigNode, _ key: String, _ fallback: Int) throws(RunConfigError) -> Int {
+        guard let v = try n.int(key) else { return fallback }
+        guard v >= 1, v <= 1 << 24 else {
+            throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: "between 1 and \(1 << 24)")
+        }
+        return v
+    }
+
+    private func atLeastZero(_ n: ConfigNode, _ key: String, _ fallback: Int) throws(RunConfigError) -> Int {
+        guard let v = try n.int(key) else { return fallback }
+        guard v >= 0, v <= 1 << 24 else {
+            throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: "between 0 and \(1 << 24)")
+        }
+        return v
+    }
+}
