@@ -26,8 +26,9 @@ let package = Package(
         .target(name: "Training", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Generation", dependencies: ["Tensor", "Models", "ModelIO"], swiftSettings: numericSettings),
         .target(name: "Monitor"),
+        .target(name: "Wire"),
         .target(name: "Cluster", dependencies: [
-            "Tensor", "Models", "Training", "Generation",
+            "Tensor", "Models", "Training", "Generation", "Wire",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: numericSettings),
         .target(name: "RLHFCommands", dependencies: [
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Tensor", "Models", "Training"]),
         .testTarget(name: "GenerationTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO", "Generation"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "Cluster", "Training", "Generation"]),
         .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands", "ModelIO"]),
     ]

@@ -1,0 +1,96 @@
+import Wire
+
+/// What the ledger did with a result.
+public enum LedgerOutcome: Equatable, Sendable {
+    /// Counted: the first valid result of its kind for a task of this iteration.
+    case accepted
+    /// A second result of the same kind for the same task: dropped.
+    case duplicate
+    /// A result for another iteration (one already trained, or from a worker that fell behind): dropped.
+    case late
+    /// A task id this iteration never issued: dropped.
+    case unknownTask
+    /// Rows that do not fit the task: dropped (the task stays open for another try).
+    case invalid(MessageError)
+}
+
+/// The task ledger of one PPO iteration: the tasks it issued and, for each, its rollout, score and
+/// reference log-probs. Each result is counted once; a duplicate, late, unknown or malformed one is
+/// dropped and counted; the iteration's batch is complete when every task has all three. A pure value:
+/// the learner's actor feeds it messages and reads `batch` when `isComplete`.
+public struct IterationLedger: Sendable {
+    /// One task's record.
+    public struct Entry: Sendable, Equatable {
+        /// The task as issued.
+        public var task: RolloutTask
+        /// Its results, as they arrive.
+        public var rollout: Rollout?, scores: ScoreResult?, reference: ReferenceResult?
+
+        /// Whether all three results are in.
+        public var isComplete: Bool { rollout != nil && scores != nil && reference != nil }
+    }
+
+    /// The iteration this ledger accounts for.
+    public let iteration: Int
+    private var entries: [TaskID: Entry] = [:]
+    /// Results dropped, by reason.
+    public private(set) var duplicates = 0, late = 0, unknown = 0, invalid = 0
+
+    /// A ledger for `tasks`, all of `iteration`.
+    public init(iteration: Int, tasks: [RolloutTask]) {
+        self.iteration = iteration
+        for task in tasks where task.id.iteration == iteration { entries[task.id] = Entry(task: task) }
+    }
+
+    /// The tasks issued, in id order.
+    public var taskIDs: [TaskID] { entries.keys.sorted() }
+
+    /// The record of `id`.
+    public func entry(_ id: TaskID) -> Entry? { entries[id] }
+
+    /// Tasks still waiting for a rollout.
+    public var awaitingRollout: [TaskID] { entries.values.filter { $0.rollout == nil }.map(\.task.id).sorted() }
+
+    /// Whether every task has its rollout, scores and reference log-probs.
+    public var isComplete: Bool { entries.values.allSatisfy(\.isComplete) }
+
+    /// Every task's complete record, in task-id order (the order the learner trains in, whatever order
+    /// the workers answered in); nil until `isComplete`.
+    public var batch: [Entry]? { isComplete ? taskIDs.compactMap { entries[$0] } : nil }
+
+    /// Records a generator's rollout.
+    public mutating func record(_ rollout: Rollout) -> LedgerOutcome {
+        record(rollout.id, \.rollout, rollout) { entry throws(MessageError) in try rollout.validate(against: entry.task) }
+    }
+
+    /// Records a reward scorer's scores.
+    public mutating func record(_ result: ScoreResult) -> LedgerOutcome {
+        record(result.id, \.scores, result) { entry throws(MessageError) in
+            guard result.scores.count == entry.task.prompts.count else {
+                throw .shape(task: result.id, what: "\(result.scores.count) scores for \(entry.task.prompts.count) rows")
+            }
+            guard result.scores.allSatisfy(\.isFinite) else { throw .shape(task: result.id, what: "a non-finite score") }
+        }
+    }
+
+    /// Records a reference worker's log-probs (which must match the recorded rollout's responses).
+    public mutating func record(_ result: ReferenceResult) -> LedgerOutcome {
+        record(result.id, \.reference, result) { entry throws(MessageError) in
+            guard let rollout = entry.rollout else { throw .shape(task: result.id, what: "reference log-probs before its rollout") }
+            guard result.logProbs.map(\.count) == rollout.responses.map(\.count) else {
+                throw .shape(task: result.id, what: "reference log-probs do not match the responses' lengths")
+            }
+        }
+    }
+
+    private mutating func record<Result>(_ id: TaskID, _ slot: WritableKeyPath<Entry, Result?>, _ result: Result,
+                                         check: (Entry) throws(MessageError) -> Void) -> LedgerOutcome {
+        guard id.iteration == iteration else { late += 1; return .late }
+        guard var entry = entries[id] else { unknown += 1; return .unknownTask }
+        guard entry[keyPath: slot] == nil else { duplicates += 1; return .duplicate }
+        do { try check(entry) } catch { invalid += 1; return .invalid(error) }
+        entry[keyPath: slot] = result
+        entries[id] = entry
+        return .accepted
+    }
+}

@@ -1,0 +1,119 @@
+/// How a rollout generator samples: the settings of `SamplingParameters` that travel with a task.
+public struct SamplingSettings: Sendable, Equatable {
+    /// Temperature (> 0), top-k (0 = all), top-p (1 = all), min-p (0 = none).
+    public var temperature: Float, topK: Int, topP: Float, minP: Float
+    /// Most new tokens per response.
+    public var maxNewTokens: Int
+    /// Tokens that end a response (kept in it).
+    public var stopTokens: [Int]
+
+    /// Creates settings.
+    public init(temperature: Float, topK: Int, topP: Float, minP: Float, maxNewTokens: Int, stopTokens: [Int]) {
+        self.temperature = temperature; self.topK = topK; self.topP = topP; self.minP = minP
+        self.maxNewTokens = maxNewTokens; self.stopTokens = stopTokens
+    }
+}
+
+/// A rollout task leased to a generator: prompts to continue with policy `policyVersion`.
+public struct RolloutTask: Sendable, Equatable {
+    /// The task.
+    public var id: TaskID
+    /// The policy version to sample with (a generator holding an older one waits for the weights).
+    public var policyVersion: Int
+    /// Prompt token ids, one row per sample (a prompt repeats for k samples per prompt).
+    public var prompts: [[Int]]
+    /// The task's sampling seed (`TaskID.seed(runSeed:)`): row r draws from its own stream of it.
+    public var seed: UInt64
+    /// Sampling settings.
+    public var sampling: SamplingSettings
+
+    /// Creates a task.
+    public init(id: TaskID, policyVersion: Int, prompts: [[Int]], seed: UInt64, sampling: SamplingSettings) {
+        self.id = id; self.policyVersion = policyVersion; self.prompts = prompts; self.seed = seed; self.sampling = sampling
+    }
+}
+
+/// A generator's answer: one response per prompt row, with the behaviour log-probs it sampled them with.
+public struct Rollout: Sendable, Equatable {
+    /// The task answered.
+    public var id: TaskID
+    /// The policy version the responses were sampled with.
+    public var policyVersion: Int
+    /// Response token ids per row.
+    public var responses: [[Int]]
+    /// log p of each response token under the distribution sampled from, per row.
+    public var logProbs: [[Float]]
+    /// Whether each row ended with a stop token (else it hit the length limit).
+    public var stopped: [Bool]
+
+    /// Creates a rollout.
+    public init(id: TaskID, policyVersion: Int, responses: [[Int]], logProbs: [[Float]], stopped: [Bool]) {
+        self.id = id; self.policyVersion = policyVersion; self.responses = responses; self.logProbs = logProbs
+        self.stopped = stopped
+    }
+}
+
+/// Sequences to score (reward scorer) or to take reference log-probs of (reference worker).
+public struct SequenceRequest: Sendable, Equatable {
+    /// The task the sequences belong to.
+    public var id: TaskID
+    /// Prompt ids per row (the policy's tokenizer).
+    public var queries: [[Int]]
+    /// Response ids per row.
+    public var responses: [[Int]]
+    /// The sampling temperature (reference log-probs are of softmax(logits / T)).
+    public var temperature: Float
+
+    /// Creates a request.
+    public init(id: TaskID, queries: [[Int]], responses: [[Int]], temperature: Float) {
+        self.id = id; self.queries = queries; self.responses = responses; self.temperature = temperature
+    }
+}
+
+/// A reward scorer's answer: one score per row.
+public struct ScoreResult: Sendable, Equatable {
+    /// The task.
+    public var id: TaskID
+    /// Scores per row.
+    public var scores: [Float]
+
+    /// Creates a result.
+    public init(id: TaskID, scores: [Float]) { self.id = id; self.scores = scores }
+}
+
+/// A reference worker's answer: log p_ref of each response token, per row.
+public struct ReferenceResult: Sendable, Equatable {
+    /// The task.
+    public var id: TaskID
+    /// Reference log-probs per row, one per response token.
+    public var logProbs: [[Float]]
+
+    /// Creates a result.
+    public init(id: TaskID, logProbs: [[Float]]) { self.id = id; self.logProbs = logProbs }
+}
+
+/// Something wrong with a message: what and which task.
+public enum MessageError: Error, Equatable, CustomStringConvertible {
+    /// Rows that do not line up (e.g. responses and log-probs of different counts).
+    case shape(task: TaskID, what: String)
+
+    public var description: String {
+        switch self {
+        case let .shape(task, what): "task \(task): \(what)"
+        }
+    }
+}
+
+extension Rollout {
+    /// Checks that the rows line up with `task` (one response per prompt, one log-prob per token).
+    public func validate(against task: RolloutTask) throws(MessageError) {
+        guard id == task.id else { throw .shape(task: id, what: "answers task \(id), not \(task.id)") }
+        guard responses.count == task.prompts.count, logProbs.count == responses.count, stopped.count == responses.count else {
+            throw .shape(task: id, what: "\(responses.count) responses for \(task.prompts.count) prompts")
+        }
+        for (r, row) in responses.enumerated() where row.count != logProbs[r].count || row.isEmpty
+            || row.count > task.sampling.maxNewTokens {
+            throw .shape(task: id, what: "row \(r) has \(row.count) tokens and \(logProbs[r].count) log-probs")
+        }
+    }
+}
