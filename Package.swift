@@ -10,7 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "rlhf", targets: ["rlhf"]),
-        .library(name: "RLHF", targets: ["Tensor", "Models", "ModelIO", "Training", "Generation"]),
+        .library(name: "RLHF", targets: ["Tensor", "Models", "ModelIO", "Training", "Generation", "Data"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "ModelIO", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Generation", dependencies: ["Tensor", "Models", "ModelIO"], swiftSettings: numericSettings),
+        .target(name: "Data"),
         .target(name: "Monitor"),
         .target(name: "Wire"),
         .target(name: "Cluster", dependencies: [
@@ -32,7 +33,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: numericSettings),
         .target(name: "RLHFCommands", dependencies: [
-            "Tensor", "Models", "ModelIO", "Training", "Generation",
+            "Tensor", "Models", "ModelIO", "Training", "Generation", "Data",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "ModelIOTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Tensor", "Models", "Training"]),
         .testTarget(name: "GenerationTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO", "Generation"]),
+        .testTarget(name: "DataTests", dependencies: ["TestSupport", "Data"], exclude: ["vader-expected.json"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "Cluster", "Training", "Generation"]),

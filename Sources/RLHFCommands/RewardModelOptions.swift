@@ -3,8 +3,8 @@ import ModelIO
 
 /// Options naming a reward model folder and, optionally, its tokenizer and chat template.
 struct RewardModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Reward model: a Hugging Face folder of a \(RewardCommandError.classifierClasses).", valueName: "dir"))
-    var model: String
+    @Option(help: ArgumentHelp("Reward model: a Hugging Face folder of a \(RewardCommandError.classifierClasses) (or --function).", valueName: "dir"))
+    var model: String?
 
     @Option(help: "Tokenizer file or folder (tokenizer.json, vocab.json, vocab.txt, a .gguf, llama2.c tokenizer.bin); default: the model folder's own.")
     var tokenizer: String?
@@ -21,14 +21,15 @@ struct RewardModelOptions: ParsableArguments {
         if tokenizer != nil && !hasText { CommandWarning.emit("--tokenizer has no effect with --ids") }
     }
 
-    /// Loads the reward model (and its tokenizer when `needsTokenizer`).
+    /// Loads the `--model` reward model (and its tokenizer when `needsTokenizer`).
     func load(needsTokenizer: Bool) throws -> RewardModel {
-        try RewardModel.load(path: model, tokenizerPath: tokenizer, needsTokenizer: needsTokenizer)
+        guard let model else { throw CommandInputError.flags("give --model DIR or --function NAME") }
+        return try RewardModel.load(path: model, tokenizerPath: tokenizer, needsTokenizer: needsTokenizer)
     }
 
     /// Token ids of `text` under `reward`'s tokenizer: one user turn of the chat template when `chat`.
     func encode(_ text: String, chat: Bool, reward: RewardModel) throws -> [Int] {
-        guard let tokenizer = reward.tokenizer else { throw CommandInputError.noTokenizer(model: model) }
+        guard let tokenizer = reward.tokenizer else { throw CommandInputError.noTokenizer(model: model ?? "the reward model") }
         let template = chat ? try ChatEncoding.template(named: chatTemplate, modelTemplate: reward.chatTemplate) : nil
         return try ChatEncoding.tokens(text, tokenizer: tokenizer, chatTemplate: template)
     }

@@ -4,17 +4,20 @@ import Models
 import ModelIO
 
 /// `rlhf reward score`: the scalar reward a sequence classifier gives each input, read at its last
-/// non-pad token as transformers does.
+/// non-pad token as transformers does, or a reward function's (`--function vader`) of each text.
 struct RewardScoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
-        abstract: "Print the reward of token ids or texts under a reward model, one line per input in order.",
+        abstract: "Print the reward of token ids or texts under a reward model or function, one line per input in order.",
         discussion: """
             Repeat --ids (each with its own --attention-mask, or none at all), --text or --text-file to score \
-            a batch; every input is scored exactly as it would be alone.
+            a batch; every input is scored exactly as it would be alone. --function vader scores texts with \
+            VADER sentiment (its compound score) instead of a model.
             """)
 
     @OptionGroup var modelOptions: RewardModelOptions
+
+    @OptionGroup var functionOptions: RewardFunctionOptions
 
     @Option(help: "Token ids, comma-separated (e.g. 5,17,42); repeat for a batch.")
     var ids: [IntegerList] = []
@@ -38,6 +41,16 @@ struct RewardScoreCommand: AsyncParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
+        guard (modelOptions.model != nil) != (functionOptions.function != nil) else {
+            throw ValidationError("give --model DIR or --function NAME, and only one of them")
+        }
+        if let function = functionOptions.function {
+            if !ids.isEmpty { throw ValidationError("--ids needs --model: --function \(function.rawValue) scores text") }
+            if chat { throw ValidationError("--chat needs --model: --function \(function.rawValue) scores the text as given") }
+            if modelOptions.tokenizer != nil || modelOptions.chatTemplate != nil {
+                throw ValidationError("--tokenizer and --chat-template go with --model, not --function")
+            }
+        }
         guard [!ids.isEmpty, !text.isEmpty, !textFile.isEmpty].filter({ $0 }).count == 1 else {
             throw ValidationError("give --ids, --text or --text-file (each may repeat), and only one of them")
         }
@@ -59,10 +72,11 @@ struct RewardScoreCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let function = functionOptions.function { return try printFunctionRewards(try readTexts(), function: function) }
         compute.apply()
         let hasText = ids.isEmpty
         modelOptions.warnAboutIgnoredOptions(chat: chat, hasText: hasText)
-        let texts = text.isEmpty ? try textFile.map { try InputFile.read($0, flag: "--text-file") } : text
+        let texts = try readTexts()
         let reward = try modelOptions.load(needsTokenizer: hasText)
         let config = reward.classifier.config
         let rows = hasText ? try texts.map { try modelOptions.encode($0, chat: chat, reward: reward) } : ids.map(\.values)
@@ -84,6 +98,21 @@ struct RewardScoreCommand: AsyncParsableCommand {
         var lines = ""
         for r in rewards {
             lines += json ? try JSONOutput.line(RewardResult(reward: r)) : String(format: "%.6f", r)
+            lines += "\n"
+        }
+        try StandardOutput.write(lines)
+    }
+
+    /// The `--text`s, or the `--text-file`s' contents (none with `--ids`).
+    private func readTexts() throws -> [String] {
+        text.isEmpty ? try textFile.map { try InputFile.read($0, flag: "--text-file") } : text
+    }
+
+    /// Prints each text's reward under a reward function: `%.6f` lines, or `{"reward": x}` with `--json`.
+    private func printFunctionRewards(_ texts: [String], function: RewardFunction) throws {
+        var lines = ""
+        for r in try functionOptions.rewards(texts, with: function) {
+            lines += json ? try JSONOutput.line(FunctionRewardResult(reward: r)) : String(format: "%.6f", r)
             lines += "\n"
         }
         try StandardOutput.write(lines)
