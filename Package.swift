@@ -25,7 +25,8 @@ let package = Package(
         .target(name: "ModelIO", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Generation", dependencies: ["Tensor", "Models", "ModelIO"], swiftSettings: numericSettings),
-        .target(name: "Data"),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Data", dependencies: ["CZlib", "Tensor", "ModelIO"]),
         .target(name: "Monitor"),
         .target(name: "Wire"),
         .target(name: "Cluster", dependencies: [
@@ -44,7 +45,7 @@ let package = Package(
         .testTarget(name: "ModelIOTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Tensor", "Models", "Training"]),
         .testTarget(name: "GenerationTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO", "Generation"]),
-        .testTarget(name: "DataTests", dependencies: ["TestSupport", "Data"], exclude: ["vader-expected.json"]),
+        .testTarget(name: "DataTests", dependencies: ["TestSupport", "Data", "ModelIO"], exclude: ["vader-expected.json"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "Cluster", "Training", "Generation"]),

@@ -17,3 +17,14 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// A uniform float in [0, 1).
     public mutating func nextUnitFloat() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
 }
+
+extension SplitMix64 {
+    /// `items` in an order drawn from this stream: a Fisher-Yates shuffle written out, so a seeded order
+    /// never depends on the standard library's shuffling algorithm (which a new Swift may change).
+    public mutating func shuffled<T>(_ items: [T]) -> [T] {
+        var out = items
+        if out.count < 2 { return out }
+        for i in stride(from: out.count - 1, to: 0, by: -1) { out.swapAt(i, Int(next() % UInt64(i + 1))) }
+        return out
+    }
+}

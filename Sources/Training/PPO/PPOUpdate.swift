@@ -64,8 +64,7 @@ public final class PPOUpdate: @unchecked Sendable {
         var stats = PPOUpdateStatistics()
         let size = max(1, min(settings.miniBatchSize, batch.rows))
         for _ in 0..<settings.ppoEpochs {
-            var order = Array(0..<batch.rows)
-            order.shuffle(using: &shuffle)
+            let order = shuffle.shuffled(Array(0..<batch.rows))
             for start in stride(from: 0, to: order.count, by: size) {
                 let rows = Array(order[start..<min(start + size, order.count)])
                 try step(batch.rows(rows), rows: rows, in: batch, oldLogProbs: oldLogProbs, oldValues: oldValues,
