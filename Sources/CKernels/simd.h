@@ -20,8 +20,17 @@ typedef float v8f __attribute__((vector_size(32)));        /* 8 floats, for the 
 #define FMA(a, b, c) ((a) * (b) + (c))                        /* a·b + c, rounded twice (contraction is off) */
 #endif
 
-static inline vf splat(float x) { return (vf){0} + x; }
-static inline v8f splat8(float x) { return (v8f){0} + x; }
+/* x in every lane (lane by lane: `(vf){0} + x` would cost a real 0 + x, which strict FP semantics keep). */
+static inline vf splat(float x) {
+    vf v;
+    for (int l = 0; l < VL; l++) v[l] = x;
+    return v;
+}
+static inline v8f splat8(float x) {
+    v8f v;
+    for (int l = 0; l < 8; l++) v[l] = x;
+    return v;
+}
 
 /* The VL floats at p (unaligned). */
 static inline vf loadv(const float *p) { vf v; memcpy(&v, p, sizeof v); return v; }
