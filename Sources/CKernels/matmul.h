@@ -124,38 +124,9 @@ static inline void panel_tile(float *out, long out_stride, long rows, long colum
 #undef STORE_TILE_ROW
 }
 
-#if VL == 16
-/* One 8×24 output tile for 512-bit vectors: rows 0-3 from the 4-row tile x0, rows 4-7 from x1; columns
- * 0-15 in one 16-float vector, 16-23 in an 8-float one (16 accumulators of the 32 registers). Each sum runs
- * over k in the same order as `panel_tile`, so both give the same bits. */
-static inline void panel_tile8(float *out, long out_stride, long rows, long columns, const float *x0, const float *x1,
-                               const float *panel, const float *bias, long depth, const float *prefetch) {
-    vf low = splat(0);
-    v8f high = splat8(0);
-    if (bias) { low = load_lanes(bias, columns); high = load8_lanes(bias + 16, columns - 16); }
-    vf a[8];
-    v8f h[8];
-    for (int r = 0; r < 8; r++) { a[r] = low; h[r] = high; }
-    const float *w = panel, *ahead = prefetch ? prefetch : panel;
-    for (long k = 0; k < depth; k++, w += 24, x0 += 4, x1 += 4, ahead += 24) {
-        prefetch_l2(ahead); prefetch_l2(ahead + 16);
-        vf wl = loadv(w);
-        v8f wh = load8(w + 16);
-        for (int r = 0; r < 8; r++) {
-            float s = r < 4 ? x0[r] : x1[r - 4];
-            a[r] = FMA(wl, splat(s), a[r]);
-            h[r] = FMA(wh, splat8(s), h[r]);
-        }
-    }
-    for (int r = 0; r < 8 && r < rows; r++) {
-        store_lanes(out + r * out_stride, a[r], columns);
-        store8_lanes(out + r * out_stride + 16, h[r], columns - 16);
-    }
-}
-#endif
-
-/* Panels [lo, hi): each is streamed once and multiplied by every 4-row tile (pairs of them as 8-row tiles
- * with 512-bit vectors) while it stays in L2. */
+/* Panels [lo, hi): each is streamed once and multiplied by every 4-row tile while it stays in L2. (An 8×24
+ * tile of 512-bit vectors for the AVX-512 variant measured no faster at 32 rows: 48.2-50.6 ms against
+ * 48.5-51.0 ms per decoding step's products, so every variant runs this one.) */
 static void k_panel_matmul(float *out, const float *packed_input, const float *panels, const float *bias, long M,
                            long C, long OC, long lo, long hi) {
     const long tiles = (M + TILE_ROWS - 1) / TILE_ROWS;
@@ -163,16 +134,7 @@ static void k_panel_matmul(float *out, const float *packed_input, const float *p
         const float *panel = panels + p * C * PANEL_WIDTH;
         const float *next = p + 1 < hi ? panel + C * PANEL_WIDTH : 0;
         long columns = OC - p * PANEL_WIDTH < PANEL_WIDTH ? OC - p * PANEL_WIDTH : PANEL_WIDTH;
-        long t = 0;
-#if VL == 16
-        for (; t + 1 < tiles; t += 2) {
-            long rows = M - t * TILE_ROWS < 2 * TILE_ROWS ? M - t * TILE_ROWS : 2 * TILE_ROWS;
-            panel_tile8(out + t * TILE_ROWS * OC + p * PANEL_WIDTH, OC, rows, columns, packed_input + t * C * TILE_ROWS,
-                        packed_input + (t + 1) * C * TILE_ROWS, panel, bias ? bias + p * PANEL_WIDTH : 0, C,
-                        t == 0 ? next : 0);
-        }
-#endif
-        for (; t < tiles; t++) {
+        for (long t = 0; t < tiles; t++) {
             long rows = M - t * TILE_ROWS < TILE_ROWS ? M - t * TILE_ROWS : TILE_ROWS;
             panel_tile(out + t * TILE_ROWS * OC + p * PANEL_WIDTH, OC, rows, columns, packed_input + t * C * TILE_ROWS,
                        panel, bias ? bias + p * PANEL_WIDTH : 0, C, t == 0 ? next : 0);
