@@ -4,6 +4,8 @@ SWIFT ?= swift
 MODELS ?= models
 SHARED ?= ../shared
 ARCH := $(shell uname -m)
+# The kernels choose their instruction set at run time (Sources/CKernels), so a plain `swift build -c release`
+# runs as fast (docs/PERFORMANCE.md, issue 7); this only lets the remaining Swift loops use AVX2 too.
 ifeq ($(ARCH),x86_64)
 CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell
 endif

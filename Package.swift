@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Hot numeric loops need AVX2/FMA code generation; `make` passes `-Xswiftc -target-cpu -Xswiftc haswell`
-/// on x86_64 release builds. Exclusivity checks cost real time inside kernels, so numeric targets skip them.
+/// The hot numeric loops are C kernels (`CKernels`) built for several instruction sets and chosen at run time,
+/// so a plain `swift build -c release` runs at full speed. Exclusivity checks cost real time in the Swift
+/// loops around them, so numeric targets skip them.
 let numericSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
@@ -20,7 +21,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CKernelSupport"),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CKernelSupport"], swiftSettings: numericSettings),
+        .target(name: "CKernels", publicHeadersPath: "include"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernelSupport", "CKernels"], swiftSettings: numericSettings),
         .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "ModelIO", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),

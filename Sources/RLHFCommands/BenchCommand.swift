@@ -155,7 +155,8 @@ struct BenchCommand: AsyncParsableCommand {
             tokens_per_s: Double(tokensPerRun) / median, median_s: median, min_s: times.min() ?? median, times_s: times,
             gflops: gflops, sgemm_gflops: sgemm, sgemm_fraction: gflops / sgemm, peak_rss_mb: ProcessStats.peakRSSMegabytes,
             params: lm.parameters.parameterCount, frozen_reference: frozenReference ? true : nil, decode: decode,
-            packed_weights: workload == .generate ? weightPacking.policy.packs(batch: batch) : nil)
+            packed_weights: workload == .generate ? weightPacking.policy.packs(batch: batch) : nil,
+            isa: InstructionSet.active.description)
         if json {
             try StandardOutput.line(try JSONOutput.line(result))
         } else {
@@ -175,7 +176,7 @@ extension BenchCommand {
                                           stored_gflops: flops / stored / 1e9, packed_gflops: flops / packed / 1e9,
                                           speedup: stored / packed)
         if json {
-            try StandardOutput.line(try JSONOutput.line(result))
+            try StandardOutput.line(try JSONOutput.line(WithInstructionSet(result)))
         } else {
             try StandardOutput.line(String(format: "products of one %@ decoding step, %d rows: stored %.1f ms (%.0f GFLOP/s), "
                              + "packed %.1f ms (%.0f GFLOP/s), %.2fx",
@@ -211,6 +212,22 @@ struct BenchResult: Encodable {
     let decode: DecodeBound?
     /// generate: whether the products read a packed snapshot of the weights
     let packed_weights: Bool?
+    /// the instruction set of the CPU kernels ("generic", "avx2", "avx512")
+    let isa: String
+}
+
+/// A result's JSON object with the kernels' instruction set added as "isa".
+struct WithInstructionSet<Result: Encodable>: Encodable {
+    let result: Result
+    init(_ result: Result) { self.result = result }
+
+    private enum Key: String, CodingKey { case isa }
+
+    func encode(to encoder: Encoder) throws {
+        try result.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(InstructionSet.active.description, forKey: .isa)
+    }
 }
 
 /// How a decoding step compares with reading every weight once from memory.

@@ -1,4 +1,4 @@
-import Foundation
+import CKernels
 
 extension CPUKernels {
     /// Causal grouped-query attention, one (batch, head) pair per task.
@@ -23,8 +23,7 @@ extension CPUKernels {
                 let q = base + h * D, k = base + (H + kvh) * D, v = base + (H + KV + kvh) * D
                 let a = att + bh * T * T  // [T,T]
                 BLAS.gemm(transB: true, m: T, n: T, k: D, alpha: scale, a: q, lda: S, b: k, ldb: S, c: a, ldc: T)
-                let mask = keyMask.map { $0 + b * T }
-                for t in 0..<T { softmaxCausalRow(a + t * T, visible: t + 1, length: T, mask: mask) }
+                rlhf_softmax_causal_rows(a, keyMask.map { UnsafePointer($0 + b * T) }, T)
                 BLAS.gemm(m: T, n: D, k: T, a: a, lda: T, b: v, ldb: S, c: out + b * T * OS + h * D, ldc: OS)
             }
         }
@@ -57,7 +56,7 @@ extension CPUKernels {
                     // dAtt[T,T] = dO · Vᵀ
                     BLAS.gemm(transB: true, m: T, n: T, k: D, a: dO, lda: OS, b: v, ldb: S, c: dA, ldc: T)
                     // dScores = att ⊙ (dAtt − Σ_j dAtt·att) · scale, in place in dA
-                    for t in 0..<T { softmaxBackwardRow(dA + t * T, probabilities: a + t * T, visible: t + 1, scale: scale, length: T) }
+                    rlhf_softmax_backward_rows(dA, a, T, scale)
                     // dQ[T,D] = dScores · K ; dK[T,D] (+)= dScoresᵀ · Q
                     BLAS.gemm(m: T, n: D, k: T, a: dA, lda: T, b: k, ldb: S, c: dQ, ldc: S)
                     BLAS.gemm(transA: true, m: T, n: D, k: T, a: dA, lda: T, b: q, ldb: S, beta: first, c: dK, ldc: S)
@@ -65,40 +64,5 @@ extension CPUKernels {
             }
         }
         }
-    }
-
-    /// In-place softmax of one score row over keys 0..<visible (keys with mask 0 excluded); entries at
-    /// and past `visible` (up to `length`) are set to 0. A row with no visible key becomes all zeros.
-    @inline(__always)
-    static func softmaxCausalRow(_ row: FloatPointer, visible: Int, length: Int, mask: FloatPointer?) {
-        var maxValue = -Float.infinity
-        if let mask {
-            for j in 0..<visible where mask[j] != 0 { maxValue = max(maxValue, row[j]) }
-        } else {
-            for j in 0..<visible { maxValue = max(maxValue, row[j]) }
-        }
-        if maxValue == -Float.infinity {
-            row.update(repeating: 0, count: length)
-            return
-        }
-        var sum: Float = 0
-        for j in 0..<visible {
-            let e = (mask == nil || mask![j] != 0) ? FastMath.exp(row[j] - maxValue) : 0
-            row[j] = e
-            sum += e
-        }
-        let inv = 1 / sum
-        for j in 0..<visible { row[j] *= inv }
-        if visible < length { (row + visible).update(repeating: 0, count: length - visible) }
-    }
-
-    /// dScores[j] = p[j]·(dP[j] − Σ_i dP[i]·p[i])·scale over the visible keys, 0 elsewhere (in place in dP).
-    @inline(__always)
-    static func softmaxBackwardRow(_ dP: FloatPointer, probabilities p: FloatPointer, visible: Int, scale: Float,
-                                   length: Int) {
-        var dot: Float = 0
-        for j in 0..<visible { dot += dP[j] * p[j] }
-        for j in 0..<visible { dP[j] = p[j] * (dP[j] - dot) * scale }
-        if visible < length { (dP + visible).update(repeating: 0, count: length - visible) }
     }
 }

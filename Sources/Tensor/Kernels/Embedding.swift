@@ -1,21 +1,17 @@
+import CKernels
+
 extension CPUKernels {
+    /// Checks that every id in ids[N] is non-negative (the table bound is the caller's contract).
+    static func checkIDs(_ ids: TokenPointer, rows N: Int) {
+        for n in 0..<N { precondition(ids[n] >= 0, "embedding id \(ids[n]) at row \(n) is negative") }
+    }
+
     /// out[N,C] = table[ids[n], C] (or += when `accumulate`); table is [V,C], ids[N] in 0..<V.
     public static func embeddingForward(out: FloatPointer, ids: TokenPointer, table: FloatPointer, rows N: Int,
                                         channels C: Int, accumulate: Bool) {
+        checkIDs(ids, rows: N)
         Parallel.forRanges(N, costPerItem: C) { rows in
-            for n in rows {
-                let id = Int(ids[n])
-                precondition(id >= 0, "embedding id \(id) at row \(n) is negative")
-                let source = table + id * C  // [C]
-                let target = out + n * C     // [C]
-                if accumulate {
-                    var c = 0
-                    while c + 8 <= C { target.store8(target.load8(c) + source.load8(c), c); c += 8 }
-                    while c < C { target[c] += source[c]; c += 1 }
-                } else {
-                    target.update(from: source, count: C)
-                }
-            }
+            rlhf_embedding_forward(out, ids, table, C, accumulate ? 1 : 0, rows.lowerBound, rows.upperBound)
         }
     }
 
@@ -25,17 +21,9 @@ extension CPUKernels {
     /// and the sum order is the same for any thread count.
     public static func embeddingBackward(dTable: FloatPointer, dOut: FloatPointer, ids: TokenPointer, rows N: Int,
                                          channels C: Int) {
+        checkIDs(ids, rows: N)
         Parallel.forRanges(C, costPerItem: N) { channels in
-            let lo = channels.lowerBound, hi = channels.upperBound
-            for n in 0..<N {
-                let id = Int(ids[n])
-                precondition(id >= 0, "embedding id \(id) at row \(n) is negative")
-                let gradient = dOut + n * C  // [C]
-                let target = dTable + id * C // [C]
-                var c = lo
-                while c + 8 <= hi { target.store8(target.load8(c) + gradient.load8(c), c); c += 8 }
-                while c < hi { target[c] += gradient[c]; c += 1 }
-            }
+            rlhf_embedding_backward(dTable, dOut, ids, N, C, channels.lowerBound, channels.upperBound)
         }
     }
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 extension CPUKernels {
     /// out[N,OC] = input[N,C] · weight[OC,C]ᵀ (+ bias[OC]), one `sgemm`.
     public static func matmulForward(out: FloatPointer, input: FloatPointer, weight: FloatPointer,
@@ -31,12 +33,7 @@ extension CPUKernels {
         if let dBias {
             // each worker owns a block of output columns and walks all rows
             Parallel.forRanges(OC, costPerItem: N) { cols in
-                let width = cols.count
-                for n in 0..<N {
-                    let row = dOut + n * OC + cols.lowerBound
-                    let acc = dBias + cols.lowerBound
-                    for j in 0..<width { acc[j] += row[j] }
-                }
+                for n in 0..<N { rlhf_add(dBias, dBias, dOut + n * OC, cols.lowerBound, cols.upperBound) }
             }
         }
     }

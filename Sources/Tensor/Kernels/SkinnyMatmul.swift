@@ -1,4 +1,4 @@
-import CKernelSupport
+import CKernels
 
 extension CPUKernels {
     /// Rows at or below this count take `skinnyMatmulForward` instead of `sgemm`: with so few rows a
@@ -13,57 +13,23 @@ extension CPUKernels {
     /// the hardware prefetcher keeps the weight stream ahead. M > 8 takes one more pass per 8 rows.
     public static func skinnyMatmulForward(out: FloatPointer, input: FloatPointer, weight: FloatPointer,
                                            bias: FloatPointer?, rows M: Int, inFeatures C: Int, outFeatures OC: Int) {
-        let chunks = C / 8, tailStart = chunks * 8
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, chunks * 64)) { packedBuffer in
-            let packed = packedBuffer.baseAddress!
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: rlhf_skinny_packed_count(C)) { packedBuffer in
+            let packed = packedBuffer.baseAddress!  // [C/8][8][8]
             var m = 0
             while m < M {
                 let tile = min(8, M - m)
-                // packed[k][i][lane] = input[m+i][8k+lane]; rows past the tile are zero
-                for k in 0..<chunks {
-                    for i in 0..<8 {
-                        let dst = packed + (k * 8 + i) * 8
-                        if i < tile { dst.store8((input + (m + i) * C).load8(k * 8), 0) } else { dst.store8(SIMD8(repeating: 0), 0) }
-                    }
-                }
-                let rowBase = m
+                let rows = input + m * C, target = out + m * OC  // [tile,C], [tile,OC]
+                rlhf_skinny_pack(packed, rows, tile, C)
                 Parallel.forRanges(OC, costPerItem: C * 8, minimumWork: 1 << 16) { range in
-                    for o in range {
-                        var sums = dotPacked(weight + o * C, packed, chunks: chunks)
-                        for c in tailStart..<C {
-                            let u = weight[o * C + c]
-                            for i in 0..<tile { sums[i] += u * input[(rowBase + i) * C + c] }
-                        }
-                        for i in 0..<tile { out[(rowBase + i) * OC + o] = sums[i] }
-                    }
+                    rlhf_skinny_rows(target, rows, packed, weight, tile, C, OC, range.lowerBound, range.upperBound)
                 }
                 m += tile
             }
         }
         if let bias {
             Parallel.forRanges(M, costPerItem: OC) { rows in
-                for m in rows { for o in 0..<OC { out[m * OC + o] += bias[o] } }
+                for m in rows { rlhf_add(out + m * OC, out + m * OC, bias, 0, OC) }
             }
         }
-    }
-
-    /// [Σ_c w[c]·x_i[c] for i in 0..<8] over `chunks`·8 columns, x packed as [chunk][row][lane].
-    @inline(__always)
-    private static func dotPacked(_ w: FloatPointer, _ packed: FloatPointer, chunks: Int) -> SIMD8<Float> {
-        let zero = SIMD8<Float>(repeating: 0)
-        var a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero
-        var p = packed
-        for k in 0..<chunks {
-            // the weight row is read once from memory: request lines ~8 KiB ahead into L2 (prefetching into
-            // L1 evicts the packed input and halves the speed)
-            if k & 1 == 0 { rlhf_prefetch_l2(w + k * 8 + 2048) }
-            let u = w.load8(k * 8)
-            a0 = a0.addingProduct(u, p.load8(0)); a1 = a1.addingProduct(u, p.load8(8))
-            a2 = a2.addingProduct(u, p.load8(16)); a3 = a3.addingProduct(u, p.load8(24))
-            a4 = a4.addingProduct(u, p.load8(32)); a5 = a5.addingProduct(u, p.load8(40))
-            a6 = a6.addingProduct(u, p.load8(48)); a7 = a7.addingProduct(u, p.load8(56))
-            p += 64
-        }
-        return SIMD8(a0.sum(), a1.sum(), a2.sum(), a3.sum(), a4.sum(), a5.sum(), a6.sum(), a7.sum())
     }
 }
