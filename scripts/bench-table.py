@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Summarises scripts/bench-side-by-side.sh output: per case, the median over rounds of each side's
-tokens/s and peak RSS, and the ratio swift/torch.   usage: scripts/bench-table.py results.jsonl"""
+tokens/s and peak RSS, and the ratio swift/torch (and, for runs with PLAIN=..., the plain build against
+`make build`).   usage: scripts/bench-table.py results.jsonl"""
 import json
 import statistics
 import sys
@@ -37,6 +38,16 @@ for case, sides in rows.items():
     srss = statistics.median(x["peak_rss_mb"] for x in s)
     share = statistics.median(x["sgemm_fraction"] for x in s)
     print(f"| {case} | {tt:.1f} | {st:.1f} | {st / tt:.2f}x | {trss:.0f} | {srss:.0f} | {share:.0%} | {min(len(t), len(s))} |")
+if any("plain" in sides for sides in rows.values()):
+    print()
+    print("| case | PyTorch tokens/s | plain build tokens/s | make build tokens/s | plain / make | plain / PyTorch | make / PyTorch | rounds |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for case, sides in rows.items():
+        t, s, p = sides.get("torch", []), sides.get("swift", []), sides.get("plain", [])
+        if not t or not s or not p:
+            continue
+        tt, st, pt = (statistics.median(x["tokens_per_s"] for x in side) for side in (t, s, p))
+        print(f"| {case} | {tt:.1f} | {pt:.1f} | {st:.1f} | {pt / st:.3f} | {pt / tt:.2f}x | {st / tt:.2f}x | {min(len(t), len(s), len(p))} |")
 dec = [x["decode"] for sides in rows.values() for x in sides.get("swift", []) if x.get("decode")]
 if dec:
     print()
