@@ -3,12 +3,11 @@ SHELL := /bin/bash
 SWIFT ?= swift
 MODELS ?= models
 SHARED ?= ../shared
-ARCH := $(shell uname -m)
-# The kernels choose their instruction set at run time (Sources/CKernels), so a plain `swift build -c release`
-# runs as fast (docs/PERFORMANCE.md, issue 7); this only lets the remaining Swift loops use AVX2 too.
-ifeq ($(ARCH),x86_64)
-CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell
-endif
+# The hot kernels choose their instruction set at run time (Sources/CKernels), so the build needs no CPU
+# flags: `make build` is the plain `swift build -c release` that SwiftPM users and dependent packages get.
+# Measured side by side, `-Xswiftc -target-cpu -Xswiftc haswell` is no faster anywhere and 11% slower at
+# batch-8 generation (docs/PERFORMANCE.md, issue 7). CPU_FLAGS=... adds flags for experiments.
+CPU_FLAGS ?=
 RELEASE := -c release $(CPU_FLAGS)
 APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
