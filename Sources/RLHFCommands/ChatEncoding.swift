@@ -22,7 +22,7 @@ enum ChatEncoding {
     /// the tokenizer adds by default.
     static func tokens(_ text: String, tokenizer: any Tokenizer, chatTemplate template: (any ChatTemplate)?) throws -> [Int] {
         if let template {
-            let rendered = try template.render([.user(text)], addGenerationPrompt: true)
+            let rendered = template.render([.user(text)], addGenerationPrompt: true)
             return tokenizer.encode(rendered, addSpecialTokens: false)
         }
         return tokenizer.encode(text, addSpecialTokens: true)

@@ -142,7 +142,7 @@ final class RewardScoreCommandTests: XCTestCase {
         let fromFiles = try rewards(rlhf(model + ["--text-file", file.path, "--text-file", "-"], input: texts[1]))
         XCTAssertEqual(fromFiles, fromIDs)
 
-        let rendered = try ChatMLTemplate.plain.render([.user(texts[0])], addGenerationPrompt: true)
+        let rendered = ChatMLTemplate.plain.render([.user(texts[0])], addGenerationPrompt: true)
         let chatIDs = tokenizer.encode(rendered, addSpecialTokens: false)
         let fromChatIDs = try rewards(rlhf(["reward", "score", "--model", Self.fixture.path, "--ids", list(chatIDs)]))
         let fromChat = try rewards(rlhf(model + ["--text", texts[0], "--chat", "--chat-template", "chatml"]))

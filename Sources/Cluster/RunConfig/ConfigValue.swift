@@ -44,8 +44,6 @@ indirect enum ConfigValue: Equatable {
             var out: [ConfigValue] = []
             for item in items { out.append(try convert(item, file: file, path: path)) }
             return .list(out)
-        default:
-            throw .malformed(file: file, line: nil, reason: "unsupported YAML node at '\(path)'")
         }
     }
 
