@@ -16,6 +16,8 @@ struct BenchCommand: AsyncParsableCommand {
     /// What to time.
     enum Workload: String, ExpressibleByArgument, CaseIterable {
         case train, forward, generate
+        /// one PPO iteration: generate, score, reference log-probs, PPO epochs (as ../shared/peer/bench_ppo.py)
+        case ppo
         /// the products of one decoding step with `--batch` rows, from stored and from packed weights
         case products
     }
@@ -50,6 +52,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Timed runs (the median is reported).")
     var runs: Int = 5
 
+    @Option(help: "PPO: sequences per minibatch.")
+    var miniBatch: Int = 4
+
+    @Option(help: "PPO: passes over the batch.")
+    var ppoEpochs: Int = 4
+
     @Flag(help: "Train: also score each batch with a frozen reference model of the same shape, as a PPO step does (it costs its weights and no gradient or optimizer memory).")
     var frozenReference = false
 
@@ -72,7 +80,12 @@ struct BenchCommand: AsyncParsableCommand {
         guard promptLen <= positions, newTokens <= positions - promptLen else {
             throw ValidationError("--prompt-len \(promptLen) plus --new-tokens \(newTokens) exceed \(model.rawValue)'s \(positions) positions")
         }
-        let length = workload == .generate ? promptLen + newTokens : workload == .products ? 1 : seq
+        if workload == .ppo {
+            guard miniBatch >= 1, miniBatch <= batch, ppoEpochs >= 1, ppoEpochs <= 1000 else {
+                throw ValidationError("--mini-batch must be between 1 and --batch, --ppo-epochs between 1 and 1000")
+            }
+        }
+        let length = workload == .generate || workload == .ppo ? promptLen + newTokens : workload == .products ? 1 : seq
         do {
             try ModelWorkLimits.require(ModelWorkLimits.forwardFloats(model.config, batch: batch, length: length),
                                         for: "--batch \(batch) of \(length) tokens")
@@ -87,6 +100,7 @@ struct BenchCommand: AsyncParsableCommand {
         let lm = CausalLM(config: config)
         lm.parameters.initializeRandom(seed: 0)
         if workload == .products { return try runProducts(lm) }
+        if workload == .ppo { return try runPPO(lm) }
         var rng = SplitMix64(seed: 1)
         let rowLength = workload == .generate ? promptLen : seq
         let ids = (0..<batch).map { _ in (0..<rowLength).map { _ in Int(rng.next() % UInt64(config.vocabSize - 1)) } }
@@ -116,8 +130,8 @@ struct BenchCommand: AsyncParsableCommand {
         case .forward:
             step = { _ = try lm.nextTokenLogProbs(tokens) }
             flopsPerRun = config.forwardFlopsPerToken(sequenceLength: seq) * Double(batch * seq)
-        case .products:
-            preconditionFailure("handled by runProducts")
+        case .products, .ppo:
+            preconditionFailure("handled by runProducts and runPPO")
         case .generate:
             let generator = Generator(model: lm, weightPacking: weightPacking.policy)
             let parameters = SamplingParameters(temperature: 1, topK: 0, topP: 1, maxNewTokens: newTokens, seed: 3)
