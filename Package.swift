@@ -32,11 +32,11 @@ let package = Package(
         .target(name: "Monitor"),
         .target(name: "Wire"),
         .target(name: "Cluster", dependencies: [
-            "Tensor", "Models", "Training", "Generation", "Wire",
+            "Tensor", "Models", "ModelIO", "Training", "Generation", "Data", "Wire",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: numericSettings),
         .target(name: "RLHFCommands", dependencies: [
-            "Tensor", "Models", "ModelIO", "Training", "Generation", "Data", "Wire", "Cluster",
+            "Tensor", "Models", "ModelIO", "Training", "Generation", "Data", "Wire", "Cluster", "Monitor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

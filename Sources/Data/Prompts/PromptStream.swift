@@ -20,7 +20,12 @@ public struct PromptStream: Sendable {
     public init(texts: [String], tokenizer: any Tokenizer, tokens: ClosedRange<Int>, seed: UInt64, position: Int = 0) throws {
         var heads: [[Int]] = []
         for text in texts {
-            let ids = tokenizer.encode(text, addSpecialTokens: false)
+            // the first tokens of a long text come from its start: encode a prefix, and the whole text only
+            // when the prefix holds too few tokens for the last one kept to be clear of the cut
+            var ids = tokenizer.encode(String(text.prefix(Self.prefixCharacters)), addSpecialTokens: false)
+            if ids.count <= tokens.upperBound + 1 && text.count > Self.prefixCharacters {
+                ids = tokenizer.encode(text, addSpecialTokens: false)
+            }
             if ids.count >= tokens.upperBound { heads.append(Array(ids.prefix(tokens.upperBound))) }
         }
         guard !heads.isEmpty else {
@@ -32,6 +37,9 @@ public struct PromptStream: Sendable {
         self.seed = seed
         self.position = position
     }
+
+    /// Characters of each text encoded to find its first tokens.
+    static let prefixCharacters = 256
 
     /// Number of distinct reviews the stream cycles through.
     public var count: Int { heads.count }

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Monitor
+
+/// `rlhf ppo`: PPO from a reward, in one process (the embedded default), from a YAML run config.
+struct PPOCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ppo",
+        abstract: "Train a policy with PPO against a reward, in one process, from a YAML run config.",
+        discussion: """
+            Keys follow TRL 0.11's PPOConfig (learning_rate, batch_size, mini_batch_size, ppo_epochs, init_kl_coef, \
+            adap_kl_ctrl, target, horizon, gamma, lam, cliprange, cliprange_value, vf_coef, whiten_rewards, max_grad_norm, \
+            seed, ratio_threshold) plus iterations, eval_every, advantage, policy.*, reference.*, reward.*, data.*, \
+            generation.*; see cluster/configs/. Metrics go to OUTPUT/metrics.jsonl (one object per iteration) and \
+            TensorBoard event files in OUTPUT; with eval_every, held-out eval/* metrics are measured before iteration 0, \
+            every eval_every iterations, and once more after the last (a line with iteration = iterations).
+            """)
+
+    @Option(help: "The run config (YAML).")
+    var config: String
+
+    @Option(name: .customLong("set"), help: "Override a config key: key=value, nested keys with dots (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "The folder for metrics.jsonl and the TensorBoard event files.")
+    var output: String
+
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        guard !output.isEmpty else { throw ValidationError("--output is empty; name the run's folder") }
+    }
+
+    func run() async throws {
+        compute.apply()
+        let settings = try PPORunConfig.load(URL(fileURLWithPath: config), overrides: overrides)
+        let run = try EmbeddedPPORun(config: settings)
+        let folder = URL(fileURLWithPath: output)
+        let metrics = try MetricsJSONLWriter(url: folder.appendingPathComponent("metrics.jsonl"))
+        let events = try TensorBoardEventWriter(directory: folder)
+        let progress = ProgressLine(label: "ppo", total: settings.iterations)
+        for iteration in 0..<settings.iterations {
+            let values = try run.runIteration(iteration)
+            try metrics.write(values)
+            try events.write(step: iteration, scalars: values)
+            progress.update(iteration + 1, note: String(format: "reward %.3f  kl %.3f  β %.3f",
+                                                        values["env/reward_mean"] ?? .nan, values["objective/kl"] ?? .nan,
+                                                        values["objective/kl_coef"] ?? .nan))
+        }
+        if settings.evalEvery > 0 {
+            var final = try run.evaluate()
+            final["iteration"] = Double(settings.iterations)
+            try metrics.write(final)
+            try events.write(step: settings.iterations, scalars: final)
+        }
+        progress.finish()
+    }
+}
