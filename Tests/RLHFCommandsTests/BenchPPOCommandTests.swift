@@ -3,24 +3,8 @@ import XCTest
 
 /// `rlhf bench ppo` runs one PPO iteration per run and reports each phase; bad PPO flags exit 2.
 final class BenchPPOCommandTests: XCTestCase {
-    var binary: URL {
-        var dir = Bundle(for: Self.self).bundleURL
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
-        return dir.appendingPathComponent("rlhf")
-    }
-
-    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    func run(_ arguments: [String]) throws -> RLHFBinary.Run {
+        try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self), arguments)
     }
 
     func testOneIterationReportsEveryPhase() throws {

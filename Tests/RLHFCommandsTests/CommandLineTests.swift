@@ -6,28 +6,11 @@ import XCTest
 /// The `rlhf` executable end to end: JSON output against the fixtures, and bad input → one line, status 2.
 final class CommandLineTests: XCTestCase {
     /// The `rlhf` binary built beside this test bundle.
-    var binary: URL {
-        var dir = Bundle(for: Self.self).bundleURL
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
-        return dir.appendingPathComponent("rlhf")
-    }
+    var binary: URL { RLHFBinary.url(besideBundleOf: Self.self) }
 
-    struct Run { let status: Int32; let stdout: String; let stderr: String }
+    typealias Run = RLHFBinary.Run
 
-    func rlhf(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                   stderr: String(decoding: e, as: UTF8.self))
-    }
+    func rlhf(_ arguments: [String]) throws -> Run { try RLHFBinary.run(binary, arguments) }
 
     func json(_ run: Run) throws -> [String: Any] {
         XCTAssertEqual(run.status, 0, run.stderr)

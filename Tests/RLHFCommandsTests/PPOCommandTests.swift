@@ -6,29 +6,11 @@ import XCTest
 /// reward rises by a clear margin while the KL stays near its target, and without the KL penalty the KL
 /// runs away. Bad configs are one-line errors naming the key and the file, exit status 2.
 final class PPOCommandTests: XCTestCase {
-    var binary: URL {
-        var dir = Bundle(for: Self.self).bundleURL
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
-        return dir.appendingPathComponent("rlhf")
-    }
     let config = TestPaths.packageRoot.appendingPathComponent("cluster/configs/sentiment-stories260k.yaml")
 
-    func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["RLHF_SHARED"] = TestPaths.shared.path
-        environment["RLHF_MODELS"] = TestPaths.models.path
-        process.environment = environment
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: e, as: UTF8.self))
+    func run(_ arguments: [String]) throws -> RLHFBinary.Run {
+        try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self), arguments,
+                           environment: ["RLHF_SHARED": TestPaths.shared.path, "RLHF_MODELS": TestPaths.models.path])
     }
 
     /// The metrics lines of a 30-iteration run with `overrides`.
