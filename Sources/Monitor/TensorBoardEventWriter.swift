@@ -8,6 +8,9 @@ public struct MetricsWriteError: Error, CustomStringConvertible, Equatable {
     public let reason: String
 
     public var description: String { "\(file): cannot write metrics: \(reason)" }
+
+    /// An error for `file`.
+    package init(file: String, reason: String) { self.file = file; self.reason = reason }
 }
 
 /// Writes scalar metrics as a TensorBoard event file (`events.out.tfevents.<time>.<host>.<pid>`) that

@@ -39,9 +39,11 @@ struct PPOCommand: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: output)
         let metrics = try MetricsJSONLWriter(url: folder.appendingPathComponent("metrics.jsonl"))
         let events = try TensorBoardEventWriter(directory: folder)
+        let samples = try SampleLog(url: folder.appendingPathComponent("samples.jsonl"))
         let progress = ProgressLine(label: "ppo", total: settings.iterations)
         for iteration in 0..<settings.iterations {
             let values = try run.runIteration(iteration)
+            try samples.write(run.lastSamples, iteration: iteration)
             try metrics.write(values)
             try events.write(step: iteration, scalars: values)
             progress.update(iteration + 1, note: String(format: "reward %.3f  kl %.3f  β %.3f",
@@ -50,10 +52,49 @@ struct PPOCommand: AsyncParsableCommand {
         }
         if settings.evalEvery > 0 {
             var final = try run.evaluate()
+            try samples.write(run.lastSamples, iteration: settings.iterations)
             final["iteration"] = Double(settings.iterations)
             try metrics.write(final)
             try events.write(step: settings.iterations, scalars: final)
         }
         progress.finish()
+    }
+}
+
+/// `OUTPUT/samples.jsonl`: a few held-out prompts with the response sampled at each evaluation and its
+/// reward, one JSON object per sample, so a run shows its generations before and after training.
+struct SampleLog {
+    private let handle: FileHandle
+    let url: URL
+
+    init(url: URL) throws {
+        self.url = url
+        if !FileManager.default.fileExists(atPath: url.path) {
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                throw MetricsWriteError(file: url.path, reason: "cannot create the file")
+            }
+        }
+        do {
+            handle = try FileHandle(forWritingTo: url)
+            try handle.seekToEnd()
+        } catch {
+            throw MetricsWriteError(file: url.path, reason: (error as NSError).localizedDescription)
+        }
+    }
+
+    /// Appends `samples` of the evaluation before `iteration` (nothing when there are none).
+    func write(_ samples: [EmbeddedPPORun.Sample], iteration: Int) throws {
+        guard !samples.isEmpty else { return }
+        struct Line: Encodable { let iteration: Int; let prompt: String; let response: String; let reward: Double }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var text = ""
+        for s in samples {
+            let data = try encoder.encode(Line(iteration: iteration, prompt: s.prompt, response: s.response, reward: s.reward))
+            text += String(decoding: data, as: UTF8.self) + "\n"
+        }
+        do { try handle.write(contentsOf: Data(text.utf8)) } catch {
+            throw MetricsWriteError(file: url.path, reason: (error as NSError).localizedDescription)
+        }
     }
 }

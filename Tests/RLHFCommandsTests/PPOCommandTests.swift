@@ -26,6 +26,11 @@ final class PPOCommandTests: XCTestCase {
         let text = try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
         let events = try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasPrefix("events.out.tfevents.") }
         XCTAssertEqual(events.count, 1, "one TensorBoard event file")
+        let samples = try String(contentsOf: output.appendingPathComponent("samples.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(samples.count, 16, "4 held-out samples at each of the 4 evaluations")
+        XCTAssertEqual(Set(samples.compactMap { $0["iteration"] as? Int }), [0, 10, 20, 30])
+        XCTAssertTrue(samples.allSatisfy { ($0["response"] as? String) != nil && ($0["reward"] as? Double) != nil })
         return try text.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
     }
 

@@ -95,7 +95,9 @@ public final class EmbeddedPPORun {
             return try body()
         }
         // held-out evaluation before this iteration learns: iteration 0 gives the starting policy's numbers
-        let evaluation = config.evalEvery > 0 && iteration % config.evalEvery == 0 ? try evaluate() : [:]
+        let evaluates = config.evalEvery > 0 && iteration % config.evalEvery == 0
+        let evaluation = evaluates ? try evaluate() : [:]
+        if !evaluates { lastSamples = [] }
         let started = DispatchTime.now().uptimeNanoseconds
         var generated = 0
         for task in tasks {
@@ -121,6 +123,17 @@ public final class EmbeddedPPORun {
         return metrics
     }
 
+    /// One held-out prompt, the response sampled for it and its reward.
+    public struct Sample: Sendable, Equatable {
+        /// Prompt and response text.
+        public var prompt: String, response: String
+        /// The response's reward.
+        public var reward: Double
+    }
+
+    /// The first `count` held-out samples of the last `evaluate()`.
+    public private(set) var lastSamples: [Sample] = []
+
     /// Mean and standard deviation of the reward on the held-out prompts, sampled with a fixed seed, and
     /// the mean sequence KL to the reference on them (`eval/...`). With `eval_every` set, iteration i
     /// evaluates before it learns whenever i is a multiple of it; the command evaluates once more at the end.
@@ -129,6 +142,10 @@ public final class EmbeddedPPORun {
         let task = RolloutTask(id: id, policyVersion: 0, prompts: evalPrompts, seed: id.seed(runSeed: config.seed), sampling: sampling)
         let rollout = try RolloutSampling.run(task, generator: generator, version: 0)
         let rewards = scores(rollout.responses).map(Double.init)
+        lastSamples = (0..<min(4, evalPrompts.count)).map { i in
+            Sample(prompt: tokenizer.decode(evalPrompts[i], skipSpecialTokens: true),
+                   response: tokenizer.decode(rollout.responses[i], skipSpecialTokens: true), reward: rewards[i])
+        }
         let request = SequenceRequest(id: id, queries: evalPrompts, responses: rollout.responses, temperature: config.generation.temperature)
         let referenceLogProbs = try ReferenceScoring.run(request, reference: reference, padID: padID).logProbs
         let kl = zip(rollout.logProbs, referenceLogProbs).map { zip($0, $1).reduce(0.0) { $0 + Double($1.0 - $1.1) } }
