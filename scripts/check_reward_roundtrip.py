@@ -27,32 +27,12 @@ import tempfile
 
 import torch
 import transformers
-from hf_loading import load_with_warnings
+from hf_loading import load_with_warnings, rlhf_binary as find_rlhf, run
 from safetensors.torch import load_file
 from transformers import AutoModelForSequenceClassification, LlamaConfig, LlamaForSequenceClassification
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOLERANCE = 1e-4
-
-
-def rlhf_binary(path):
-    """The rlhf binary: `path`, or the one `swift build -c release` puts in its bin folder."""
-    if path is None:
-        result = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
-                                capture_output=True, text=True)
-        if result.returncode != 0:
-            sys.exit("cannot find the build folder: " + result.stderr.strip())
-        path = os.path.join(result.stdout.strip(), "rlhf")
-    if not os.access(path, os.X_OK):
-        sys.exit(f"no rlhf binary at {path}: run `make build` or pass --rlhf")
-    return path
-
-
-def run(command):
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command[:4])} ... failed ({result.returncode}):\n{result.stdout[-4000:]}{result.stderr[-4000:]}")
-    return result.stdout
 
 
 def rlhf_rewards(rlhf, folder, rows, masks):
@@ -169,7 +149,7 @@ def main():
     parser.add_argument("--shared", default=os.path.join(ROOT, "..", "shared"))
     parser.add_argument("--keep", help="write the folders into this folder (kept) instead of a temporary one")
     args = parser.parse_args()
-    rlhf = rlhf_binary(args.rlhf)
+    rlhf = find_rlhf(args.rlhf, ROOT)
     transformers.utils.logging.disable_progress_bar()
     print(f"transformers {transformers.__version__}, torch {torch.__version__}, rlhf {rlhf}")
     gpt2 = os.path.join(args.shared, "fixtures", "gpt2-reward-tiny")

@@ -1,8 +1,12 @@
-"""Shared by the developer checks: load a Hugging Face folder with transformers and keep every warning.
+"""Shared by the developer checks: find and run the rlhf binary; load a Hugging Face folder with
+transformers and keep every warning.
 
 Not part of `make test`; imported by scripts/check_hf_roundtrip.py and scripts/check_reward_roundtrip.py.
 """
 import logging
+import os
+import subprocess
+import sys
 import warnings
 
 import transformers
@@ -36,3 +40,24 @@ def load_with_warnings(auto_class, folder):
     logger.removeHandler(handler)
     logger.propagate = propagate
     return model.eval(), info, handler.records + [str(w.message) for w in raised]
+
+
+def rlhf_binary(path, root):
+    """The rlhf binary: `path`, or the one `swift build -c release` puts in its bin folder under `root`."""
+    if path is None:
+        result = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=root,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.exit("cannot find the build folder: " + result.stderr.strip())
+        path = os.path.join(result.stdout.strip(), "rlhf")
+    if not os.access(path, os.X_OK):
+        sys.exit(f"no rlhf binary at {path}: run `make build` or pass --rlhf")
+    return path
+
+
+def run(command):
+    """`command`'s standard output; exits with its output when it fails."""
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(command[:4])} ... failed ({result.returncode}):\n{result.stdout[-4000:]}{result.stderr[-4000:]}")
+    return result.stdout
