@@ -79,6 +79,14 @@ public final class ParameterStore: @unchecked Sendable {
         if gradients == nil && !isFrozen { gradients = backend.makeBuffer(count: count) }
     }
 
+    /// A new, unfrozen store with the same layout and a copy of these values (no gradients): a frozen
+    /// reference started from a policy's weights without loading them again.
+    public func copy() -> ParameterStore {
+        let twin = ParameterStore(specs: specs.map { ($0.name, $0.shape, $0.role) }, backend: backend)
+        backend.copy(from: values.pointer, to: twin.values.pointer, count: count)
+        return twin
+    }
+
     /// Floats the store holds in backend memory: its values, plus its gradients when allocated.
     public var allocatedFloats: Int { values.count + (gradients?.count ?? 0) }
 

@@ -13,8 +13,7 @@ import Wire
 extension BenchCommand {
     func runPPO(_ policy: CausalLM) throws {
         let config = model.config
-        let reference = CausalLM(config: config)
-        reference.parameters.values.pointer.update(from: policy.parameters.values.pointer, count: policy.parameters.count)
+        let reference = CausalLM(config: config, parameters: policy.parameters.copy())
         reference.freeze()
         let padID = config.vocabSize - 1
         let rewardModel = SequenceClassifier(config: config, padTokenID: padID)

@@ -39,9 +39,13 @@ public final class EmbeddedPPORun {
         guard let tokenizer = bundle.tokenizer else { throw ModelBundleError.noTokenizer(model: config.policyModel) }
         self.tokenizer = tokenizer
         let policy = CausalLM(config: bundle.config, parameters: bundle.parameters)
-        let referenceBundle = try ModelBundle.load(path: config.referenceModel ?? config.policyModel,
-                                                   tokenizerPath: config.policyTokenizer, loadsTokenizer: false)
-        reference = CausalLM(config: referenceBundle.config, parameters: referenceBundle.parameters)
+        if let path = config.referenceModel {
+            let referenceBundle = try ModelBundle.load(path: path, tokenizerPath: config.policyTokenizer, loadsTokenizer: false)
+            reference = CausalLM(config: referenceBundle.config, parameters: referenceBundle.parameters)
+        } else {
+            // the policy's starting weights, copied rather than read and decoded a second time
+            reference = CausalLM(config: bundle.config, parameters: bundle.parameters.copy())
+        }
         reference.freeze()
         guard case let .vader(lexicon) = config.reward else {
             throw RunConfigError.outOfRange(file: "run config", key: "reward", value: "a reward model",
