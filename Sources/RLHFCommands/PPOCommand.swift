@@ -42,7 +42,7 @@ struct PPOCommand: AsyncParsableCommand {
         let samples = try SampleLog(url: folder.appendingPathComponent("samples.jsonl"))
         let progress = ProgressLine(label: "ppo", total: settings.iterations)
         for iteration in 0..<settings.iterations {
-            let values = try run.runIteration(iteration)
+            let values = try await run.runIteration(iteration)
             try samples.write(run.lastSamples, iteration: iteration)
             try metrics.write(values)
             try events.write(step: iteration, scalars: values)
@@ -51,13 +51,14 @@ struct PPOCommand: AsyncParsableCommand {
                                                         values["objective/kl_coef"] ?? .nan))
         }
         if settings.evalEvery > 0 {
-            var final = try run.evaluate()
+            var final = try await run.evaluate()
             try samples.write(run.lastSamples, iteration: settings.iterations)
             final["iteration"] = Double(settings.iterations)
             try metrics.write(final)
             try events.write(step: settings.iterations, scalars: final)
         }
         progress.finish()
+        await run.shutdown()
     }
 }
 
@@ -83,7 +84,7 @@ struct SampleLog {
     }
 
     /// Appends `samples` of the evaluation before `iteration` (nothing when there are none).
-    func write(_ samples: [EmbeddedPPORun.Sample], iteration: Int) throws {
+    func write(_ samples: [PPOLearner.Sample], iteration: Int) throws {
         guard !samples.isEmpty else { return }
         struct Line: Encodable { let iteration: Int; let prompt: String; let response: String; let reward: Double }
         let encoder = JSONEncoder()

@@ -45,11 +45,13 @@ public struct Rollout: Sendable, Equatable {
     public var logProbs: [[Float]]
     /// Whether each row ended with a stop token (else it hit the length limit).
     public var stopped: [Bool]
+    /// Seconds the generator computed for it (`time/generate`).
+    public var seconds: Double
 
     /// Creates a rollout.
-    public init(id: TaskID, policyVersion: Int, responses: [[Int]], logProbs: [[Float]], stopped: [Bool]) {
+    public init(id: TaskID, policyVersion: Int, responses: [[Int]], logProbs: [[Float]], stopped: [Bool], seconds: Double = 0) {
         self.id = id; self.policyVersion = policyVersion; self.responses = responses; self.logProbs = logProbs
-        self.stopped = stopped
+        self.stopped = stopped; self.seconds = seconds
     }
 }
 
@@ -76,9 +78,11 @@ public struct ScoreResult: Sendable, Equatable {
     public var id: TaskID
     /// Scores per row.
     public var scores: [Float]
+    /// Seconds the scorer computed for it (`time/score`).
+    public var seconds: Double
 
     /// Creates a result.
-    public init(id: TaskID, scores: [Float]) { self.id = id; self.scores = scores }
+    public init(id: TaskID, scores: [Float], seconds: Double = 0) { self.id = id; self.scores = scores; self.seconds = seconds }
 }
 
 /// A reference worker's answer: log p_ref of each response token, per row.
@@ -87,19 +91,26 @@ public struct ReferenceResult: Sendable, Equatable {
     public var id: TaskID
     /// Reference log-probs per row, one per response token.
     public var logProbs: [[Float]]
+    /// Seconds the reference worker computed for it (`time/reference`).
+    public var seconds: Double
 
     /// Creates a result.
-    public init(id: TaskID, logProbs: [[Float]]) { self.id = id; self.logProbs = logProbs }
+    public init(id: TaskID, logProbs: [[Float]], seconds: Double = 0) {
+        self.id = id; self.logProbs = logProbs; self.seconds = seconds
+    }
 }
 
 /// Something wrong with a message: what and which task.
 public enum MessageError: Error, Equatable, CustomStringConvertible {
     /// Rows that do not line up (e.g. responses and log-probs of different counts).
     case shape(task: TaskID, what: String)
+    /// A weights message whose manifest and values disagree, or that does not fit the receiver's model.
+    case weights(version: Int, what: String)
 
     public var description: String {
         switch self {
         case let .shape(task, what): "task \(task): \(what)"
+        case let .weights(version, what): "policy weights v\(version): \(what)"
         }
     }
 }

@@ -64,6 +64,8 @@ public struct PPORunConfig: Sendable, Equatable {
     public var generation = SamplingParameters(temperature: 1, topK: 0, topP: 1, maxNewTokens: 24)
     /// Process counts of each worker role (`roles.rollout`, `roles.reward`, `roles.reference`).
     public var rolloutWorkers = 1, rewardWorkers = 1, referenceWorkers = 1
+    /// Prompt rows per rollout task, the unit of work a worker is leased (`roles.task_rows`).
+    public var taskRows = 4
 
     /// Reads `url`, applies `--set key=value` `overrides` (nested keys with dots), and validates every
     /// key: unknown keys, wrong types, out-of-range values and missing paths are errors naming the key.

@@ -118,6 +118,7 @@ struct RunConfigReader {
         c.rolloutWorkers = try count(roles, "rollout", c.rolloutWorkers)
         c.rewardWorkers = try count(roles, "reward", c.rewardWorkers)
         c.referenceWorkers = try count(roles, "reference", c.referenceWorkers)
+        c.taskRows = try count(roles, "task_rows", c.taskRows)
         try roles.finish()
         try r.finish()
         return c

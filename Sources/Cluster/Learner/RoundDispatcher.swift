@@ -1,0 +1,206 @@
+import Wire
+
+/// The learner's coordination as a pure state machine: which workers there are, which policy version
+/// each generator holds, what work is queued and who holds which lease, and the round's ledger. The
+/// learner's actor feeds it worker messages and carries out the actions it returns; it touches no
+/// socket and no clock, so every case is tested without either.
+///
+/// A round is one PPO iteration's tasks (or one evaluation's). Each rollout task goes to a generator
+/// holding the task's policy version (a generator on another version gets the weights first); once a
+/// task's rollout is accepted, its score and reference requests are queued. Idle workers are leased the
+/// queued item of their role with the smallest task id. A failed or invalid piece goes back to the
+/// queue, up to `maxAttempts` times; a result is counted once (`IterationLedger`).
+public struct RoundDispatcher: Sendable {
+    /// What the learner's actor does next.
+    public enum Action: Sendable, Equatable {
+        /// Send `message` to `worker`.
+        case send(LearnerMessage, to: WorkerID)
+        /// The round's ledger is complete: learn from `batch`.
+        case complete
+        /// The round cannot finish: why, in one line.
+        case abort(String)
+    }
+
+    /// A connected worker as the dispatcher sees it.
+    public struct Worker: Sendable, Equatable {
+        /// Its role.
+        public var role: WorkerRole
+        /// The policy version it holds (generators), and the one it is installing.
+        public var version: Int?, installing: Int?
+        /// The piece of work it holds.
+        public var lease: WorkItem?
+    }
+
+    /// Tries a piece of work gets before the round aborts.
+    public let maxAttempts: Int
+    /// Connected workers.
+    public private(set) var workers: [WorkerID: Worker] = [:]
+    /// The current round's ledger (nil before the first round).
+    public private(set) var ledger: IterationLedger?
+    /// Counters over the dispatcher's life: leases issued, pieces re-queued after a failure or an
+    /// invalid result, and messages from workers that never said hello.
+    public private(set) var leasesIssued = 0, requeued = 0, strangers = 0
+    private var queue: [WorkItem] = []
+    private var weights: PolicyWeights?
+    private var attempts: [LeaseKey: Int] = [:]
+    private var refusals: [WorkerID: Int] = [:]
+    private var completed = false
+
+    /// A dispatcher with no workers.
+    public init(maxAttempts: Int = 3) { self.maxAttempts = maxAttempts }
+
+    /// The round's complete records, in task order (nil until complete).
+    public var batch: [IterationLedger.Entry]? { ledger?.batch }
+
+    /// Work queued and not leased.
+    public var queued: [WorkItem] { queue }
+
+    /// Starts a round over `tasks` (whose ids all carry `iteration`), sampled with `weights`: generators
+    /// on another version are sent them first.
+    public mutating func begin(iteration: Int, tasks: [RolloutTask], weights: PolicyWeights) -> [Action] {
+        ledger = IterationLedger(iteration: iteration, tasks: tasks)
+        queue = tasks.sorted { $0.id < $1.id }.map(WorkItem.rollout)
+        attempts = [:]
+        refusals = [:]
+        completed = false
+        self.weights = weights
+        var actions: [Action] = []
+        for id in workers.keys.sorted() where workers[id]?.role == .rollout { actions += offerWeights(to: id) }
+        return actions + dispatch()
+    }
+
+    /// Handles one worker message.
+    public mutating func receive(_ delivery: Delivery) -> [Action] {
+        let id = delivery.from
+        if case let .hello(role) = delivery.message {
+            var actions = remove(id)
+            workers[id] = Worker(role: role)
+            if role == .rollout { actions += offerWeights(to: id) }
+            return actions + dispatch()
+        }
+        guard workers[id] != nil else { strangers += 1; return [] }
+        switch delivery.message {
+        case .hello:
+            return []
+        case let .installed(version):
+            workers[id]?.version = version
+            if workers[id]?.installing == version { workers[id]?.installing = nil }
+            return dispatch()
+        case let .rollout(rollout):
+            release(id, LeaseKey(role: .rollout, task: rollout.id))
+            return settle(LeaseKey(role: .rollout, task: rollout.id), ledger?.record(rollout)) + dispatch()
+        case let .scores(result):
+            release(id, LeaseKey(role: .reward, task: result.id))
+            return settle(LeaseKey(role: .reward, task: result.id), ledger?.record(result)) + dispatch()
+        case let .reference(result):
+            release(id, LeaseKey(role: .reference, task: result.id))
+            return settle(LeaseKey(role: .reference, task: result.id), ledger?.record(result)) + dispatch()
+        case let .refused(version, reason):
+            guard workers[id]?.installing == version, let weights, weights.version == version else { return [] }
+            workers[id]?.installing = nil
+            let tries = refusals[id, default: 1]
+            guard tries < maxAttempts else {
+                return [.abort("\(id) refused policy weights v\(version) \(tries) times; last: \(reason)")]
+            }
+            refusals[id] = tries + 1
+            return offerWeights(to: id)
+        case let .failed(task, reason):
+            guard let role = workers[id]?.role else { return [] }
+            let key = LeaseKey(role: role, task: task)
+            guard workers[id]?.lease?.key == key, let item = workers[id]?.lease else { return dispatch() }
+            workers[id]?.lease = nil
+            return requeue(item, why: "\(id): \(reason)") + dispatch()
+        }
+    }
+
+    /// Forgets `worker` (it left or died): its lease goes back to the queue.
+    public mutating func remove(_ worker: WorkerID) -> [Action] {
+        guard let gone = workers.removeValue(forKey: worker) else { return [] }
+        guard let item = gone.lease else { return [] }
+        queue.append(item)
+        queue.sort { ($0.task, $0.role.rawValue) < ($1.task, $1.role.rawValue) }
+        return dispatch()
+    }
+
+    private mutating func offerWeights(to id: WorkerID) -> [Action] {
+        guard let weights, let worker = workers[id], worker.version != weights.version,
+              worker.installing != weights.version else { return [] }
+        workers[id]?.installing = weights.version
+        return [.send(.weights(weights), to: id)]
+    }
+
+    private mutating func release(_ id: WorkerID, _ key: LeaseKey) {
+        if workers[id]?.lease?.key == key { workers[id]?.lease = nil }
+    }
+
+    /// What follows a result the ledger judged.
+    private mutating func settle(_ key: LeaseKey, _ outcome: LedgerOutcome?) -> [Action] {
+        guard let outcome, let ledger else { return [] }
+        switch outcome {
+        case .accepted:
+            queue.removeAll { $0.key == key }
+            if key.role == .rollout, let entry = ledger.entry(key.task), let rollout = entry.rollout {
+                let request = SequenceRequest(id: key.task, queries: entry.task.prompts, responses: rollout.responses,
+                                              temperature: entry.task.sampling.temperature)
+                queue += [.score(request), .reference(request)]
+                queue.sort { ($0.task, $0.role.rawValue) < ($1.task, $1.role.rawValue) }
+            }
+            if ledger.isComplete && !completed {
+                completed = true
+                return [.complete]
+            }
+            return []
+        case let .invalid(error):
+            guard let item = item(for: key, in: ledger) else { return [] }
+            return requeue(item, why: error.description)
+        case .duplicate, .late, .unknownTask:
+            return []
+        }
+    }
+
+    /// The work item of `key` in the current round, rebuilt from the ledger.
+    private func item(for key: LeaseKey, in ledger: IterationLedger) -> WorkItem? {
+        guard let entry = ledger.entry(key.task) else { return nil }
+        switch key.role {
+        case .rollout: return .rollout(entry.task)
+        case .reward, .reference:
+            guard let rollout = entry.rollout else { return nil }
+            let request = SequenceRequest(id: key.task, queries: entry.task.prompts, responses: rollout.responses,
+                                          temperature: entry.task.sampling.temperature)
+            return key.role == .reward ? .score(request) : .reference(request)
+        }
+    }
+
+    private mutating func requeue(_ item: WorkItem, why: String) -> [Action] {
+        let tries = attempts[item.key, default: 1]
+        guard tries < maxAttempts else {
+            return [.abort("task \(item.task) failed \(tries) times on \(item.role) workers; last: \(why)")]
+        }
+        attempts[item.key] = tries + 1
+        requeued += 1
+        let leasedElsewhere = workers.values.contains { $0.lease?.key == item.key }
+        if !leasedElsewhere && !queue.contains(where: { $0.key == item.key }) {
+            queue.append(item)
+            queue.sort { ($0.task, $0.role.rawValue) < ($1.task, $1.role.rawValue) }
+        }
+        return []
+    }
+
+    /// Leases queued work to idle workers: each takes the first item of its role it can do.
+    private mutating func dispatch() -> [Action] {
+        var actions: [Action] = []
+        for id in workers.keys.sorted() {
+            guard let worker = workers[id], worker.lease == nil else { continue }
+            guard let index = queue.firstIndex(where: { item in
+                guard item.role == worker.role else { return false }
+                if case let .rollout(task) = item { return worker.version == task.policyVersion && worker.installing == nil }
+                return true
+            }) else { continue }
+            let item = queue.remove(at: index)
+            workers[id]?.lease = item
+            leasesIssued += 1
+            actions.append(.send(item.message, to: id))
+        }
+        return actions
+    }
+}

@@ -1,0 +1,23 @@
+import Data
+import ModelIO
+
+/// A sequence reward: one score per (prompt, response) row, both in the policy's token ids.
+public protocol RewardFunction: Sendable {
+    /// The score of each row.
+    func scores(queries: [[Int]], responses: [[Int]]) throws -> [Float]
+}
+
+/// VADER's compound sentiment of the response text (the policy's tokenizer decodes it).
+public struct VaderReward: RewardFunction {
+    /// The analyser.
+    public let vader: VaderSentiment
+    /// The policy's tokenizer.
+    public let tokenizer: any Tokenizer
+
+    /// A reward from `vader` over `tokenizer`'s text.
+    public init(vader: VaderSentiment, tokenizer: any Tokenizer) { self.vader = vader; self.tokenizer = tokenizer }
+
+    public func scores(queries: [[Int]], responses: [[Int]]) throws -> [Float] {
+        responses.map { Float(vader.scores(tokenizer.decode($0, skipSpecialTokens: true)).compound) }
+    }
+}

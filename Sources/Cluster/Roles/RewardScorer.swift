@@ -1,0 +1,41 @@
+import Dispatch
+import Wire
+
+/// A reward scorer: one score per sequence from its `RewardFunction`.
+public actor RewardScorer {
+    private let reward: any RewardFunction
+    private let transport: any WorkerTransport
+
+    /// A scorer of `reward` on `transport`.
+    public init(reward: any RewardFunction, transport: any WorkerTransport) {
+        self.reward = reward
+        self.transport = transport
+    }
+
+    /// Says hello, then answers messages until `stop` or the transport closes.
+    public func run() async {
+        guard (try? transport.send(.hello(.reward))) != nil else { return }
+        for await message in transport.incoming {
+            let reply: WorkerMessage
+            switch message {
+            case let .score(request): reply = answer(request)
+            case let .rollout(task): reply = .failed(task: task.id, reason: "a reward scorer takes score requests only")
+            case let .reference(request): reply = .failed(task: request.id, reason: "a reward scorer takes score requests only")
+            case .weights: continue
+            case .stop: return
+            }
+            if (try? transport.send(reply)) == nil { return }
+        }
+    }
+
+    private func answer(_ request: SequenceRequest) -> WorkerMessage {
+        let start = DispatchTime.now().uptimeNanoseconds
+        do {
+            let scores = try reward.scores(queries: request.queries, responses: request.responses)
+            return .scores(ScoreResult(id: request.id, scores: scores,
+                                       seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        } catch {
+            return .failed(task: request.id, reason: "\(error)")
+        }
+    }
+}

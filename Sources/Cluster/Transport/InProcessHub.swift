@@ -1,0 +1,52 @@
+import Synchronization
+import Wire
+
+/// The in-process transport of the embedded default: each side's inbox is an `AsyncStream`, and a
+/// message is handed over without being copied or encoded (a weights message shares its values array).
+public final class InProcessHub: LearnerTransport {
+    public let incoming: AsyncStream<Delivery>
+    private let learnerInbox: AsyncStream<Delivery>.Continuation
+    private let workerInboxes = Mutex<[WorkerID: AsyncStream<LearnerMessage>.Continuation]>([:])
+
+    /// A hub with no workers yet.
+    public init() {
+        (incoming, learnerInbox) = AsyncStream.makeStream(of: Delivery.self)
+    }
+
+    /// Connects worker `id` and returns its end. Connecting an id again replaces the old connection.
+    public func connect(_ id: WorkerID) -> InProcessWorkerLink {
+        let (stream, continuation) = AsyncStream.makeStream(of: LearnerMessage.self)
+        let old = workerInboxes.withLock { inboxes in
+            defer { inboxes[id] = continuation }
+            return inboxes[id]
+        }
+        old?.finish()
+        return InProcessWorkerLink(id: id, incoming: stream, learnerInbox: learnerInbox)
+    }
+
+    public func send(_ message: LearnerMessage, to worker: WorkerID) throws(TransportError) {
+        guard let inbox = workerInboxes.withLock({ $0[worker] }) else { throw .closed("worker \(worker)") }
+        if case .terminated = inbox.yield(message) { throw .closed("worker \(worker)") }
+    }
+
+    /// Closes every inbox: workers' loops end and the learner's stream finishes.
+    public func close() {
+        let inboxes = workerInboxes.withLock { inboxes in
+            defer { inboxes = [:] }
+            return inboxes
+        }
+        for inbox in inboxes.values { inbox.finish() }
+        learnerInbox.finish()
+    }
+}
+
+/// A worker's end of an `InProcessHub`.
+public struct InProcessWorkerLink: WorkerTransport {
+    public let id: WorkerID
+    public let incoming: AsyncStream<LearnerMessage>
+    fileprivate let learnerInbox: AsyncStream<Delivery>.Continuation
+
+    public func send(_ message: WorkerMessage) throws(TransportError) {
+        if case .terminated = learnerInbox.yield(Delivery(from: id, message: message)) { throw .closed("the learner") }
+    }
+}

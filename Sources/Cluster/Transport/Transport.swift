@@ -1,0 +1,43 @@
+import Wire
+
+/// A message a worker sent, with who sent it.
+public struct Delivery: Sendable, Equatable {
+    /// The sender.
+    public var from: WorkerID
+    /// What it sent.
+    public var message: WorkerMessage
+
+    /// Creates a delivery.
+    public init(from: WorkerID, message: WorkerMessage) { self.from = from; self.message = message }
+}
+
+/// What can go wrong moving a message.
+public enum TransportError: Error, Equatable, CustomStringConvertible {
+    /// The other side has gone (its inbox is closed).
+    case closed(String)
+
+    public var description: String {
+        switch self {
+        case let .closed(who): "\(who) is no longer connected"
+        }
+    }
+}
+
+/// The learner's end of a transport: one inbox of every worker's messages, and a send to each worker.
+/// The embedded default is `InProcessHub`; the cluster adds ZeroMQ behind the same two calls.
+public protocol LearnerTransport: Sendable {
+    /// Every message from every worker, in arrival order (one consumer: the learner).
+    var incoming: AsyncStream<Delivery> { get }
+    /// Sends `message` to `worker`.
+    func send(_ message: LearnerMessage, to worker: WorkerID) throws(TransportError)
+}
+
+/// A worker's end of a transport.
+public protocol WorkerTransport: Sendable {
+    /// The worker this end belongs to.
+    var id: WorkerID { get }
+    /// The learner's messages to this worker, in order (one consumer: the worker).
+    var incoming: AsyncStream<LearnerMessage> { get }
+    /// Sends `message` to the learner.
+    func send(_ message: WorkerMessage) throws(TransportError)
+}
