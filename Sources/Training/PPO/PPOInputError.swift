@@ -4,12 +4,16 @@ public enum PPOInputError: Error, Equatable, CustomStringConvertible {
     case lengthMismatch(what: String, expected: Int, got: Int)
     /// A group size that does not divide the batch, or is below 2 (RLOO, GRPO).
     case invalidGroupSize(samplesPerPrompt: Int, batch: Int)
+    /// A separate critic whose vocabulary cannot take every id of the policy's (it reads the policy's tokens).
+    case criticVocabularyTooSmall(critic: Int, policy: Int)
 
     public var description: String {
         switch self {
         case let .lengthMismatch(what, expected, got): "\(what) has \(got) values; the batch needs \(expected)"
         case let .invalidGroupSize(k, batch):
             "\(k) samples per prompt must be at least 2 and divide the batch of \(batch)"
+        case let .criticVocabularyTooSmall(critic, policy):
+            "the critic's vocabulary of \(critic) ids is smaller than the policy's \(policy): it reads the policy's tokens"
         }
     }
 

@@ -11,43 +11,77 @@ public struct PPOUpdateStatistics: Sendable, Equatable {
     public var approxKL = 0.0, policyKL = 0.0
     /// mean ratio, `objective/entropy` of the trained policy.
     public var meanRatio = 0.0, entropy = 0.0
-    /// Global gradient norm before clipping, averaged.
+    /// The actor's global gradient norm before clipping (trunk, and value head when it has one), summed
+    /// over the minibatches that stepped and divided by `minibatches` (skipped ones count as 0).
     public var gradNorm = 0.0
+    /// The separate critic's global gradient norm before clipping (trunk and score head), averaged as
+    /// `gradNorm`; 0 without a critic.
+    public var criticGradNorm = 0.0
     /// Minibatches trained on, and skipped for a mean ratio above `ratio_threshold`.
     public var minibatches = 0, skipped = 0
 }
 
-/// The learner's update: several epochs of shuffled minibatches of the clipped PPO loss on a policy with
-/// a value head, stepping one AdamW over the trunk and the head (two parameter groups), with global
-/// gradient-norm clipping over both. Old log-probs and values are computed once, before the epochs
-/// (`score`); the shuffling stream is part of the learner's state (`shuffle`), so a resumed run repeats it.
+/// The learner's update: several epochs of shuffled minibatches of the clipped PPO loss. Values come
+/// from one of two critics:
+///
+/// - a value head on the policy (TRL): one AdamW over the trunk and the head (two parameter groups),
+///   with one global gradient-norm clip over both;
+/// - a separate critic started from a reward model (OpenRLHF, `PPOCritic.swift`): the policy has no
+///   value head, its AdamW steps the trunk only, a second AdamW steps the critic's trunk and score head,
+///   and each model's global gradient norm is clipped on its own.
+///
+/// Old log-probs and values are computed once, before the epochs (`score`); the shuffling stream is
+/// part of the learner's state (`shuffle`), so a resumed run repeats it.
 public final class PPOUpdate: @unchecked Sendable {
-    /// The policy (its value head attached).
+    /// The policy (its value head attached when there is no separate critic).
     public let policy: CausalLM
-    /// Its value head.
-    public let valueHead: ScalarHead
-    /// AdamW over the trunk and the value head.
+    /// The policy's value head; nil with a separate critic.
+    public let valueHead: ScalarHead?
+    /// The separate critic (its `tokenScores` are the values); nil with a value head.
+    public let critic: SequenceClassifier?
+    /// The actor's AdamW: over the trunk and the value head, or over the trunk alone with a critic.
     public let optimizer: AdamW
+    /// The critic's AdamW over its trunk and its score head (two groups); nil without a critic.
+    public let criticOptimizer: AdamW?
     /// Settings.
     public let settings: PPOHyperparameters
     /// The stream minibatches are shuffled with (save it in checkpoints).
     public var shuffle: SplitMix64
 
-    /// An update for `policy` (a zero-initialised value head is attached when it has none).
-    public init(policy: CausalLM, settings: PPOHyperparameters, seed: UInt64) throws {
-        self.policy = policy
-        valueHead = policy.valueHead ?? policy.attachValueHead()
-        self.settings = settings
+    /// Every optimizer a checkpoint saves, actor first, then the critic's when there is one.
+    public var optimizers: [AdamW] { [optimizer] + (criticOptimizer.map { [$0] } ?? []) }
+
+    /// An update for `policy`. Without `critic`, a zero-initialised value head is attached when the
+    /// policy has none. With `critic`, no value head is attached (one already on the policy is left
+    /// alone and not trained) and the critic, whose vocabulary must cover the policy's ids, is trained
+    /// next to it at the same learning rate.
+    public init(policy: CausalLM, critic: SequenceClassifier? = nil, settings: PPOHyperparameters, seed: UInt64) throws {
         let adam = AdamWConfig(schedule: .constant(settings.learningRate), weightDecay: 0)
-        optimizer = try AdamW(groups: [(policy.parameters, adam), (valueHead.parameters, adam)])
+        self.policy = policy
+        self.critic = critic
+        self.settings = settings
+        if let critic {
+            try Self.check(critic: critic, policy: policy)
+            valueHead = nil
+            optimizer = try AdamW(groups: [(policy.parameters, adam)])
+            criticOptimizer = try AdamW(groups: [(critic.parameters, adam), (critic.head.parameters, adam)])
+        } else {
+            let head = policy.valueHead ?? policy.attachValueHead()
+            valueHead = head
+            optimizer = try AdamW(groups: [(policy.parameters, adam), (head.parameters, adam)])
+            criticOptimizer = nil
+        }
         shuffle = SplitMix64(seed: seed)
     }
 
     /// Old log-probs (at the sampling temperature) and values of every position of `batch`, in one
-    /// inference pass that keeps no logits.
+    /// inference pass that keeps no logits (plus one of the critic's, when there is one). Values [B·T]
+    /// are the value head's or the critic's output at every position: value[b·T + t] reads the hidden
+    /// state at t, as `CausalLM.scoreTokens(values: true)` lays them out.
     public func score(_ batch: RolloutBatch) throws -> (logProbs: [Float], values: [Float]) {
         let scored = try policy.scoreTokens(batch.tokens, targets: batch.targets, temperature: settings.temperature,
-                                            values: true)
+                                            values: critic == nil)
+        if let critic { return (scored.logProbs, try critic.tokenScores(batch.tokens, training: false)) }
         return (scored.logProbs, scored.values ?? [])
     }
 
@@ -73,7 +107,7 @@ public final class PPOUpdate: @unchecked Sendable {
         }
         let count = Double(max(stats.minibatches, 1))
         for keyPath in [\PPOUpdateStatistics.policyLoss, \.valueLoss, \.totalLoss, \.clipFraction, \.valueClipFraction,
-                        \.approxKL, \.policyKL, \.meanRatio, \.entropy, \.gradNorm] {
+                        \.approxKL, \.policyKL, \.meanRatio, \.entropy, \.gradNorm, \.criticGradNorm] {
             stats[keyPath: keyPath] /= count
         }
         return stats
@@ -82,31 +116,58 @@ public final class PPOUpdate: @unchecked Sendable {
     private func step(_ minibatch: RolloutBatch, rows: [Int], in batch: RolloutBatch, oldLogProbs: [Float],
                       oldValues: [Float], advantages: [Float], returns: [Float],
                       into stats: inout PPOUpdateStatistics) throws {
-        try policy.forward(minibatch.tokens, training: true)
-        let probs = try policy.tokenLogProbs(targets: minibatch.targets, temperature: settings.temperature, entropy: true)
-        let values = try policy.values()
-        let loss = try PPOLoss(logProbs: probs.logProbs, oldLogProbs: batch.gather(oldLogProbs, rows: rows),
-                               advantages: batch.gather(advantages, rows: rows), values: values,
-                               oldValues: batch.gather(oldValues, rows: rows), returns: batch.gather(returns, rows: rows),
-                               mask: minibatch.responseMask, entropy: probs.entropy, clipRange: settings.clipRange,
-                               valueClipRange: settings.valueClipRange, valueCoefficient: settings.valueCoefficient,
-                               entropyCoefficient: settings.entropyCoefficient)
+        let loss = try minibatchLoss(minibatch, rows: rows, in: batch, oldLogProbs: oldLogProbs, oldValues: oldValues,
+                                     advantages: advantages, returns: returns)
         stats.minibatches += 1
         stats.policyLoss += loss.policy; stats.valueLoss += loss.value; stats.totalLoss += loss.total
         stats.clipFraction += loss.clipFraction; stats.valueClipFraction += loss.valueClipFraction
         stats.approxKL += loss.approxKL; stats.policyKL += loss.policyKL
         stats.meanRatio += loss.meanRatio; stats.entropy += loss.entropy
         guard loss.meanRatio <= settings.ratioThreshold else {
-            stats.skipped += 1  // TRL zeroes such a minibatch's loss: no step
+            stats.skipped += 1  // TRL zeroes such a minibatch's loss: no step of the actor nor of the critic
             return
         }
+        try backward(loss, minibatch: minibatch)
+        stats.gradNorm += clip(actorStores)
+        optimizer.step()
+        if let criticOptimizer {
+            stats.criticGradNorm += clip(criticStores)
+            criticOptimizer.step()
+        }
+        for store in actorStores + criticStores { store.zeroGradients() }
+    }
+
+    /// Training forwards of the policy (and the critic) on `minibatch` and its PPO loss; every gathered
+    /// array [b·T] for the minibatch's rows of `batch`.
+    func minibatchLoss(_ minibatch: RolloutBatch, rows: [Int], in batch: RolloutBatch, oldLogProbs: [Float],
+                       oldValues: [Float], advantages: [Float], returns: [Float]) throws -> PPOLoss {
+        try policy.forward(minibatch.tokens, training: true)
+        let probs = try policy.tokenLogProbs(targets: minibatch.targets, temperature: settings.temperature, entropy: true)
+        let values = try critic?.tokenScores(minibatch.tokens, training: true) ?? policy.values()
+        return try PPOLoss(logProbs: probs.logProbs, oldLogProbs: batch.gather(oldLogProbs, rows: rows),
+                           advantages: batch.gather(advantages, rows: rows), values: values,
+                           oldValues: batch.gather(oldValues, rows: rows), returns: batch.gather(returns, rows: rows),
+                           mask: minibatch.responseMask, entropy: probs.entropy, clipRange: settings.clipRange,
+                           valueClipRange: settings.valueClipRange, valueCoefficient: settings.valueCoefficient,
+                           entropyCoefficient: settings.entropyCoefficient)
+    }
+
+    /// Accumulates `loss`'s gradients (after `minibatchLoss` on `minibatch`): the policy's into its trunk
+    /// (and value head), the value gradient [b·T] into the critic when there is one.
+    func backward(_ loss: PPOLoss, minibatch: RolloutBatch) throws {
         try policy.backward(PolicyGradients(targets: minibatch.targets, logProbs: loss.dLogProbs,
                                             entropy: settings.entropyCoefficient != 0 ? loss.dEntropy : nil,
-                                            temperature: settings.temperature, values: loss.dValues))
-        let stores = [policy.parameters, valueHead.parameters]
-        stats.gradNorm += settings.maxGradNorm.map { GradientClipping.clipGlobalNorm(of: stores, maxNorm: $0) }
+                                            temperature: settings.temperature,
+                                            values: critic == nil ? loss.dValues : nil))
+        try critic?.backward(tokenScores: loss.dValues)
+    }
+
+    /// The actor's stores: the trunk, and the value head when it has one.
+    var actorStores: [ParameterStore] { [policy.parameters] + (valueHead.map { [$0.parameters] } ?? []) }
+
+    /// Clips `stores`' global gradient norm by `max_grad_norm` when set; returns the norm before.
+    private func clip(_ stores: [ParameterStore]) -> Double {
+        settings.maxGradNorm.map { GradientClipping.clipGlobalNorm(of: stores, maxNorm: $0) }
             ?? GradientClipping.globalNorm(of: stores)
-        optimizer.step()
-        for store in stores { store.zeroGradients() }
     }
 }
