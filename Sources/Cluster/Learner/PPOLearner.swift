@@ -27,7 +27,8 @@ public final class PPOLearner: @unchecked Sendable {
     public let taskRows: Int
     /// The policy version the learner holds: the number of updates so far.
     public var version: Int
-    private let runner: RoundRunner
+    /// Leases the work to the connected workers.
+    public let runner: RoundRunner
     private var published: PolicyWeights?
 
     /// A learner over `step` (its policy at `version`) that leases work through `runner`.

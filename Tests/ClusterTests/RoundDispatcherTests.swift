@@ -1,0 +1,142 @@
+import Cluster
+import Wire
+import XCTest
+
+/// The learner's coordination without sockets or clocks: leases go to idle workers of the right role
+/// and policy version, a task's score and reference requests follow its rollout, failures and dead
+/// workers put work back, duplicates and strangers change nothing, and a round completes exactly once.
+final class RoundDispatcherTests: XCTestCase {
+    static let generators = [WorkerID(role: .rollout, index: 0), WorkerID(role: .rollout, index: 1)]
+    static let scorer = WorkerID(role: .reward, index: 0)
+    static let referee = WorkerID(role: .reference, index: 0)
+
+    static func weights(_ version: Int) -> PolicyWeights {
+        PolicyWeights(version: version, replaces: version > 0 ? version - 1 : nil,
+                      tensors: [WeightTensor(name: "w", shape: [2])], values: [1, 2])
+    }
+
+    static func rollout(_ task: RolloutTask) -> Rollout {
+        Rollout(id: task.id, policyVersion: task.policyVersion, responses: task.prompts.map { _ in [4, 5] },
+                logProbs: task.prompts.map { _ in [-1, -2] }, stopped: task.prompts.map { _ in true })
+    }
+
+    /// Every message the actions send, by receiver.
+    static func sent(_ actions: [RoundDispatcher.Action]) -> [WorkerID: [LearnerMessage]] {
+        var out: [WorkerID: [LearnerMessage]] = [:]
+        for case let .send(message, to) in actions { out[to, default: []].append(message) }
+        return out
+    }
+
+    func connected() -> RoundDispatcher {
+        var d = RoundDispatcher()
+        for id in Self.generators + [Self.scorer, Self.referee] {
+            XCTAssertEqual(d.receive(Delivery(from: id, message: .hello(id.role))), [], "no round yet: nothing to send")
+        }
+        return d
+    }
+
+    func testGeneratorsGetTheWeightsBeforeAnyTaskAndTasksGoInIdOrder() {
+        var d = connected()
+        let tasks = IterationLedgerTests.tasks(iteration: 0, count: 3)
+        let begin = Self.sent(d.begin(iteration: 0, tasks: tasks, weights: Self.weights(0)))
+        XCTAssertEqual(begin[Self.generators[0]], [.weights(Self.weights(0))])
+        XCTAssertEqual(begin[Self.generators[1]], [.weights(Self.weights(0))])
+        XCTAssertNil(begin[Self.scorer], "nothing to score before a rollout")
+        // a generator that installed the version takes the first task; the other one is still installing
+        XCTAssertEqual(Self.sent(d.receive(Delivery(from: Self.generators[1], message: .installed(version: 0)))),
+                       [Self.generators[1]: [.rollout(tasks[0])]])
+        XCTAssertEqual(Self.sent(d.receive(Delivery(from: Self.generators[0], message: .installed(version: 0)))),
+                       [Self.generators[0]: [.rollout(tasks[1])]])
+        XCTAssertEqual(d.queued, [.rollout(tasks[2])])
+    }
+
+    func testARolloutQueuesItsScoreAndReferenceAndTheRoundCompletesOnce() {
+        var d = connected()
+        let tasks = IterationLedgerTests.tasks(iteration: 0, count: 2)
+        _ = d.begin(iteration: 0, tasks: tasks, weights: Self.weights(0))
+        for g in Self.generators { _ = d.receive(Delivery(from: g, message: .installed(version: 0))) }
+        let afterRollout = Self.sent(d.receive(Delivery(from: Self.generators[1], message: .rollout(Self.rollout(tasks[1])))))
+        let request = SequenceRequest(id: tasks[1].id, queries: tasks[1].prompts, responses: [[4, 5], [4, 5]], temperature: 1)
+        XCTAssertEqual(afterRollout[Self.scorer], [.score(request)])
+        XCTAssertEqual(afterRollout[Self.referee], [.reference(request)])
+        XCTAssertEqual(d.receive(Delivery(from: Self.scorer, message: .scores(ScoreResult(id: tasks[1].id, scores: [1, 2])))), [])
+        XCTAssertEqual(d.receive(Delivery(from: Self.referee, message: .reference(ReferenceResult(id: tasks[1].id, logProbs: [[-1, -1], [-1, -1]])))), [])
+        _ = d.receive(Delivery(from: Self.generators[0], message: .rollout(Self.rollout(tasks[0]))))
+        // a duplicate rollout changes nothing and queues nothing
+        XCTAssertEqual(d.receive(Delivery(from: Self.generators[1], message: .rollout(Self.rollout(tasks[0])))), [])
+        XCTAssertEqual(d.ledger?.duplicates, 1)
+        _ = d.receive(Delivery(from: Self.scorer, message: .scores(ScoreResult(id: tasks[0].id, scores: [0, 0]))))
+        let last = d.receive(Delivery(from: Self.referee, message: .reference(ReferenceResult(id: tasks[0].id, logProbs: [[-1, -1], [-1, -1]]))))
+        XCTAssertEqual(last, [.complete])
+        XCTAssertEqual(d.batch?.map(\.task.id), tasks.map(\.id), "task order, whatever the arrival order")
+        XCTAssertEqual(d.receive(Delivery(from: Self.scorer, message: .scores(ScoreResult(id: tasks[0].id, scores: [0, 0])))), [],
+                       "complete once")
+        XCTAssertEqual(d.leasesIssued, 6)
+    }
+
+    func testAFailedTaskIsLeasedAgainAndAbortsAfterMaxAttempts() {
+        var d = RoundDispatcher(maxAttempts: 2)
+        let g = Self.generators[0]
+        _ = d.receive(Delivery(from: g, message: .hello(.rollout)))
+        let tasks = IterationLedgerTests.tasks(iteration: 4, count: 1)
+        _ = d.begin(iteration: 4, tasks: tasks.map { var t = $0; t.policyVersion = 4; return t }, weights: Self.weights(4))
+        let first = d.receive(Delivery(from: g, message: .installed(version: 4)))
+        XCTAssertEqual(first.count, 1)
+        let again = d.receive(Delivery(from: g, message: .failed(task: tasks[0].id, reason: "out of memory")))
+        XCTAssertEqual(Self.sent(again)[g]?.count, 1, "leased again")
+        XCTAssertEqual(d.requeued, 1)
+        let abort = d.receive(Delivery(from: g, message: .failed(task: tasks[0].id, reason: "out of memory")))
+        guard case let .abort(why)? = abort.first else { return XCTFail("expected an abort, got \(abort)") }
+        XCTAssertTrue(why.contains("4.0") && why.contains("out of memory"), why)
+    }
+
+    func testADeadWorkersLeaseGoesToAnotherWorker() {
+        var d = connected()
+        let tasks = IterationLedgerTests.tasks(iteration: 0, count: 1)
+        _ = d.begin(iteration: 0, tasks: tasks, weights: Self.weights(0))
+        _ = d.receive(Delivery(from: Self.generators[0], message: .installed(version: 0)))
+        XCTAssertEqual(d.workers[Self.generators[0]]?.lease, .rollout(tasks[0]))
+        _ = d.receive(Delivery(from: Self.generators[1], message: .installed(version: 0)))
+        XCTAssertEqual(Self.sent(d.remove(Self.generators[0])), [Self.generators[1]: [.rollout(tasks[0])]])
+        // the dead worker's late answer still counts once; the live worker's copy is then a duplicate
+        XCTAssertEqual(d.receive(Delivery(from: Self.generators[0], message: .rollout(Self.rollout(tasks[0])))), [])
+        XCTAssertEqual(d.strangers, 1, "a removed worker is a stranger until it says hello again")
+        _ = d.receive(Delivery(from: Self.generators[1], message: .rollout(Self.rollout(tasks[0]))))
+        XCTAssertNotNil(d.ledger?.entry(tasks[0].id)?.rollout)
+    }
+
+    func testAnInvalidRolloutIsLeasedAgain() {
+        var d = connected()
+        let tasks = IterationLedgerTests.tasks(iteration: 0, count: 1)
+        _ = d.begin(iteration: 0, tasks: tasks, weights: Self.weights(0))
+        _ = d.receive(Delivery(from: Self.generators[0], message: .installed(version: 0)))
+        var bad = Self.rollout(tasks[0])
+        bad.logProbs = [[-1], [-1]]
+        let actions = d.receive(Delivery(from: Self.generators[0], message: .rollout(bad)))
+        XCTAssertEqual(Self.sent(actions)[Self.generators[0]], [.rollout(tasks[0])])
+        XCTAssertEqual(d.ledger?.invalid, 1)
+    }
+
+    func testATaskWaitsForAGeneratorOnItsVersionAndRefusedWeightsAreSentAgain() {
+        var d = RoundDispatcher(maxAttempts: 2)
+        let g = Self.generators[0]
+        _ = d.receive(Delivery(from: g, message: .hello(.rollout)))
+        let tasks = IterationLedgerTests.tasks(iteration: 1, count: 1)
+        _ = d.begin(iteration: 1, tasks: tasks, weights: Self.weights(1))
+        XCTAssertEqual(d.receive(Delivery(from: g, message: .installed(version: 0))), [], "an old version takes no task of v1")
+        XCTAssertEqual(Self.sent(d.receive(Delivery(from: g, message: .refused(version: 1, reason: "checksum")))),
+                       [g: [.weights(Self.weights(1))]])
+        guard case .abort? = d.receive(Delivery(from: g, message: .refused(version: 1, reason: "checksum"))).first else {
+            return XCTFail("refused twice: abort")
+        }
+    }
+
+    func testStrangersAreIgnoredAndCounted() {
+        var d = RoundDispatcher()
+        let tasks = IterationLedgerTests.tasks(iteration: 0, count: 1)
+        _ = d.begin(iteration: 0, tasks: tasks, weights: Self.weights(0))
+        XCTAssertEqual(d.receive(Delivery(from: Self.scorer, message: .scores(ScoreResult(id: tasks[0].id, scores: [1, 1])))), [])
+        XCTAssertEqual(d.strangers, 1)
+        XCTAssertNil(d.ledger?.entry(tasks[0].id)?.scores)
+    }
+}
