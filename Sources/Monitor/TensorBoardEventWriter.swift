@@ -64,6 +64,18 @@ public final class TensorBoardEventWriter {
         }
     }
 
+    /// Marks a restart at `step` (a resumed run): a `session_log{status: START}` event, on which
+    /// TensorBoard discards the earlier run's events at `step` and after, so the curves show each step once.
+    public func writeRestart(step: Int, wallTime: Date = Date()) throws {
+        var sessionLog = ProtobufEncoding()
+        sessionLog.int64(1, 1)  // SessionLog.START
+        var event = ProtobufEncoding()
+        event.double(1, wallTime.timeIntervalSince1970)
+        event.int64(2, Int64(step))
+        event.lengthDelimited(6, sessionLog.bytes)
+        try append(event.bytes)
+    }
+
     /// One TFRecord: length, its masked CRC, the data, its masked CRC.
     private func append(_ data: [UInt8]) throws {
         var record: [UInt8] = []

@@ -1,6 +1,7 @@
 /// A small, fast, seedable generator (SplitMix64) so initialisation is reproducible across runs.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    /// The generator's state: `SplitMix64(seed: state)` continues the sequence exactly (a checkpoint saves it).
+    public private(set) var state: UInt64
 
     /// Starts the sequence at `seed`.
     public init(seed: UInt64) { state = seed }

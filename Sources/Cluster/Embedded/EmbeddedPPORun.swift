@@ -17,6 +17,8 @@ public final class EmbeddedPPORun: @unchecked Sendable {
     public let config: PPORunConfig
     /// The learner.
     public let learner: PPOLearner
+    /// The policy's tokenizer as Hugging Face files, for checkpoints (nil when it cannot be written).
+    public let tokenizerFiles: HuggingFaceTokenizerFiles?
     private let hub = InProcessHub()
     private var workers: [Task<Void, Never>] = []
 
@@ -26,6 +28,9 @@ public final class EmbeddedPPORun: @unchecked Sendable {
         let bundle = try ModelBundle.load(path: config.policyModel, tokenizerPath: config.policyTokenizer, requireTokenizer: true)
         guard let tokenizer = bundle.tokenizer else { throw ModelBundleError.noTokenizer(model: config.policyModel) }
         let policy = CausalLM(config: bundle.config, parameters: bundle.parameters)
+        tokenizerFiles = try? TokenizerJSONWriter.files(for: tokenizer, chatTemplate: bundle.chatTemplateSource,
+                                                        modelMaxLength: bundle.config.maxPositions,
+                                                        source: config.policyTokenizer ?? config.policyModel)
         let reference: CausalLM
         if let path = config.referenceModel {
             let referenceBundle = try ModelBundle.load(path: path, tokenizerPath: config.policyTokenizer, loadsTokenizer: false)
