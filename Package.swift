@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "Cluster", "Training", "Generation"]),
-        .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands", "ModelIO"]),
+        .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands", "ModelIO", "Models"]),
     ]
 )

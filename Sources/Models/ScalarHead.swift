@@ -25,6 +25,13 @@ public final class ScalarHead: @unchecked Sendable {
         self.backend = backend
     }
 
+    /// A head with `other`'s shape and a copy of its values.
+    public convenience init(copying other: ScalarHead) {
+        self.init(width: other.width, bias: other.hasBias, backend: other.parameters.backend)
+        other.parameters.backend.copy(from: other.parameters.values.pointer, to: parameters.values.pointer,
+                                      count: parameters.count)
+    }
+
     /// out[N] = hidden[N,C] · weightᵀ (+ bias), in a buffer the head owns (valid until the next call).
     func forward(hidden: FloatPointer, rows: Int) throws -> FloatPointer {
         if (output?.count ?? 0) < rows { output = backend.makeBuffer(count: rows) }

@@ -48,8 +48,9 @@ public final class EmbeddedPPORun: @unchecked Sendable {
         var held = try PromptStream(texts: test, tokenizer: tokenizer, tokens: config.data.promptTokens, seed: config.seed &+ 1)
         var settings = config.ppo
         settings.temperature = config.generation.temperature
+        let critic = try config.criticModel.map { path in try Self.critic(path, policy: policy) }
         let step = try PPOLearnerStep(
-            update: PPOUpdate(policy: policy, settings: settings, seed: config.seed),
+            update: PPOUpdate(policy: policy, critic: critic, settings: settings, seed: config.seed),
             klController: KLController(initial: config.initKLCoefficient,
                                        mode: config.adaptiveKL ? .adaptive(target: config.klTarget, horizon: config.klHorizon) : .fixed),
             advantage: config.advantage, samplesPerPrompt: config.samplesPerPrompt, noEOSPenalty: config.noEOSPenalty,
@@ -65,7 +66,7 @@ public final class EmbeddedPPORun: @unchecked Sendable {
             start(RolloutGenerator(model: copy, padID: padID, transport: hub.connect(WorkerID(role: .rollout, index: index))).run)
         }
         for index in 0..<config.rewardWorkers {
-            start(RewardScorer(reward: reward, transport: hub.connect(WorkerID(role: .reward, index: index))).run)
+            start(RewardScorer(reward: index == 0 ? reward : reward.replica(), transport: hub.connect(WorkerID(role: .reward, index: index))).run)
         }
         for index in 0..<config.referenceWorkers {
             let model = index == 0 ? reference : CausalLM(config: reference.config, parameters: reference.parameters.copy())
@@ -84,10 +85,25 @@ public final class EmbeddedPPORun: @unchecked Sendable {
         switch source {
         case let .vader(lexicon):
             return VaderReward(vader: try VaderSentiment(lexiconDirectory: URL(fileURLWithPath: lexicon)), tokenizer: tokenizer)
-        case .model:
-            throw RunConfigError.outOfRange(file: "run config", key: "reward", value: "a reward model",
-                                            requirement: "reward.function: vader in this version of rlhf ppo")
+        case let .model(path):
+            return try ClassifierReward.load(path: path, policyTokenizer: tokenizer)
         }
+    }
+
+    /// The separate critic `critic.model` names: a sequence classifier (a reward model) that reads the
+    /// policy's token ids, so its vocabulary must be the policy's.
+    static func critic(_ path: String, policy: CausalLM) throws -> SequenceClassifier {
+        let url = URL(fileURLWithPath: path)
+        guard try HFSequenceClassifier.isSequenceClassifier(directory: url) else {
+            throw RunConfigError.outOfRange(file: "run config", key: "critic.model", value: path,
+                                            requirement: "a Hugging Face sequence classifier folder (a reward model)")
+        }
+        let critic = try HFSequenceClassifier.load(directory: url, backend: policy.backend)
+        guard critic.config.vocabSize == policy.config.vocabSize else {
+            throw RunConfigError.outOfRange(file: "run config", key: "critic.model", value: path,
+                                            requirement: "the policy's vocabulary (\(policy.config.vocabSize) ids; it has \(critic.config.vocabSize))")
+        }
+        return critic
     }
 
     /// Runs iteration `iteration`; returns its metrics.

@@ -65,8 +65,11 @@ public final class PPOLearnerStep: @unchecked Sendable {
         let sequenceKL = rewards.sequenceKL(rows: B, length: T)
         let meanKL = sequenceKL.reduce(0, +) / Double(B)
         klController.update(kl: meanKL, sequences: B)
-        return metrics(scores: rawScores, stats: stats, meanKL: meanKL, beta: beta, responses: responses, stopped: stopped,
+        var metrics = metrics(scores: rawScores, stats: stats, meanKL: meanKL, beta: beta, responses: responses, stopped: stopped,
                        values: old.values, returns: returns, mask: batch.responseMask)
+        // a separate critic is clipped on its own; a value head's gradient is inside ppo/grad_norm
+        if update.critic != nil { metrics["ppo/val/grad_norm"] = stats.criticGradNorm }
+        return metrics
     }
 
     /// Per-token advantages and value targets [B·T].

@@ -5,6 +5,10 @@ import ModelIO
 public protocol RewardFunction: Sendable {
     /// The score of each row.
     func scores(queries: [[Int]], responses: [[Int]]) throws -> [Float]
+
+    /// A copy another reward scorer can run at the same time as this one (a model's scratch memory
+    /// belongs to one caller at a time).
+    func replica() -> any RewardFunction
 }
 
 /// VADER's compound sentiment of the response text (the policy's tokenizer decodes it).
@@ -20,4 +24,6 @@ public struct VaderReward: RewardFunction {
     public func scores(queries: [[Int]], responses: [[Int]]) throws -> [Float] {
         responses.map { Float(vader.scores(tokenizer.decode($0, skipSpecialTokens: true)).compound) }
     }
+
+    public func replica() -> any RewardFunction { self }
 }
