@@ -1,3 +1,5 @@
+import Foundation
+
 /// One tensor of a published policy version: its name and shape, in the order the values are laid out.
 public struct WeightTensor: Sendable, Equatable {
     /// The parameter's name (the policy's `ParameterStore` names).
@@ -12,10 +14,51 @@ public struct WeightTensor: Sendable, Equatable {
     public var count: Int { shape.reduce(1, *) }
 }
 
+/// The values of a weights message: memory that stays valid and unchanged while the message lives. Either
+/// a host copy the message owns, or memory borrowed from an owner that promises not to change it until
+/// the next version is published (the learner's weight snapshot, shared in one process without a copy).
+public final class WeightValues: @unchecked Sendable, Equatable {
+    /// Floats held.
+    public let count: Int
+    private let base: UnsafePointer<Float>
+    private let owner: AnyObject?
+    private let owned: UnsafeMutableBufferPointer<Float>?
+
+    /// A host copy of `values`.
+    public init(_ values: [Float]) {
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(values.count, 1))
+        _ = buffer.initialize(from: values)
+        owned = buffer
+        base = UnsafePointer(buffer.baseAddress!)
+        count = values.count
+        owner = nil
+    }
+
+    /// `count` floats at `base`, kept alive by `owner`, which must not change them while this lives.
+    public init(borrowing base: UnsafePointer<Float>, count: Int, owner: AnyObject) {
+        self.base = base
+        self.count = count
+        self.owner = owner
+        owned = nil
+    }
+
+    deinit { owned?.deallocate() }
+
+    /// Calls `body` with the values.
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    public static func == (a: WeightValues, b: WeightValues) -> Bool {
+        a === b || (a.count == b.count && memcmp(a.base, b.base, a.count * MemoryLayout<Float>.stride) == 0)
+    }
+}
+
 /// The weights of policy version `version`, as the learner publishes them to rollout generators: a
 /// manifest of tensors and their values laid out one after another in manifest order. A generator
-/// installs a version between tasks, never inside one. In one process the values array is shared by
-/// every receiver without a copy; the cluster carries it as ~1 MiB frames with a checksum per tensor.
+/// installs a version between tasks, never inside one. In one process the values are the learner's
+/// snapshot, shared by every receiver without a copy; the cluster carries them as ~1 MiB frames with a
+/// checksum per tensor.
 public struct PolicyWeights: Sendable, Equatable {
     /// The version these weights are (the number of PPO updates behind them).
     public var version: Int
@@ -24,10 +67,10 @@ public struct PolicyWeights: Sendable, Equatable {
     /// The tensors, in layout order.
     public var tensors: [WeightTensor]
     /// Every tensor's values, one after another [Σ count].
-    public var values: [Float]
+    public var values: WeightValues
 
     /// Creates a message; `validate` checks that the manifest and the values agree.
-    public init(version: Int, replaces: Int?, tensors: [WeightTensor], values: [Float]) {
+    public init(version: Int, replaces: Int?, tensors: [WeightTensor], values: WeightValues) {
         self.version = version; self.replaces = replaces; self.tensors = tensors; self.values = values
     }
 

@@ -12,7 +12,7 @@ final class RoundDispatcherTests: XCTestCase {
 
     static func weights(_ version: Int) -> PolicyWeights {
         PolicyWeights(version: version, replaces: version > 0 ? version - 1 : nil,
-                      tensors: [WeightTensor(name: "w", shape: [2])], values: [1, 2])
+                      tensors: [WeightTensor(name: "w", shape: [2])], values: WeightValues([1, 2]))
     }
 
     static func rollout(_ task: RolloutTask) -> Rollout {

@@ -32,7 +32,7 @@ final class RunConfigTests: XCTestCase {
             XCTAssertEqual(c.ppo.batchSize, 16)
             XCTAssertEqual(c.ppo.miniBatchSize, 4)
             XCTAssertEqual(c.ppo.ppoEpochs, 4)
-            XCTAssertEqual(c.iterations, 30)
+            XCTAssertGreaterThanOrEqual(c.iterations, 30, "the issue asks for curves over at least 30 iterations")
             XCTAssertEqual(c.generation.maxNewTokens, 24)
             XCTAssertTrue(c.data.train.hasPrefix(TestPaths.shared.path), c.data.train)
             XCTAssertTrue(FileManager.default.fileExists(atPath: c.data.train))

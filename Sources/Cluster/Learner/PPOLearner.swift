@@ -1,6 +1,7 @@
 import Data
 import Dispatch
 import ModelIO
+import Models
 import Training
 import Wire
 
@@ -30,6 +31,9 @@ public final class PPOLearner: @unchecked Sendable {
     /// Leases the work to the connected workers.
     public let runner: RoundRunner
     private var published: PolicyWeights?
+    /// The published copy of the policy's values: rewritten only when the next version is published, by
+    /// which time every generator installed the last one (its round could not complete before).
+    private var snapshot: ParameterStore?
 
     /// A learner over `step` (its policy at `version`) that leases work through `runner`.
     public init(config: PPORunConfig, step: PPOLearnerStep, prompts: PromptStream, evalPrompts: [[Int]],
@@ -45,12 +49,17 @@ public final class PPOLearner: @unchecked Sendable {
         taskRows = config.taskRows
     }
 
-    /// The current version's weights, downloaded once per version.
+    /// The current version's weights, copied into the snapshot once per version.
     private func weights() -> (PolicyWeights, seconds: Double) {
         if let published, published.version == version { return (published, 0) }
         let start = DispatchTime.now().uptimeNanoseconds
-        let weights = PolicyWeightsLayout.publish(step.update.policy.parameters, version: version,
-                                                  replaces: published?.version)
+        let policy = step.update.policy.parameters
+        if let snapshot {
+            policy.backend.copy(from: policy.values.pointer, to: snapshot.values.pointer, count: policy.count)
+        } else {
+            snapshot = policy.copy()
+        }
+        let weights = PolicyWeightsLayout.publish(snapshot!, version: version, replaces: published?.version)
         published = weights
         return (weights, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
@@ -78,7 +87,6 @@ public final class PPOLearner: @unchecked Sendable {
         let round = try await runner.run(iteration: iteration, tasks: tasks(rows, iteration: iteration, seedIteration: iteration),
                                          weights: weights)
         let (leases1, requeued1) = await runner.counters
-        published = nil  // the update below makes a new version
         let learnStart = DispatchTime.now().uptimeNanoseconds
         var metrics = try step.learn(from: round.entries)
         version += 1

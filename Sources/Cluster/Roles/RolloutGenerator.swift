@@ -70,10 +70,11 @@ public enum PolicyWeightsLayout {
         store.specs.map { WeightTensor(name: $0.name, shape: $0.shape) }
     }
 
-    /// Version `version` of `store`'s values (downloaded once; receivers in one process share them).
-    public static func publish(_ store: ParameterStore, version: Int, replaces: Int?) -> PolicyWeights {
-        PolicyWeights(version: version, replaces: replaces, tensors: manifest(of: store),
-                      values: store.backend.download(store.values.pointer, count: store.count))
+    /// Version `version` of the policy, as `snapshot`'s values (which must not change until the next
+    /// version is published; receivers in one process share them without a copy).
+    public static func publish(_ snapshot: ParameterStore, version: Int, replaces: Int?) -> PolicyWeights {
+        PolicyWeights(version: version, replaces: replaces, tensors: manifest(of: snapshot),
+                      values: WeightValues(borrowing: snapshot.values.pointer, count: snapshot.count, owner: snapshot))
     }
 
     /// Checks that `weights` is a valid message with exactly `store`'s tensors, names and shapes.
