@@ -139,4 +139,29 @@ final class RoundDispatcherTests: XCTestCase {
         XCTAssertEqual(d.strangers, 1)
         XCTAssertNil(d.ledger?.entry(tasks[0].id)?.scores)
     }
+
+    func testALateLeaseIsIssuedAgainAndTheFirstAnswerCounts() {
+        var d = RoundDispatcher(minimumLeaseSeconds: 30)
+        let (slow, fast) = (Self.generators[0], Self.generators[1])
+        _ = d.receive(Delivery(from: slow, message: .hello(.rollout)))
+        let tasks = IterationLedgerTests.tasks(iteration: 0, count: 2)
+        _ = d.begin(iteration: 0, tasks: tasks, weights: Self.weights(0))
+        _ = d.receive(Delivery(from: slow, message: .installed(version: 0)))
+        XCTAssertEqual(d.workers[slow]?.lease, .rollout(tasks[0]))
+        _ = d.advance(to: 1)
+        _ = d.receive(Delivery(from: fast, message: .hello(.rollout)))
+        _ = d.receive(Delivery(from: fast, message: .installed(version: 0)))
+        XCTAssertEqual(d.workers[fast]?.lease, .rollout(tasks[1]))
+        _ = d.advance(to: 2)
+        _ = d.receive(Delivery(from: fast, message: .rollout(Self.rollout(tasks[1]))))  // took 1 s: median 1 s
+        XCTAssertEqual(d.leaseDeadline(.rollout), 30, "the minimum holds while 10 × median is below it")
+        XCTAssertEqual(d.advance(to: 29.9), [], "not late yet: leased at 0, deadline 30 s")
+        XCTAssertEqual(Self.sent(d.advance(to: 30.5)), [fast: [.rollout(tasks[0])]], "late: the idle worker gets a copy")
+        XCTAssertEqual(d.overdueReissued, 1)
+        XCTAssertEqual(d.advance(to: 100), [], "issued again once, not at every tick")
+        _ = d.receive(Delivery(from: fast, message: .rollout(Self.rollout(tasks[0]))))
+        _ = d.receive(Delivery(from: slow, message: .rollout(Self.rollout(tasks[0]))))
+        XCTAssertEqual(d.ledger?.duplicates, 1, "the slow answer is a duplicate")
+        XCTAssertNil(d.workers[slow]?.lease, "and frees the slow worker")
+    }
 }

@@ -10,6 +10,10 @@ import Wire
 /// task's rollout is accepted, its score and reference requests are queued. Idle workers are leased the
 /// queued item of their role with the smallest task id. A failed or invalid piece goes back to the
 /// queue, up to `maxAttempts` times; a result is counted once (`IterationLedger`).
+///
+/// Time comes in only through `advance(to:)` (seconds from any origin): a lease held longer than its
+/// deadline, max(`minimumLeaseSeconds`, 10 × the median time of its kind), is issued again to another
+/// worker while the first keeps it; whichever answer comes first counts, the other is a duplicate.
 public struct RoundDispatcher: Sendable {
     /// What the learner's actor does next.
     public enum Action: Sendable, Equatable {
@@ -27,12 +31,20 @@ public struct RoundDispatcher: Sendable {
         public var role: WorkerRole
         /// The policy version it holds (generators), and the one it is installing.
         public var version: Int?, installing: Int?
-        /// The piece of work it holds.
+        /// The piece of work it holds, since when, and whether it was issued again for being late.
         public var lease: WorkItem?
+        public var leasedAt = 0.0, overdue = false
     }
 
     /// Tries a piece of work gets before the round aborts.
     public let maxAttempts: Int
+    /// The shortest lease deadline, in seconds.
+    public let minimumLeaseSeconds: Double
+    /// The time of the last `advance(to:)`.
+    public private(set) var now = 0.0
+    /// Leases issued again because they were late.
+    public private(set) var overdueReissued = 0
+    private var durations: [WorkerRole: [Double]] = [:]
     /// Connected workers.
     public private(set) var workers: [WorkerID: Worker] = [:]
     /// The current round's ledger (nil before the first round).
@@ -47,7 +59,45 @@ public struct RoundDispatcher: Sendable {
     private var completed = false
 
     /// A dispatcher with no workers.
-    public init(maxAttempts: Int = 3) { self.maxAttempts = maxAttempts }
+    public init(maxAttempts: Int = 3, minimumLeaseSeconds: Double = 30) {
+        self.maxAttempts = maxAttempts
+        self.minimumLeaseSeconds = minimumLeaseSeconds
+    }
+
+    /// The deadline of a lease of `role`: max(minimum, 10 × the median of its last 64 completions).
+    public func leaseDeadline(_ role: WorkerRole) -> Double {
+        let times = (durations[role] ?? []).sorted()
+        guard !times.isEmpty else { return minimumLeaseSeconds }
+        return max(minimumLeaseSeconds, 10 * times[times.count / 2])
+    }
+
+    /// Moves the clock to `time`: leases past their deadline are queued again for another worker.
+    public mutating func advance(to time: Double) -> [Action] {
+        now = max(now, time)
+        var late: [WorkItem] = []
+        for id in workers.keys.sorted() {
+            guard let worker = workers[id], let item = worker.lease, !worker.overdue,
+                  now - worker.leasedAt > leaseDeadline(worker.role) else { continue }
+            workers[id]?.overdue = true
+            late.append(item)
+        }
+        for item in late where !queue.contains(where: { $0.key == item.key }) && !isSettled(item.key) {
+            overdueReissued += 1
+            queue.append(item)
+        }
+        queue.sort { ($0.task, $0.role.rawValue) < ($1.task, $1.role.rawValue) }
+        return dispatch()
+    }
+
+    /// Whether the ledger already holds the result `key` stands for.
+    private func isSettled(_ key: LeaseKey) -> Bool {
+        guard let entry = ledger?.entry(key.task) else { return true }
+        switch key.role {
+        case .rollout: return entry.rollout != nil
+        case .reward: return entry.scores != nil
+        case .reference: return entry.reference != nil
+        }
+    }
 
     /// The round's complete records, in task order (nil until complete).
     public var batch: [IterationLedger.Entry]? { ledger?.batch }
@@ -130,7 +180,11 @@ public struct RoundDispatcher: Sendable {
     }
 
     private mutating func release(_ id: WorkerID, _ key: LeaseKey) {
-        if workers[id]?.lease?.key == key { workers[id]?.lease = nil }
+        guard let worker = workers[id], worker.lease?.key == key else { return }
+        durations[key.role, default: []].append(now - worker.leasedAt)
+        if durations[key.role]!.count > 64 { durations[key.role]!.removeFirst() }
+        workers[id]?.lease = nil
+        workers[id]?.overdue = false
     }
 
     /// What follows a result the ledger judged.
@@ -198,6 +252,8 @@ public struct RoundDispatcher: Sendable {
             }) else { continue }
             let item = queue.remove(at: index)
             workers[id]?.lease = item
+            workers[id]?.leasedAt = now
+            workers[id]?.overdue = false
             leasesIssued += 1
             actions.append(.send(item.message, to: id))
         }
