@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Monitor"),
         .target(name: "Wire"),
         .target(name: "Cluster", dependencies: [
-            "Tensor", "Models", "ModelIO", "Training", "Generation", "Data", "Wire",
+            "CKernelSupport", "Tensor", "Models", "ModelIO", "Training", "Generation", "Data", "Wire",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: numericSettings),
         .target(name: "RLHFCommands", dependencies: [

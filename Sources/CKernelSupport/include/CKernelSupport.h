@@ -18,3 +18,10 @@ static inline __attribute__((always_inline)) void rlhf_cpu_relax(void) {
 }
 
 #endif
+
+/* Pins the calling process (every thread it starts afterwards inherits the mask) to the `count` cores
+   in `cores`; returns 0, or the errno of sched_setaffinity (EINVAL: no such core online). */
+int rlhf_pin_process_to_cores(const int *cores, int count);
+
+/* The cores the process may run on now, written into `cores` (up to `capacity`); returns how many, or -1. */
+int rlhf_allowed_cores(int *cores, int capacity);

@@ -1,0 +1,88 @@
+import CKernelSupport
+import Foundation
+import Tensor
+
+/// The device a role process is pinned to (`--device`): CPU cores, or one CUDA GPU.
+public enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
+    /// Every core the process may use now (`cpu`), or these cores (`cpu:2-3`, `cpu:0,2,4`).
+    case cpu(cores: [Int]?)
+    /// One GPU (`cuda:N`).
+    case cuda(Int)
+
+    public var description: String {
+        switch self {
+        case .cpu(nil): "cpu"
+        case let .cpu(cores?): "cpu:" + cores.map(String.init).joined(separator: ",")
+        case let .cuda(n): "cuda:\(n)"
+        }
+    }
+
+    /// Parses `cpu`, `cpu:A-B`, `cpu:A,B,...` (ranges and lists mixed) or `cuda:N`.
+    public static func parse(_ text: String) throws(DeviceError) -> DeviceSpec {
+        if text == "cpu" { return .cpu(cores: nil) }
+        if text.hasPrefix("cuda:") {
+            guard let n = Int(text.dropFirst(5)), n >= 0, n < 1024 else { throw .malformed(text) }
+            return .cuda(n)
+        }
+        guard text.hasPrefix("cpu:") else { throw .malformed(text) }
+        var cores: [Int] = []
+        for part in text.dropFirst(4).split(separator: ",", omittingEmptySubsequences: false) {
+            let ends = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+            guard (1...2).contains(ends.count), let first = ends.first!, let last = ends.last!, first >= 0, first <= last,
+                  last < 4096 else { throw .malformed(text) }
+            cores += Array(first...last)
+        }
+        guard !cores.isEmpty, Set(cores).count == cores.count else { throw .malformed(text) }
+        return .cpu(cores: cores)
+    }
+
+    /// Pins this process: a CPU set becomes its affinity and its compute thread count; a GPU would set
+    /// `CUDA_VISIBLE_DEVICES`, but this build has no CUDA backend, so it is refused. Call before any
+    /// compute starts.
+    public func apply() throws(DeviceError) {
+        switch self {
+        case .cuda(let n):
+            throw .noCUDA(n)
+        case .cpu(nil):
+            Runtime.configure(threads: Self.allowedCores().count)
+        case .cpu(let cores?):
+            let allowed = Set(Self.allowedCores())
+            if let missing = cores.first(where: { !allowed.contains($0) }) {
+                throw .noSuchCore(missing, available: Self.allowedCores())
+            }
+            let status = cores.map(Int32.init).withUnsafeBufferPointer { rlhf_pin_process_to_cores($0.baseAddress, Int32(cores.count)) }
+            guard status == 0 else { throw .pinFailed(description, reason: String(cString: strerror(status))) }
+            Runtime.configure(threads: cores.count)
+        }
+    }
+
+    /// The cores this process may run on now.
+    public static func allowedCores() -> [Int] {
+        var buffer = [Int32](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBufferPointer { rlhf_allowed_cores($0.baseAddress, 4096) }
+        return n > 0 ? buffer.prefix(Int(n)).map(Int.init) : [0]
+    }
+}
+
+/// A device that cannot be used, in one line.
+public enum DeviceError: Error, Equatable, CustomStringConvertible {
+    /// Not `cpu`, `cpu:CORES` or `cuda:N`.
+    case malformed(String)
+    /// A core this process may not run on.
+    case noSuchCore(Int, available: [Int])
+    /// `sched_setaffinity` failed.
+    case pinFailed(String, reason: String)
+    /// A GPU was asked for and this build has no CUDA backend.
+    case noCUDA(Int)
+
+    public var description: String {
+        switch self {
+        case let .malformed(text):
+            "--device \(text.prefix(40)): expected cpu, cpu:CORES (e.g. cpu:2-3 or cpu:0,2) or cuda:N"
+        case let .noSuchCore(core, available):
+            "--device: core \(core) is not available to this process (cores \(available.map(String.init).joined(separator: ",")))"
+        case let .pinFailed(device, reason): "--device \(device): cannot pin the process: \(reason)"
+        case let .noCUDA(n): "--device cuda:\(n): this build of rlhf has no CUDA backend yet; use --device cpu[:CORES]"
+        }
+    }
+}
