@@ -35,7 +35,7 @@ public struct RoundOutcome: Sendable {
 public actor RoundRunner {
     private var dispatcher: RoundDispatcher
     private let transport: any LearnerTransport
-    private var deliveries: AsyncStream<Delivery>.AsyncIterator
+    private var deliveries: AsyncStream<LearnerEvent>.AsyncIterator
 
     /// A runner on `transport`.
     public init(transport: any LearnerTransport, maxAttempts: Int = 3) {
@@ -69,12 +69,19 @@ public actor RoundRunner {
             var iterator = deliveries  // one round runs at a time: the copy goes back before the next await
             let next = await iterator.next(isolation: self)
             deliveries = iterator
-            guard let delivery = next else { throw .transportClosed(iteration: iteration) }
-            if case .installed = delivery.message, pendingInstalls > 0 {
-                pendingInstalls -= 1
-                lastInstall = DispatchTime.now().uptimeNanoseconds
+            guard let event = next else { throw .transportClosed(iteration: iteration) }
+            switch event {
+            case let .message(delivery):
+                if case .installed = delivery.message, pendingInstalls > 0 {
+                    pendingInstalls -= 1
+                    lastInstall = DispatchTime.now().uptimeNanoseconds
+                }
+                done = try timed { () throws(RoundError) in try perform(dispatcher.receive(delivery)) }
+            case let .left(worker):
+                done = try timed { () throws(RoundError) in try perform(dispatcher.remove(worker)) }
+            case let .tick(now):
+                done = try timed { () throws(RoundError) in try perform(dispatcher.advance(to: now)) }
             }
-            done = try timed { () throws(RoundError) in try perform(dispatcher.receive(delivery)) }
         }
         let ledger = dispatcher.ledger
         guard let entries = dispatcher.batch else { throw .aborted("round \(iteration) completed without a batch") }

@@ -4,13 +4,13 @@ import Wire
 /// The in-process transport of the embedded default: each side's inbox is an `AsyncStream`, and a
 /// message is handed over without being copied or encoded (a weights message shares its values array).
 public final class InProcessHub: LearnerTransport {
-    public let incoming: AsyncStream<Delivery>
-    private let learnerInbox: AsyncStream<Delivery>.Continuation
+    public let incoming: AsyncStream<LearnerEvent>
+    private let learnerInbox: AsyncStream<LearnerEvent>.Continuation
     private let workerInboxes = Mutex<[WorkerID: AsyncStream<LearnerMessage>.Continuation]>([:])
 
     /// A hub with no workers yet.
     public init() {
-        (incoming, learnerInbox) = AsyncStream.makeStream(of: Delivery.self)
+        (incoming, learnerInbox) = AsyncStream.makeStream(of: LearnerEvent.self)
     }
 
     /// Connects worker `id` and returns its end. Connecting an id again replaces the old connection.
@@ -44,9 +44,9 @@ public final class InProcessHub: LearnerTransport {
 public struct InProcessWorkerLink: WorkerTransport {
     public let id: WorkerID
     public let incoming: AsyncStream<LearnerMessage>
-    fileprivate let learnerInbox: AsyncStream<Delivery>.Continuation
+    fileprivate let learnerInbox: AsyncStream<LearnerEvent>.Continuation
 
     public func send(_ message: WorkerMessage) throws(TransportError) {
-        if case .terminated = learnerInbox.yield(Delivery(from: id, message: message)) { throw .closed("the learner") }
+        if case .terminated = learnerInbox.yield(.message(Delivery(from: id, message: message))) { throw .closed("the learner") }
     }
 }

@@ -11,6 +11,17 @@ public struct Delivery: Sendable, Equatable {
     public init(from: WorkerID, message: WorkerMessage) { self.from = from; self.message = message }
 }
 
+/// What reaches the learner: a worker's message, news that a worker is gone (it said goodbye, or its
+/// transport declared it dead), or the time (the transport's clock, in seconds, for lease deadlines).
+public enum LearnerEvent: Sendable, Equatable {
+    /// A message from a worker.
+    case message(Delivery)
+    /// The worker left; its leases go back to the queue.
+    case left(WorkerID)
+    /// The clock reads this many seconds.
+    case tick(Double)
+}
+
 /// What can go wrong moving a message.
 public enum TransportError: Error, Equatable, CustomStringConvertible {
     /// The other side has gone (its inbox is closed).
@@ -26,8 +37,8 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
 /// The learner's end of a transport: one inbox of every worker's messages, and a send to each worker.
 /// The embedded default is `InProcessHub`; the cluster adds ZeroMQ behind the same two calls.
 public protocol LearnerTransport: Sendable {
-    /// Every message from every worker, in arrival order (one consumer: the learner).
-    var incoming: AsyncStream<Delivery> { get }
+    /// Every worker message and transport event, in arrival order (one consumer: the learner).
+    var incoming: AsyncStream<LearnerEvent> { get }
     /// Sends `message` to `worker`.
     func send(_ message: LearnerMessage, to worker: WorkerID) throws(TransportError)
 }
