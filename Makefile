@@ -12,7 +12,7 @@ RELEASE := -c release $(CPU_FLAGS)
 APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 
-.PHONY: test demo build setup deps models bench clean
+.PHONY: test demo build setup deps models bench clean proto proto-check
 
 test: setup
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
@@ -52,6 +52,18 @@ $(MODELS)/vader/vader_lexicon.txt:
 	scripts/fetch-wheel.sh vaderSentiment==3.3.2 3bf1d243b98b1afad575b9f22bc2cb1e212b94ff89ca74f8a23a588d024ea311 \
 	  "vaderSentiment/" $(MODELS)/vader
 	rm -f $(MODELS)/vader/__init__.py $(MODELS)/vader/vaderSentiment.py
+
+# The wire protocol's C code (Sources/RLHFProtoC) is generated from Proto/rlhf/v1/*.proto by protoc-c and
+# committed; never edit it by hand. `make proto` regenerates it; `make proto-check` (run by .ci/run) fails
+# when the committed code is not what the .proto files generate.
+proto: deps
+	scripts/protoc-c.sh Sources/RLHFProtoC
+
+proto-check: deps
+	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	scripts/protoc-c.sh "$$tmp" && \
+	if diff -r "$$tmp" Sources/RLHFProtoC; then echo "proto-check: Sources/RLHFProtoC matches Proto/"; \
+	else echo "proto-check: Sources/RLHFProtoC differs from what Proto/ generates; run make proto" >&2; exit 1; fi
 
 clean:
 	rm -rf .build
