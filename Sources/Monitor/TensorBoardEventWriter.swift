@@ -1,3 +1,4 @@
+import Checksum
 import Foundation
 
 /// What can go wrong writing metrics: the file and the reason.

@@ -42,6 +42,13 @@ public final class WeightValues: @unchecked Sendable, Equatable {
         owned = nil
     }
 
+    /// `count` floats of memory this object owns, and a writable view of it for the one writer that
+    /// fills it (a weight stream's assembler) before the values are shared.
+    public static func assembling(count: Int) -> (WeightValues, UnsafeMutableRawBufferPointer) {
+        let values = WeightValues([Float](repeating: 0, count: count))
+        return (values, UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(values.owned!)[0..<(count * 4)]))
+    }
+
     deinit { owned?.deallocate() }
 
     /// Calls `body` with the values.

@@ -1,3 +1,5 @@
+import CKernelSupport
+import Checksum
 import Foundation
 import Monitor
 import XCTest
@@ -5,6 +7,22 @@ import XCTest
 /// Event files read back record by record with both CRCs checked, and their `Event` protobufs decoded by
 /// a reader written here from the protobuf spec (it shares no code with the writer).
 final class TensorBoardEventWriterTests: XCTestCase {
+    func testCRC32CInstructionAndTableAgreeAtEveryAlignmentAndLength() {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<4099).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        bytes.withUnsafeBytes { all in
+            for start in 0..<9 {
+                for length in [0, 1, 7, 8, 9, 31, 32, 33, 1000, 4090 - start] {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                    XCTAssertEqual(CRC32C.checksum(slice), rlhf_crc32c_portable(0, slice.baseAddress, length), "\(start)+\(length)")
+                }
+            }
+            // continuing a checksum over two pieces equals one pass
+            let first = UnsafeRawBufferPointer(rebasing: all[0..<1234]), rest = UnsafeRawBufferPointer(rebasing: all[1234...])
+            XCTAssertEqual(CRC32C.checksum(rest, continuing: CRC32C.checksum(first)), CRC32C.checksum(all))
+        }
+    }
+
     func testCRC32CKnownVectors() {
         XCTAssertEqual(CRC32C.checksum(Array("123456789".utf8)), 0xE306_9283)
         XCTAssertEqual(CRC32C.checksum([UInt8](repeating: 0, count: 32)), 0x8A91_36AA)

@@ -1,5 +1,7 @@
 #ifndef RLHF_CKERNELSUPPORT_H
 #define RLHF_CKERNELSUPPORT_H
+#include <stddef.h>
+#include <stdint.h>
 /* CPU hints Swift has no spelling for; each is a single instruction, inlined into the Swift kernels. */
 
 /* Asks the cache hierarchy to start loading the line holding `address` into L2 (read; locality 1 keeps it
@@ -16,12 +18,18 @@ static inline __attribute__((always_inline)) void rlhf_cpu_relax(void) {
     __asm__ __volatile__("yield");
 #endif
 }
-
-#endif
-
 /* Pins the calling process (every thread it starts afterwards inherits the mask) to the `count` cores
    in `cores`; returns 0, or the errno of sched_setaffinity (EINVAL: no such core online). */
 int rlhf_pin_process_to_cores(const int *cores, int count);
 
 /* The cores the process may run on now, written into `cores` (up to `capacity`); returns how many, or -1. */
 int rlhf_allowed_cores(int *cores, int capacity);
+
+/* CRC-32C (Castagnoli) of `count` bytes at `bytes`, continuing from `crc` (start with 0): the SSE4.2
+   crc32 instruction when the CPU has it, else a table, with the same result. */
+uint32_t rlhf_crc32c(uint32_t crc, const void *bytes, size_t count);
+
+/* The same CRC-32C from the table alone (the fallback, kept callable so tests compare the two). */
+uint32_t rlhf_crc32c_portable(uint32_t crc, const void *bytes, size_t count);
+
+#endif

@@ -1,0 +1,145 @@
+import Checksum
+import Wire
+
+/// A policy version as the byte stream the cluster sends: its manifest (every tensor's offset and
+/// CRC-32C) and ~1 MiB chunks read in place from the values (the learner's snapshot), never copied
+/// into a message first.
+public struct WeightStreamSource: Sendable {
+    /// The version.
+    public let weights: PolicyWeights
+    /// Its manifest.
+    public let manifest: WeightsManifest
+    /// Bytes per chunk.
+    public static let chunkBytes = 1 << 20
+
+    /// The stream of `weights` (one pass over the values to checksum each tensor).
+    public init(_ weights: PolicyWeights) {
+        self.weights = weights
+        var offset = 0
+        var tensors: [ManifestTensor] = []
+        weights.values.withUnsafeBufferPointer { values in
+            let bytes = UnsafeRawBufferPointer(values)
+            for tensor in weights.tensors {
+                let length = tensor.count * 4
+                let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
+                tensors.append(ManifestTensor(name: tensor.name, shape: tensor.shape, dtype: .f32, byteOffset: offset, crc32c: crc))
+                offset += length
+            }
+        }
+        manifest = WeightsManifest(version: weights.version, replaces: weights.replaces, tensors: tensors, totalBytes: offset)
+    }
+
+    /// Calls `body` with the bytes of the chunk that starts at `offset` (nil past the end or off a
+    /// chunk boundary).
+    public func withChunk<R>(at offset: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+        guard offset >= 0, offset < manifest.totalBytes, offset % Self.chunkBytes == 0 else { return nil }
+        return try weights.values.withUnsafeBufferPointer { values in
+            let bytes = UnsafeRawBufferPointer(values)
+            return try body(UnsafeRawBufferPointer(rebasing: bytes[offset..<min(offset + Self.chunkBytes, manifest.totalBytes)]))
+        }
+    }
+}
+
+/// A generator's assembly of one weight stream, as a pure state machine over an injected clock: it
+/// checks the manifest against the generator's own layout, takes the chunks in order into one buffer,
+/// and verifies every tensor's CRC-32C before handing out the version. A stream that makes no progress
+/// for `stallSeconds` is stalled: the generator asks again from where it stopped (`request`), or drops it.
+/// It belongs to the one thread that owns the generator's socket.
+public struct WeightStreamAssembler {
+    /// What a step did.
+    public enum Outcome: Sendable, Equatable {
+        /// Taken; `next` is the first byte still missing.
+        case accepted(next: Int)
+        /// Not for this stream (another version, or a chunk already taken or out of order): dropped.
+        case ignored(String)
+        /// Every byte arrived and every checksum matched.
+        case complete(PolicyWeights)
+        /// The stream cannot be used (a manifest that does not fit, a checksum that does not match): why.
+        case failed(String)
+    }
+
+    /// The generator's layout: the tensors it expects, in order.
+    public let layout: [WeightTensor]
+    /// Seconds without progress before a stream counts as stalled.
+    public let stallSeconds: Double
+    /// The manifest being assembled (nil when idle).
+    public private(set) var manifest: WeightsManifest?
+    /// Bytes received so far, and when the last chunk came.
+    public private(set) var received = 0, lastProgress = 0.0
+    private var values: WeightValues?
+    private var buffer: UnsafeMutableRawBufferPointer?
+
+    /// An idle assembler for `layout`.
+    public init(layout: [WeightTensor], stallSeconds: Double = 10) {
+        self.layout = layout
+        self.stallSeconds = stallSeconds
+    }
+
+    /// Starts assembling `manifest` (dropping any stream in progress).
+    public mutating func begin(_ manifest: WeightsManifest, now: Double) -> Outcome {
+        drop()
+        var offset = 0
+        guard manifest.version >= 0, manifest.tensors.count == layout.count else {
+            return .failed("v\(manifest.version): \(manifest.tensors.count) tensors for a model of \(layout.count)")
+        }
+        for (tensor, expected) in zip(manifest.tensors, layout) {
+            guard tensor.name == expected.name, tensor.shape == expected.shape else {
+                return .failed("v\(manifest.version): tensor \(tensor.name) \(tensor.shape) where this model has \(expected.name) \(expected.shape)")
+            }
+            guard tensor.dtype == .f32, tensor.byteOffset == offset else {
+                return .failed("v\(manifest.version): tensor \(tensor.name) is \(tensor.dtype) at byte \(tensor.byteOffset); expected f32 at \(offset)")
+            }
+            offset += expected.count * 4
+        }
+        guard manifest.totalBytes == offset else {
+            return .failed("v\(manifest.version): the manifest says \(manifest.totalBytes) bytes; its tensors take \(offset)")
+        }
+        let (values, buffer) = WeightValues.assembling(count: offset / 4)
+        self.manifest = manifest
+        self.values = values
+        self.buffer = buffer
+        received = 0
+        lastProgress = now
+        return offset == 0 ? finish() : .accepted(next: 0)
+    }
+
+    /// Takes bytes `[offset, offset + bytes.count)` of version `version`.
+    public mutating func receive(version: Int, offset: Int, bytes: UnsafeRawBufferPointer, now: Double) -> Outcome {
+        guard let manifest, let buffer, version == manifest.version else { return .ignored("no stream of v\(version) in progress") }
+        guard offset == received else { return .ignored("v\(version): bytes at \(offset), expected \(received)") }
+        guard !bytes.isEmpty, bytes.count <= manifest.totalBytes - offset else {
+            return .ignored("v\(version): \(bytes.count) bytes at \(offset) overrun the \(manifest.totalBytes)-byte stream")
+        }
+        UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + bytes.count)]).copyMemory(from: bytes)
+        received += bytes.count
+        lastProgress = now
+        return received == manifest.totalBytes ? finish() : .accepted(next: received)
+    }
+
+    /// Whether the stream in progress has made no progress for `stallSeconds` by `now`.
+    public func isStalled(now: Double) -> Bool { manifest != nil && now - lastProgress > stallSeconds }
+
+    /// The request that resumes the stream where it stopped (nil when idle).
+    public func request(credit: Int) -> WeightsRequest? {
+        manifest.map { WeightsRequest(version: $0.version, byteOffset: received, credit: credit) }
+    }
+
+    /// Forgets the stream in progress.
+    public mutating func drop() {
+        manifest = nil
+        values = nil
+        buffer = nil
+        received = 0
+    }
+
+    private mutating func finish() -> Outcome {
+        guard let manifest, let values, let buffer else { return .failed("no stream") }
+        defer { drop() }
+        for tensor in manifest.tensors {
+            let length = tensor.byteCount ?? 0
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[tensor.byteOffset..<(tensor.byteOffset + length)]))
+            guard crc == tensor.crc32c else { return .failed("v\(manifest.version): tensor \(tensor.name) fails its checksum") }
+        }
+        return .complete(PolicyWeights(version: manifest.version, replaces: manifest.replaces, tensors: layout, values: values))
+    }
+}
