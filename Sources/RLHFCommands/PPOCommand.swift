@@ -38,44 +38,14 @@ struct PPOCommand: AsyncParsableCommand {
     func run() async throws {
         compute.apply()
         let settings = try PPORunConfig.load(URL(fileURLWithPath: config), overrides: overrides)
-        let folder = URL(fileURLWithPath: output)
-        let checkpoint = resume ? PPOCheckpoint.all(in: folder).last : nil
-        if resume && checkpoint == nil { throw PPOCheckpointError.noCheckpoint(folder: folder.path) }
-        if !resume { try RunFolder.checkFresh(folder) }
+        let loop = try PPORunLoop(config: settings, output: URL(fileURLWithPath: output), resume: resume)
         let run = try EmbeddedPPORun(config: settings)
-        var first = 0
-        if let checkpoint {
-            first = try PPOCheckpoint.restore(run.learner, from: checkpoint.url)
-            for name in ["metrics.jsonl", "samples.jsonl"] {
-                try RunFolder.rewind(folder.appendingPathComponent(name), toIterationsBelow: first)
-            }
+        do {
+            try await loop.run(run.learner, tokenizerFiles: run.tokenizerFiles, label: "ppo")
+        } catch {
+            await run.shutdown()
+            throw error
         }
-        let metrics = try MetricsJSONLWriter(url: folder.appendingPathComponent("metrics.jsonl"))
-        let events = try TensorBoardEventWriter(directory: folder)
-        if first > 0 { try events.writeRestart(step: first) }
-        let samples = try SampleLog(url: folder.appendingPathComponent("samples.jsonl"))
-        let progress = ProgressLine(label: "ppo", total: settings.iterations)
-        if first > 0 { progress.update(min(first, settings.iterations), note: "resumed from \(checkpoint?.url.lastPathComponent ?? "")") }
-        for iteration in first..<max(first, settings.iterations) {
-            let values = try await run.runIteration(iteration)
-            try samples.write(run.lastSamples, iteration: iteration)
-            try metrics.write(values)
-            try events.write(step: iteration, scalars: values)
-            if settings.saveEvery > 0 && (iteration + 1) % settings.saveEvery == 0 {
-                try PPOCheckpoint.save(run.learner, iteration: iteration + 1, tokenizerFiles: run.tokenizerFiles, to: folder)
-            }
-            progress.update(iteration + 1, note: String(format: "reward %.3f  kl %.3f  β %.3f",
-                                                        values["env/reward_mean"] ?? .nan, values["objective/kl"] ?? .nan,
-                                                        values["objective/kl_coef"] ?? .nan))
-        }
-        if settings.evalEvery > 0 {
-            var final = try await run.evaluate()
-            try samples.write(run.lastSamples, iteration: settings.iterations)
-            final["iteration"] = Double(settings.iterations)
-            try metrics.write(final)
-            try events.write(step: settings.iterations, scalars: final)
-        }
-        progress.finish()
         await run.shutdown()
     }
 }
