@@ -296,7 +296,7 @@ const ProtobufCMessageDescriptor rlhf__v1__register__descriptor =
   (ProtobufCMessageInit) rlhf__v1__register__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor rlhf__v1__welcome__field_descriptors[5] =
+static const ProtobufCFieldDescriptor rlhf__v1__welcome__field_descriptors[7] =
 {
   {
     "worker_id",
@@ -358,18 +358,44 @@ static const ProtobufCFieldDescriptor rlhf__v1__welcome__field_descriptors[5] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "run_config",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__Welcome, run_config),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "config_overrides",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Rlhf__V1__Welcome, n_config_overrides),
+    offsetof(Rlhf__V1__Welcome, config_overrides),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned rlhf__v1__welcome__field_indices_by_name[] = {
   4,   /* field[4] = config_digest */
+  6,   /* field[6] = config_overrides */
   1,   /* field[1] = heartbeat_interval_ms */
   3,   /* field[3] = policy_version */
+  5,   /* field[5] = run_config */
   2,   /* field[2] = run_seed */
   0,   /* field[0] = worker_id */
 };
 static const ProtobufCIntRange rlhf__v1__welcome__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor rlhf__v1__welcome__descriptor =
 {
@@ -379,7 +405,7 @@ const ProtobufCMessageDescriptor rlhf__v1__welcome__descriptor =
   "Rlhf__V1__Welcome",
   "rlhf.v1",
   sizeof(Rlhf__V1__Welcome),
-  5,
+  7,
   rlhf__v1__welcome__field_descriptors,
   rlhf__v1__welcome__field_indices_by_name,
   1,  rlhf__v1__welcome__number_ranges,

@@ -11,9 +11,16 @@ public struct Welcome: Sendable, Equatable {
     /// A digest of the run config (at most 64 bytes), so a worker can tell it joined the run it expects.
     public var configDigest: [UInt8]
 
+    /// The run config's YAML text and the `--set` overrides the learner applied: a worker process
+    /// builds its role from them (paths and `${VAR}` defaults resolve on the worker's host).
+    public var runConfig: String
+    public var configOverrides: [String]
+
     /// Creates a welcome.
-    public init(worker: UInt32, heartbeatMilliseconds: Int, runSeed: UInt64, policyVersion: Int, configDigest: [UInt8]) {
+    public init(worker: UInt32, heartbeatMilliseconds: Int, runSeed: UInt64, policyVersion: Int, configDigest: [UInt8],
+                runConfig: String = "", configOverrides: [String] = []) {
         self.worker = worker; self.heartbeatMilliseconds = heartbeatMilliseconds; self.runSeed = runSeed
         self.policyVersion = policyVersion; self.configDigest = configDigest
+        self.runConfig = runConfig; self.configOverrides = configOverrides
     }
 }

@@ -106,10 +106,19 @@ struct  Rlhf__V1__Welcome
    * digest of the run config, at most 64 bytes
    */
   ProtobufCBinaryData config_digest;
+  /*
+   * the run config's YAML text, as the learner read it (at most 1 MiB)
+   */
+  char *run_config;
+  /*
+   * the learner's --set key=value overrides, applied in order
+   */
+  size_t n_config_overrides;
+  char **config_overrides;
 };
 #define RLHF__V1__WELCOME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&rlhf__v1__welcome__descriptor) \
-    , 0, 0, 0, 0, {0,NULL} }
+    , 0, 0, 0, 0, {0,NULL}, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 /* Rlhf__V1__Capabilities methods */

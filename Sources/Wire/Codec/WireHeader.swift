@@ -12,6 +12,8 @@ package enum WireProtocol {
     package static let rowLimit = 1 << 16
     /// Most bytes of `Welcome.configDigest`.
     package static let digestLimit = 64
+    /// Longest run config a `Welcome` carries, in bytes.
+    package static let configLimit = 1 << 20
 }
 
 /// The header fields a sender chooses; the protocol version and the kind are filled in by `WireCodec`.

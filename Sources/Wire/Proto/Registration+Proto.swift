@@ -70,6 +70,12 @@ extension Welcome {
             throw .unrepresentable(field: "Welcome.config_digest", value: "\(configDigest.count) bytes (at most \(WireProtocol.digestLimit))")
         }
         message.pointee.config_digest = ProtobufCBinaryData(len: configDigest.count, data: arena.array(configDigest))
+        guard runConfig.utf8.count <= WireProtocol.configLimit, configOverrides.count <= 4096 else {
+            throw .unrepresentable(field: "Welcome.run_config", value: "\(runConfig.utf8.count) bytes and \(configOverrides.count) overrides")
+        }
+        message.pointee.run_config = try arena.string(runConfig, field: "Welcome.run_config")
+        message.pointee.n_config_overrides = configOverrides.count
+        message.pointee.config_overrides = try arena.strings(configOverrides, field: "Welcome.config_overrides")
         return message
     }
 
@@ -83,6 +89,14 @@ extension Welcome {
                   heartbeatMilliseconds: try FieldDecoding.int(message.heartbeat_interval_ms, "Welcome.heartbeat_interval_ms", atLeast: 1),
                   runSeed: message.run_seed,
                   policyVersion: try FieldDecoding.int(message.policy_version, "Welcome.policy_version"),
-                  configDigest: digest.len == 0 ? [] : Array(UnsafeBufferPointer(start: digest.data, count: digest.len)))
+                  configDigest: digest.len == 0 ? [] : Array(UnsafeBufferPointer(start: digest.data, count: digest.len)),
+                  runConfig: try FieldDecoding.text(message.run_config, "Welcome.run_config"),
+                  configOverrides: try (0..<message.n_config_overrides).map { i throws(WireError) in
+                      try FieldDecoding.text(message.config_overrides[i], "Welcome.config_overrides")
+                  })
+        guard runConfig.utf8.count <= WireProtocol.configLimit, configOverrides.count <= 4096 else {
+            throw .outOfRange(field: "Welcome.run_config", value: "\(runConfig.utf8.count) bytes and \(configOverrides.count) overrides",
+                              expected: "at most \(WireProtocol.configLimit) bytes and 4096 overrides")
+        }
     }
 }
