@@ -124,6 +124,9 @@ public struct WeightStreamAssembler {
         manifest.map { WeightsRequest(version: $0.version, byteOffset: received, credit: credit) }
     }
 
+    /// Counts `now` as progress (the stream was asked for again after a stall).
+    public mutating func restart(now: Double) { if manifest != nil { lastProgress = now } }
+
     /// Forgets the stream in progress.
     public mutating func drop() {
         manifest = nil

@@ -1,0 +1,170 @@
+import Wire
+
+/// The learner's side of the wire protocol as a pure state machine over an injected clock: it turns
+/// decoded frames from peers (identified by their transport identity bytes) into the learner's events,
+/// and the learner's messages into frames to send. It registers workers (`WorkerRegistry`: restarts,
+/// liveness, the registration rate limit) and welcomes them with the run config, answers weight
+/// requests from the version's `WeightStreamSource`, sends heartbeats, and drops and counts everything
+/// a hostile or broken peer sends: malformed frames, another protocol version, messages from peers that
+/// never registered, a learner's message kinds. Nothing a peer sends stops it.
+package struct LearnerSession {
+    /// What the driving actor does next.
+    package enum Output {
+        /// Send `message` to `peer`, whose wire number is `worker`.
+        case transmit(peer: [UInt8], worker: UInt32, WireMessage)
+        /// Send chunk `offset` of `stream` to `peer` (the bytes are read in place from the stream).
+        case transmitChunk(peer: [UInt8], worker: UInt32, stream: WeightStreamSource, offset: Int)
+        /// Give the learner this event.
+        case deliver(LearnerEvent)
+        /// Write this line to the log (a refused frame or peer, a dead worker).
+        case log(String)
+    }
+
+    /// What the learner tells workers when they register.
+    package struct WelcomeInfo: Sendable {
+        package var runSeed: UInt64, runConfig: String, overrides: [String], digest: [UInt8]
+        package init(runSeed: UInt64, runConfig: String, overrides: [String], digest: [UInt8]) {
+            self.runSeed = runSeed; self.runConfig = runConfig; self.overrides = overrides; self.digest = digest
+        }
+    }
+
+    /// The registered workers.
+    package private(set) var registry: WorkerRegistry
+    /// Frames and peers refused, by reason (`malformed`, `protocol_version`, `stranger`, `wrong_kind`,
+    /// `oversized`, `registration_flood`).
+    package private(set) var refused: [String: Int] = [:]
+    /// The policy version the learner holds (for `Welcome`).
+    package var policyVersion = 0
+    private let welcome: WelcomeInfo
+    private var peers: [WorkerID: (identity: [UInt8], number: UInt32)] = [:]
+    private var byNumber: [UInt32: WorkerID] = [:]
+    private var nextNumber: UInt32 = 1
+    private var streams: [Int: WeightStreamSource] = [:]
+    private var lastHeartbeat = -Double.infinity
+
+    /// A session with no workers.
+    package init(welcome: WelcomeInfo, heartbeatInterval: Double = 1, liveness: Int = 3, registrationsPerSecond: Int = 10) {
+        self.welcome = welcome
+        registry = WorkerRegistry(heartbeatInterval: heartbeatInterval, liveness: liveness,
+                                  registrationsPerSecond: registrationsPerSecond)
+    }
+
+    private static func key(_ identity: [UInt8]) -> String { identity.map { String($0, radix: 16) }.joined(separator: ".") }
+
+    /// Handles frames from `peer` (already decoded, or the decoding error) at `now`.
+    package mutating func receive(_ decoded: Result<WireEnvelope, WireError>, from peer: [UInt8], now: Double) -> [Output] {
+        let envelope: WireEnvelope
+        switch decoded {
+        case let .failure(error): return refuse(Self.reason(error), "a frame from peer \(Self.key(peer)): \(error)")
+        case let .success(e): envelope = e
+        }
+        if case let .register(registration) = envelope.message { return register(registration, peer: peer, now: now) }
+        guard let id = registry.worker(identity: Self.key(peer)), let number = peers[id]?.number else {
+            return refuse("stranger", "a \(envelope.message.kind) from peer \(Self.key(peer)), which never registered")
+        }
+        registry.heard(id, now: now)
+        switch envelope.message {
+        case .heartbeat, .ready:
+            return []
+        case let .weightsRequest(request):
+            guard id.role == .rollout, let stream = streams[request.version] else {
+                return refuse("wrong_kind", "\(id) asked for weights v\(request.version), which are not being published")
+            }
+            let chunk = WeightStreamSource.chunkBytes
+            guard request.byteOffset % chunk == 0, request.byteOffset < stream.manifest.totalBytes || stream.manifest.totalBytes == 0 else {
+                return refuse("wrong_kind", "\(id) asked for weights v\(request.version) at byte \(request.byteOffset)")
+            }
+            let credit = min(max(request.credit, 1), 64)
+            return stride(from: request.byteOffset, to: stream.manifest.totalBytes, by: chunk).prefix(credit).map {
+                .transmitChunk(peer: peer, worker: number, stream: stream, offset: $0)
+            }
+        default:
+            guard let message = envelope.message.workerMessage else {
+                return refuse("wrong_kind", "\(id) sent a \(envelope.message.kind), which workers do not send")
+            }
+            return [.deliver(.message(Delivery(from: id, message: message)))]
+        }
+    }
+
+    private mutating func register(_ registration: Register, peer: [UInt8], now: Double) -> [Output] {
+        let outcome = registry.register(identity: Self.key(peer), role: registration.role, host: registration.host,
+                                        pid: registration.pid, device: registration.device, now: now)
+        var out: [Output] = []
+        let id: WorkerID
+        switch outcome {
+        case .rateLimited:
+            return refuse("registration_flood", "a registration from peer \(Self.key(peer)) (\(registration.host)) over the limit")
+        case let .accepted(new): id = new
+        case let .restarted(new, old):
+            id = new
+            forget(old)
+            out.append(.log("\(old) registered again as \(new): a restart; its work goes back to the queue"))
+            out.append(.deliver(.left(old)))
+        }
+        let number = nextNumber
+        nextNumber &+= 1
+        peers[id] = (peer, number)
+        byNumber[number] = id
+        out.append(.transmit(peer: peer, worker: number, .welcome(Welcome(
+            worker: number, heartbeatMilliseconds: Int(registry.heartbeatInterval * 1000), runSeed: welcome.runSeed,
+            policyVersion: policyVersion, configDigest: welcome.digest, runConfig: welcome.runConfig,
+            configOverrides: welcome.overrides))))
+        out.append(.log("\(id) registered: \(registration.host) pid \(registration.pid) \(registration.device)"))
+        out.append(.deliver(.message(Delivery(from: id, message: .hello(registration.role)))))
+        return out
+    }
+
+    /// The clock reads `now`: dead workers leave, heartbeats go out every interval, and the learner
+    /// gets the time.
+    package mutating func tick(now: Double) -> [Output] {
+        var out: [Output] = []
+        for id in registry.expire(now: now) {
+            forget(id)
+            out.append(.log("\(id) is dead: nothing heard for \(registry.liveness) heartbeat intervals"))
+            out.append(.deliver(.left(id)))
+        }
+        if now - lastHeartbeat >= registry.heartbeatInterval {
+            lastHeartbeat = now
+            for record in registry.workers {
+                if let peer = peers[record.id] { out.append(.transmit(peer: peer.identity, worker: peer.number, .heartbeat)) }
+            }
+        }
+        out.append(.deliver(.tick(now)))
+        return out
+    }
+
+    /// The frames of the learner's `message` to `worker`, or nil when the worker is gone.
+    package mutating func send(_ message: LearnerMessage, to worker: WorkerID) -> [Output]? {
+        guard let peer = peers[worker] else { return nil }
+        switch message {
+        case let .weights(weights):
+            let stream = streams[weights.version] ?? WeightStreamSource(weights)
+            streams[weights.version] = stream
+            for old in streams.keys where old < weights.version - 1 { streams[old] = nil }
+            return [.transmit(peer: peer.identity, worker: peer.number, .weightsManifest(stream.manifest))]
+        default:
+            guard let wire = WireMessage(message) else { return [] }
+            return [.transmit(peer: peer.identity, worker: peer.number, wire)]
+        }
+    }
+
+    /// Forgets a worker that left.
+    package mutating func forget(_ id: WorkerID) {
+        registry.remove(id)
+        if let peer = peers.removeValue(forKey: id) { byNumber[peer.number] = nil }
+    }
+
+    private mutating func refuse(_ reason: String, _ line: String) -> [Output] {
+        refused[reason, default: 0] += 1
+        return [.log("refused \(line)")]
+    }
+
+    private static func reason(_ error: WireError) -> String {
+        switch error {
+        case .protocolVersion: "protocol_version"
+        case .frameTooLarge: "oversized"
+        case .wrongSender: "wrong_kind"
+        default: "malformed"
+        }
+    }
+}
