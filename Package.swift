@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "Data", dependencies: ["CZlib", "Tensor", "ModelIO"]),
         .target(name: "Monitor"),
         .target(name: "Wire"),
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Cluster", dependencies: [
             "Tensor", "Models", "ModelIO", "Training", "Generation", "Data", "Wire",
             .product(name: "Yams", package: "Yams"),
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["TestSupport", "Data", "ModelIO"], exclude: ["vader-expected.json"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "Cluster", "Training", "Generation"]),
         .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands", "ModelIO", "Models"]),
     ]
