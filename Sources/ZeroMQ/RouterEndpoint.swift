@@ -1,0 +1,132 @@
+import CZeroMQ
+import Logging
+import Synchronization
+
+/// A message a `RouterEndpoint` received: who sent it and its frames.
+public struct RoutedMessage: InboxMessage, Equatable {
+    /// The sending peer's routing id; `RouterEndpoint.send(_:to:)` answers it.
+    public var peer: PeerIdentity
+    /// The frames the peer sent.
+    public var frames: [Frame]
+
+    /// A routed message.
+    public init(peer: PeerIdentity, frames: [Frame]) {
+        self.peer = peer
+        self.frames = frames
+    }
+
+    /// The frames' bytes.
+    public var byteCount: Int { frames.byteCount }
+}
+
+/// The learner's side of the work socket: a `ROUTER` that binds, receives `(peer, frames)` from every
+/// connected `DEALER`, and sends to one peer by its routing id. Its socket lives on a thread of its own.
+///
+/// `ZMQ_ROUTER_MANDATORY` is on: a send to a peer that is not connected fails with
+/// `ZMQError.unknownPeer` instead of vanishing. With `.curve` security only the given client keys get in.
+public final class RouterEndpoint: Sendable {
+    /// Every peer's messages, in arrival order (one consumer).
+    public let incoming: Inbox<RoutedMessage>
+    /// The endpoint the socket is bound to, with the real port when the config asked for port 0
+    /// (`ZMQ_LAST_ENDPOINT`, e.g. `tcp://127.0.0.1:41733`).
+    public let boundEndpoint: String
+    private let thread: SocketThread<RoutedMessage>
+    private let zapDomain: ZAPDomain
+
+    /// Binds a router as `config` says. Throws `ZMQError` if the endpoint cannot be bound, an option is
+    /// refused, or CurveZMQ is asked for where libzmq has none.
+    public init(_ config: RouterConfig, context: ZMQContext) async throws(ZMQError) {
+        try config.validate()
+        let thread = try SocketThread<RoutedMessage>(name: config.name, limits: config.limits, logger: config.logger)
+        let zapDomain = ZAPDomain()
+        let setup = SocketThread<RoutedMessage>.Setup(
+            open: { () throws(ZMQError) in try Self.open(config, context: context, zapDomain: zapDomain) },
+            cleanup: { zapDomain.unregister() },
+            assemble: { parts in
+                guard parts.count >= 2 else { return nil }
+                return RoutedMessage(peer: PeerIdentity(Array(parts[0].bytes)), frames: parts.dropFirst().map { Frame(received: $0) })
+            },
+            isRouter: true)
+        boundEndpoint = try await thread.start(setup, context: context).get()
+        self.thread = thread
+        self.zapDomain = zapDomain
+        incoming = thread.inbox
+        if config.security.isInsecure, !config.endpoint.isInprocEndpoint {
+            config.logger.warning("zmq: \(config.name) on \(boundEndpoint) is INSECURE (--insecure): plain tcp, no CurveZMQ encryption or authentication")
+        }
+    }
+
+    /// Sends `frames` to `peer`, in order after earlier sends to it; returns once libzmq has queued them
+    /// (zero-copy frames are still being written then). Throws `.unknownPeer` if `peer` is not connected,
+    /// `.sendTimedOut` if its queue stays full, `.closed` after `close()`.
+    public func send(_ frames: [Frame], to peer: PeerIdentity) async throws(ZMQError) {
+        guard !frames.isEmpty else { throw .emptyMessage }
+        try await thread.send([Frame(peer.bytes)] + frames, peer: peer, operation: "send to \(peer)").get()
+    }
+
+    /// How many CurveZMQ clients this router refused so far (unknown public keys); 0 when insecure.
+    public var refusedClients: Int { zapDomain.refusals }
+
+    /// Closes the socket (unsent messages are dropped: `ZMQ_LINGER` 0) and returns once its thread has
+    /// ended; `incoming` finishes after the messages already received.
+    public func close() async { await thread.stop() }
+
+    deinit { thread.requestStop() }
+
+    /// Runs on the socket thread.
+    private static func open(_ config: RouterConfig, context: ZMQContext, zapDomain: ZAPDomain) throws(ZMQError) -> (SocketHandle, endpoint: String) {
+        let socket = try SocketHandle(context: context.handle, type: ZMQ_ROUTER, name: config.name)
+        do throws(ZMQError) {
+            try socket.apply(config.limits)
+            try socket.set(ZMQ_ROUTER_MANDATORY, Int32(1), "ZMQ_ROUTER_MANDATORY")
+            if config.handover { try socket.set(ZMQ_ROUTER_HANDOVER, Int32(1), "ZMQ_ROUTER_HANDOVER") }
+            if case let .curve(keys, allowed) = config.security {
+                // The ZAP handler must be bound before the first client's handshake.
+                let authenticator = try context.authenticator()
+                zapDomain.register(authenticator.register(allowed: allowed, logger: config.logger), on: authenticator)
+                try socket.set(ZMQ_ZAP_DOMAIN, bytes: Array(zapDomain.name!.utf8), "ZMQ_ZAP_DOMAIN")
+                try socket.set(ZMQ_CURVE_SERVER, Int32(1), "ZMQ_CURVE_SERVER")
+                try socket.set(ZMQ_CURVE_SECRETKEY, bytes: keys.secretKey.bytes, "ZMQ_CURVE_SECRETKEY")
+            }
+            guard zmq_bind(socket.raw, config.endpoint) == 0 else { throw ZMQError.last("bind \(config.endpoint) (\(config.name))") }
+            return (socket, try socket.string(ZMQ_LAST_ENDPOINT, "ZMQ_LAST_ENDPOINT"))
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+}
+
+extension RouterConfig {
+    func validate() throws(ZMQError) {
+        if case .curve = security {
+            try ZMQContext.requireCurve()
+            if endpoint.isInprocEndpoint { throw .invalidConfig("\(endpoint): libzmq applies no CurveZMQ to inproc://; use .insecure") }
+        }
+    }
+}
+
+/// The ZAP domain a CurveZMQ router registered (set on its socket thread, read from anywhere).
+final class ZAPDomain: Sendable {
+    private struct Registration: @unchecked Sendable {
+        var name: String
+        var authenticator: ZAPAuthenticator
+    }
+
+    private let registration = Mutex<Registration?>(nil)
+
+    var name: String? { registration.withLock { $0?.name } }
+
+    func register(_ name: String, on authenticator: ZAPAuthenticator) {
+        registration.withLock { $0 = Registration(name: name, authenticator: authenticator) }
+    }
+
+    var refusals: Int {
+        guard let current = registration.withLock({ $0 }) else { return 0 }
+        return current.authenticator.refusals(current.name)
+    }
+
+    func unregister() {
+        if let current = registration.withLock({ $0 }) { current.authenticator.unregister(current.name) }
+    }
+}

@@ -1,0 +1,285 @@
+import CZeroMQ
+import Foundation
+import Logging
+import Synchronization
+
+/// One libzmq socket and the thread that owns it. Nothing else touches the socket: async code hands
+/// sends over through a locked queue and a `WakeSignal`, and receives from an `Inbox`. The thread blocks
+/// in `zmq_poll` (on the socket and the wake-up pipe), never a Swift task.
+///
+/// Sends leave in the order they were queued, per peer; a send whose peer's queue is full (`EAGAIN`)
+/// waits on the thread, and sends to other peers go past it, until `SocketLimits.sendTimeout`.
+final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
+    /// What the thread does once at start: create, configure and bind or connect the socket.
+    struct Setup: Sendable {
+        /// Runs on the socket thread; returns the socket and the endpoint it ended up on.
+        var open: @Sendable () throws(ZMQError) -> (SocketHandle, endpoint: String)
+        /// Runs on the socket thread after the socket is closed.
+        var cleanup: @Sendable () -> Void = {}
+        /// Turns the frames of one received multipart message into an inbox message (nil: drop it).
+        var assemble: @Sendable ([ReceivedMessage]) -> Message?
+        /// True for a `ROUTER`: the first frame of a send is the peer's routing id, and a full peer queue
+        /// is retried on a timer (libzmq's `POLLOUT` on a ROUTER says nothing about one peer).
+        var isRouter: Bool
+    }
+
+    struct SendRequest {
+        var frames: [Frame]
+        var peer: PeerIdentity?
+        var deadline: ContinuousClock.Instant
+        var done: CheckedContinuation<Result<Void, ZMQError>, Never>
+    }
+
+    private struct State {
+        var queue: [SendRequest] = []
+        var stopping = false
+        var finished = false
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    let inbox: Inbox<Message>
+    private let state = Mutex(State())
+    private let wake: WakeSignal
+    private let gate: InboxGate
+    private let continuation: AsyncStream<Message>.Continuation
+    private let limits: SocketLimits
+    private let name: String
+    private let logger: Logger
+
+    init(name: String, limits: SocketLimits, logger: Logger) throws(ZMQError) {
+        self.name = name
+        self.logger = logger
+        self.limits = limits
+        wake = try WakeSignal()
+        gate = InboxGate(limits: limits, wake: wake)
+        let (stream, continuation) = AsyncStream.makeStream(of: Message.self, bufferingPolicy: .unbounded)
+        self.continuation = continuation
+        inbox = Inbox(stream: stream, gate: gate)
+    }
+
+    /// Starts the thread; returns the endpoint the socket is on, or why it could not be opened.
+    /// `context` stays alive until the thread has closed its socket.
+    func start(_ setup: Setup, context: ZMQContext) async -> Result<String, ZMQError> {
+        await withCheckedContinuation { (ready: CheckedContinuation<Result<String, ZMQError>, Never>) in
+            let thread = Thread { [self] in
+                withExtendedLifetime(context) {
+                    let socket: SocketHandle
+                    do throws(ZMQError) {
+                        let opened = try setup.open()
+                        socket = opened.0
+                        ready.resume(returning: .success(opened.endpoint))
+                    } catch {
+                        setup.cleanup()
+                        finish(pending: [])
+                        ready.resume(returning: .failure(error))
+                        return
+                    }
+                    let pending = run(socket, setup)
+                    socket.close()
+                    setup.cleanup()
+                    finish(pending: pending)
+                }
+            }
+            thread.name = "zmq-\(name)"
+            thread.start()
+        }
+    }
+
+    /// Queues `frames` (for a router, the routing id first) and returns once libzmq has taken them, or why not.
+    func send(_ frames: [Frame], peer: PeerIdentity?, operation: String) async -> Result<Void, ZMQError> {
+        let deadline = ContinuousClock.now + limits.sendTimeout
+        return await withCheckedContinuation { done in
+            let accepted = state.withLock { state in
+                guard !state.stopping else { return false }
+                state.queue.append(SendRequest(frames: frames, peer: peer, deadline: deadline, done: done))
+                return true
+            }
+            if accepted { wake.signal() } else { done.resume(returning: .failure(.closed(operation: operation))) }
+        }
+    }
+
+    /// Asks the thread to close the socket; returns at once.
+    func requestStop() {
+        let first = state.withLock { state in
+            defer { state.stopping = true }
+            return !state.stopping
+        }
+        if first { wake.signal() }
+    }
+
+    /// Closes the socket and returns once the thread has.
+    func stop() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state in
+                state.stopping = true
+                if !state.finished { state.closeWaiters.append(waiter) }
+                return state.finished
+            }
+            if done { waiter.resume() } else { wake.signal() }
+        }
+    }
+
+    /// The poll loop. Returns the sends still waiting when it stops.
+    private func run(_ socket: SocketHandle, _ setup: Setup) -> [SendRequest] {
+        var pending: [SendRequest] = []
+        var retryMilliseconds: Int = 1
+        var items = [zmq_pollitem_t](repeating: zmq_pollitem_t(), count: 2)
+        while true {
+            let (new, stopping) = state.withLock { state in
+                defer { state.queue.removeAll(keepingCapacity: true) }
+                return (state.queue, state.stopping)
+            }
+            pending.append(contentsOf: new)
+            if stopping { return pending }
+            let blocked = flush(&pending, socket, setup)
+            let reading = gate.hasRoom()
+            items[0] = zmq_pollitem_t(socket: socket.raw, fd: 0,
+                                      events: Int16((reading ? ZMQ_POLLIN : 0) | (blocked && !setup.isRouter ? ZMQ_POLLOUT : 0)),
+                                      revents: 0)
+            items[1] = zmq_pollitem_t(socket: nil, fd: wake.readFD, events: Int16(ZMQ_POLLIN), revents: 0)
+            let timeout: Int = blocked ? (setup.isRouter ? retryMilliseconds : 100) : -1
+            let rc = zmq_poll(&items, 2, timeout)
+            if rc < 0 {
+                let code = zmq_errno()
+                if code == EINTR { continue }
+                if code != ETERM { logger.error("\(ZMQError.failed(operation: "poll (\(name))", errno: code))") }
+                return pending
+            }
+            if items[1].revents & Int16(ZMQ_POLLIN) != 0 { wake.drain() }
+            if items[0].revents & Int16(ZMQ_POLLIN) != 0 { receiveAvailable(socket, setup) }
+            retryMilliseconds = blocked ? min(retryMilliseconds * 2, 16) : 1
+        }
+    }
+
+    /// Sends what libzmq will take now; returns true if some sends still wait for room.
+    private func flush(_ pending: inout [SendRequest], _ socket: SocketHandle, _ setup: Setup) -> Bool {
+        guard !pending.isEmpty else { return false }
+        let now = ContinuousClock.now
+        var blockedPeers: Set<PeerIdentity> = []
+        var blockedAll = false
+        var waiting: [SendRequest] = []
+        for request in pending {
+            let key = request.peer ?? PeerIdentity([])
+            let outcome: SendOutcome = blockedAll || blockedPeers.contains(key) ? .wouldBlock : sendNow(request.frames, socket, setup)
+            switch outcome {
+            case .sent:
+                request.done.resume(returning: .success(()))
+            case let .failed(error):
+                request.done.resume(returning: .failure(error))
+            case .wouldBlock:
+                if now >= request.deadline {
+                    request.done.resume(returning: .failure(.sendTimedOut(operation: describe(request), seconds: limits.sendTimeout.seconds)))
+                } else {
+                    waiting.append(request)
+                    if setup.isRouter { blockedPeers.insert(key) } else { blockedAll = true }
+                }
+            }
+        }
+        pending = waiting
+        return !waiting.isEmpty
+    }
+
+    private enum SendOutcome { case sent, wouldBlock, failed(ZMQError) }
+
+    /// One multipart message, without waiting.
+    private func sendNow(_ frames: [Frame], _ socket: SocketHandle, _ setup: Setup) -> SendOutcome {
+        for (index, frame) in frames.enumerated() {
+            var message = zmq_msg_t()
+            guard frame.load(into: &message) else { return .failed(.last("msg_init (\(name))")) }
+            let flags = ZMQ_DONTWAIT | (index < frames.count - 1 ? ZMQ_SNDMORE : 0)
+            var rc: Int32
+            repeat { rc = zmq_msg_send(&message, socket.raw, flags) } while rc < 0 && zmq_errno() == EINTR
+            guard rc < 0 else { continue }
+            let code = zmq_errno()
+            zmq_msg_close(&message)
+            if index == 0, code == EAGAIN { return .wouldBlock }
+            if setup.isRouter, index == 0, code == EHOSTUNREACH {
+                return .failed(.unknownPeer(PeerIdentity(frames[0].bytes)))
+            }
+            return .failed(.failed(operation: "send frame \(index) of \(frames.count) (\(name))", errno: code))
+        }
+        return .sent
+    }
+
+    /// Receives whole messages while there are some and the inbox has room (at most 256, then sends get a turn).
+    private func receiveAvailable(_ socket: SocketHandle, _ setup: Setup) {
+        for _ in 0 ..< 256 {
+            guard gate.hasRoom() else { return }
+            var parts: [ReceivedMessage] = []
+            while true {
+                let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
+                zmq_msg_init(message)
+                var rc: Int32
+                repeat { rc = zmq_msg_recv(message, socket.raw, ZMQ_DONTWAIT) } while rc < 0 && zmq_errno() == EINTR
+                if rc < 0 {
+                    let code = zmq_errno()
+                    zmq_msg_close(message)
+                    message.deallocate()
+                    if code != EAGAIN, code != ETERM { logger.warning("\(ZMQError.failed(operation: "receive (\(name))", errno: code))") }
+                    return  // libzmq delivers multipart messages whole, so parts is empty here
+                }
+                let more = zmq_msg_more(message) != 0
+                parts.append(ReceivedMessage(taking: message))
+                if !more { break }
+            }
+            guard let assembled = setup.assemble(parts) else { continue }
+            if case .enqueued = continuation.yield(assembled) { gate.admitted(bytes: assembled.byteCount) }
+        }
+    }
+
+    /// Fails what still waits, finishes the inbox and wakes `stop()` callers.
+    private func finish(pending: [SendRequest]) {
+        let (queued, waiters) = state.withLock { state in
+            state.stopping = true
+            state.finished = true
+            defer { state.queue = []; state.closeWaiters = [] }
+            return (state.queue, state.closeWaiters)
+        }
+        for request in pending + queued { request.done.resume(returning: .failure(.closed(operation: describe(request)))) }
+        continuation.finish()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func describe(_ request: SendRequest) -> String {
+        request.peer.map { "send to \($0) (\(name))" } ?? "send (\(name))"
+    }
+}
+
+/// libzmq calls this (on its I/O thread) when it is done with a zero-copy frame's bytes.
+private let releaseOwner: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = { _, hint in
+    if let hint { Unmanaged<AnyObject>.fromOpaque(hint).release() }
+}
+
+extension Frame {
+    /// Frames up to this size are copied into libzmq; larger ones that have an owner are lent to it.
+    static let copyThreshold = 4096
+
+    /// Initialises `message` with the frame's bytes; false (errno set) if libzmq could not.
+    func load(into message: inout zmq_msg_t) -> Bool {
+        let owner: AnyObject
+        let bytes: UnsafeRawBufferPointer
+        switch storage {
+        case let .array(array):
+            return array.withUnsafeBytes { source in
+                guard zmq_msg_init_size(&message, source.count) == 0 else { return false }
+                if source.count > 0 { zmq_msg_data(&message).copyMemory(from: source.baseAddress!, byteCount: source.count) }
+                return true
+            }
+        case let .borrowed(buffer, keeper):
+            (bytes, owner) = (buffer, keeper)
+        case let .received(received):
+            (bytes, owner) = (received.bytes, received)
+        }
+        if bytes.count <= Self.copyThreshold {
+            guard zmq_msg_init_size(&message, bytes.count) == 0 else { return false }
+            if bytes.count > 0 { zmq_msg_data(&message).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+            return withExtendedLifetime(owner) { true }
+        }
+        let hint = Unmanaged.passRetained(owner).toOpaque()
+        guard zmq_msg_init_data(&message, UnsafeMutableRawPointer(mutating: bytes.baseAddress!), bytes.count, releaseOwner, hint) == 0 else {
+            Unmanaged<AnyObject>.fromOpaque(hint).release()
+            return false
+        }
+        return true
+    }
+}
