@@ -27,7 +27,7 @@ final class SessionTests: XCTestCase {
         guard case let .transmit(register)? = worker.start(now: 0).first else { return XCTFail("no register") }
         let registered = learner.receive(Self.wire(register, from: .worker), from: peer, now: 0)
         let id = WorkerID(role: .rollout, index: 0)
-        XCTAssertTrue(registered.contains { if case .deliver(.message(Delivery(from: id, message: .hello(.rollout)))) = $0 { true } else { false } })
+        XCTAssertFalse(registered.contains { if case .deliver = $0 { true } else { false } }, "no work before READY")
         guard case let .transmit(_, number, welcome)? = registered.first else { return XCTFail("no welcome") }
         guard case let .welcomed(w)? = worker.receive(Self.wire(welcome, worker: number, from: .learner), now: 0).first else {
             return XCTFail("not welcomed")
@@ -35,6 +35,10 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(w.runConfig, "seed: 7\n")
         XCTAssertEqual(w.configOverrides, ["iterations=2"])
         XCTAssertEqual(worker.number, number)
+        guard case let .transmit(ready)? = worker.send(.hello(.rollout), now: 0).first else { return XCTFail("no ready") }
+        let readied = learner.receive(Self.wire(ready, worker: number, from: .worker), from: peer, now: 0)
+        XCTAssertTrue(readied.contains { if case .deliver(.message(Delivery(from: id, message: .hello(.rollout)))) = $0 { true } else { false } })
+        XCTAssertTrue(learner.receive(Self.wire(ready, worker: number, from: .worker), from: peer, now: 0).isEmpty, "hello once")
 
         // the weights: manifest, then chunks one at a time as the worker asks
         var toWorker = try XCTUnwrap(learner.send(.weights(WeightStreamTests.weights), to: id))

@@ -3,7 +3,8 @@ import Wire
 /// The learner's side of the wire protocol as a pure state machine over an injected clock: it turns
 /// decoded frames from peers (identified by their transport identity bytes) into the learner's events,
 /// and the learner's messages into frames to send. It registers workers (`WorkerRegistry`: restarts,
-/// liveness, the registration rate limit) and welcomes them with the run config, answers weight
+/// liveness, the registration rate limit) and welcomes them with the run config; a worker takes work
+/// once its first `READY` says it has built its role (the learner then sees its `hello`). It answers weight
 /// requests from the version's `WeightStreamSource`, sends heartbeats, and drops and counts everything
 /// a hostile or broken peer sends: malformed frames, another protocol version, messages from peers that
 /// never registered, a learner's message kinds. Nothing a peer sends stops it.
@@ -41,6 +42,7 @@ package struct LearnerSession {
     private var nextNumber: UInt32 = 1
     private var streams: [Int: WeightStreamSource] = [:]
     private var lastHeartbeat = -Double.infinity
+    private var announced: Set<WorkerID> = []
 
     /// A session with no workers.
     package init(welcome: WelcomeInfo, heartbeatInterval: Double = 1, liveness: Int = 3, registrationsPerSecond: Int = 10) {
@@ -64,8 +66,13 @@ package struct LearnerSession {
         }
         registry.heard(id, now: now)
         switch envelope.message {
-        case .heartbeat, .ready:
+        case .heartbeat:
             return []
+        case .ready:
+            // the worker has built its role: from now on it takes work
+            guard !announced.contains(id) else { return [] }
+            announced.insert(id)
+            return [.deliver(.message(Delivery(from: id, message: .hello(id.role))))]
         case let .weightsRequest(request):
             guard id.role == .rollout, let stream = streams[request.version] else {
                 return refuse("wrong_kind", "\(id) asked for weights v\(request.version), which are not being published")
@@ -110,7 +117,6 @@ package struct LearnerSession {
             policyVersion: policyVersion, configDigest: welcome.digest, runConfig: welcome.runConfig,
             configOverrides: welcome.overrides))))
         out.append(.log("\(id) registered: \(registration.host) pid \(registration.pid) \(registration.device)"))
-        out.append(.deliver(.message(Delivery(from: id, message: .hello(registration.role)))))
         return out
     }
 
@@ -138,6 +144,7 @@ package struct LearnerSession {
         guard let peer = peers[worker] else { return nil }
         switch message {
         case let .weights(weights):
+            policyVersion = max(policyVersion, weights.version)
             let stream = streams[weights.version] ?? WeightStreamSource(weights)
             streams[weights.version] = stream
             for old in streams.keys where old < weights.version - 1 { streams[old] = nil }
@@ -151,6 +158,7 @@ package struct LearnerSession {
     /// Forgets a worker that left.
     package mutating func forget(_ id: WorkerID) {
         registry.remove(id)
+        announced.remove(id)
         if let peer = peers.removeValue(forKey: id) { byNumber[peer.number] = nil }
     }
 

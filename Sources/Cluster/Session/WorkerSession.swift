@@ -105,8 +105,12 @@ package struct WorkerSession {
         }
     }
 
-    /// The role's answer; nil for what the session handles itself (`hello`: registration is `start`).
+    /// The role's message: `hello` (the role is built) becomes `READY`, the rest their wire kinds.
     package mutating func send(_ message: WorkerMessage, now: Double) -> [Output] {
+        if case .hello = message {
+            lastSent = now
+            return [.transmit(.ready(Ready(credit: 1)))]
+        }
         guard let wire = WireMessage(message) else { return [] }
         lastSent = now
         return [.transmit(wire)]
