@@ -41,7 +41,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: numericSettings),
         .target(name: "RLHFCommands", dependencies: [
-            "Tensor", "Models", "ModelIO", "Training", "Generation", "Data", "Wire", "Cluster", "Monitor",
+            "Tensor", "Models", "ModelIO", "Training", "Generation", "Data", "Wire", "Cluster", "Monitor", "ZeroMQ", "Checksum",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

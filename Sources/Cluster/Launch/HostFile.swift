@@ -35,6 +35,9 @@ public struct HostFileError: Error, Equatable, CustomStringConvertible {
     /// What is wrong.
     public var reason: String
 
+    /// Creates an error.
+    public init(file: String, line: Int, reason: String) { self.file = file; self.line = line; self.reason = reason }
+
     public var description: String { line > 0 ? "\(file):\(line): \(reason)" : "\(file): \(reason)" }
 }
 

@@ -33,12 +33,15 @@ public enum RoleSetup {
 
     /// Runs one worker of `role` on `transport` until it is told to stop or the transport closes; loads
     /// what the role needs from `config` (a worker process's whole life).
-    public static func runWorker(_ role: WorkerRole, config: PPORunConfig, transport: any WorkerTransport) async throws {
+    /// `prepared` gets a generator's parameter store before it takes work (its layout checks weight streams).
+    public static func runWorker(_ role: WorkerRole, config: PPORunConfig, transport: any WorkerTransport,
+                                 prepared: (ParameterStore) -> Void = { _ in }) async throws {
         switch role {
         case .rollout:
             let policy = try LoadedPolicy.load(config, tokenizer: false)
             let model = CausalLM(config: policy.config, parameters: policy.parameters)
             model.freeze()
+            prepared(model.parameters)
             await RolloutGenerator(model: model, padID: policy.padID, transport: transport).run()
         case .reward:
             let policy = try LoadedPolicy.load(config)

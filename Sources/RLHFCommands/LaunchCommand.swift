@@ -1,0 +1,170 @@
+import ArgumentParser
+import Cluster
+import Dispatch
+import Foundation
+
+/// `rlhf launch`: a whole cluster run from a host file. It prints the placement plan, writes the run's
+/// CurveZMQ keys (unless `--insecure`), starts the learner and every worker pinned to its device,
+/// forwards their output with a `role@host` prefix, writes `OUTPUT/cluster.json`, stops everything on
+/// Ctrl-C or SIGTERM, and exits non-zero when the learner fails. This launcher is `local`:
+/// every host in the file must be this machine.
+struct LaunchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "launch",
+        abstract: "Launch a PPO cluster (learner and workers as processes) from a host file.")
+
+    @Option(help: "The host file: HOST slots=N [gpus=0,1] [roles=learner,rollout,...] per line.")
+    var hostfile: String
+
+    @Option(help: "The run config (YAML).")
+    var config: String
+
+    @Option(help: "The run's folder (metrics, checkpoints, cluster.json, keys).")
+    var output: String
+
+    @Option(name: .customLong("set"), help: "Override a config key: key=value (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "How processes start: local (this machine).")
+    var launcher = "local"
+
+    @Option(help: "The learner's port (0: any free port).")
+    var port = 0
+
+    @Flag(help: "Plain tcp without CurveZMQ (loopback experiments only).")
+    var insecure = false
+
+    func validate() throws {
+        guard launcher == "local" else { throw ValidationError("--launcher \(launcher.prefix(20)): this build has local (ssh and slurm come later)") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
+    }
+
+    func run() async throws {
+        let settings = try PPORunConfig.load(URL(fileURLWithPath: config), overrides: overrides)
+        let hosts = try HostFile.load(URL(fileURLWithPath: hostfile))
+        let local: Set<String> = ["localhost", "127.0.0.1", ProcessInfo.processInfo.hostName]
+        if let remote = hosts.hosts.first(where: { !local.contains($0.host) }) {
+            throw HostFileError(file: hostfile, line: remote.line, reason: "\(remote.host) is not this machine; --launcher local runs on localhost only")
+        }
+        let plan = try PlacementPlan.make(hosts, counts: [.learner: 1, .rollout: settings.rolloutWorkers, .reward: settings.rewardWorkers,
+                                                          .reference: settings.referenceWorkers],
+                                          file: hostfile, cores: { _ in DeviceSpec.allowedCores().count })
+        let folder = URL(fileURLWithPath: output)
+        try RunFolder.checkFresh(folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try StandardOutput.line("placement (\(plan.processes.count) processes):")
+        for line in plan.lines { try StandardOutput.line("  " + line) }
+        let keys = folder.appendingPathComponent("keys")
+        let names = plan.processes.filter { $0.role != .learner }.map { "\($0.role)-\($0.index)" }
+        let keyFiles = insecure ? [] : try ClusterKeys.generate(in: keys, workers: names)
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let security = insecure ? ["--insecure"] : ["--keys", keys.path]
+        let group = ProcessGroup()
+        let learnerPlace = plan.processes[0]
+        let learner = try group.start(binary, ["learner", "--config", config, "--output", output, "--bind", "tcp://127.0.0.1:\(port)",
+                                               "--device", learnerPlace.device] + security + overrides.flatMap { ["--set", $0] },
+                                      prefix: "learner@\(learnerPlace.host)")
+        let endpointFile = folder.appendingPathComponent("learner.endpoint")
+        while !FileManager.default.fileExists(atPath: endpointFile.path) && learner.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        guard learner.isRunning, let endpoint = try? String(contentsOf: endpointFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
+            group.waitAll()
+            throw CommandInputError.flags("the learner stopped before it was listening (exit status \(learner.terminationStatus))")
+        }
+        var entries: [[String: Any]] = [["role": "learner", "index": 0, "host": learnerPlace.host, "pid": Int(learner.processIdentifier),
+                                          "device": learnerPlace.device, "endpoint": endpoint]]
+        for (place, name) in zip(plan.processes.dropFirst(), names) {
+            let keyArguments = insecure ? [] : ["--name", name]
+            let worker = try group.start(binary, ["worker", "--role", place.role.rawValue, "--connect", endpoint, "--device", place.device]
+                                             + security + keyArguments, prefix: "\(place.role)#\(place.index)@\(place.host)")
+            entries.append(["role": place.role.rawValue, "index": place.index, "host": place.host, "pid": Int(worker.processIdentifier),
+                            "device": place.device, "endpoint": endpoint])
+        }
+        let cluster: [String: Any] = ["processes": entries, "keys": keyFiles, "secure": !insecure, "launcher": launcher]
+        try JSONSerialization.data(withJSONObject: cluster, options: [.prettyPrinted, .sortedKeys]).write(to: folder.appendingPathComponent("cluster.json"))
+        group.stopOnSignals()
+        while learner.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        group.stopAll(after: 10)
+        guard learner.terminationReason == .exit && learner.terminationStatus == 0 else {
+            throw CommandInputError.flags("the learner failed (exit status \(learner.terminationStatus)); see its lines above")
+        }
+    }
+}
+
+/// The launched processes: output forwarded line by line with a prefix, and stopped together.
+final class ProcessGroup: @unchecked Sendable {
+    private var processes: [Process] = []
+    private let lock = NSLock()
+    private var signalSources: [DispatchSourceSignal] = []
+
+    /// Starts `binary` with `arguments`, forwarding its output prefixed with `[prefix] `.
+    func start(_ binary: URL, _ arguments: [String], prefix: String) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let buffer = LineBuffer(prefix: prefix)
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; buffer.flush() } else { buffer.append(data) }
+        }
+        try process.run()
+        lock.withLock { processes.append(process) }
+        return process
+    }
+
+    /// SIGINT and SIGTERM stop every process (then this one exits 130 or 143).
+    func stopOnSignals() {
+        for signal in [SIGINT, SIGTERM] {
+            Foundation.signal(signal, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
+            source.setEventHandler { [self] in
+                stopAll(after: 5)
+                Foundation.exit(128 + signal)
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    /// SIGTERM to every process still running, SIGKILL to those left after `seconds`.
+    func stopAll(after seconds: Double) {
+        let running = lock.withLock { processes.filter(\.isRunning) }
+        for p in running { kill(p.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(seconds)
+        while running.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }
+        for p in running where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        waitAll()
+    }
+
+    /// Waits for every process.
+    func waitAll() { for p in lock.withLock({ processes }) { p.waitUntilExit() } }
+}
+
+/// Splits a child's output into lines and prints each with its prefix.
+final class LineBuffer: @unchecked Sendable {
+    private let prefix: String
+    private var pending = Data()
+    private let lock = NSLock()
+
+    init(prefix: String) { self.prefix = prefix }
+
+    func append(_ data: Data) {
+        lock.withLock {
+            pending.append(data)
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                emit(pending[pending.startIndex..<newline])
+                pending.removeSubrange(pending.startIndex...newline)
+            }
+        }
+    }
+
+    func flush() { lock.withLock { if !pending.isEmpty { emit(pending); pending.removeAll() } } }
+
+    private func emit(_ line: Data) {
+        let text = String(decoding: line, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
+        FileHandle.standardError.write(Data("[\(prefix)] \(text)\n".utf8))
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Logging
+import Wire
+import ZeroMQ
+
+/// `rlhf worker`: one rollout generator, reward scorer or reference worker as its own process, pinned to
+/// a device, connected to a learner over ZeroMQ. It builds its role from the run config the learner's
+/// `Welcome` carries and works until the learner says stop.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run one PPO worker role (rollout, reward or reference) against a learner over ZeroMQ.")
+
+    @Option(help: "The role: rollout, reward or reference.")
+    var role: String
+
+    @Option(help: ArgumentHelp("The learner's endpoint, e.g. tcp://host:5555.", valueName: "endpoint"))
+    var connect: String
+
+    @Option(help: ArgumentHelp("What to run on: cpu, cpu:CORES (e.g. cpu:2-3) or cuda:N.", valueName: "device"))
+    var device = "cpu"
+
+    @Option(help: ArgumentHelp("This worker's key name in --keys (its NAME.key).", valueName: "name"))
+    var name: String?
+
+    @OptionGroup var security: ClusterSecurityOptions
+
+    func validate() throws {
+        guard WorkerRole(rawValue: role) != nil else { throw ValidationError("--role \(role.prefix(40)): expected rollout, reward or reference") }
+        guard connect.hasPrefix("tcp://") || connect.hasPrefix("ipc://") else {
+            throw ValidationError("--connect \(connect.prefix(60)): expected tcp://HOST:PORT")
+        }
+        if security.keys != nil && name == nil { throw ValidationError("--keys needs --name (the worker's key file is NAME.key)") }
+    }
+
+    func run() async throws {
+        let role = WorkerRole(rawValue: role)!
+        let device = try DeviceSpec.parse(device)
+        try device.apply()
+        var logger = Logger(label: "rlhf.worker.\(role)")
+        logger.logLevel = .info
+        let client: ClientSecurity = try security.keys.map { try ClusterKeys.client(URL(fileURLWithPath: $0), name: name!) } ?? .insecure
+        let registration = Register(role: role, host: ProcessInfo.processInfo.hostName, pid: Int(getpid()),
+                                    device: device.description, capabilities: WorkerCapabilities(maxRowsPerTask: 1 << 16, backends: ["cpu"]))
+        let context = try ZMQContext()
+        let transport = try await ZMQWorkerTransport(endpoint: connect, security: client, registration: registration,
+                                                     context: context, logger: logger)
+        logger.info("\(role) worker on \(device): waiting for the learner at \(connect)")
+        guard let welcome = await transport.welcome() else { throw TransportError.closed("the learner") }
+        let config = try PPORunConfig.parse(welcome.runConfig, file: "the learner's run config", overrides: welcome.configOverrides,
+                                            environment: ProcessInfo.processInfo.environment, checkPaths: true)
+        logger.info("welcomed as worker \(welcome.worker); building the \(role) role")
+        try await RoleSetup.runWorker(role, config: config, transport: transport) { store in
+            transport.expectWeights(layout: PolicyWeightsLayout.manifest(of: store))
+        }
+        logger.info("stopped by the learner")
+        await transport.close()
+    }
+}
