@@ -39,6 +39,17 @@ public final class DealerEndpoint: Sendable {
         try await thread.send(frames, peer: nil, operation: "send to \(endpoint)").get()
     }
 
+    /// Queues `frames` for the router and returns at once, without waiting for the socket thread. A later
+    /// failure (timeout) is logged and counted in `failedPosts`. Throws only `.emptyMessage`, or `.closed`
+    /// after `close()`.
+    public func post(_ frames: [Frame]) throws(ZMQError) {
+        guard !frames.isEmpty else { throw .emptyMessage }
+        guard thread.post(frames, peer: nil) else { throw .closed(operation: "send to \(endpoint)") }
+    }
+
+    /// How many posted messages failed after `post` returned.
+    public var failedPosts: Int { thread.failedPosts }
+
     /// Closes the socket (unsent messages are dropped: `ZMQ_LINGER` 0) and returns once its thread has
     /// ended; `incoming` finishes after the messages already received.
     public func close() async { await thread.stop() }

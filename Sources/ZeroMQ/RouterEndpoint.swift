@@ -64,6 +64,17 @@ public final class RouterEndpoint: Sendable {
         try await thread.send([Frame(peer.bytes)] + frames, peer: peer, operation: "send to \(peer)").get()
     }
 
+    /// Queues `frames` for `peer` and returns at once, without waiting for the socket thread: for answers
+    /// whose failure the caller need not see. A later failure (unknown peer, timeout) is logged and counted
+    /// in `failedPosts`. Throws only `.emptyMessage`, or `.closed` after `close()`.
+    public func post(_ frames: [Frame], to peer: PeerIdentity) throws(ZMQError) {
+        guard !frames.isEmpty else { throw .emptyMessage }
+        guard thread.post([Frame(peer.bytes)] + frames, peer: peer) else { throw .closed(operation: "send to \(peer)") }
+    }
+
+    /// How many posted messages failed after `post` returned.
+    public var failedPosts: Int { thread.failedPosts }
+
     /// How many CurveZMQ clients this router refused so far (unknown public keys); 0 when insecure.
     public var refusedClients: Int { zapDomain.refusals }
 

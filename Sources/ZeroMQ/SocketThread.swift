@@ -27,7 +27,13 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
         var frames: [Frame]
         var peer: PeerIdentity?
         var deadline: ContinuousClock.Instant
-        var done: CheckedContinuation<Result<Void, ZMQError>, Never>
+        /// The awaiting sender, or nil for a post (its failure is logged and counted instead).
+        var done: CheckedContinuation<Result<Void, ZMQError>, Never>?
+
+        func complete(_ result: Result<Void, ZMQError>, _ thread: SocketThread) {
+            if let done { return done.resume(returning: result) }
+            if case let .failure(error) = result { thread.postFailed(error) }
+        }
     }
 
     private struct State {
@@ -61,7 +67,8 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
     /// `context` stays alive until the thread has closed its socket.
     func start(_ setup: Setup, context: ZMQContext) async -> Result<String, ZMQError> {
         await withCheckedContinuation { (ready: CheckedContinuation<Result<String, ZMQError>, Never>) in
-            let thread = Thread { [self] in
+            let thread = Thread { [self, name] in
+                Thread.current.name = "zmq-\(name)"
                 withExtendedLifetime(context) {
                     let socket: SocketHandle
                     do throws(ZMQError) {
@@ -80,7 +87,6 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
                     finish(pending: pending)
                 }
             }
-            thread.name = "zmq-\(name)"
             thread.start()
         }
     }
@@ -96,6 +102,28 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
             }
             if accepted { wake.signal() } else { done.resume(returning: .failure(.closed(operation: operation))) }
         }
+    }
+
+    /// Queues `frames` and returns at once; false if the endpoint is closed. A later failure is logged
+    /// and counted in `failedPosts`.
+    func post(_ frames: [Frame], peer: PeerIdentity?) -> Bool {
+        let request = SendRequest(frames: frames, peer: peer, deadline: ContinuousClock.now + limits.sendTimeout, done: nil)
+        let accepted = state.withLock { state in
+            guard !state.stopping else { return false }
+            state.queue.append(request)
+            return true
+        }
+        if accepted { wake.signal() }
+        return accepted
+    }
+
+    /// How many posted messages failed after `post` returned (unknown peer, timed out, closed unsent).
+    var failedPosts: Int { failures.load(ordering: .relaxed) }
+    private let failures = Atomic<Int>(0)
+
+    fileprivate func postFailed(_ error: ZMQError) {
+        let count = failures.add(1, ordering: .relaxed).newValue
+        if count <= 10 || count % 1000 == 0 { logger.warning("\(error) (a posted message; \(count) failed so far)") }
     }
 
     /// Asks the thread to close the socket; returns at once.
@@ -163,12 +191,12 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
             let outcome: SendOutcome = blockedAll || blockedPeers.contains(key) ? .wouldBlock : sendNow(request.frames, socket, setup)
             switch outcome {
             case .sent:
-                request.done.resume(returning: .success(()))
+                request.complete(.success(()), self)
             case let .failed(error):
-                request.done.resume(returning: .failure(error))
+                request.complete(.failure(error), self)
             case .wouldBlock:
                 if now >= request.deadline {
-                    request.done.resume(returning: .failure(.sendTimedOut(operation: describe(request), seconds: limits.sendTimeout.seconds)))
+                    request.complete(.failure(.sendTimedOut(operation: describe(request), seconds: limits.sendTimeout.seconds)), self)
                 } else {
                     waiting.append(request)
                     if setup.isRouter { blockedPeers.insert(key) } else { blockedAll = true }
@@ -235,7 +263,9 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
             defer { state.queue = []; state.closeWaiters = [] }
             return (state.queue, state.closeWaiters)
         }
-        for request in pending + queued { request.done.resume(returning: .failure(.closed(operation: describe(request)))) }
+        for request in pending + queued where request.done != nil {
+            request.complete(.failure(.closed(operation: describe(request))), self)
+        }
         continuation.finish()
         for waiter in waiters { waiter.resume() }
     }

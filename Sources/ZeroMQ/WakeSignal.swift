@@ -32,11 +32,13 @@ final class WakeSignal: @unchecked Sendable {
     }
 
     /// Empties the pipe. Call it before taking the work that signals announced: a signal after this
-    /// writes again.
+    /// writes again. The order matters: reading first and clearing `pending` after means no byte can be
+    /// written (and then eaten here) while `pending` still says one is there, which would lose the next
+    /// wake-up.
     func drain() {
-        pending.store(false, ordering: .sequentiallyConsistent)
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readFD, &buffer, buffer.count) > 0 {}
+        pending.store(false, ordering: .sequentiallyConsistent)
     }
 
     deinit {

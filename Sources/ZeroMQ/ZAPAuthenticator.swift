@@ -29,6 +29,7 @@ final class ZAPAuthenticator: @unchecked Sendable {
         let outcome = Mutex<ZMQError?>(nil)
         let contextAddress = UInt(bitPattern: context)
         let thread = Thread { [authenticator] in
+            Thread.current.name = "zmq-zap"
             let context = UnsafeMutableRawPointer(bitPattern: contextAddress)!
             let socket: SocketHandle
             do throws(ZMQError) {
@@ -47,7 +48,6 @@ final class ZAPAuthenticator: @unchecked Sendable {
             authenticator.serve(socket)
             socket.close()
         }
-        thread.name = "zmq-zap"
         thread.start()
         bound.wait()
         if let error = outcome.withLock({ $0 }) { throw error }

@@ -20,7 +20,11 @@ final class RouterDealerTests: XCTestCase {
         for (i, request) in requests.enumerated() {
             XCTAssertEqual(request.frames, [Frame("header \(i)"), Frame([]), Frame([1, 2, 3, UInt8(i)])])
             XCTAssertEqual(request.peer, requests[0].peer)
-            try await router.send([Frame("reply \(i)"), request.frames[2]], to: request.peer)
+            if i % 2 == 0 {
+                try await router.send([Frame("reply \(i)"), request.frames[2]], to: request.peer)
+            } else {
+                try router.post([Frame("reply \(i)"), request.frames[2]], to: request.peer)
+            }
         }
         let replies = await atWorker.wait(for: 5)
         XCTAssertEqual(replies.map { $0.map(\.text) }, (0 ..< 5).map { ["reply \($0)", String(decoding: [1, 2, 3, UInt8($0)], as: UTF8.self)] })
@@ -119,6 +123,10 @@ final class RouterDealerTests: XCTestCase {
             XCTAssertEqual(error, .unknownPeer(PeerIdentity("nobody")))
             XCTAssertEqual(error.description, "zmq send to peer nobody failed: no such peer is connected (EHOSTUNREACH)")
         }
+        // A post returns at once; its failure is counted (and logged) instead.
+        try router.post([Frame("hello")], to: PeerIdentity("nobody"))
+        let counted = await eventually(within: 2) { router.failedPosts == 1 }
+        XCTAssertTrue(counted)
         do {
             try await router.send([], to: PeerIdentity("nobody"))
             XCTFail("empty message sent")
@@ -188,6 +196,7 @@ final class RouterDealerTests: XCTestCase {
         XCTAssertTrue(errors.allSatisfy { if case .closed = $0 { true } else { false } }, "\(errors)")
         let finished = await eventually(within: 1) { atWorker.finished }
         XCTAssertTrue(finished)
+        XCTAssertThrowsError(try worker.post([Frame("late")]))
         do {
             try await worker.send([Frame("late")])
             XCTFail("send after close")
@@ -302,5 +311,47 @@ final class RouterDealerTests: XCTestCase {
             }
         }
         throw ZMQError.failed(operation: "bind \(endpoint) (retried for 2 s)", errno: EADDRINUSE)
+    }
+
+    /// Many tasks sending at once through one socket thread: every send completes and every message
+    /// arrives (a lost wake-up of the socket thread would leave sends waiting forever).
+    func testConcurrentSendersAllComplete() async throws {
+        let context = try ZMQContext()
+        let router = try await loopbackRouter(context)
+        let worker = try await dealer(to: router, context)
+        let atWorker = Collector(worker.incoming)
+        let tasks = 8, each = 300
+        let sent = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for t in 0 ..< tasks {
+                    group.addTask { for i in 0 ..< each { try await worker.send([Frame("\(t)"), Frame("\(i)")]) } }
+                }
+                try await group.waitForAll()
+            }
+        }
+        // Echo from many tasks too, so the router's thread is woken from several threads at once.
+        let echo = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var started = 0
+                for await message in router.incoming {
+                    group.addTask { try await router.send(message.frames, to: message.peer) }
+                    started += 1
+                    if started == tasks * each { break }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let arrived = await eventually(within: 20) { atWorker.count == tasks * each }
+        XCTAssertTrue(arrived, "\(atWorker.count) of \(tasks * each) echoes")
+        if arrived {
+            try await sent.value
+            try await echo.value
+            for t in 0 ..< tasks {
+                let mine = atWorker.messages.filter { $0[0].text == "\(t)" }.compactMap { Int($0[1].text) }.sorted()
+                XCTAssertEqual(mine, Array(0 ..< each), "task \(t)'s messages")
+            }
+        }
+        await worker.close()
+        await router.close()
     }
 }
