@@ -11,7 +11,7 @@ struct ClusterSecurityOptions: ParsableArguments {
     var insecure = false
 
     func validate() throws {
-        guard (keys == nil) != insecure else {
+        guard (keys != nil) != insecure else {
             throw ValidationError(insecure ? "--insecure and --keys exclude each other" : "pass --keys DIR (CurveZMQ) or --insecure")
         }
     }

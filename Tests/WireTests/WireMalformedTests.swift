@@ -133,8 +133,10 @@ final class WireMalformedTests: XCTestCase {
         installed.int(1, -4)
         assertWireError(.outOfRange(field: "WeightsInstalled.version", value: "-4", expected: ">= 0")) { try decode(KindNumber.weightsInstalled, installed.bytes) }
         var failed = ProtoWriter()
-        id(&failed, iteration: -1)
-        assertWireError(.outOfRange(field: "TaskFailed.id.iteration", value: "-1", expected: ">= 0")) { try decode(KindNumber.taskFailed, failed.bytes) }
+        id(&failed, iteration: -(1 << 41))
+        assertWireError(.outOfRange(field: "TaskFailed.id.iteration", value: "\(-(1 << 41))", expected: ">= \(-(1 << 40))")) {
+            try decode(KindNumber.taskFailed, failed.bytes)
+        }
         for (temperature, expected) in [(Float(0), "0.0"), (-1, "-1.0"), (.nan, "nan"), (.infinity, "inf")] {
             assertWireError(.outOfRange(field: "SamplingSettings.temperature", value: expected, expected: "finite and > 0")) {
                 try decode(KindNumber.rolloutTask, rolloutTask(tokens: [], lengths: [], temperature: temperature), from: .learner)

@@ -35,7 +35,7 @@ struct  Rlhf__V1__TaskId
 {
   ProtobufCMessage base;
   /*
-   * >= 0
+   * >= 0 for training rounds; evaluation rounds are -1 - the policy version
    */
   int64_t iteration;
   /*

@@ -9,10 +9,11 @@ extension TaskID {
         return message
     }
 
-    /// The id a message's `id` field holds, checked: present, both parts ≥ 0.
+    /// The id a message's `id` field holds, checked: present, the index ≥ 0, the iteration ≥ -2^40.
     init(proto pointer: UnsafeMutablePointer<Rlhf__V1__TaskId>?, _ field: String) throws(WireError) {
         let id = try FieldDecoding.required(pointer, field)
-        self.init(iteration: try FieldDecoding.int(id.iteration, "\(field).iteration"),
+        // evaluation rounds use negative iterations (-1 - the policy version they evaluate)
+        self.init(iteration: try FieldDecoding.int(id.iteration, "\(field).iteration", atLeast: -(1 << 40)),
                   index: try FieldDecoding.int(id.index, "\(field).index"))
     }
 }
