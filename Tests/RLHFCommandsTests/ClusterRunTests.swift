@@ -67,4 +67,39 @@ final class ClusterRunTests: XCTestCase {
         XCTAssertEqual(got.count, expected.count)
         for (e, g) in zip(expected, got) { XCTAssertEqual(e, g, "iteration \(e["iteration"] ?? -1)") }
     }
+
+    func testLaunchFromAHostFileWithCurveKeysGivesTheEmbeddedRun() throws {
+        try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
+                        "the VADER lexicon is missing: run `make models`")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("launch-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let embedded = root.appendingPathComponent("embedded"), launched = root.appendingPathComponent("launched")
+        let sets = settings.flatMap { ["--set", $0] }
+        let binary = RLHFBinary.url(besideBundleOf: Self.self)
+        let hosts = TestPaths.packageRoot.appendingPathComponent("cluster/hosts-localhost.txt")
+        let run = try RLHFBinary.run(binary, ["launch", "--hostfile", hosts.path, "--config", config.path, "--output", launched.path] + sets,
+                                     environment: environment)
+        XCTAssertEqual(run.status, 0, String(run.stderr.suffix(3000)))
+        XCTAssertTrue(run.stdout.contains("learner#0@localhost slot 0"), run.stdout)
+        XCTAssertTrue(run.stderr.contains("[rollout#1@localhost]"), "worker lines are forwarded with their prefix")
+        XCTAssertFalse(run.stderr.contains("INSECURE"), "CurveZMQ is on by default")
+        let cluster = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: launched.appendingPathComponent("cluster.json"))) as? [String: Any])
+        let processes = try XCTUnwrap(cluster["processes"] as? [[String: Any]])
+        // the embedded run gets the learner's core count: the backward pass's sums are grouped by thread,
+        // so the learner's last bits depend on how many it has
+        let learnerDevice = try XCTUnwrap(processes.first?["device"] as? String)
+        let cores = learnerDevice.dropFirst(4).split(separator: "-").compactMap { Int($0) }
+        let threads = cores.count == 2 ? cores[1] - cores[0] + 1 : 1
+        let alone = try RLHFBinary.run(binary, ["ppo", "--config", config.path, "--output", embedded.path, "--threads", "\(threads)"] + sets,
+                                       environment: environment)
+        XCTAssertEqual(alone.status, 0, alone.stderr)
+        let expected = try metrics(embedded), got = try metrics(launched)
+        XCTAssertEqual(got.count, expected.count)
+        for (e, g) in zip(expected, got) { XCTAssertEqual(e, g, "iteration \(e["iteration"] ?? -1)") }
+        XCTAssertEqual(processes.compactMap { $0["role"] as? String }, ["learner", "rollout", "rollout", "reward", "reference"])
+        XCTAssertTrue(processes.allSatisfy { ($0["device"] as? String)?.hasPrefix("cpu:") ?? false })
+        let secret = launched.appendingPathComponent("keys/learner.key").path
+        let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int)
+        XCTAssertEqual(mode & 0o077, 0, "secret keys are readable by the user only")
+    }
 }
