@@ -102,4 +102,56 @@ final class ClusterRunTests: XCTestCase {
         let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int)
         XCTAssertEqual(mode & 0o077, 0, "secret keys are readable by the user only")
     }
+
+    func testKilledWorkersOfEachRoleDoNotStopTheRunOrChangeItsNumbers() throws {
+        try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
+                        "the VADER lexicon is missing: run `make models`")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kill-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let hosts = root.appendingPathComponent("hosts")
+        try Data("localhost slots=7\n".utf8).write(to: hosts)
+        let launched = root.appendingPathComponent("launched"), embedded = root.appendingPathComponent("embedded")
+        let sets = ["iterations=24", "eval_every=0", "save_every=0", "roles.reward=2", "roles.reference=2"].flatMap { ["--set", $0] }
+        let launch = try start(["launch", "--hostfile", hosts.path, "--config", config.path, "--output", launched.path] + sets,
+                               log: root.appendingPathComponent("launch.log"))
+        defer { if launch.isRunning { kill(launch.processIdentifier, SIGTERM) } }
+        let deadline = Date().addingTimeInterval(240)
+        func lines() -> Int {
+            ((try? String(contentsOf: launched.appendingPathComponent("metrics.jsonl"), encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+        var processes: [[String: Any]] = []
+        while processes.isEmpty && launch.isRunning && Date() < deadline {
+            usleep(50_000)
+            if let data = try? Data(contentsOf: launched.appendingPathComponent("cluster.json")),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                processes = object["processes"] as? [[String: Any]] ?? []
+            }
+        }
+        // one of each role, killed with SIGKILL after iterations 4, 10 and 16
+        for (role, after) in [("rollout", 4), ("reward", 10), ("reference", 16)] {
+            while lines() < after && launch.isRunning && Date() < deadline { usleep(20_000) }
+            let victim = try XCTUnwrap(processes.first { $0["role"] as? String == role }?["pid"] as? Int)
+            XCTAssertEqual(kill(pid_t(victim), SIGKILL), 0, "kill \(role)")
+        }
+        while launch.isRunning && Date() < deadline { usleep(50_000) }
+        XCTAssertFalse(launch.isRunning, "the run finished")
+        let log = (try? String(contentsOf: root.appendingPathComponent("launch.log"), encoding: .utf8)) ?? ""
+        XCTAssertEqual(launch.terminationStatus, 0, String(log.suffix(3000)))
+        XCTAssertTrue(log.contains("is dead"), "the learner noticed")
+        let trained = try String(contentsOf: launched.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+            .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(trained.count, 24)
+        XCTAssertTrue(trained.allSatisfy { $0["cluster/samples_trained"] as? Double == 16 }, "every prompt of every iteration once")
+        XCTAssertGreaterThan(trained.reduce(0) { $0 + ($1["cluster/leases_issued"] as? Double ?? 0) }, 24 * 12, "some leases went out again")
+
+        let learnerDevice = try XCTUnwrap(processes.first?["device"] as? String)
+        let cores = learnerDevice.dropFirst(4).split(separator: "-").compactMap { Int($0) }
+        let alone = try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self),
+                                       ["ppo", "--config", config.path, "--output", embedded.path,
+                                        "--threads", "\(cores.count == 2 ? cores[1] - cores[0] + 1 : 1)"] + sets, environment: environment)
+        XCTAssertEqual(alone.status, 0, alone.stderr)
+        let expected = try metrics(embedded), got = try metrics(launched)
+        for (e, g) in zip(expected, got) { XCTAssertEqual(e, g, "iteration \(e["iteration"] ?? -1)") }
+    }
 }
