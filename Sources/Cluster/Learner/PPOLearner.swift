@@ -105,7 +105,9 @@ public final class PPOLearner: @unchecked Sendable {
         metrics["cluster/samples_trained"] = Double(round.entries.reduce(0) { $0 + $1.task.prompts.count })
         metrics["cluster/leases_issued"] = Double(leases1 - leases0)
         metrics["cluster/leases_reissued"] = Double(requeued1 - requeued0)
-        metrics["cluster/results_dropped"] = Double(round.dropped)
+        metrics["cluster/late_results_dropped"] = Double(round.dropped)  // late, duplicate, unknown or invalid
+        metrics["cluster/version_lag_max"] = Double(round.entries.map { version - 1 - ($0.rollout?.policyVersion ?? version - 1) }.max() ?? 0)
+        metrics.merge(await runner.transportCounters) { $1 }
         metrics.merge(evaluation) { $1 }
         return metrics
     }

@@ -47,6 +47,9 @@ public actor RoundRunner {
     /// The dispatcher's lifetime counters: leases issued and pieces re-queued.
     public var counters: (leasesIssued: Int, requeued: Int) { (dispatcher.leasesIssued, dispatcher.requeued) }
 
+    /// The transport's counters (`cluster/workers/...`, `cluster/refused/...`).
+    public var transportCounters: [String: Double] { transport.counters }
+
     /// Workers connected now, by role.
     public func workerCount(_ role: WorkerRole) -> Int { dispatcher.workers.values.filter { $0.role == role }.count }
 

@@ -31,8 +31,8 @@ package struct LearnerSession {
 
     /// The registered workers.
     package private(set) var registry: WorkerRegistry
-    /// Frames and peers refused, by reason (`malformed`, `protocol_version`, `stranger`, `wrong_kind`,
-    /// `oversized`, `registration_flood`).
+    /// Frames and peers refused, by reason (`malformed`, `protocol_version`, `unknown_role`, `stranger`,
+    /// `wrong_kind`, `oversized`, `registration_flood`).
     package private(set) var refused: [String: Int] = [:]
     /// The policy version the learner holds (for `Welcome`).
     package var policyVersion = 0
@@ -172,6 +172,7 @@ package struct LearnerSession {
         case .protocolVersion: "protocol_version"
         case .frameTooLarge: "oversized"
         case .wrongSender: "wrong_kind"
+        case let .outOfRange(field, _, _) where field == "Register.role": "unknown_role"
         default: "malformed"
         }
     }

@@ -41,6 +41,13 @@ public protocol LearnerTransport: Sendable {
     var incoming: AsyncStream<LearnerEvent> { get }
     /// Sends `message` to `worker`.
     func send(_ message: LearnerMessage, to worker: WorkerID) throws(TransportError)
+    /// The transport's own counters for the metrics (`cluster/...`): workers registered, frames and
+    /// peers refused; empty in one process.
+    var counters: [String: Double] { get }
+}
+
+extension LearnerTransport {
+    public var counters: [String: Double] { [:] }
 }
 
 /// A worker's end of a transport.

@@ -68,6 +68,16 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     /// Workers registered now, by role.
     package func registered(_ role: WorkerRole) -> Int { session.withLock { $0.registry.count(role) } }
 
+    package var counters: [String: Double] {
+        var out: [String: Double] = [:]
+        session.withLock { session in
+            for role in WorkerRole.allCases { out["cluster/workers/\(role)"] = Double(session.registry.count(role)) }
+            for (reason, n) in session.refused { out["cluster/refused/\(reason)"] = Double(n) }
+        }
+        out["cluster/refused/curve_clients"] = Double(router.refusedClients)
+        return out
+    }
+
     /// CurveZMQ clients refused (unknown keys).
     package var refusedClients: Int { router.refusedClients }
 
