@@ -17,18 +17,10 @@ public actor ReferenceWorker {
 
     /// Says hello, then answers messages until `stop` or the transport closes.
     public func run() async {
-        guard (try? transport.send(.hello(.reference))) != nil else { return }
-        for await message in transport.incoming {
-            let reply: WorkerMessage
-            switch message {
-            case let .reference(request): reply = answer(request)
-            case let .rollout(task): reply = .failed(task: task.id, reason: "a reference worker takes reference requests only")
-            case let .score(request): reply = .failed(task: request.id, reason: "a reference worker takes reference requests only")
-            case .weights: continue
-            case .stop: return
-            }
-            if (try? transport.send(reply)) == nil { return }
-        }
+        await RequestServing.serve(.reference, transport: transport, take: { message in
+            if case let .reference(request) = message { return request }
+            return nil
+        }, answer: { answer($0) })
     }
 
     private func answer(_ request: SequenceRequest) -> WorkerMessage {

@@ -14,18 +14,10 @@ public actor RewardScorer {
 
     /// Says hello, then answers messages until `stop` or the transport closes.
     public func run() async {
-        guard (try? transport.send(.hello(.reward))) != nil else { return }
-        for await message in transport.incoming {
-            let reply: WorkerMessage
-            switch message {
-            case let .score(request): reply = answer(request)
-            case let .rollout(task): reply = .failed(task: task.id, reason: "a reward scorer takes score requests only")
-            case let .reference(request): reply = .failed(task: request.id, reason: "a reward scorer takes score requests only")
-            case .weights: continue
-            case .stop: return
-            }
-            if (try? transport.send(reply)) == nil { return }
-        }
+        await RequestServing.serve(.reward, transport: transport, take: { message in
+            if case let .score(request) = message { return request }
+            return nil
+        }, answer: { answer($0) })
     }
 
     private func answer(_ request: SequenceRequest) -> WorkerMessage {
