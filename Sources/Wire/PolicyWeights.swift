@@ -25,13 +25,10 @@ public final class WeightValues: @unchecked Sendable, Equatable {
     private let owned: UnsafeMutableBufferPointer<Float>?
 
     /// A host copy of `values`.
-    public init(_ values: [Float]) {
+    public convenience init(_ values: [Float]) {
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(values.count, 1))
         _ = buffer.initialize(from: values)
-        owned = buffer
-        base = UnsafePointer(buffer.baseAddress!)
-        count = values.count
-        owner = nil
+        self.init(owning: buffer, count: values.count)
     }
 
     /// `count` floats at `base`, kept alive by `owner`, which must not change them while this lives.
@@ -45,8 +42,16 @@ public final class WeightValues: @unchecked Sendable, Equatable {
     /// `count` floats of memory this object owns, and a writable view of it for the one writer that
     /// fills it (a weight stream's assembler) before the values are shared.
     public static func assembling(count: Int) -> (WeightValues, UnsafeMutableRawBufferPointer) {
-        let values = WeightValues([Float](repeating: 0, count: count))
-        return (values, UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(values.owned!)[0..<(count * 4)]))
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
+        buffer.initialize(repeating: 0)
+        return (WeightValues(owning: buffer, count: count), UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[0..<(count * 4)]))
+    }
+
+    private init(owning buffer: UnsafeMutableBufferPointer<Float>, count: Int) {
+        owned = buffer
+        base = UnsafePointer(buffer.baseAddress!)
+        self.count = count
+        owner = nil
     }
 
     deinit { owned?.deallocate() }

@@ -13,18 +13,10 @@ final class ClusterHostileTests: XCTestCase {
     let sets = ["iterations=12", "eval_every=0", "save_every=0"].flatMap { ["--set", $0] }
 
     func launch(_ output: URL, insecure: Bool, log: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = RLHFBinary.url(besideBundleOf: Self.self)
-        process.arguments = ["launch", "--hostfile", TestPaths.packageRoot.appendingPathComponent("cluster/hosts-localhost.txt").path,
-                             "--config", config.path, "--output", output.path] + sets + (insecure ? ["--insecure"] : [])
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        try RLHFBinary.start(RLHFBinary.url(besideBundleOf: Self.self),
+                             ["launch", "--hostfile", TestPaths.packageRoot.appendingPathComponent("cluster/hosts-localhost.txt").path,
+                              "--config", config.path, "--output", output.path] + sets + (insecure ? ["--insecure"] : []),
+                             environment: environment, log: log)
     }
 
     func waitForEndpoint(_ output: URL, _ process: Process) throws -> String {
@@ -33,13 +25,12 @@ final class ClusterHostileTests: XCTestCase {
         return try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func finish(_ process: Process, log: URL) throws -> [[String: Any]] {
+    func finish(_ process: Process, log: URL) {
         let deadline = Date().addingTimeInterval(240)
         while process.isRunning && Date() < deadline { usleep(50_000) }
         XCTAssertFalse(process.isRunning)
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         XCTAssertEqual(process.terminationStatus, 0, String(text.suffix(3000)))
-        return []
     }
 
     func lines(_ output: URL) throws -> [[String: Any]] {
@@ -72,7 +63,7 @@ final class ClusterHostileTests: XCTestCase {
         try await peer.send([Frame([UInt8](repeating: 0x08, count: 100 << 10)), Frame([])])       // a 100 KiB header
         try await peer.send(try WireCodec.encode(.heartbeat, header: WireHeader(worker: 0, sequence: 2)).map { Frame($0) })  // stranger
         for _ in 0..<30 { try await peer.send(valid.map { Frame($0) }) }                          // registration flood
-        _ = try finish(process, log: log)
+        finish(process, log: log)
         await peer.close()
         let metrics = try lines(output)
         XCTAssertEqual(metrics.count, 12)
@@ -101,7 +92,7 @@ final class ClusterHostileTests: XCTestCase {
                                             header: WireHeader(worker: 0, sequence: 1)).map { Frame($0) }
         try? stranger.post(register)
         try? keyless.post(register)
-        _ = try finish(process, log: log)
+        finish(process, log: log)
         let answered = await withTaskGroup(of: Bool.self) { group in
             for peer in [stranger, keyless] {
                 group.addTask {

@@ -10,26 +10,12 @@ final class ClusterRunTests: XCTestCase {
     let settings = ["iterations=3", "eval_every=2", "save_every=0"]
 
     func start(_ arguments: [String], log: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = RLHFBinary.url(besideBundleOf: Self.self)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        try RLHFBinary.start(RLHFBinary.url(besideBundleOf: Self.self), arguments, environment: environment, log: log)
     }
 
     /// metrics.jsonl without wall-clock numbers and the cluster's own counters.
     func metrics(_ output: URL) throws -> [[String: Double]] {
-        try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n").map { line in
-            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
-                .filter { !$0.key.hasPrefix("time/") && !$0.key.hasPrefix("cluster/") && $0.key != "tokens_per_s" }
-        }
+        try RunOutput.metrics(output, dropping: ["time/", "tokens_per_s", "cluster/"])
     }
 
     func testLearnerAndWorkerProcessesGiveTheEmbeddedRun() throws {
@@ -87,9 +73,7 @@ final class ClusterRunTests: XCTestCase {
         let processes = try XCTUnwrap(cluster["processes"] as? [[String: Any]])
         // the embedded run gets the learner's core count: the backward pass's sums are grouped by thread,
         // so the learner's last bits depend on how many it has
-        let learnerDevice = try XCTUnwrap(processes.first?["device"] as? String)
-        let cores = learnerDevice.dropFirst(4).split(separator: "-").compactMap { Int($0) }
-        let threads = cores.count == 2 ? cores[1] - cores[0] + 1 : 1
+        let threads = RunOutput.threads(ofDevice: try XCTUnwrap(processes.first?["device"] as? String))
         let alone = try RLHFBinary.run(binary, ["ppo", "--config", config.path, "--output", embedded.path, "--threads", "\(threads)"] + sets,
                                        environment: environment)
         XCTAssertEqual(alone.status, 0, alone.stderr)
@@ -145,11 +129,10 @@ final class ClusterRunTests: XCTestCase {
         XCTAssertTrue(trained.allSatisfy { $0["cluster/samples_trained"] as? Double == 16 }, "every prompt of every iteration once")
         XCTAssertGreaterThan(trained.reduce(0) { $0 + ($1["cluster/leases_issued"] as? Double ?? 0) }, 24 * 12, "some leases went out again")
 
-        let learnerDevice = try XCTUnwrap(processes.first?["device"] as? String)
-        let cores = learnerDevice.dropFirst(4).split(separator: "-").compactMap { Int($0) }
+        let threads = RunOutput.threads(ofDevice: try XCTUnwrap(processes.first?["device"] as? String))
         let alone = try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self),
                                        ["ppo", "--config", config.path, "--output", embedded.path,
-                                        "--threads", "\(cores.count == 2 ? cores[1] - cores[0] + 1 : 1)"] + sets, environment: environment)
+                                        "--threads", "\(threads)"] + sets, environment: environment)
         XCTAssertEqual(alone.status, 0, alone.stderr)
         let expected = try metrics(embedded), got = try metrics(launched)
         for (e, g) in zip(expected, got) { XCTAssertEqual(e, g, "iteration \(e["iteration"] ?? -1)") }

@@ -17,12 +17,7 @@ final class PPOResumeTests: XCTestCase {
     func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("ppo-resume-\(UUID().uuidString)") }
 
     /// metrics.jsonl without the wall-clock numbers.
-    func metrics(_ output: URL) throws -> [[String: Double]] {
-        try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n").map { line in
-            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }.filter { !$0.key.hasPrefix("time/") && $0.key != "tokens_per_s" }
-        }
-    }
+    func metrics(_ output: URL) throws -> [[String: Double]] { try RunOutput.metrics(output) }
 
     func testKilledMidIterationThenResumedEqualsTheUninterruptedRun() throws {
         try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
@@ -34,14 +29,7 @@ final class PPOResumeTests: XCTestCase {
         XCTAssertEqual(straight.status, 0, straight.stderr)
 
         // start the same run and SIGKILL it as soon as its first checkpoint is in place: mid-iteration 4
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments(killed)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try RLHFBinary.start(binary, arguments(killed), environment: environment)
         let checkpoint = killed.appendingPathComponent("checkpoints/iteration-000004/state.json")
         let deadline = Date().addingTimeInterval(120)
         while !FileManager.default.fileExists(atPath: checkpoint.path) && process.isRunning && Date() < deadline { usleep(2_000) }

@@ -125,9 +125,8 @@ public enum PPOCheckpoint {
             throw PPOCheckpointError.unreadable(file: stateURL.path, reason: "a field is missing or out of range")
         }
         let policyFolder = folder.appendingPathComponent("policy")
-        let (policyConfig, policyStore) = try HFCheckpoint.load(directory: policyFolder, backend: update.policy.backend)
+        let (_, policyStore) = try HFCheckpoint.load(directory: policyFolder, backend: update.policy.backend)
         try copy(policyStore, into: update.policy.parameters, file: policyFolder.path)
-        _ = policyConfig
         if let critic = update.critic {
             let criticFolder = folder.appendingPathComponent("critic")
             let saved = try HFSequenceClassifier.load(directory: criticFolder, backend: critic.backend)

@@ -83,9 +83,8 @@ public struct RoundDispatcher: Sendable {
         }
         for item in late where !queue.contains(where: { $0.key == item.key }) && !isSettled(item.key) {
             overdueReissued += 1
-            queue.append(item)
+            enqueue([item])
         }
-        queue.sort { ($0.task, $0.role.rawValue) < ($1.task, $1.role.rawValue) }
         return dispatch()
     }
 
@@ -167,8 +166,7 @@ public struct RoundDispatcher: Sendable {
     public mutating func remove(_ worker: WorkerID) -> [Action] {
         guard let gone = workers.removeValue(forKey: worker) else { return [] }
         guard let item = gone.lease else { return [] }
-        queue.append(item)
-        queue.sort { ($0.task, $0.role.rawValue) < ($1.task, $1.role.rawValue) }
+        enqueue([item])
         return dispatch()
     }
 
@@ -193,11 +191,8 @@ public struct RoundDispatcher: Sendable {
         switch outcome {
         case .accepted:
             queue.removeAll { $0.key == key }
-            if key.role == .rollout, let entry = ledger.entry(key.task), let rollout = entry.rollout {
-                let request = SequenceRequest(id: key.task, queries: entry.task.prompts, responses: rollout.responses,
-                                              temperature: entry.task.sampling.temperature)
-                queue += [.score(request), .reference(request)]
-                queue.sort { ($0.task, $0.role.rawValue) < ($1.task, $1.role.rawValue) }
+            if key.role == .rollout {
+                enqueue([WorkerRole.reward, .reference].compactMap { item(for: LeaseKey(role: $0, task: key.task), in: ledger) })
             }
             if ledger.isComplete && !completed {
                 completed = true
@@ -234,10 +229,15 @@ public struct RoundDispatcher: Sendable {
         requeued += 1
         let leasedElsewhere = workers.values.contains { $0.lease?.key == item.key }
         if !leasedElsewhere && !queue.contains(where: { $0.key == item.key }) {
-            queue.append(item)
-            queue.sort { ($0.task, $0.role.rawValue) < ($1.task, $1.role.rawValue) }
+            enqueue([item])
         }
         return []
+    }
+
+    /// Adds `items` to the queue, which stays in (task id, role) order.
+    private mutating func enqueue(_ items: [WorkItem]) {
+        queue += items
+        queue.sort { ($0.task, $0.role.rawValue) < ($1.task, $1.role.rawValue) }
     }
 
     /// Leases queued work to idle workers: each takes the first item of its role it can do.

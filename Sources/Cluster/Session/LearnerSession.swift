@@ -38,7 +38,6 @@ package struct LearnerSession {
     package var policyVersion = 0
     private let welcome: WelcomeInfo
     private var peers: [WorkerID: (identity: [UInt8], number: UInt32)] = [:]
-    private var byNumber: [UInt32: WorkerID] = [:]
     private var nextNumber: UInt32 = 1
     private var streams: [Int: WeightStreamSource] = [:]
     private var lastHeartbeat = -Double.infinity
@@ -111,7 +110,6 @@ package struct LearnerSession {
         let number = nextNumber
         nextNumber &+= 1
         peers[id] = (peer, number)
-        byNumber[number] = id
         out.append(.transmit(peer: peer, worker: number, .welcome(Welcome(
             worker: number, heartbeatMilliseconds: Int(registry.heartbeatInterval * 1000), runSeed: welcome.runSeed,
             policyVersion: policyVersion, configDigest: welcome.digest, runConfig: welcome.runConfig,
@@ -159,7 +157,7 @@ package struct LearnerSession {
     package mutating func forget(_ id: WorkerID) {
         registry.remove(id)
         announced.remove(id)
-        if let peer = peers.removeValue(forKey: id) { byNumber[peer.number] = nil }
+        peers[id] = nil
     }
 
     private mutating func refuse(_ reason: String, _ line: String) -> [Output] {

@@ -17,7 +17,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     private let session: Mutex<LearnerSession>
     private let sequence = Atomic<UInt64>(0)
     private let logger: Logger
-    private let started = ContinuousClock.now
+    private let clock = SessionClock()
     private var tasks: [Task<Void, Never>] = []
 
     /// Binds `endpoint` and starts serving workers.
@@ -57,10 +57,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
         })
     }
 
-    private var now: Double {
-        let elapsed = ContinuousClock.now - started
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    }
+    private var now: Double { clock.now }
 
     /// Frames and peers refused so far, by reason.
     package var refused: [String: Int] { session.withLock { $0.refused } }

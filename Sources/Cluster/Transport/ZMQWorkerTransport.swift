@@ -19,7 +19,7 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
     private let outbox: AsyncStream<[Frame]>.Continuation
     private let sequence = Atomic<UInt64>(0)
     private let logger: Logger
-    private let started = ContinuousClock.now
+    private let clock = SessionClock()
     private var tasks: [Task<Void, Never>] = []
 
     /// Connects to the learner at `endpoint` and registers as `registration`.
@@ -60,10 +60,7 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
         perform(session.withLock { $0.start(now: now) })
     }
 
-    private var now: Double {
-        let elapsed = ContinuousClock.now - started
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    }
+    private var now: Double { clock.now }
 
     /// The learner's first `Welcome` (nil if the transport closed first).
     package func welcome() async -> Welcome? {

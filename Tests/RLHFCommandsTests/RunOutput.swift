@@ -1,0 +1,43 @@
+import Foundation
+import XCTest
+
+extension RLHFBinary {
+    /// Starts `binary` with `arguments` in the background (the environment with `environment` on top),
+    /// its output to `log` (or discarded), standard input empty.
+    static func start(_ binary: URL, _ arguments: [String], environment: [String: String], log: URL? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if let log {
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            process.standardOutput = handle
+            process.standardError = handle
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
+
+/// What a run's folder holds, read back for comparisons.
+enum RunOutput {
+    /// The numbers of each line of `OUTPUT/metrics.jsonl`, without the keys that begin with any of
+    /// `dropping` (by default the wall-clock ones, which differ from run to run).
+    static func metrics(_ output: URL, dropping prefixes: [String] = ["time/", "tokens_per_s"]) throws -> [[String: Double]] {
+        try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n").map { line in
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }.filter { key, _ in !prefixes.contains { key.hasPrefix($0) } }
+        }
+    }
+
+    /// The thread count of a `cpu:A-B` / `cpu:A` device (what a pinned learner computes with).
+    static func threads(ofDevice device: String) -> Int {
+        let cores = device.dropFirst(4).split(separator: "-").compactMap { Int($0) }
+        return cores.count == 2 ? cores[1] - cores[0] + 1 : 1
+    }
+}
