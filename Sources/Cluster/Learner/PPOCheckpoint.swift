@@ -88,7 +88,7 @@ public enum PPOCheckpoint {
         let state = PPOCheckpointState(
             iteration: iteration, version: learner.version, seed: String(config.seed), batchSize: config.ppo.batchSize,
             policyModel: config.policyModel, klController: learner.step.klController,
-            shuffleState: String(update.shuffle.state), promptPosition: learner.prompts.position,
+            shuffleState: String(update.shuffle.state), promptPosition: learner.dataPosition,
             optimizerSteps: update.optimizers.map(\.stepCount), hasCritic: update.critic != nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -147,8 +147,7 @@ public enum PPOCheckpoint {
         }
         learner.step.klController = state.klController
         update.shuffle = SplitMix64(seed: shuffle)
-        learner.prompts.position = state.promptPosition
-        learner.version = state.version
+        learner.resume(version: state.version, position: state.promptPosition)
         return state.iteration
     }
 

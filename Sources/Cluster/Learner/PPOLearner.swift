@@ -27,13 +27,22 @@ public final class PPOLearner: @unchecked Sendable {
     /// Rows per rollout task.
     public let taskRows: Int
     /// The policy version the learner holds: the number of updates so far.
-    public var version: Int
+    public private(set) var version: Int
     /// Leases the work to the connected workers.
     public let runner: RoundRunner
-    private var published: PolicyWeights?
-    /// The published copy of the policy's values: rewritten only when the next version is published, by
-    /// which time every generator installed the last one (its round could not complete before).
-    private var snapshot: ParameterStore?
+    /// Published versions by number (at most `max_staleness + 1` of them live at once).
+    private var published: [Int: PolicyWeights] = [:]
+    /// The published copies of the policy's values, a ring of `max_staleness + 1`: version v lives in
+    /// slot v mod (k + 1), rewritten k + 1 versions later, by when every round sampled with it trained.
+    private var snapshots: [ParameterStore?]
+    /// Rounds started and not yet trained on, by iteration; a round runs once the one before it ends.
+    private var rounds: [Int: Task<RoundOutcome, any Error>] = [:]
+    /// The last round started (evaluations included): the next one waits for it.
+    private var lastRound: Task<RoundOutcome, any Error>?
+    /// The data position before each started round's prompts were taken.
+    private var positions: [Int: Int] = [:]
+    /// The oldest version this learner can publish (the one it started or resumed with).
+    private var firstVersion: Int
 
     /// A learner over `step` (its policy at `version`) that leases work through `runner`.
     public init(config: PPORunConfig, step: PPOLearnerStep, prompts: PromptStream, evalPrompts: [[Int]],
@@ -46,26 +55,46 @@ public final class PPOLearner: @unchecked Sendable {
         self.sampling = sampling
         self.runner = runner
         self.version = version
+        firstVersion = version
         taskRows = config.taskRows
+        snapshots = Array(repeating: nil, count: config.maxStaleness + 1)
     }
 
-    /// The current version's weights, copied into the snapshot once per version.
-    private func weights() -> (PolicyWeights, seconds: Double) {
-        if let published, published.version == version { return (published, 0) }
+    /// The data position of the next iteration to train (what a checkpoint saves): rounds started ahead
+    /// have taken their prompts already.
+    public var dataPosition: Int { positions[version] ?? prompts.position }
+
+    /// Resumes at `version` with the prompts at `position` (a checkpoint's): no round is running, and
+    /// rounds of the next `max_staleness` iterations are sampled with `version`, the oldest there is.
+    public func resume(version: Int, position: Int) {
+        self.version = version
+        firstVersion = version
+        prompts.position = position
+        published = [:]
+        positions = [:]
+    }
+
+    /// The current version's weights, copied into its snapshot slot once per version.
+    private func publishCurrent() -> (PolicyWeights, seconds: Double) {
+        if let weights = published[version] { return (weights, 0) }
         let start = DispatchTime.now().uptimeNanoseconds
         let policy = step.update.policy.parameters
-        if let snapshot {
+        let slot = version % snapshots.count
+        if let snapshot = snapshots[slot] {
             policy.backend.copy(from: policy.values.pointer, to: snapshot.values.pointer, count: policy.count)
         } else {
-            snapshot = policy.copy()
+            snapshots[slot] = policy.copy()
         }
-        let weights = PolicyWeightsLayout.publish(snapshot!, version: version, replaces: published?.version)
-        published = weights
+        published[version - snapshots.count] = nil
+        let replaces = published.keys.max()
+        let weights = PolicyWeightsLayout.publish(snapshots[slot]!, version: version, replaces: replaces)
+        published[version] = weights
         return (weights, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
-    /// Splits `rows` into tasks of `taskRows` rows, ids of `iteration`, seeded by `seedIteration`'s ids.
-    private func tasks(_ rows: [[Int]], iteration: Int, seedIteration: Int) -> [RolloutTask] {
+    /// Splits `rows` into tasks of `taskRows` rows sampled with `version`, ids of `iteration`, seeded by
+    /// `seedIteration`'s ids.
+    private func tasks(_ rows: [[Int]], iteration: Int, seedIteration: Int, version: Int) -> [RolloutTask] {
         stride(from: 0, to: rows.count, by: taskRows).enumerated().map { index, start in
             RolloutTask(id: TaskID(iteration: iteration, index: index), policyVersion: version,
                         prompts: Array(rows[start..<min(start + taskRows, rows.count)]),
@@ -73,24 +102,59 @@ public final class PPOLearner: @unchecked Sendable {
         }
     }
 
+    /// Starts a round after the last one started; one round runs at a time.
+    private func startRound(iteration: Int, tasks: [RolloutTask], weights: PolicyWeights) -> Task<RoundOutcome, any Error> {
+        let previous = lastRound, runner = runner
+        let round = Task { () async throws -> RoundOutcome in
+            _ = await previous?.result
+            return try await runner.run(iteration: iteration, tasks: tasks, weights: weights)
+        }
+        lastRound = round
+        return round
+    }
+
+    /// Starts the training rounds up to `iteration + max_staleness` (within the run): round r samples
+    /// with version max(r − k, the first version), which the learner holds or published before.
+    private func startRoundsAhead(of iteration: Int) {
+        let k = config.samplesPerPrompt, lag = config.maxStaleness
+        let last = max(iteration, min(iteration + lag, config.iterations - 1))
+        var r = (rounds.keys.max() ?? iteration - 1) + 1
+        while r <= last {
+            let behaviour = max(r - lag, firstVersion)
+            guard let weights = published[behaviour] else { break }
+            positions[r] = prompts.position
+            let rows = prompts.next(config.ppo.batchSize / k).flatMap { Array(repeating: $0, count: k) }
+            rounds[r] = startRound(iteration: r, tasks: tasks(rows, iteration: r, seedIteration: r, version: behaviour),
+                                   weights: weights)
+            r += 1
+        }
+    }
+
     /// Runs iteration `iteration` (the learner's version must be `iteration`); returns its metrics.
+    /// With `max_staleness: k > 0`, the rounds of the next k iterations are sampled while this one learns.
     public func runIteration(_ iteration: Int) async throws -> [String: Double] {
-        let k = config.samplesPerPrompt
         let evaluates = config.evalEvery > 0 && iteration % config.evalEvery == 0
-        // held-out evaluation before this iteration learns: iteration 0 gives the starting policy's numbers
-        let evaluation = evaluates ? try await evaluate() : [:]
-        if !evaluates { lastSamples = [] }
         let started = DispatchTime.now().uptimeNanoseconds
-        let rows = prompts.next(config.ppo.batchSize / k).flatMap { Array(repeating: $0, count: k) }
-        let (weights, download) = weights()
-        let (leases0, requeued0) = await runner.counters
-        let round = try await runner.run(iteration: iteration, tasks: tasks(rows, iteration: iteration, seedIteration: iteration),
-                                         weights: weights)
-        let (leases1, requeued1) = await runner.counters
+        let (weights, download) = publishCurrent()
+        // held-out evaluation before this iteration learns: iteration 0 gives the starting policy's numbers
+        let evaluation = evaluates ? startEvaluation(weights) : nil
+        if !evaluates { lastSamples = [] }
+        startRoundsAhead(of: iteration)
+        guard let pending = rounds.removeValue(forKey: iteration) else {
+            throw RoundError.aborted("round \(iteration) was never started (version \(version), first \(firstVersion))")
+        }
+        let round = try await pending.value
+        positions[iteration] = nil
+        let behaviourVersion = round.entries.first?.task.policyVersion ?? version
+        guard version - behaviourVersion <= config.maxStaleness else {
+            throw RoundError.aborted("round \(iteration) was sampled with v\(behaviourVersion), more than max_staleness behind v\(version)")
+        }
         let learnStart = DispatchTime.now().uptimeNanoseconds
-        var metrics = try step.learn(from: round.entries)
+        var metrics = try step.learn(from: round.entries, behaviourRatio: behaviourVersion != version)
         version += 1
         let learnSeconds = Double(DispatchTime.now().uptimeNanoseconds - learnStart) / 1e9
+        var evaluationMetrics: [String: Double] = [:]
+        if let evaluation { evaluationMetrics = try summarize(try await evaluation.value) }
         let generate = round.entries.reduce(0.0) { $0 + ($1.rollout?.seconds ?? 0) }
         let generated = round.entries.reduce(0) { $0 + ($1.rollout?.responses.reduce(0) { $0 + $1.count } ?? 0) }
         metrics["time/generate"] = generate
@@ -103,12 +167,13 @@ public final class PPOLearner: @unchecked Sendable {
         metrics["tokens_per_s"] = Double(generated) / max(generate, 1e-9)
         metrics["iteration"] = Double(iteration)
         metrics["cluster/samples_trained"] = Double(round.entries.reduce(0) { $0 + $1.task.prompts.count })
-        metrics["cluster/leases_issued"] = Double(leases1 - leases0)
-        metrics["cluster/leases_reissued"] = Double(requeued1 - requeued0)
+        metrics["cluster/leases_issued"] = Double(round.leasesIssued)
+        metrics["cluster/leases_reissued"] = Double(round.requeued)
         metrics["cluster/late_results_dropped"] = Double(round.dropped)  // late, duplicate, unknown or invalid
+        // how many versions the trained rollouts lag the policy that learned from them
         metrics["cluster/version_lag_max"] = Double(round.entries.map { version - 1 - ($0.rollout?.policyVersion ?? version - 1) }.max() ?? 0)
         metrics.merge(await runner.transportCounters) { $1 }
-        metrics.merge(evaluation) { $1 }
+        metrics.merge(evaluationMetrics) { $1 }
         return metrics
     }
 
@@ -126,10 +191,18 @@ public final class PPOLearner: @unchecked Sendable {
     /// Mean and standard deviation of the reward on the held-out prompts, sampled with the same seeds at
     /// every evaluation, and the mean sequence KL to the reference on them (`eval/...`).
     public func evaluate() async throws -> [String: Double] {
-        let (weights, _) = weights()
-        // evaluation rounds have ids of their own (negative iterations), seeded alike every time
-        let tasks = tasks(evalPrompts, iteration: -1 - version, seedIteration: -1)
-        let round = try await runner.run(iteration: -1 - version, tasks: tasks, weights: weights)
+        try summarize(try await startEvaluation(publishCurrent().0).value)
+    }
+
+    /// Starts the held-out round of the current version (ids of their own: negative iterations, seeded
+    /// alike every time).
+    private func startEvaluation(_ weights: PolicyWeights) -> Task<RoundOutcome, any Error> {
+        startRound(iteration: -1 - version, tasks: tasks(evalPrompts, iteration: -1 - version, seedIteration: -1, version: version),
+                   weights: weights)
+    }
+
+    /// The `eval/...` numbers of a held-out round; keeps its first samples.
+    private func summarize(_ round: RoundOutcome) throws -> [String: Double] {
         var rewards: [Double] = [], kl: [Double] = [], responses: [[Int]] = []
         for entry in round.entries {
             guard let rollout = entry.rollout, let scores = entry.scores, let reference = entry.reference else { continue }

@@ -31,8 +31,12 @@ public final class PPOLearnerStep: @unchecked Sendable {
     }
 
     /// Learns from one iteration's complete records (in task order); returns its metrics.
-    public func learn(from entries: [IterationLedger.Entry]) throws -> [String: Double] {
-        var queries: [[Int]] = [], responses: [[Int]] = [], referenceRows: [[Float]] = []
+    /// `behaviourRatio`: the rollouts were sampled with an older policy version (`max_staleness > 0`),
+    /// so the importance ratio is taken against the generators' behaviour log-probs; otherwise against
+    /// the policy's own log-probs, recomputed here as TRL does. The KL penalty is always the current
+    /// policy's against the reference.
+    public func learn(from entries: [IterationLedger.Entry], behaviourRatio: Bool = false) throws -> [String: Double] {
+        var queries: [[Int]] = [], responses: [[Int]] = [], referenceRows: [[Float]] = [], behaviourRows: [[Float]] = []
         var scores: [Float] = [], stopped: [Bool] = []
         for entry in entries {
             guard let rollout = entry.rollout, let reference = entry.reference, let scored = entry.scores else {
@@ -41,6 +45,7 @@ public final class PPOLearnerStep: @unchecked Sendable {
             queries += entry.task.prompts
             responses += rollout.responses
             referenceRows += reference.logProbs
+            behaviourRows += rollout.logProbs
             scores += scored.scores
             stopped += rollout.stopped
         }
@@ -51,16 +56,14 @@ public final class PPOLearnerStep: @unchecked Sendable {
         let batch = try RolloutBatch(queries: queries, responses: responses, padID: padID)
         let (B, T) = (batch.rows, batch.length)
         let old = try update.score(batch)
-        var referenceLogProbs = [Float](repeating: 0, count: B * T)
         let start = (queries.map(\.count).max() ?? 1) - 1
-        for (b, row) in referenceRows.enumerated() {
-            for (j, lp) in row.enumerated() { referenceLogProbs[b * T + start + j] = lp }
-        }
+        let referenceLogProbs = Self.aligned(referenceRows, rows: B, length: T, start: start)  // [B·T]
+        let ratioLogProbs = behaviourRatio ? Self.aligned(behaviourRows, rows: B, length: T, start: start) : old.logProbs
         let beta = klController.coefficient
         let rewards = try TokenRewards(scores: scores, logProbs: old.logProbs, referenceLogProbs: referenceLogProbs,
                                        mask: batch.responseMask, klCoefficient: beta, rows: B, length: T)
         let (advantages, returns) = try estimate(rewards: rewards, scores: scores, batch: batch, values: old.values)
-        let stats = try update.update(batch, oldLogProbs: old.logProbs, oldValues: old.values, advantages: advantages,
+        let stats = try update.update(batch, oldLogProbs: ratioLogProbs, oldValues: old.values, advantages: advantages,
                                       returns: returns)
         let sequenceKL = rewards.sequenceKL(rows: B, length: T)
         let meanKL = sequenceKL.reduce(0, +) / Double(B)
@@ -70,6 +73,15 @@ public final class PPOLearnerStep: @unchecked Sendable {
         // a separate critic is clipped on its own; a value head's gradient is inside ppo/grad_norm
         if update.critic != nil { metrics["ppo/val/grad_norm"] = stats.criticGradNorm }
         return metrics
+    }
+
+    /// Per-response-token rows laid out as [B·T] at the batch's response positions (zero elsewhere).
+    private static func aligned(_ rows: [[Float]], rows B: Int, length T: Int, start: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: B * T)
+        for (b, row) in rows.enumerated() {
+            for (j, value) in row.enumerated() { out[b * T + start + j] = value }
+        }
+        return out
     }
 
     /// Per-token advantages and value targets [B·T].

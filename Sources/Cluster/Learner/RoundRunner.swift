@@ -28,6 +28,8 @@ public struct RoundOutcome: Sendable {
     public var seconds: Double
     /// Results the ledger dropped (duplicates, late, unknown or invalid) in this round.
     public var dropped: Int
+    /// Leases the round issued, and pieces of it re-queued after a failure or an invalid result.
+    public var leasesIssued: Int, requeued: Int
 }
 
 /// The thin actor that drives a `RoundDispatcher` over a `LearnerTransport`: it hands each worker
@@ -56,6 +58,7 @@ public actor RoundRunner {
     /// Runs the round of `tasks` (ids of `iteration`) with policy `weights` to completion.
     public func run(iteration: Int, tasks: [RolloutTask], weights: PolicyWeights) async throws(RoundError) -> RoundOutcome {
         let start = DispatchTime.now().uptimeNanoseconds
+        let (leases0, requeued0) = counters
         var coordination: UInt64 = 0, lastInstall = start
         var pendingInstalls = 0
         func timed(_ body: () throws(RoundError) -> Bool) throws(RoundError) -> Bool {
@@ -91,7 +94,8 @@ public actor RoundRunner {
         return RoundOutcome(entries: entries, syncSeconds: Double(lastInstall - start) / 1e9,
                             coordinationSeconds: Double(coordination) / 1e9,
                             seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
-                            dropped: (ledger?.duplicates ?? 0) + (ledger?.late ?? 0) + (ledger?.unknown ?? 0) + (ledger?.invalid ?? 0))
+                            dropped: (ledger?.duplicates ?? 0) + (ledger?.late ?? 0) + (ledger?.unknown ?? 0) + (ledger?.invalid ?? 0),
+                            leasesIssued: dispatcher.leasesIssued - leases0, requeued: dispatcher.requeued - requeued0)
     }
 
     /// Sends `stop` to every connected worker.

@@ -34,6 +34,10 @@ struct RunConfigReader {
         c.evalEvery = try atLeastZero(r, "eval_every", c.evalEvery)
         c.saveEvery = try atLeastZero(r, "save_every", c.saveEvery)
         c.maxStaleness = try atLeastZero(r, "max_staleness", c.maxStaleness)
+        // the learner keeps a copy of the policy per version a running round may still sample with
+        guard c.maxStaleness <= 8 else {
+            throw .outOfRange(file: r.file, key: r.key("max_staleness"), value: "\(c.maxStaleness)", requirement: "between 0 and 8")
+        }
         if let name = try r.string("advantage") {
             guard let estimator = AdvantageEstimator(rawValue: name) else {
                 throw .outOfRange(file: r.file, key: "advantage", value: "'\(name)'",
