@@ -5,8 +5,9 @@ import Foundation
 
 /// `rlhf launch`: a whole cluster run from a host file. It prints the placement plan, writes the run's
 /// CurveZMQ keys (unless `--insecure`), starts the learner and every worker pinned to its device,
-/// forwards their output with a `role@host` prefix, writes `OUTPUT/cluster.json`, stops everything on
-/// Ctrl-C or SIGTERM, and exits non-zero when the learner fails. This launcher is `local`:
+/// forwards their output with a `role@host` prefix, writes `OUTPUT/cluster.json`, stops the run after
+/// its current iteration with a checkpoint on Ctrl-C or SIGTERM (everything at once on a second one),
+/// and exits non-zero when the learner fails. This launcher is `local`:
 /// every host in the file must be this machine.
 struct LaunchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -81,9 +82,10 @@ struct LaunchCommand: AsyncParsableCommand {
         }
         let cluster: [String: Any] = ["processes": entries, "keys": keyFiles, "secure": !insecure, "launcher": launcher]
         try JSONSerialization.data(withJSONObject: cluster, options: [.prettyPrinted, .sortedKeys]).write(to: folder.appendingPathComponent("cluster.json"))
-        group.stopOnSignals()
+        group.stopOnSignals(learner: learner)
         while learner.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         group.stopAll(after: 10)
+        if let signal = group.interruption { Foundation.exit(128 + signal) }
         guard learner.terminationReason == .exit && learner.terminationStatus == 0 else {
             throw CommandInputError.flags("the learner failed (exit status \(learner.terminationStatus)); see its lines above")
         }
@@ -95,6 +97,7 @@ final class ProcessGroup: @unchecked Sendable {
     private var processes: [Process] = []
     private let lock = NSLock()
     private var signalSources: [DispatchSourceSignal] = []
+    private var interrupted: Int32?
 
     /// Starts `binary` with `arguments`, forwarding its output prefixed with `[prefix] `.
     func start(_ binary: URL, _ arguments: [String], prefix: String) throws -> Process {
@@ -115,24 +118,39 @@ final class ProcessGroup: @unchecked Sendable {
         return process
     }
 
-    /// SIGINT and SIGTERM stop every process (then this one exits 130 or 143).
-    func stopOnSignals() {
-        for signal in [SIGINT, SIGTERM] {
-            Foundation.signal(signal, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
+    /// The first SIGINT or SIGTERM asks `learner` to stop after its current iteration, with a checkpoint
+    /// (it then stops its workers); a second one stops every process now. Either way this one exits 130
+    /// or 143 once they are gone.
+    func stopOnSignals(learner: Process) {
+        for number in [SIGINT, SIGTERM] {
+            Foundation.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [self] in
+                let first = lock.withLock { () -> Bool in
+                    defer { interrupted = number }
+                    return interrupted == nil
+                }
+                if first && learner.isRunning {
+                    FileHandle.standardError.write(Data("launch: stopping after the current iteration with a checkpoint (again to stop now)\n".utf8))
+                    kill(learner.processIdentifier, SIGTERM)
+                    return
+                }
                 stopAll(after: 5)
-                Foundation.exit(128 + signal)
+                Foundation.exit(128 + number)
             }
             source.resume()
             signalSources.append(source)
         }
     }
 
-    /// SIGTERM to every process still running, SIGKILL to those left after `seconds`.
+    /// The signal that interrupted the run, if one did.
+    var interruption: Int32? { lock.withLock { interrupted } }
+
+    /// SIGINT to every process still running (a worker's SIGTERM would drain it), SIGKILL to those left
+    /// after `seconds`.
     func stopAll(after seconds: Double) {
         let running = lock.withLock { processes.filter(\.isRunning) }
-        for p in running { kill(p.processIdentifier, SIGTERM) }
+        for p in running { kill(p.processIdentifier, SIGINT) }
         let deadline = Date().addingTimeInterval(seconds)
         while running.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }
         for p in running where p.isRunning { kill(p.processIdentifier, SIGKILL) }

@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import Logging
 import Monitor
 import ModelIO
 
@@ -38,17 +39,25 @@ struct PPORunLoop {
         let samples = try SampleLog(url: folder.appendingPathComponent("samples.jsonl"))
         let progress = ProgressLine(label: label, total: config.iterations)
         if first > 0 { progress.update(min(first, config.iterations), note: "resumed from \(checkpoint?.url.lastPathComponent ?? "")") }
+        let logger = Logger(label: "rlhf.run")
+        let requests = LearnerRequests { line in logger.notice("\(line)") }
         for iteration in first..<max(first, config.iterations) {
             let values = try await learner.runIteration(iteration)
             try samples.write(learner.lastSamples, iteration: iteration)
             try metrics.write(values)
             try events.write(step: iteration, scalars: values)
-            if config.saveEvery > 0 && (iteration + 1) % config.saveEvery == 0 {
+            let asked = requests.take()
+            if asked.checkpoint || (config.saveEvery > 0 && (iteration + 1) % config.saveEvery == 0) {
                 try PPOCheckpoint.save(learner, iteration: iteration + 1, tokenizerFiles: tokenizerFiles, to: folder)
             }
             progress.update(iteration + 1, note: String(format: "reward %.3f  kl %.3f  β %.3f",
                                                         values["env/reward_mean"] ?? .nan, values["objective/kl"] ?? .nan,
                                                         values["objective/kl_coef"] ?? .nan))
+            if asked.stop && iteration + 1 < config.iterations {
+                progress.finish()
+                logger.notice("stopped after iteration \(iteration + 1) of \(config.iterations); the checkpoint is iteration-\(String(format: "%06d", iteration + 1))")
+                return
+            }
         }
         if config.evalEvery > 0 {
             var final = try await learner.evaluate()

@@ -25,6 +25,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("This worker's key name in --keys (its NAME.key).", valueName: "name"))
     var name: String?
 
+    @Option(help: ArgumentHelp("After SIGTERM, how long to wait for the learner's stop while finishing the work held.", valueName: "seconds"))
+    var drainSeconds: Double = 120
+
     @OptionGroup var security: ClusterSecurityOptions
 
     func validate() throws {
@@ -32,6 +35,7 @@ struct WorkerCommand: AsyncParsableCommand {
         guard connect.hasPrefix("tcp://") || connect.hasPrefix("ipc://") else {
             throw ValidationError("--connect \(connect.prefix(60)): expected tcp://HOST:PORT")
         }
+        guard drainSeconds > 0, drainSeconds <= 86_400 else { throw ValidationError("--drain-seconds must be between 0 and 86400") }
         if security.keys != nil && name == nil { throw ValidationError("--keys needs --name (the worker's key file is NAME.key)") }
     }
 
@@ -47,8 +51,10 @@ struct WorkerCommand: AsyncParsableCommand {
         let context = try ZMQContext()
         let transport = try await ZMQWorkerTransport(endpoint: connect, security: client, registration: registration,
                                                      context: context, logger: logger)
+        let drain = WorkerDrain(graceSeconds: drainSeconds, logger: logger) { message in (try? transport.send(message)) != nil }
         logger.info("\(role) worker on \(device): waiting for the learner at \(connect)")
         guard let welcome = await transport.welcome() else { throw TransportError.closed("the learner") }
+        drain.roleStarted()
         let config = try PPORunConfig.parse(welcome.runConfig, file: "the learner's run config", overrides: welcome.configOverrides,
                                             environment: ProcessInfo.processInfo.environment, checkPaths: true)
         logger.info("welcomed as worker \(welcome.worker); building the \(role) role")

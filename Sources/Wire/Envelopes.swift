@@ -10,6 +10,8 @@ public enum LearnerMessage: Sendable, Equatable {
     case reference(SequenceRequest)
     /// Finish: the worker stops after its current message.
     case stop
+    /// Take no new work: the worker answers `draining`, finishes what it holds, and is then sent `stop`.
+    case drain
 }
 
 /// What a worker sends the learner.
@@ -28,4 +30,7 @@ public enum WorkerMessage: Sendable, Equatable {
     case reference(ReferenceResult)
     /// The worker could not do task `task`: why, in one line. The learner leases it again.
     case failed(task: TaskID, reason: String)
+    /// The worker takes no new work (it was drained, or its process was asked to end): once it holds no
+    /// lease the learner sends it `stop`.
+    case draining
 }

@@ -74,6 +74,32 @@ final class RoundDispatcherTests: XCTestCase {
         XCTAssertEqual(d.leasesIssued, 6)
     }
 
+    /// A draining worker finishes its lease, is sent `stop` and forgotten; its share of the work goes
+    /// to the others, and one that holds nothing is stopped at once. The learner asks with `drain`.
+    func testADrainingWorkerFinishesItsLeaseThenIsStopped() {
+        var d = connected()
+        let tasks = IterationLedgerTests.tasks(iteration: 0, count: 3)
+        _ = d.begin(iteration: 0, tasks: tasks, weights: Self.weights(0))
+        let (g0, g1) = (Self.generators[0], Self.generators[1])
+        XCTAssertEqual(d.drain(g0), [.send(.drain, to: g0)])
+        _ = d.receive(Delivery(from: g0, message: .installed(version: 0)))  // leased tasks[0]
+        XCTAssertEqual(d.workers[g0]?.lease?.task, tasks[0].id)
+        XCTAssertEqual(d.receive(Delivery(from: g0, message: .draining)), [], "it holds a lease: not stopped yet")
+        _ = d.receive(Delivery(from: g1, message: .installed(version: 0)))  // leased tasks[1]
+        let finished = Self.sent(d.receive(Delivery(from: g0, message: .rollout(Self.rollout(tasks[0])))))
+        XCTAssertEqual(finished[g0], [.stop], "its lease answered: stopped, and no new task")
+        XCTAssertNil(d.workers[g0])
+        XCTAssertEqual(d.ledger?.entry(tasks[0].id)?.rollout, Self.rollout(tasks[0]), "what it finished counts")
+        _ = d.receive(Delivery(from: g1, message: .rollout(Self.rollout(tasks[1]))))
+        XCTAssertEqual(d.workers[g1]?.lease?.task, tasks[2].id, "the rest goes to the worker still there")
+        // an idle worker that drains is stopped at once; a stranger's draining changes nothing
+        var idle = connected()
+        XCTAssertEqual(idle.receive(Delivery(from: Self.scorer, message: .draining)), [.send(.stop, to: Self.scorer)])
+        XCTAssertNil(idle.workers[Self.scorer])
+        XCTAssertEqual(d.receive(Delivery(from: WorkerID(role: .reward, index: 9), message: .draining)), [])
+        XCTAssertEqual(d.drain(WorkerID(role: .reward, index: 9)), [])
+    }
+
     func testAFailedTaskIsLeasedAgainAndAbortsAfterMaxAttempts() {
         var d = RoundDispatcher(maxAttempts: 2)
         let g = Self.generators[0]

@@ -39,6 +39,14 @@ final class SessionTests: XCTestCase {
         let readied = learner.receive(Self.wire(ready, worker: number, from: .worker), from: peer, now: 0)
         XCTAssertTrue(readied.contains { if case .deliver(.message(Delivery(from: id, message: .hello(.rollout)))) = $0 { true } else { false } })
         XCTAssertTrue(learner.receive(Self.wire(ready, worker: number, from: .worker), from: peer, now: 0).isEmpty, "hello once")
+        // DRAIN reaches the role as `.drain`; its answer `draining` goes back as READY with credit 0
+        guard case let .transmit(_, _, drain)? = learner.send(.drain, to: id)?.first else { return XCTFail("no drain") }
+        XCTAssertEqual(worker.receive(Self.wire(drain, worker: number, from: .learner), now: 0), [.deliver(.drain)])
+        guard case let .transmit(draining)? = worker.send(.draining, now: 0).first else { return XCTFail("no draining") }
+        XCTAssertEqual(draining, .ready(Ready(credit: 0)))
+        let drained = learner.receive(Self.wire(draining, worker: number, from: .worker), from: peer, now: 0)
+        XCTAssertEqual(drained.count, 1)
+        XCTAssertTrue(drained.contains { if case .deliver(.message(Delivery(from: id, message: .draining))) = $0 { true } else { false } })
 
         // the weights: manifest, then chunks one at a time as the worker asks
         var toWorker = try XCTUnwrap(learner.send(.weights(WeightStreamTests.weights), to: id))

@@ -54,6 +54,59 @@ final class ClusterRunTests: XCTestCase {
         for (e, g) in zip(expected, got) { XCTAssertEqual(e, g, "iteration \(e["iteration"] ?? -1)") }
     }
 
+    /// `max_staleness: 1` across processes gives the embedded run's numbers too, and a rollout worker
+    /// sent SIGTERM mid-run drains: it finishes the work it holds, the learner stops it, and no lease is
+    /// issued again or result dropped.
+    func testRunningAheadAcrossProcessesAndADrainedWorker() throws {
+        try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
+                        "the VADER lexicon is missing: run `make models`")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("drain-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let embedded = root.appendingPathComponent("embedded"), cluster = root.appendingPathComponent("cluster")
+        let sets = ["iterations=8", "eval_every=4", "save_every=0", "max_staleness=1"].flatMap { ["--set", $0] }
+        let alone = try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self),
+                                       ["ppo", "--config", config.path, "--output", embedded.path] + sets, environment: environment)
+        XCTAssertEqual(alone.status, 0, alone.stderr)
+
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let learner = try start(["learner", "--config", config.path, "--output", cluster.path, "--bind", "tcp://127.0.0.1:0",
+                                 "--insecure"] + sets, log: root.appendingPathComponent("learner.log"))
+        var workers: [Process] = []
+        defer { for p in workers + [learner] where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let endpointFile = cluster.appendingPathComponent("learner.endpoint")
+        let deadline = Date().addingTimeInterval(180)
+        while !FileManager.default.fileExists(atPath: endpointFile.path) && learner.isRunning && Date() < deadline { usleep(10_000) }
+        let endpoint = try String(contentsOf: endpointFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        for (i, role) in ["rollout", "rollout", "rollout", "reward", "reference"].enumerated() {
+            workers.append(try start(["worker", "--role", role, "--connect", endpoint, "--insecure"],
+                                     log: root.appendingPathComponent("worker-\(i).log")))
+        }
+        func lines() -> Int {
+            ((try? String(contentsOf: cluster.appendingPathComponent("metrics.jsonl"), encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+        while lines() < 3 && learner.isRunning && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(learner.isRunning, "drained in the middle of the run")
+        XCTAssertEqual(kill(workers[0].processIdentifier, SIGTERM), 0)
+        let drainDeadline = Date().addingTimeInterval(60)
+        while workers[0].isRunning && Date() < drainDeadline { usleep(20_000) }
+        XCTAssertFalse(workers[0].isRunning, "the drained worker stopped")
+        XCTAssertEqual(workers[0].terminationStatus, 0)
+        let drainedLog = (try? String(contentsOf: root.appendingPathComponent("worker-0.log"), encoding: .utf8)) ?? ""
+        XCTAssertTrue(drainedLog.contains("draining") && drainedLog.contains("stopped by the learner"), drainedLog)
+
+        while learner.isRunning && Date() < deadline { usleep(20_000) }
+        let log = (try? String(contentsOf: root.appendingPathComponent("learner.log"), encoding: .utf8)) ?? ""
+        XCTAssertEqual(learner.terminationStatus, 0, String(log.suffix(3000)))
+        let counters = try RunOutput.metrics(cluster, dropping: ["time/"])
+        XCTAssertEqual(counters.dropLast().map { $0["cluster/leases_reissued"] }, Array(repeating: 0, count: 8))
+        XCTAssertEqual(counters.dropLast().map { $0["cluster/late_results_dropped"] }, Array(repeating: 0, count: 8))
+        XCTAssertEqual(counters.dropLast().map { $0["cluster/version_lag_max"] }, [0] + Array(repeating: 1, count: 7))
+        XCTAssertEqual(counters.last?["cluster/workers/rollout"] ?? counters[counters.count - 2]["cluster/workers/rollout"], 2)
+        let expected = try metrics(embedded), got = try metrics(cluster)
+        XCTAssertEqual(got.count, expected.count)
+        for (e, g) in zip(expected, got) { XCTAssertEqual(e, g, "iteration \(e["iteration"] ?? -1)") }
+    }
+
     func testLaunchFromAHostFileWithCurveKeysGivesTheEmbeddedRun() throws {
         try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
                         "the VADER lexicon is missing: run `make models`")

@@ -49,6 +49,37 @@ final class PPOResumeTests: XCTestCase {
         for (e, g) in zip(expected, got) { XCTAssertEqual(e, g, "iteration \(e["iteration"] ?? -1)") }
         let events = try FileManager.default.contentsOfDirectory(atPath: killed.path).filter { $0.hasPrefix("events.out.tfevents.") }
         XCTAssertEqual(events.count, 2, "the resumed process writes its own event file")
+
+        // the operator's signals: SIGUSR1 writes a checkpoint after the iteration under way, SIGTERM one
+        // and stops the run cleanly; resumed from it, the run is again the uninterrupted one
+        let stopped = folder()
+        defer { try? FileManager.default.removeItem(at: stopped) }
+        let log = stopped.deletingLastPathComponent().appendingPathComponent(stopped.lastPathComponent + ".log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let signalled = try RLHFBinary.start(binary, arguments(stopped), environment: environment, log: log)
+        func lines() -> Int { ((try? String(contentsOf: stopped.appendingPathComponent("metrics.jsonl"), encoding: .utf8)) ?? "").split(separator: "\n").count }
+        let signalDeadline = Date().addingTimeInterval(120)
+        while lines() < 1 && signalled.isRunning && Date() < signalDeadline { usleep(2_000) }
+        kill(signalled.processIdentifier, SIGUSR1)
+        while !PPOCheckpointFolders.iterations(in: stopped).contains(where: { $0 % 4 != 0 }) && signalled.isRunning
+            && Date() < signalDeadline { usleep(2_000) }
+        let asked = PPOCheckpointFolders.iterations(in: stopped)
+        XCTAssertEqual(asked.count, 1, "one checkpoint, off the save_every schedule, before iteration 4: \(asked)")
+        XCTAssertLessThan(asked.first ?? 4, 4)
+        while lines() < 6 && signalled.isRunning && Date() < signalDeadline { usleep(2_000) }
+        kill(signalled.processIdentifier, SIGTERM)
+        signalled.waitUntilExit()
+        let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        XCTAssertEqual(signalled.terminationStatus, 0, said)
+        XCTAssertEqual(signalled.terminationReason, .exit)
+        let saved = PPOCheckpointFolders.iterations(in: stopped)
+        let last = try XCTUnwrap(saved.last)
+        XCTAssertLessThan(last, 16, "stopped before the end")
+        XCTAssertEqual(try metrics(stopped).count, last, "the run stopped right after its checkpoint: \(said.suffix(500))")
+        XCTAssertTrue(said.contains("stopped after iteration \(last)"), said)
+        let continued = try RLHFBinary.run(binary, arguments(stopped, resume: true), environment: environment)
+        XCTAssertEqual(continued.status, 0, continued.stderr)
+        XCTAssertEqual(try metrics(stopped), expected)
     }
 
     func testANewRunRefusesAFolderThatHoldsARunAndResumeNeedsACheckpoint() throws {
@@ -66,5 +97,13 @@ final class PPOResumeTests: XCTestCase {
         XCTAssertTrue(fresh.stderr.contains("already holds a run"), fresh.stderr)
         XCTAssertEqual(fresh.stderr.split(separator: "\n").count, 1, fresh.stderr)
         XCTAssertEqual(try String(contentsOf: metrics, encoding: .utf8), "{\"iteration\":0}\n", "left as it was")
+    }
+}
+
+/// The iterations of the checkpoints in a run's folder, in order.
+enum PPOCheckpointFolders {
+    static func iterations(in output: URL) -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: output.appendingPathComponent("checkpoints").path)) ?? []
+        return names.compactMap { $0.hasPrefix("iteration-") ? Int($0.dropFirst("iteration-".count)) : nil }.sorted()
     }
 }

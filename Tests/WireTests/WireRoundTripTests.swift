@@ -76,7 +76,7 @@ final class WireRoundTripTests: XCTestCase {
         let task = WireExamples.rolloutTask, request = WireExamples.request
         let learnerCases: [(LearnerMessage, WireMessage)] = [
             (.rollout(task), .rolloutTask(task)), (.score(request), .scoreRequest(request)),
-            (.reference(request), .referenceRequest(request)), (.stop, .control(.stop)),
+            (.reference(request), .referenceRequest(request)), (.stop, .control(.stop)), (.drain, .control(.drain)),
         ]
         for (inProcess, wire) in learnerCases {
             XCTAssertEqual(WireMessage(inProcess), wire)
@@ -85,7 +85,9 @@ final class WireRoundTripTests: XCTestCase {
         }
         let weights = PolicyWeights(version: 1, replaces: nil, tensors: [], values: WeightValues([]))
         XCTAssertNil(WireMessage(LearnerMessage.weights(weights)), "weights travel as a manifest and chunks")
-        for message: WireMessage in [.heartbeat, .ready(Ready(credit: 1)), .control(.drain), .metrics(Metrics(iteration: 0, values: [:]))] {
+        // a worker's `draining` is READY with credit 0, which the learner's session reads (SessionTests)
+        XCTAssertEqual(WireMessage(WorkerMessage.draining), .ready(Ready(credit: 0)))
+        for message: WireMessage in [.heartbeat, .ready(Ready(credit: 1)), .control(.checkpoint), .metrics(Metrics(iteration: 0, values: [:]))] {
             XCTAssertNil(message.workerMessage)
             XCTAssertNil(message.learnerMessage)
         }

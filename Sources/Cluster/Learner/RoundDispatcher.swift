@@ -34,6 +34,8 @@ public struct RoundDispatcher: Sendable {
         /// The piece of work it holds, since when, and whether it was issued again for being late.
         public var lease: WorkItem?
         public var leasedAt = 0.0, overdue = false
+        /// It takes no new work; it is sent `stop` once it holds no lease.
+        public var draining = false
     }
 
     /// Tries a piece of work gets before the round aborts.
@@ -120,6 +122,26 @@ public struct RoundDispatcher: Sendable {
 
     /// Handles one worker message.
     public mutating func receive(_ delivery: Delivery) -> [Action] {
+        handle(delivery) + releaseDrained()
+    }
+
+    /// Asks `worker` to drain: it answers `draining`, finishes what it holds and is then sent `stop`.
+    public mutating func drain(_ worker: WorkerID) -> [Action] {
+        guard workers[worker] != nil else { return [] }
+        return [.send(.drain, to: worker)]
+    }
+
+    /// `stop` to every draining worker without a lease, which the dispatcher then forgets.
+    private mutating func releaseDrained() -> [Action] {
+        var actions: [Action] = []
+        for id in workers.keys.sorted() where workers[id]!.draining && workers[id]!.lease == nil {
+            workers[id] = nil
+            actions.append(.send(.stop, to: id))
+        }
+        return actions
+    }
+
+    private mutating func handle(_ delivery: Delivery) -> [Action] {
         let id = delivery.from
         if case let .hello(role) = delivery.message {
             var actions = remove(id)
@@ -130,6 +152,9 @@ public struct RoundDispatcher: Sendable {
         guard workers[id] != nil else { strangers += 1; return [] }
         switch delivery.message {
         case .hello:
+            return []
+        case .draining:
+            workers[id]?.draining = true
             return []
         case let .installed(version):
             workers[id]?.version = version
@@ -171,7 +196,7 @@ public struct RoundDispatcher: Sendable {
     }
 
     private mutating func offerWeights(to id: WorkerID) -> [Action] {
-        guard let weights, let worker = workers[id], worker.version != weights.version,
+        guard let weights, let worker = workers[id], !worker.draining, worker.version != weights.version,
               worker.installing != weights.version else { return [] }
         workers[id]?.installing = weights.version
         return [.send(.weights(weights), to: id)]
@@ -244,7 +269,7 @@ public struct RoundDispatcher: Sendable {
     private mutating func dispatch() -> [Action] {
         var actions: [Action] = []
         for id in workers.keys.sorted() {
-            guard let worker = workers[id], worker.lease == nil else { continue }
+            guard let worker = workers[id], worker.lease == nil, !worker.draining else { continue }
             guard let index = queue.firstIndex(where: { item in
                 guard item.role == worker.role else { return false }
                 if case let .rollout(task) = item { return worker.version == task.policyVersion && worker.installing == nil }

@@ -19,6 +19,7 @@ enum RequestServing {
                     reply = .failed(task: request.id, reason: "a \(role) worker takes \(role) requests only")
                 case .weights: continue
                 case .stop: return
+                case .drain: reply = .draining
                 }
             }
             if (try? transport.send(reply)) == nil { return }

@@ -32,6 +32,7 @@ public actor RolloutGenerator {
             case let .score(request), let .reference(request):
                 reply = .failed(task: request.id, reason: "a rollout generator takes rollout tasks only")
             case .stop: return
+            case .drain: reply = .draining
             }
             if (try? transport.send(reply)) == nil { return }
         }

@@ -67,7 +67,9 @@ package struct LearnerSession {
         switch envelope.message {
         case .heartbeat:
             return []
-        case .ready:
+        case let .ready(ready):
+            // credit 0: the worker is draining (before its role was built, there is nothing to drain)
+            if ready.credit == 0 { return announced.contains(id) ? [.deliver(.message(Delivery(from: id, message: .draining)))] : [] }
             // the worker has built its role: from now on it takes work
             guard !announced.contains(id) else { return [] }
             announced.insert(id)

@@ -111,6 +111,7 @@ package struct WorkerSession {
             lastSent = now
             return [.transmit(.ready(Ready(credit: 1)))]
         }
+        // `draining` is READY with credit 0 (WireMessage)
         guard let wire = WireMessage(message) else { return [] }
         lastSent = now
         return [.transmit(wire)]

@@ -76,6 +76,7 @@ extension WireMessage {
         case let .scores(result): self = .scoreResult(result)
         case let .reference(result): self = .referenceResult(result)
         case let .failed(task, reason): self = .taskFailed(task: task, reason: reason)
+        case .draining: self = .ready(Ready(credit: 0))
         }
     }
 
@@ -88,6 +89,7 @@ extension WireMessage {
         case let .score(request): self = .scoreRequest(request)
         case let .reference(request): self = .referenceRequest(request)
         case .stop: self = .control(.stop)
+        case .drain: self = .control(.drain)
         }
     }
 
@@ -107,15 +109,16 @@ extension WireMessage {
         }
     }
 
-    /// The in-process message a learner's wire message stands for (`CONTROL STOP` is `.stop`), or nil for
-    /// the kinds the transport handles itself (welcome, heartbeats, weight streams, drain, checkpoint,
-    /// metrics) and those of workers.
+    /// The in-process message a learner's wire message stands for (`CONTROL STOP` is `.stop`, `CONTROL
+    /// DRAIN` is `.drain`), or nil for the kinds the transport handles itself (welcome, heartbeats, weight
+    /// streams, metrics), `CONTROL CHECKPOINT` (no role holds state of its own) and those of workers.
     package var learnerMessage: LearnerMessage? {
         switch self {
         case let .rolloutTask(task): .rollout(task)
         case let .scoreRequest(request): .score(request)
         case let .referenceRequest(request): .reference(request)
         case .control(.stop): .stop
+        case .control(.drain): .drain
         default: nil
         }
     }
