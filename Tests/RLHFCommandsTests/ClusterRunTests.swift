@@ -107,6 +107,41 @@ final class ClusterRunTests: XCTestCase {
         for (e, g) in zip(expected, got) { XCTAssertEqual(e, g, "iteration \(e["iteration"] ?? -1)") }
     }
 
+    /// SIGTERM to `rlhf launch` stops the run after its current iteration with a checkpoint: the
+    /// launcher exits 143, every process it started is gone, and the metrics end at the checkpoint.
+    func testSIGTERMToTheLauncherStopsTheRunWithACheckpoint() throws {
+        try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
+                        "the VADER lexicon is missing: run `make models`")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("stop-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let launched = root.appendingPathComponent("launched")
+        let hosts = TestPaths.packageRoot.appendingPathComponent("cluster/hosts-localhost.txt")
+        let sets = ["iterations=40", "eval_every=0", "save_every=0"].flatMap { ["--set", $0] }
+        let launch = try start(["launch", "--hostfile", hosts.path, "--config", config.path, "--output", launched.path, "--insecure"] + sets,
+                               log: root.appendingPathComponent("launch.log"))
+        defer { if launch.isRunning { kill(launch.processIdentifier, SIGKILL) } }
+        func lines() -> Int {
+            ((try? String(contentsOf: launched.appendingPathComponent("metrics.jsonl"), encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+        let deadline = Date().addingTimeInterval(180)
+        while lines() < 2 && launch.isRunning && Date() < deadline { usleep(20_000) }
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: launched.appendingPathComponent("cluster.json"))) as? [String: Any]
+        let pids = try XCTUnwrap(object?["processes"] as? [[String: Any]]).compactMap { $0["pid"] as? Int }
+        XCTAssertEqual(pids.count, 5)
+        XCTAssertEqual(kill(launch.processIdentifier, SIGTERM), 0)
+        while launch.isRunning && Date() < deadline { usleep(20_000) }
+        let log = (try? String(contentsOf: root.appendingPathComponent("launch.log"), encoding: .utf8)) ?? ""
+        XCTAssertFalse(launch.isRunning)
+        XCTAssertEqual(launch.terminationStatus, 143, String(log.suffix(2000)))
+        XCTAssertTrue(pids.allSatisfy { kill(pid_t($0), 0) != 0 }, "every process the launcher started is gone")
+        let saved = PPOCheckpointFolders.iterations(in: launched)
+        XCTAssertEqual(saved.count, 1, "\(saved)")
+        let last = try XCTUnwrap(saved.last)
+        XCTAssertLessThan(last, 40)
+        XCTAssertEqual(lines(), last, "the metrics end at the checkpoint")
+    }
+
     func testLaunchFromAHostFileWithCurveKeysGivesTheEmbeddedRun() throws {
         try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
                         "the VADER lexicon is missing: run `make models`")
