@@ -23,7 +23,10 @@ final class HostFileTests: XCTestCase {
             ("a slots=0", "hosts:1: slots=0 must be 1 to 4096"),
             ("a", "hosts:1: a has no slots=N"),
             ("a slots=2\na slots=1", "hosts:2: a is listed twice"),
-            ("a slots=1 cores=2", "hosts:1: unknown key 'cores' (slots, gpus, roles)"),
+            ("a slots=1 threads=2", "hosts:1: unknown key 'threads' (slots, gpus, cores, roles)"),
+            ("a slots=1 cores=2", "hosts:1: cores=2 must be split or shared"),
+            ("a slots=1 cores=shared cores=split", "hosts:1: cores given twice"),
+            ("a slots=1 gpus=0 cores=shared", "hosts:1: cores= is for CPU hosts; this one lists gpus="),
             ("a slots=1 roles=learner,critic", "hosts:1: unknown role 'critic' (learner, rollout, reward, reference)"),
             ("a slots=1 roles=learner,rollout", "hosts:1: roles= lists 2 processes for 1 slots"),
             ("a slots=2 gpus=0,0", "hosts:1: gpus=0,0 must be distinct device numbers, comma-separated"),
@@ -63,5 +66,16 @@ final class HostFileTests: XCTestCase {
         XCTAssertThrowsError(try PlacementPlan.make(two, counts: [.learner: 1], file: "h", cores: { _ in 2 })) {
             XCTAssertEqual(($0 as? HostFileError)?.description, "h: a run has exactly one learner; the host file places 2")
         }
+    }
+
+    /// `cores=shared`: every process of the host on all its cores (roles that take turns keep full speed).
+    func testSharedCores() throws {
+        let file = try HostFile.parse("localhost slots=5 cores=shared", file: "hosts")
+        XCTAssertTrue(file.hosts[0].sharesCores)
+        let plan = try PlacementPlan.make(file, counts: [.learner: 1, .rollout: 2, .reward: 1, .reference: 1], file: "hosts",
+                                          cores: { _ in 4 })
+        XCTAssertEqual(Set(plan.processes.map(\.device)), ["cpu:0-3"])
+        XCTAssertEqual(plan.processes.count, 5)
+        XCTAssertFalse(try HostFile.parse("a slots=1 cores=split", file: "h").hosts[0].sharesCores)
     }
 }

@@ -12,7 +12,7 @@ public enum ProcessRole: String, Sendable, Hashable, CaseIterable {
     case reference
 }
 
-/// One line of a host file: `HOST slots=N [gpus=0,1,...] [roles=learner,rollout,...]`.
+/// One line of a host file: `HOST slots=N [gpus=0,1,...] [cores=split|shared] [roles=learner,rollout,...]`.
 public struct HostEntry: Sendable, Equatable {
     /// The host name (`localhost` for this machine).
     public var host: String
@@ -22,8 +22,16 @@ public struct HostEntry: Sendable, Equatable {
     public var gpus: [Int]
     /// The processes to start on it, in slot order (nil: the launcher places the config's counts).
     public var roles: [ProcessRole]?
+    /// On a CPU host, whether every process gets all the cores (`cores=shared`: the roles take turns,
+    /// as on-policy PPO's phases do) instead of a share each (`cores=split`, the default).
+    public var sharesCores = false
     /// The line it came from.
     public var line: Int
+
+    /// An entry as a host-file line declares it.
+    public init(host: String, slots: Int, gpus: [Int], roles: [ProcessRole]?, line: Int, sharesCores: Bool = false) {
+        self.host = host; self.slots = slots; self.gpus = gpus; self.roles = roles; self.line = line; self.sharesCores = sharesCores
+    }
 }
 
 /// What is wrong with a host file: the file, the line and what.
@@ -73,7 +81,7 @@ public struct HostFile: Sendable, Equatable {
                 throw fail("'\(host.prefix(40))' is not a host name")
             }
             guard !hosts.contains(where: { $0.host == host }) else { throw fail("\(host) is listed twice") }
-            var slots: Int?, gpus: [Int] = [], roles: [ProcessRole]?
+            var slots: Int?, gpus: [Int] = [], roles: [ProcessRole]?, shares: Bool?
             for field in fields.dropFirst() {
                 let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, !parts[1].isEmpty else { throw fail("'\(field.prefix(40))' is not key=value") }
@@ -88,6 +96,10 @@ public struct HostFile: Sendable, Equatable {
                         throw fail("gpus=\(parts[1].prefix(40)) must be distinct device numbers, comma-separated")
                     }
                     gpus = ids.map { $0! }
+                case "cores":
+                    guard shares == nil else { throw fail("cores given twice") }
+                    guard parts[1] == "split" || parts[1] == "shared" else { throw fail("cores=\(parts[1].prefix(20)) must be split or shared") }
+                    shares = parts[1] == "shared"
                 case "roles":
                     var list: [ProcessRole] = []
                     for name in parts[1].split(separator: ",", omittingEmptySubsequences: false) {
@@ -98,13 +110,14 @@ public struct HostFile: Sendable, Equatable {
                     }
                     roles = list
                 default:
-                    throw fail("unknown key '\(parts[0].prefix(20))' (slots, gpus, roles)")
+                    throw fail("unknown key '\(parts[0].prefix(20))' (slots, gpus, cores, roles)")
                 }
             }
             guard let slots else { throw fail("\(host) has no slots=N") }
             if let roles, roles.count > slots { throw fail("roles= lists \(roles.count) processes for \(slots) slots") }
             if !gpus.isEmpty && gpus.count < slots { throw fail("\(slots) slots but \(gpus.count) GPUs: one GPU per slot") }
-            hosts.append(HostEntry(host: host, slots: slots, gpus: gpus, roles: roles, line: line))
+            if shares != nil && !gpus.isEmpty { throw fail("cores= is for CPU hosts; this one lists gpus=") }
+            hosts.append(HostEntry(host: host, slots: slots, gpus: gpus, roles: roles, line: line, sharesCores: shares ?? false))
         }
         guard !hosts.isEmpty else { throw HostFileError(file: file, line: 0, reason: "no hosts") }
         return HostFile(hosts: hosts)

@@ -63,9 +63,11 @@ public struct PlacementPlan: Sendable, Equatable {
         return PlacementPlan(processes: processes)
     }
 
-    /// Slot `slot`'s device: its GPU, or its share of the cores (at least one core each).
+    /// Slot `slot`'s device: its GPU, or its share of the cores (at least one core each), or all of
+    /// them when the host shares its cores.
     static func device(slot: Int, of entry: HostEntry, cores: Int) -> String {
         if !entry.gpus.isEmpty { return "cuda:\(entry.gpus[slot])" }
+        if entry.sharesCores { return cores <= 1 ? "cpu:0" : "cpu:0-\(cores - 1)" }
         let per = max(1, cores / entry.slots)
         let first = (slot * per) % max(cores, 1)
         return per == 1 ? "cpu:\(first)" : "cpu:\(first)-\(first + per - 1)"
