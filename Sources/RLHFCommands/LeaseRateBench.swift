@@ -38,7 +38,7 @@ enum LeaseRateBench {
             + Array(repeating: .reference, count: workers - rollout - reward)
     }
 
-    /// Measures `warmup` untimed and `runs` timed rounds of `tasks` tasks (nil: sized to last ~2.5 s).
+    /// Measures `warmup` untimed and `runs` timed rounds of `tasks` tasks (nil: grown until a round lasts 2 s).
     static func measure(security: BenchSecurity, workers: Int, tasks: Int?, warmup: Int, runs: Int,
                         logger: Logger) async throws -> Result {
         let roles = roles(workers)
