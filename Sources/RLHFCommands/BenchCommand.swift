@@ -6,7 +6,7 @@ import Training
 import Generation
 
 /// `rlhf bench`: times training steps, forward scoring, generation or one decoding step's products on a
-/// random-weight model.
+/// random-weight model, or the cluster's ZeroMQ transport.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -20,6 +20,8 @@ struct BenchCommand: AsyncParsableCommand {
         case ppo
         /// the products of one decoding step with `--batch` rows, from stored and from packed weights
         case products
+        /// the ZeroMQ transport on loopback: weights to `--generators` generators, the codec, leases per second
+        case transport
     }
 
     @Argument(help: "Workload: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -61,7 +63,26 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Train: also score each batch with a frozen reference model of the same shape, as a PPO step does (it costs its weights and no gradient or optimizer memory).")
     var frozenReference = false
 
-    @Flag(help: "Print one JSON line.")
+    @Option(help: "Transport: generators the weights go to.")
+    var generators = 4
+
+    @Option(help: "Transport: floats of the weights sent (default: --model's parameters, in its layout).")
+    var floats: Int?
+
+    @Option(help: "Transport: stand-in workers the leases go to (half rollout, a quarter reward, the rest reference).")
+    var workers = 64
+
+    @Option(help: "Transport: tasks per lease round, 3 leases each (default: grown until a round lasts 2 s).")
+    var tasks: Int?
+
+    @Option(name: .customLong("security"),
+            help: "Transport: measure plain tcp, CurveZMQ or both.")
+    var securities: BenchSecurityChoice = .both
+
+    @Flag(help: "Transport: log the transports' info lines to standard error.")
+    var verbose = false
+
+    @Flag(help: "Print one JSON line (transport: one per measurement).")
     var json = false
 
     @OptionGroup var compute: ComputeOptions
@@ -85,6 +106,7 @@ struct BenchCommand: AsyncParsableCommand {
                 throw ValidationError("--mini-batch must be between 1 and --batch, --ppo-epochs between 1 and 1000")
             }
         }
+        if workload == .transport { try validateTransport() }
         let length = workload == .generate || workload == .ppo ? promptLen + newTokens : workload == .products ? 1 : seq
         do {
             try ModelWorkLimits.require(ModelWorkLimits.forwardFloats(model.config, batch: batch, length: length),
@@ -96,6 +118,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         compute.apply()
+        if workload == .transport { return try await runTransport() }
         let config = model.config
         let lm = CausalLM(config: config)
         lm.parameters.initializeRandom(seed: 0)
@@ -130,8 +153,8 @@ struct BenchCommand: AsyncParsableCommand {
         case .forward:
             step = { _ = try lm.nextTokenLogProbs(tokens) }
             flopsPerRun = config.forwardFlopsPerToken(sequenceLength: seq) * Double(batch * seq)
-        case .products, .ppo:
-            preconditionFailure("handled by runProducts and runPPO")
+        case .products, .ppo, .transport:
+            preconditionFailure("handled by runProducts, runPPO and runTransport")
         case .generate:
             let generator = Generator(model: lm, weightPacking: weightPacking.policy)
             let parameters = SamplingParameters(temperature: 1, topK: 0, topP: 1, maxNewTokens: newTokens, seed: 3)

@@ -1,0 +1,50 @@
+import Foundation
+import XCTest
+
+/// `rlhf bench transport` with tiny sizes: every measurement runs through the real transports, every
+/// generator gets the verified weights (the bench fails otherwise), every task takes its 3 leases; bad
+/// options exit 2. Nothing here is timed.
+final class BenchTransportCommandTests: XCTestCase {
+    func run(_ arguments: [String]) throws -> RLHFBinary.Run {
+        try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self), ["bench", "transport"] + arguments)
+    }
+
+    func testTinyRunReportsEveryMeasurement() throws {
+        let r = try run(["--floats", "1000000", "--generators", "2", "--workers", "8", "--tasks", "100",
+                         "--runs", "1", "--warmup", "0", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = try r.stdout.split(separator: "\n").map { line in
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
+        }
+        XCTAssertEqual(lines.map { $0["measurement"] as? String },
+                       ["weights", "weights", "codec", "codec", "codec", "leases", "leases"], r.stdout)
+        XCTAssertTrue(lines.allSatisfy { $0["workload"] as? String == "transport" })
+        for (line, security) in zip(lines.filter { $0["measurement"] as? String == "weights" }, ["plain", "curve"]) {
+            XCTAssertEqual(line["security"] as? String, security)
+            XCTAssertEqual(line["generators"] as? Int, 2)
+            XCTAssertEqual(line["bytes_per_generator"] as? Int, 4_000_000)
+            XCTAssertEqual((line["times_s"] as? [Double])?.count, 1)
+            XCTAssertEqual(line["dropped"] as? [String: Int], [:], "no generator dropped a chunk")
+        }
+        XCTAssertEqual(lines.filter { $0["measurement"] as? String == "codec" }.compactMap { $0["message"] as? String },
+                       ["ROLLOUT", "ROLLOUT_TASK", "WEIGHTS_MANIFEST"])
+        for (line, security) in zip(lines.filter { $0["measurement"] as? String == "leases" }, ["plain", "curve"]) {
+            XCTAssertEqual(line["security"] as? String, security)
+            XCTAssertEqual(line["workers"] as? Int, 8)
+            XCTAssertEqual([line["rollout_workers"], line["reward_workers"], line["reference_workers"]] as? [Int], [4, 2, 2])
+            XCTAssertEqual(line["tasks"] as? Int, 100)
+            XCTAssertEqual(line["leases_per_round"] as? Int, 300, "3 leases a task: rollout, score, reference")
+            XCTAssertGreaterThan(line["leases_per_s"] as? Double ?? 0, 0)
+        }
+    }
+
+    func testBadOptionsAreRefused() throws {
+        for arguments in [["--generators", "0"], ["--workers", "2"], ["--floats", "0"], ["--tasks", "0"], ["--security", "tls"]] {
+            let r = try run(arguments)
+            XCTAssertEqual(r.status, 2, "\(arguments): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(arguments[0]), r.stderr)
+        }
+        let r = try run(["--generators", "0"])
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+    }
+}
