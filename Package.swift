@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -38,7 +39,7 @@ let package = Package(
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Cluster", dependencies: [
             "CKernelSupport", "Checksum", "Tensor", "Models", "ModelIO", "Training", "Generation", "Data", "Wire", "ZeroMQ",
-            .product(name: "Yams", package: "Yams"),
+            .product(name: "Yams", package: "Yams"), .product(name: "HeapModule", package: "swift-collections"),
         ], swiftSettings: numericSettings),
         .target(name: "RLHFCommands", dependencies: [
             "Tensor", "Models", "ModelIO", "Training", "Generation", "Data", "Wire", "Cluster", "Monitor", "ZeroMQ", "Checksum",

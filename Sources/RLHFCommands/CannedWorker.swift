@@ -44,6 +44,7 @@ struct CannedWorker: Sendable {
             case let .reference(request):
                 reply = .reference(ReferenceResult(id: request.id, logProbs: request.responses.map { Array(repeating: -1, count: $0.count) }))
             case .stop: return
+            case .drain: reply = .draining
             }
             if (try? transport.send(reply)) == nil { return }
         }

@@ -33,6 +33,8 @@ public struct IterationLedger: Sendable {
     /// The iteration this ledger accounts for.
     public let iteration: Int
     private var entries: [TaskID: Entry] = [:]
+    /// How many entries have all three results.
+    private var completed = 0
     /// Results dropped, by reason.
     public private(set) var duplicates = 0, late = 0, unknown = 0, invalid = 0
 
@@ -52,7 +54,7 @@ public struct IterationLedger: Sendable {
     public var awaitingRollout: [TaskID] { entries.values.filter { $0.rollout == nil }.map(\.task.id).sorted() }
 
     /// Whether every task has its rollout, scores and reference log-probs.
-    public var isComplete: Bool { entries.values.allSatisfy(\.isComplete) }
+    public var isComplete: Bool { completed == entries.count }
 
     /// Every task's complete record, in task-id order (the order the learner trains in, whatever order
     /// the workers answered in); nil until `isComplete`.
@@ -91,6 +93,7 @@ public struct IterationLedger: Sendable {
         do { try check(entry) } catch { invalid += 1; return .invalid(error) }
         entry[keyPath: slot] = result
         entries[id] = entry
+        if entry.isComplete { completed += 1 }  // each slot is filled once, so this happens once per task
         return .accepted
     }
 }

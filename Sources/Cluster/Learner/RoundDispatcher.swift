@@ -54,7 +54,9 @@ public struct RoundDispatcher: Sendable {
     /// Counters over the dispatcher's life: leases issued, pieces re-queued after a failure or an
     /// invalid result, and messages from workers that never said hello.
     public private(set) var leasesIssued = 0, requeued = 0, strangers = 0
-    private var queue: [WorkItem] = []
+    private var queue = WorkQueue()
+    /// The workers' ids in order: idle workers are leased work in this order.
+    private var order: [WorkerID] = []
     private var weights: PolicyWeights?
     private var attempts: [LeaseKey: Int] = [:]
     private var refusals: [WorkerID: Int] = [:]
@@ -77,13 +79,13 @@ public struct RoundDispatcher: Sendable {
     public mutating func advance(to time: Double) -> [Action] {
         now = max(now, time)
         var late: [WorkItem] = []
-        for id in workers.keys.sorted() {
+        for id in order {
             guard let worker = workers[id], let item = worker.lease, !worker.overdue,
                   now - worker.leasedAt > leaseDeadline(worker.role) else { continue }
             workers[id]?.overdue = true
             late.append(item)
         }
-        for item in late where !queue.contains(where: { $0.key == item.key }) && !isSettled(item.key) {
+        for item in late where !queue.contains(item.key) && !isSettled(item.key) {
             overdueReissued += 1
             enqueue([item])
         }
@@ -104,19 +106,20 @@ public struct RoundDispatcher: Sendable {
     public var batch: [IterationLedger.Entry]? { ledger?.batch }
 
     /// Work queued and not leased.
-    public var queued: [WorkItem] { queue }
+    public var queued: [WorkItem] { queue.items }
 
     /// Starts a round over `tasks` (whose ids all carry `iteration`), sampled with `weights`: generators
     /// on another version are sent them first.
     public mutating func begin(iteration: Int, tasks: [RolloutTask], weights: PolicyWeights) -> [Action] {
         ledger = IterationLedger(iteration: iteration, tasks: tasks)
-        queue = tasks.sorted { $0.id < $1.id }.map(WorkItem.rollout)
+        queue = WorkQueue()
+        for task in tasks { queue.insert(.rollout(task)) }
         attempts = [:]
         refusals = [:]
         completed = false
         self.weights = weights
         var actions: [Action] = []
-        for id in workers.keys.sorted() where workers[id]?.role == .rollout { actions += offerWeights(to: id) }
+        for id in order where workers[id]?.role == .rollout { actions += offerWeights(to: id) }
         return actions + dispatch()
     }
 
@@ -134,8 +137,8 @@ public struct RoundDispatcher: Sendable {
     /// `stop` to every draining worker without a lease, which the dispatcher then forgets.
     private mutating func releaseDrained() -> [Action] {
         var actions: [Action] = []
-        for id in workers.keys.sorted() where workers[id]!.draining && workers[id]!.lease == nil {
-            workers[id] = nil
+        for id in order where workers[id]!.draining && workers[id]!.lease == nil {
+            forget(id)
             actions.append(.send(.stop, to: id))
         }
         return actions
@@ -146,6 +149,7 @@ public struct RoundDispatcher: Sendable {
         if case let .hello(role) = delivery.message {
             var actions = remove(id)
             workers[id] = Worker(role: role)
+            order.insert(id, at: order.firstIndex { $0 > id } ?? order.endIndex)
             if role == .rollout { actions += offerWeights(to: id) }
             return actions + dispatch()
         }
@@ -189,10 +193,16 @@ public struct RoundDispatcher: Sendable {
 
     /// Forgets `worker` (it left or died): its lease goes back to the queue.
     public mutating func remove(_ worker: WorkerID) -> [Action] {
-        guard let gone = workers.removeValue(forKey: worker) else { return [] }
+        guard let gone = workers[worker] else { return [] }
+        forget(worker)
         guard let item = gone.lease else { return [] }
         enqueue([item])
         return dispatch()
+    }
+
+    private mutating func forget(_ id: WorkerID) {
+        workers[id] = nil
+        order.removeAll { $0 == id }
     }
 
     private mutating func offerWeights(to id: WorkerID) -> [Action] {
@@ -215,7 +225,7 @@ public struct RoundDispatcher: Sendable {
         guard let outcome, let ledger else { return [] }
         switch outcome {
         case .accepted:
-            queue.removeAll { $0.key == key }
+            queue.remove(key)
             if key.role == .rollout {
                 enqueue([WorkerRole.reward, .reference].compactMap { item(for: LeaseKey(role: $0, task: key.task), in: ledger) })
             }
@@ -253,29 +263,29 @@ public struct RoundDispatcher: Sendable {
         attempts[item.key] = tries + 1
         requeued += 1
         let leasedElsewhere = workers.values.contains { $0.lease?.key == item.key }
-        if !leasedElsewhere && !queue.contains(where: { $0.key == item.key }) {
-            enqueue([item])
-        }
+        if !leasedElsewhere { queue.insert(item) }
         return []
     }
 
-    /// Adds `items` to the queue, which stays in (task id, role) order.
+    /// Adds `items` to the queue (each role's items are leased in task-id order).
     private mutating func enqueue(_ items: [WorkItem]) {
-        queue += items
-        queue.sort { ($0.task, $0.role.rawValue) < ($1.task, $1.role.rawValue) }
+        for item in items { queue.insert(item) }
     }
 
     /// Leases queued work to idle workers: each takes the first item of its role it can do.
     private mutating func dispatch() -> [Action] {
         var actions: [Action] = []
-        for id in workers.keys.sorted() {
-            guard let worker = workers[id], worker.lease == nil, !worker.draining else { continue }
-            guard let index = queue.firstIndex(where: { item in
-                guard item.role == worker.role else { return false }
-                if case let .rollout(task) = item { return worker.version == task.policyVersion && worker.installing == nil }
+        var empty = Set<WorkerRole>()
+        for id in order {
+            guard let worker = workers[id], worker.lease == nil, !worker.draining, !empty.contains(worker.role) else { continue }
+            if worker.role == .rollout && worker.installing != nil { continue }
+            guard let item = queue.popFirst(worker.role, where: { item in
+                if case let .rollout(task) = item { return worker.version == task.policyVersion }
                 return true
-            }) else { continue }
-            let item = queue.remove(at: index)
+            }) else {
+                if worker.role != .rollout { empty.insert(worker.role) }  // nothing of this role for anyone
+                continue
+            }
             workers[id]?.lease = item
             workers[id]?.leasedAt = now
             workers[id]?.overdue = false
