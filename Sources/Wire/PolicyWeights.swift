@@ -23,6 +23,7 @@ public final class WeightValues: @unchecked Sendable, Equatable {
     private let base: UnsafePointer<Float>
     private let owner: AnyObject?
     private let owned: UnsafeMutableBufferPointer<Float>?
+    private let pool: WeightBufferPool?
 
     /// A host copy of `values`.
     public convenience init(_ values: [Float]) {
@@ -37,24 +38,35 @@ public final class WeightValues: @unchecked Sendable, Equatable {
         self.count = count
         self.owner = owner
         owned = nil
+        pool = nil
     }
 
     /// `count` floats of memory this object owns, and a writable view of it for the one writer that
-    /// fills it (a weight stream's assembler) before the values are shared.
-    public static func assembling(count: Int) -> (WeightValues, UnsafeMutableRawBufferPointer) {
-        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
-        buffer.initialize(repeating: 0)
-        return (WeightValues(owning: buffer, count: count), UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[0..<(count * 4)]))
+    /// fills it completely (a weight stream's assembler) before the values are shared. With `pool`, the
+    /// memory comes from its spare buffer when it has one of this size, and goes back to it when these
+    /// values are gone: the next version reuses the pages instead of faulting in fresh ones.
+    public static func assembling(count: Int, pool: WeightBufferPool? = nil) -> (WeightValues, UnsafeMutableRawBufferPointer) {
+        let buffer = pool?.take(count: count) ?? {
+            let fresh = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
+            fresh.initialize(repeating: 0)  // fresh pages: the zeroing is the first touch either way
+            return fresh
+        }()
+        return (WeightValues(owning: buffer, count: count, pool: pool),
+                UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[0..<(count * 4)]))
     }
 
-    private init(owning buffer: UnsafeMutableBufferPointer<Float>, count: Int) {
+    private init(owning buffer: UnsafeMutableBufferPointer<Float>, count: Int, pool: WeightBufferPool? = nil) {
         owned = buffer
         base = UnsafePointer(buffer.baseAddress!)
         self.count = count
         owner = nil
+        self.pool = pool
     }
 
-    deinit { owned?.deallocate() }
+    deinit {
+        guard let owned else { return }
+        if let pool { pool.giveBack(owned) } else { owned.deallocate() }
+    }
 
     /// Calls `body` with the values.
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {

@@ -29,6 +29,8 @@ public struct WeightStreamAssembler {
     public private(set) var received = 0, lastProgress = 0.0
     private var values: WeightValues?
     private var buffer: UnsafeMutableRawBufferPointer?
+    /// The installed version's buffer, once its receiver lets go of it, for the next version.
+    private let pool = WeightBufferPool()
 
     /// An idle assembler for `layout`.
     public init(layout: [WeightTensor], stallSeconds: Double = 10) {
@@ -55,7 +57,7 @@ public struct WeightStreamAssembler {
         guard manifest.totalBytes == offset else {
             return .failed("v\(manifest.version): the manifest says \(manifest.totalBytes) bytes; its tensors take \(offset)")
         }
-        let (values, buffer) = WeightValues.assembling(count: offset / 4)
+        let (values, buffer) = WeightValues.assembling(count: offset / 4, pool: pool)
         self.manifest = manifest
         self.values = values
         self.buffer = buffer
