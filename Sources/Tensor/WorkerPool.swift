@@ -23,6 +23,10 @@ final class WorkerPool: @unchecked Sendable {
     private let turn = NSLock()
     /// Spins (each a `pause`) before a helper sleeps: about 100 µs.
     private static let spinLimit = 40_000
+    /// Spins before a waiting thread yields its core at every further try (and every so many spins of
+    /// a helper's wait): where processes share cores (roles of a cluster on one host), a spinning
+    /// thread must not hold a core that the thread it waits for, or another process's, needs.
+    private static let yieldAfter = 2_000
 
     /// Starts `workers − 1` helper threads.
     init(workers: Int) {
@@ -55,7 +59,12 @@ final class WorkerPool: @unchecked Sendable {
         sleep.broadcast()
         sleep.unlock()
         body(0)
-        while finished.load(ordering: .acquiring) < workers - 1 { rlhf_cpu_relax() }
+        var spins = 0
+        while finished.load(ordering: .acquiring) < workers - 1 {
+            spins += 1
+            // a helper that is not done may have lost its core (another process computes too): let it run
+            if spins < Self.yieldAfter { rlhf_cpu_relax() } else { sched_yield() }
+        }
         job = nil
     }
 
@@ -65,7 +74,10 @@ final class WorkerPool: @unchecked Sendable {
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins < Self.spinLimit { rlhf_cpu_relax(); continue }
+                if spins < Self.spinLimit {
+                    if spins % Self.yieldAfter == 0 { sched_yield() } else { rlhf_cpu_relax() }
+                    continue
+                }
                 sleep.lock()
                 while generation.load(ordering: .acquiring) == seen { sleep.wait() }
                 sleep.unlock()
