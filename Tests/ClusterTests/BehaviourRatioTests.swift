@@ -14,17 +14,8 @@ final class BehaviourRatioTests: XCTestCase {
 
     /// One iteration's complete records, sampled from a fresh policy, and a step over that policy.
     private func prepare(shift: Float) throws -> (PPOLearnerStep, [IterationLedger.Entry]) {
-        let config = PPOLearnerStepTests.config
-        let policy = CausalLM(config: config)
-        policy.parameters.initializeRandom(seed: 21, std: 0.3)
-        let reference = CausalLM(config: config)
-        reference.parameters.initializeRandom(seed: 22, std: 0.3)
-        reference.freeze()
-        var settings = PPOHyperparameters()
-        settings.learningRate = 1e-2
-        settings.miniBatchSize = 16
-        settings.ppoEpochs = 1
-        settings.maxGradNorm = 1
+        let (policy, reference) = PPOLearnerStepTests.models(referenceSeed: 22)
+        let settings = PPOLearnerStepTests.settings(miniBatch: 16, epochs: 1)
         let step = try PPOLearnerStep(update: PPOUpdate(policy: policy, settings: settings, seed: 3),
                                       klController: KLController(initial: 0.05, mode: .fixed), padID: 0)
         let generator = Generator(model: policy, padID: 0)

@@ -18,18 +18,30 @@ final class PPOLearnerStepTests: XCTestCase {
 
     static func reward(_ response: [Int]) -> Float { Float(response.filter { $0 == 5 }.count) / Float(response.count) }
 
-    func run(iterations: Int, klCoefficient: Double, advantage: AdvantageEstimator = .gae, k: Int = 1) throws -> (first: Double, last: Double, kl: Double) {
-        // first: the reward before any update; last: the mean of the last three iterations
-        let policy = CausalLM(config: Self.config)
+    /// A policy of the tiny config and a frozen reference (the same weights with the same seed).
+    static func models(referenceSeed: UInt64 = 21) -> (policy: CausalLM, reference: CausalLM) {
+        let policy = CausalLM(config: config)
         policy.parameters.initializeRandom(seed: 21, std: 0.3)
-        let reference = CausalLM(config: Self.config)
-        reference.parameters.initializeRandom(seed: 21, std: 0.3)
+        let reference = CausalLM(config: config)
+        reference.parameters.initializeRandom(seed: referenceSeed, std: 0.3)
         reference.freeze()
+        return (policy, reference)
+    }
+
+    /// The tests' PPO settings: a large learning rate, clipping at 1.
+    static func settings(miniBatch: Int, epochs: Int) -> PPOHyperparameters {
         var settings = PPOHyperparameters()
         settings.learningRate = 1e-2
-        settings.miniBatchSize = 8
-        settings.ppoEpochs = 4
+        settings.miniBatchSize = miniBatch
+        settings.ppoEpochs = epochs
         settings.maxGradNorm = 1
+        return settings
+    }
+
+    func run(iterations: Int, klCoefficient: Double, advantage: AdvantageEstimator = .gae, k: Int = 1) throws -> (first: Double, last: Double, kl: Double) {
+        // first: the reward before any update; last: the mean of the last three iterations
+        let (policy, reference) = Self.models()
+        let settings = Self.settings(miniBatch: 8, epochs: 4)
         let step = try PPOLearnerStep(update: PPOUpdate(policy: policy, settings: settings, seed: 3),
                                       klController: KLController(initial: klCoefficient, mode: .fixed),
                                       advantage: advantage, samplesPerPrompt: k, padID: 0)

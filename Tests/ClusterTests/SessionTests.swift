@@ -47,6 +47,15 @@ final class SessionTests: XCTestCase {
         let drained = learner.receive(Self.wire(draining, worker: number, from: .worker), from: peer, now: 0)
         XCTAssertEqual(drained.count, 1)
         XCTAssertTrue(drained.contains { if case .deliver(.message(Delivery(from: id, message: .draining))) = $0 { true } else { false } })
+        defer {
+            // STOP: the worker leaves the run at once; its last heartbeat is no stranger's frame
+            let stop = learner.send(.stop, to: id)
+            XCTAssertEqual(stop?.count, 1)
+            XCTAssertEqual(learner.registry.count(.rollout), 0)
+            XCTAssertNil(learner.send(.stop, to: id), "gone")
+            XCTAssertTrue(learner.receive(Self.wire(.heartbeat, worker: number, from: .worker), from: peer, now: 2).isEmpty)
+            XCTAssertEqual(learner.refused, [:])
+        }
 
         // the weights: manifest, then chunks one at a time as the worker asks
         var toWorker = try XCTUnwrap(learner.send(.weights(WeightStreamTests.weights), to: id))

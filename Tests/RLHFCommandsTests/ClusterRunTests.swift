@@ -13,6 +13,32 @@ final class ClusterRunTests: XCTestCase {
         try RLHFBinary.start(RLHFBinary.url(besideBundleOf: Self.self), arguments, environment: environment, log: log)
     }
 
+    /// `rlhf ppo` with `sets` into `output`; it must succeed.
+    func runEmbedded(_ sets: [String], output: URL) throws {
+        let alone = try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self),
+                                       ["ppo", "--config", config.path, "--output", output.path] + sets, environment: environment)
+        XCTAssertEqual(alone.status, 0, alone.stderr)
+    }
+
+    /// `rlhf learner` with `sets` into `cluster` and then an `rlhf worker` of each of `roles`, all on
+    /// loopback with `--insecure`, their logs in `root` (`learner.log`, `worker-I-ROLE.log`).
+    func startProcesses(_ sets: [String], cluster: URL, root: URL, roles: [String], deadline: Date) throws -> (Process, [Process]) {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let learner = try start(["learner", "--config", config.path, "--output", cluster.path, "--bind", "tcp://127.0.0.1:0",
+                                 "--insecure"] + sets, log: root.appendingPathComponent("learner.log"))
+        let endpointFile = cluster.appendingPathComponent("learner.endpoint")
+        while !FileManager.default.fileExists(atPath: endpointFile.path) && learner.isRunning && Date() < deadline { usleep(10_000) }
+        let endpoint: String
+        do { endpoint = try String(contentsOf: endpointFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
+            kill(learner.processIdentifier, SIGKILL)  // it never said where it listens
+            throw error
+        }
+        let workers = try roles.enumerated().map { i, role in
+            try start(["worker", "--role", role, "--connect", endpoint, "--insecure"], log: root.appendingPathComponent("worker-\(i)-\(role).log"))
+        }
+        return (learner, workers)
+    }
+
     /// metrics.jsonl without wall-clock numbers and the cluster's own counters.
     func metrics(_ output: URL) throws -> [[String: Double]] {
         try RunOutput.metrics(output, dropping: ["time/", "tokens_per_s", "cluster/"])
@@ -25,23 +51,11 @@ final class ClusterRunTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: root) }
         let embedded = root.appendingPathComponent("embedded"), cluster = root.appendingPathComponent("cluster")
         let sets = settings.flatMap { ["--set", $0] }
-        let alone = try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self),
-                                       ["ppo", "--config", config.path, "--output", embedded.path] + sets, environment: environment)
-        XCTAssertEqual(alone.status, 0, alone.stderr)
-
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let learner = try start(["learner", "--config", config.path, "--output", cluster.path, "--bind", "tcp://127.0.0.1:0",
-                                 "--insecure"] + sets, log: root.appendingPathComponent("learner.log"))
-        var workers: [Process] = []
-        defer { for p in workers + [learner] where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        let endpointFile = cluster.appendingPathComponent("learner.endpoint")
+        try runEmbedded(sets, output: embedded)
         let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: endpointFile.path) && learner.isRunning && Date() < deadline { usleep(10_000) }
-        let endpoint = try String(contentsOf: endpointFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        for (i, role) in ["rollout", "rollout", "reward", "reference"].enumerated() {
-            workers.append(try start(["worker", "--role", role, "--connect", endpoint, "--insecure"],
-                                     log: root.appendingPathComponent("worker-\(i)-\(role).log")))
-        }
+        let (learner, workers) = try startProcesses(sets, cluster: cluster, root: root, roles: ["rollout", "rollout", "reward", "reference"],
+                                                    deadline: deadline)
+        defer { for p in workers + [learner] where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         while learner.isRunning && Date() < deadline { usleep(20_000) }
         XCTAssertFalse(learner.isRunning, "the learner finished in time")
         let log = (try? String(contentsOf: root.appendingPathComponent("learner.log"), encoding: .utf8)) ?? ""
@@ -64,23 +78,11 @@ final class ClusterRunTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: root) }
         let embedded = root.appendingPathComponent("embedded"), cluster = root.appendingPathComponent("cluster")
         let sets = ["iterations=8", "eval_every=4", "save_every=0", "max_staleness=1"].flatMap { ["--set", $0] }
-        let alone = try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self),
-                                       ["ppo", "--config", config.path, "--output", embedded.path] + sets, environment: environment)
-        XCTAssertEqual(alone.status, 0, alone.stderr)
-
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let learner = try start(["learner", "--config", config.path, "--output", cluster.path, "--bind", "tcp://127.0.0.1:0",
-                                 "--insecure"] + sets, log: root.appendingPathComponent("learner.log"))
-        var workers: [Process] = []
-        defer { for p in workers + [learner] where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        let endpointFile = cluster.appendingPathComponent("learner.endpoint")
+        try runEmbedded(sets, output: embedded)
         let deadline = Date().addingTimeInterval(180)
-        while !FileManager.default.fileExists(atPath: endpointFile.path) && learner.isRunning && Date() < deadline { usleep(10_000) }
-        let endpoint = try String(contentsOf: endpointFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        for (i, role) in ["rollout", "rollout", "rollout", "reward", "reference"].enumerated() {
-            workers.append(try start(["worker", "--role", role, "--connect", endpoint, "--insecure"],
-                                     log: root.appendingPathComponent("worker-\(i).log")))
-        }
+        let (learner, workers) = try startProcesses(sets, cluster: cluster, root: root,
+                                                    roles: ["rollout", "rollout", "rollout", "reward", "reference"], deadline: deadline)
+        defer { for p in workers + [learner] where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         func lines() -> Int {
             ((try? String(contentsOf: cluster.appendingPathComponent("metrics.jsonl"), encoding: .utf8)) ?? "").split(separator: "\n").count
         }
@@ -91,7 +93,7 @@ final class ClusterRunTests: XCTestCase {
         while workers[0].isRunning && Date() < drainDeadline { usleep(20_000) }
         XCTAssertFalse(workers[0].isRunning, "the drained worker stopped")
         XCTAssertEqual(workers[0].terminationStatus, 0)
-        let drainedLog = (try? String(contentsOf: root.appendingPathComponent("worker-0.log"), encoding: .utf8)) ?? ""
+        let drainedLog = (try? String(contentsOf: root.appendingPathComponent("worker-0-rollout.log"), encoding: .utf8)) ?? ""
         XCTAssertTrue(drainedLog.contains("draining") && drainedLog.contains("stopped by the learner"), drainedLog)
 
         while learner.isRunning && Date() < deadline { usleep(20_000) }

@@ -42,6 +42,9 @@ package struct LearnerSession {
     private var streams: [Int: WeightStreamSource] = [:]
     private var lastHeartbeat = -Double.infinity
     private var announced: Set<WorkerID> = []
+    /// Peers the learner told to stop: gone from the run; what they still send on their way out (a last
+    /// heartbeat) is dropped without counting them as strangers, until one registers again.
+    private var stopped: Set<String> = []
 
     /// A session with no workers.
     package init(welcome: WelcomeInfo, heartbeatInterval: Double = 1, liveness: Int = 3, registrationsPerSecond: Int = 10) {
@@ -59,7 +62,11 @@ package struct LearnerSession {
         case let .failure(error): return refuse(Self.reason(error), "a frame from peer \(Self.key(peer)): \(error)")
         case let .success(e): envelope = e
         }
-        if case let .register(registration) = envelope.message { return register(registration, peer: peer, now: now) }
+        if case let .register(registration) = envelope.message {
+            stopped.remove(Self.key(peer))
+            return register(registration, peer: peer, now: now)
+        }
+        if stopped.contains(Self.key(peer)) { return [] }
         guard let id = registry.worker(identity: Self.key(peer)), let number = peers[id]?.number else {
             return refuse("stranger", "a \(envelope.message.kind) from peer \(Self.key(peer)), which never registered")
         }
@@ -149,6 +156,11 @@ package struct LearnerSession {
             streams[weights.version] = stream
             for old in streams.keys where old < weights.version - 1 { streams[old] = nil }
             return [.transmit(peer: peer.identity, worker: peer.number, .weightsManifest(stream.manifest))]
+        case .stop:
+            // a stopped worker leaves the run now (`cluster/workers/...` no longer counts it)
+            forget(worker)
+            stopped.insert(Self.key(peer.identity))
+            return [.transmit(peer: peer.identity, worker: peer.number, .control(.stop))]
         default:
             guard let wire = WireMessage(message) else { return [] }
             return [.transmit(peer: peer.identity, worker: peer.number, wire)]
