@@ -18,6 +18,9 @@ struct BenchCommand: AsyncParsableCommand {
         case train, forward, generate
         /// one PPO iteration: generate, score, reference log-probs, PPO epochs (as ../shared/peer/bench_ppo.py)
         case ppo
+        /// one DPO step on `--batch` pairs of `--seq`/2 prompt + `--seq`/2 completion tokens: reference
+        /// log-probs, policy forward and backward on both responses, AdamW (as ../shared/peer/bench.py --case dpo_trl)
+        case dpo
         /// the products of one decoding step with `--batch` rows, from stored and from packed weights
         case products
         /// the ZeroMQ transport on loopback: weights to `--generators` generators, the codec, leases per second
@@ -109,7 +112,8 @@ struct BenchCommand: AsyncParsableCommand {
         if workload == .transport { try validateTransport() }
         let length = workload == .generate || workload == .ppo ? promptLen + newTokens : workload == .products ? 1 : seq
         do {
-            try ModelWorkLimits.require(ModelWorkLimits.forwardFloats(model.config, batch: batch, length: length),
+            let rows = workload == .dpo ? 2 * batch : batch  // a DPO batch holds both responses of each pair
+            try ModelWorkLimits.require(ModelWorkLimits.forwardFloats(model.config, batch: rows, length: length),
                                         for: "--batch \(batch) of \(length) tokens")
         } catch let error as CommandInputError {
             throw ValidationError(error.description)
@@ -150,6 +154,18 @@ struct BenchCommand: AsyncParsableCommand {
                 lm.parameters.zeroGradients()
             }
             flopsPerRun = config.trainingFlopsPerToken(sequenceLength: seq) * Double(batch * seq)
+        case .dpo:
+            let reference = CausalLM(config: config, parameters: lm.parameters.copy())
+            let update = try DPOUpdate(policy: lm, reference: reference, optimizer: AdamWConfig(schedule: .constant(1e-6)), beta: 0.1)
+            let half = seq / 2
+            func random(_ n: Int) -> [Int] { (0..<n).map { _ in Int(rng.next() % UInt64(config.vocabSize - 1)) } }
+            let prompts = (0..<batch).map { _ in random(half) }
+            let pairs = try DPOUpdate.batch(prompts: prompts, chosen: prompts.map { _ in random(seq - half) },
+                                            rejected: prompts.map { _ in random(seq - half) }, padID: config.vocabSize - 1)
+            step = { _ = try update.step(pairs, referenceLogProbs: try update.referenceLogProbs(pairs)) }
+            tokensPerRun = 2 * batch * seq
+            flopsPerRun = (config.trainingFlopsPerToken(sequenceLength: seq) + config.forwardFlopsPerToken(sequenceLength: seq))
+                * Double(2 * batch * seq)
         case .forward:
             step = { _ = try lm.nextTokenLogProbs(tokens) }
             flopsPerRun = config.forwardFlopsPerToken(sequenceLength: seq) * Double(batch * seq)

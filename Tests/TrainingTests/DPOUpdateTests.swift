@@ -1,0 +1,74 @@
+import Models
+import Tensor
+import Training
+import XCTest
+
+/// `DPOUpdate` on a tiny random Llama: the gradient it sends through the policy is the derivative of its
+/// loss (checked along random directions of all the weights by central differences), and steps on a
+/// fixed batch raise the implicit reward margin and the accuracy.
+final class DPOUpdateTests: XCTestCase {
+    override func setUp() { Runtime.configure(threads: 2) }
+
+    static let config = TransformerConfig(architecture: .llama, vocabSize: 16, maxPositions: 32, layers: 2, width: 16,
+                                          heads: 4, kvHeads: 2, ffnWidth: 32, tiedEmbeddings: false)
+
+    func make(_ kind: DPOLossKind, lr: Double = 1e-2) throws -> (DPOUpdate, RolloutBatch, [Double]) {
+        let policy = CausalLM(config: Self.config)
+        policy.parameters.initializeRandom(seed: 5, std: 0.3)
+        let reference = CausalLM(config: Self.config, parameters: policy.parameters.copy())
+        // the policy starts away from its reference, so the loss's gradient is not at its symmetric point
+        policy.parameters.values.pointer[3] += 0.2
+        var rng = SplitMix64(seed: 9)
+        func row(_ n: Int) -> [Int] { (0..<n).map { _ in 1 + Int(rng.next() % 15) } }
+        let prompts = [row(3), row(2), row(4)], chosen = [row(4), row(2), row(3)], rejected = [row(2), row(5), row(3)]
+        let update = try DPOUpdate(policy: policy, reference: reference, optimizer: AdamWConfig(schedule: .constant(lr)),
+                                   beta: 0.5, kind: kind)
+        let batch = try DPOUpdate.batch(prompts: prompts, chosen: chosen, rejected: rejected, padID: 0)
+        return (update, batch, try update.referenceLogProbs(batch))
+    }
+
+    func testTheGradientIsTheLossDerivative() throws {
+        for kind in DPOLossKind.allCases {
+            let (update, batch, reference) = try make(kind)
+            _ = try update.accumulateGradients(batch, referenceLogProbs: reference)
+            let store = update.policy.parameters
+            let values = store.values.pointer, grads = try XCTUnwrap(store.gradients).pointer
+            for seed in 0..<3 as Range<UInt64> {
+                var rng = SplitMix64(seed: 100 + seed)
+                let raw = (0..<store.count).map { _ in rng.nextUnitFloat() * 2 - 1 }
+                let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                let direction = raw.map { $0 / norm }  // a unit step over all the weights
+                let analytic = (0..<store.count).reduce(0.0) { $0 + Double(grads[$1]) * Double(direction[$1]) }
+                let h: Float = 1e-2  // along a unit direction: small per weight, large against float32 rounding
+                func lossAlong(_ t: Float) throws -> Double {
+                    let saved = (0..<store.count).map { values[$0] }
+                    defer { for i in 0..<store.count { values[i] = saved[i] } }
+                    for i in 0..<store.count { values[i] += t * direction[i] }
+                    return try update.loss(batch, referenceLogProbs: reference).loss
+                }
+                let numeric = (try lossAlong(h) - lossAlong(-h)) / Double(2 * h)
+                XCTAssertEqual(analytic, numeric, accuracy: 2e-3 + 2e-2 * abs(numeric), "\(kind) direction \(seed)")
+            }
+        }
+    }
+
+    func testStepsRaiseTheMarginOnAFixedBatch() throws {
+        let (update, batch, reference) = try make(.sigmoid, lr: 3e-2)
+        let first = try update.step(batch, referenceLogProbs: reference)
+        var last = first
+        for _ in 0..<15 { last = try update.step(batch, referenceLogProbs: reference) }
+        XCTAssertLessThan(last.loss, first.loss - 0.1, "\(first.loss) → \(last.loss)")
+        XCTAssertGreaterThan(last.margin, first.margin)
+        XCTAssertEqual(last.accuracy, 1)
+        XCTAssertGreaterThan(first.gradNorm, 0)
+    }
+
+    func testBadBatches() {
+        XCTAssertThrowsError(try DPOUpdate.batch(prompts: [[1]], chosen: [[2]], rejected: [[]], padID: 0)) {
+            XCTAssertEqual($0 as? DPOInputError, .emptyResponse(pair: 0))
+        }
+        XCTAssertThrowsError(try DPOUpdate.batch(prompts: [[1], [2]], chosen: [[2]], rejected: [[3], [4]], padID: 0)) {
+            XCTAssertEqual(($0 as? DPOInputError)?.description, "chosen has 1 values for 2 pairs")
+        }
+    }
+}
