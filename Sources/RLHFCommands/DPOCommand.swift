@@ -25,6 +25,9 @@ struct DPOCommand: AsyncParsableCommand {
     @Option(help: "The loss: sigmoid (DPO) or ipo.")
     var loss: DPOLossKind = .sigmoid
 
+    @Option(help: "Pairs whose activations are held at once: a step accumulates its batch's gradient over chunks of this many (the same step, less memory).")
+    var microBatch: Int = 1
+
     @Option(help: "The folder the trained policy and metrics.jsonl go to.")
     var output: String
 
@@ -36,6 +39,7 @@ struct DPOCommand: AsyncParsableCommand {
     func validate() throws {
         guard beta > 0, beta.isFinite, beta <= 1000 else { throw ValidationError("--beta must be positive, at most 1000, got \(beta)") }
         guard !output.isEmpty else { throw ValidationError("--output is empty; name the folder") }
+        guard microBatch >= 1, microBatch <= 4096 else { throw ValidationError("--micro-batch must be between 1 and 4096") }
     }
 
     func run() async throws {
@@ -68,8 +72,8 @@ struct DPOCommand: AsyncParsableCommand {
         for epoch in 0..<training.epochs {
             let order = shuffle.shuffled(Array(0..<train.count))
             for start in stride(from: 0, to: order.count, by: training.batch) {
-                let (batch, references) = try train.batch(Array(order[start..<min(start + training.batch, order.count)]), padID: padID)
-                let stats = try update.step(batch, referenceLogProbs: references)
+                let indices = Array(order[start..<min(start + training.batch, order.count)])
+                let stats = try update.step(chunks: try train.chunks(indices, size: microBatch, padID: padID))
                 step += 1
                 trainLoss = stats.loss
                 try metrics.write(["step": Double(step), "epoch": Double(epoch) + Double(start + training.batch) / Double(order.count),
@@ -105,8 +109,8 @@ struct DPOCommand: AsyncParsableCommand {
     private func evaluate(_ pairs: TokenizedPairs, _ update: DPOUpdate, padID: Int) throws -> (loss: Double, accuracy: Double, margin: Double) {
         guard pairs.count > 0 else { return (.nan, .nan, .nan) }
         var loss = 0.0, right = 0.0, margin = 0.0
-        for start in stride(from: 0, to: pairs.count, by: training.batch) {
-            let indices = Array(start..<min(start + training.batch, pairs.count))
+        for start in stride(from: 0, to: pairs.count, by: microBatch) {
+            let indices = Array(start..<min(start + microBatch, pairs.count))
             let (batch, references) = try pairs.batch(indices, padID: padID)
             let result = try update.loss(batch, referenceLogProbs: references)
             let n = Double(indices.count)

@@ -37,6 +37,13 @@ struct TokenizedPairs {
         return (batch, indices.map { referenceChosen[$0] } + indices.map { referenceRejected[$0] })
     }
 
+    /// The pairs `indices` as chunks of at most `size` pairs each (a step accumulates them one by one).
+    func chunks(_ indices: [Int], size: Int, padID: Int) throws -> [(batch: RolloutBatch, referenceLogProbs: [Double])] {
+        try stride(from: 0, to: indices.count, by: size).map { start in
+            try batch(Array(indices[start..<min(start + size, indices.count)]), padID: padID)
+        }
+    }
+
     /// Takes the reference's log-probs of every pair, `size` pairs at a time.
     mutating func scoreReference(with update: DPOUpdate, size: Int, padID: Int, progress: ProgressLine) throws {
         referenceChosen = []; referenceRejected = []

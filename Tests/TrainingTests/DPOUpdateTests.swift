@@ -52,6 +52,27 @@ final class DPOUpdateTests: XCTestCase {
         }
     }
 
+    /// A batch stepped in chunks of whole pairs takes the step the whole batch takes.
+    func testChunksOfPairsTakeTheWholeBatchsStep() throws {
+        for kind in DPOLossKind.allCases {
+            let (whole, batch, reference) = try make(kind)
+            let (chunked, _, _) = try make(kind)
+            let a = try whole.step(batch, referenceLogProbs: reference)
+            let n = batch.rows / 2
+            func pairs(_ range: Range<Int>) throws -> (batch: RolloutBatch, referenceLogProbs: [Double]) {
+                (try batch.rows(range.map { $0 } + range.map { $0 + n }),
+                 range.map { reference[$0] } + range.map { reference[$0 + n] })
+            }
+            let b = try chunked.step(chunks: [try pairs(0..<1), try pairs(1..<n)])
+            XCTAssertEqual(a.loss, b.loss, accuracy: 1e-6)
+            XCTAssertEqual(a.margin, b.margin, accuracy: 1e-6)
+            XCTAssertEqual(a.gradNorm, b.gradNorm, accuracy: 1e-4 * a.gradNorm)
+            let p = whole.policy.parameters.values.pointer, q = chunked.policy.parameters.values.pointer
+            let difference = (0..<whole.policy.parameters.count).map { abs(p[$0] - q[$0]) }.max() ?? 0
+            XCTAssertLessThan(difference, 1e-6, "\(kind): the same step")
+        }
+    }
+
     func testStepsRaiseTheMarginOnAFixedBatch() throws {
         let (update, batch, reference) = try make(.sigmoid, lr: 3e-2)
         let first = try update.step(batch, referenceLogProbs: reference)

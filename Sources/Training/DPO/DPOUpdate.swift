@@ -85,9 +85,10 @@ public final class DPOUpdate {
                            beta: beta, kind: kind)
     }
 
-    /// Accumulates the gradient of the batch's loss into the policy's gradients (without stepping);
-    /// returns the loss.
-    public func accumulateGradients(_ batch: RolloutBatch, referenceLogProbs: [Double]) throws -> DPOLoss {
+    /// Accumulates the gradient of the batch's loss, times `scale`, into the policy's gradients (without
+    /// stepping); returns the batch's loss. A mean over pairs, each term only of its own pair: chunks of
+    /// a batch, each scaled by its share of the pairs, add up to the whole batch's gradient exactly.
+    public func accumulateGradients(_ batch: RolloutBatch, referenceLogProbs: [Double], scale: Double = 1) throws -> DPOLoss {
         try policy.forward(batch.tokens, training: true)
         let tokens = try policy.tokenLogProbs(targets: batch.targets)
         let result = try loss(sequences(tokens.logProbs, batch), referenceLogProbs)
@@ -96,7 +97,7 @@ public final class DPOUpdate {
         for b in 0..<batch.rows {
             let dSequence = b < n ? result.dPolicyChosen[b] : result.dPolicyRejected[b - n]
             let positions = (0..<T).filter { batch.responseMask[b * T + $0] > 0 }
-            let perToken = kind == .ipo ? dSequence / Double(max(positions.count, 1)) : dSequence
+            let perToken = scale * (kind == .ipo ? dSequence / Double(max(positions.count, 1)) : dSequence)
             for t in positions { dLogProbs[b * T + t] = Float(perToken) }
         }
         try policy.backward(PolicyGradients(targets: batch.targets, logProbs: dLogProbs))
@@ -105,14 +106,30 @@ public final class DPOUpdate {
 
     /// One optimizer step on `batch` (with its reference log-probs from `referenceLogProbs`).
     public func step(_ batch: RolloutBatch, referenceLogProbs: [Double]) throws -> DPOStepStatistics {
-        let result = try accumulateGradients(batch, referenceLogProbs: referenceLogProbs)
+        try step(chunks: [(batch, referenceLogProbs)])
+    }
+
+    /// One optimizer step on a batch given as `chunks` of whole pairs (each with its reference log-probs),
+    /// their gradients accumulated one chunk at a time: the activations of one chunk are alive at once,
+    /// not the whole batch's, and the step is the one the whole batch would take.
+    public func step(chunks: [(batch: RolloutBatch, referenceLogProbs: [Double])]) throws -> DPOStepStatistics {
+        let pairs = Double(chunks.reduce(0) { $0 + $1.batch.rows / 2 })
+        guard pairs > 0 else { throw DPOInputError.empty }
+        var loss = 0.0, chosen = 0.0, rejected = 0.0, margin = 0.0, accuracy = 0.0
+        for (batch, references) in chunks {
+            let share = Double(batch.rows / 2) / pairs
+            let result = try accumulateGradients(batch, referenceLogProbs: references, scale: share)
+            loss += share * result.loss
+            chosen += result.chosenRewards.reduce(0, +) / pairs
+            rejected += result.rejectedRewards.reduce(0, +) / pairs
+            margin += share * result.margin
+            accuracy += share * result.accuracy
+        }
         let norm = maxGradNorm.map { GradientClipping.clipGlobalNorm(of: [policy.parameters], maxNorm: $0) }
             ?? GradientClipping.globalNorm(of: [policy.parameters])
         optimizer.step()
         policy.parameters.zeroGradients()
-        let n = Double(result.chosenRewards.count)
-        return DPOStepStatistics(loss: result.loss, chosenReward: result.chosenRewards.reduce(0, +) / n,
-                                 rejectedReward: result.rejectedRewards.reduce(0, +) / n, margin: result.margin,
-                                 accuracy: result.accuracy, gradNorm: norm)
+        return DPOStepStatistics(loss: loss, chosenReward: chosen, rejectedReward: rejected, margin: margin,
+                                 accuracy: accuracy, gradNorm: norm)
     }
 }
