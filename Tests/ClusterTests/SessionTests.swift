@@ -83,6 +83,14 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(requests, 2, "2 chunks (1 MiB and the rest) at credit 1: one request up front, one after the first chunk")
     }
 
+    /// A drain asked for while the role is still being built is not lost: it follows the first READY.
+    func testADrainBeforeTheRoleIsBuiltFollowsItsFirstReady() {
+        var worker = WorkerSession(registration: Self.registration)
+        _ = worker.start(now: 0)
+        XCTAssertEqual(worker.send(.draining, now: 0), [], "nothing to drain yet: the learner would ignore it")
+        XCTAssertEqual(worker.send(.hello(.rollout), now: 0), [.transmit(.ready(Ready(credit: 1))), .transmit(.ready(Ready(credit: 0)))])
+    }
+
     func testLivenessBothWays() {
         var learner = LearnerSession(welcome: Self.welcome, heartbeatInterval: 1)
         _ = learner.receive(Self.wire(.register(Self.registration), from: .worker), from: [9], now: 0)

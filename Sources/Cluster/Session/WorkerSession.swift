@@ -33,6 +33,8 @@ package struct WorkerSession {
     private var chunksSinceRequest = 0
     private var heartbeat = 1.0, liveness = 3
     private var lastHeard = 0.0, lastSent = 0.0
+    /// Whether the role has said hello (its first READY went out), and whether it asked to drain.
+    private var helloSent = false, drainPending = false
 
     /// A session that registers as `registration`.
     package init(registration: Register, credit: Int = 16) {
@@ -109,7 +111,13 @@ package struct WorkerSession {
     package mutating func send(_ message: WorkerMessage, now: Double) -> [Output] {
         if case .hello = message {
             lastSent = now
-            return [.transmit(.ready(Ready(credit: 1)))]
+            helloSent = true
+            // a drain asked for while the role was being built follows its first READY at once
+            return [.transmit(.ready(Ready(credit: 1)))] + (drainPending ? [.transmit(.ready(Ready(credit: 0)))] : [])
+        }
+        if case .draining = message {
+            drainPending = true
+            guard helloSent else { return [] }  // the learner ignores a credit-0 READY before the first one
         }
         // `draining` is READY with credit 0 (WireMessage)
         guard let wire = WireMessage(message) else { return [] }
