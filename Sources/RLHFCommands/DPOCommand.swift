@@ -61,8 +61,9 @@ struct DPOCommand: AsyncParsableCommand {
         let update = try DPOUpdate(policy: policy, reference: reference,
                                    optimizer: AdamWConfig(schedule: schedule, weightDecay: 0.01), beta: beta, kind: loss)
         let scoring = ProgressLine(label: "dpo", total: train.count + held.count)
-        try train.scoreReference(with: update, size: training.batch, padID: padID, progress: scoring)
-        try held.scoreReference(with: update, size: training.batch, padID: padID, progress: scoring)
+        // scored in the chunks the policy is scored in, so at the start (policy = reference) every implicit reward is exactly 0
+        try train.scoreReference(with: update, size: microBatch, padID: padID, progress: scoring)
+        try held.scoreReference(with: update, size: microBatch, padID: padID, progress: scoring)
         scoring.finish()
         let before = try evaluate(held, update, padID: padID)
         let metrics = try MetricsJSONLWriter(url: folder.staging.appendingPathComponent("metrics.jsonl"))
