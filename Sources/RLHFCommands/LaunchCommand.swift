@@ -96,7 +96,7 @@ struct LaunchCommand: AsyncParsableCommand {
 final class ProcessGroup: @unchecked Sendable {
     private var processes: [Process] = []
     private let lock = NSLock()
-    private var signalSources: [DispatchSourceSignal] = []
+    private var signals: OperatorSignals?
     private var interrupted: Int32?
 
     /// Starts `binary` with `arguments`, forwarding its output prefixed with `[prefix] `.
@@ -122,10 +122,8 @@ final class ProcessGroup: @unchecked Sendable {
     /// (it then stops its workers); a second one stops every process now. Either way this one exits 130
     /// or 143 once they are gone.
     func stopOnSignals(learner: Process) {
-        for number in [SIGINT, SIGTERM] {
-            Foundation.signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in
+        func handler(_ number: Int32) -> @Sendable () -> Void {
+            { [self] in
                 let first = lock.withLock { () -> Bool in
                     defer { interrupted = number }
                     return interrupted == nil
@@ -138,9 +136,8 @@ final class ProcessGroup: @unchecked Sendable {
                 stopAll(after: 5)
                 Foundation.exit(128 + number)
             }
-            source.resume()
-            signalSources.append(source)
         }
+        signals = OperatorSignals([SIGINT: handler(SIGINT), SIGTERM: handler(SIGTERM)])
     }
 
     /// The signal that interrupted the run, if one did.

@@ -32,9 +32,13 @@ struct TokenizedPairs {
 
     /// The batch of pairs `indices`, with its reference log-probs laid out as `DPOUpdate` wants them.
     func batch(_ indices: [Int], padID: Int) throws -> (RolloutBatch, [Double]) {
-        let batch = try DPOUpdate.batch(prompts: indices.map { prompts[$0] }, chosen: indices.map { chosen[$0] },
-                                        rejected: indices.map { rejected[$0] }, padID: padID)
-        return (batch, indices.map { referenceChosen[$0] } + indices.map { referenceRejected[$0] })
+        (try rows(indices, padID: padID), indices.map { referenceChosen[$0] } + indices.map { referenceRejected[$0] })
+    }
+
+    /// The pairs `indices` as one batch of 2n rows.
+    private func rows(_ indices: [Int], padID: Int) throws -> RolloutBatch {
+        try DPOUpdate.batch(prompts: indices.map { prompts[$0] }, chosen: indices.map { chosen[$0] },
+                            rejected: indices.map { rejected[$0] }, padID: padID)
     }
 
     /// The pairs `indices` as chunks of at most `size` pairs each (a step accumulates them one by one).
@@ -49,9 +53,7 @@ struct TokenizedPairs {
         referenceChosen = []; referenceRejected = []
         for start in stride(from: 0, to: count, by: size) {
             let indices = Array(start..<min(start + size, count))
-            let batch = try DPOUpdate.batch(prompts: indices.map { prompts[$0] }, chosen: indices.map { chosen[$0] },
-                                            rejected: indices.map { rejected[$0] }, padID: padID)
-            let scored = try update.referenceLogProbs(batch)
+            let scored = try update.referenceLogProbs(rows(indices, padID: padID))
             referenceChosen += scored[..<indices.count]
             referenceRejected += scored[indices.count...]
             progress.update(min(start + size, count), note: "reference log-probs")
