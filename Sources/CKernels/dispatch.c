@@ -88,6 +88,10 @@ void rlhf_gelu_forward(float *out, const float *in, long lo, long hi) { K()->gel
 void rlhf_gelu_backward(float *d_in, const float *d_out, const float *in, long lo, long hi) {
     K()->gelu_backward(d_in, d_out, in, lo, hi);
 }
+void rlhf_gelu_erf_forward(float *out, const float *in, long lo, long hi) { K()->gelu_erf_forward(out, in, lo, hi); }
+void rlhf_gelu_erf_backward(float *d_in, const float *d_out, const float *in, long lo, long hi) {
+    K()->gelu_erf_backward(d_in, d_out, in, lo, hi);
+}
 void rlhf_swiglu_forward(float *out, const float *gate_up, long F, long lo, long hi) {
     K()->swiglu_forward(out, gate_up, F, lo, hi);
 }
@@ -128,9 +132,9 @@ float rlhf_row_max(const float *x, long count) { return K()->row_max(x, count); 
 double rlhf_exp_shifted(const float *x, float *out, long count, float shift, float scale) {
     return K()->exp_shifted(x, out, count, shift, scale);
 }
-void rlhf_softmax_causal_rows(float *a, const float *mask, long T) { K()->softmax_causal_rows(a, mask, T); }
-void rlhf_softmax_backward_rows(float *d_a, const float *p, long T, float scale) {
-    K()->softmax_backward_rows(d_a, p, T, scale);
+void rlhf_softmax_rows(float *a, const float *mask, long T, int causal) { K()->softmax_rows(a, mask, T, causal); }
+void rlhf_softmax_backward_rows(float *d_a, const float *p, long T, float scale, int causal) {
+    K()->softmax_backward_rows(d_a, p, T, scale, causal);
 }
 void rlhf_cached_attention(float *out, const float *qkv, float *keys, float *values, const float *mask,
                            float *scores, const rlhf_cached_attention_dims *dims, long lo, long hi) {

@@ -59,6 +59,44 @@ static void k_gelu_backward(float *d_in, const float *d_out, const float *in, lo
     }
 }
 
+#define INV_SQRT2 0.7071067811865476f   /* 1/√2 */
+#define INV_SQRT2PI 0.3989422804014327f /* 1/√(2π) */
+
+/* Φ(x) = 0.5·(1 + erf(x/√2)), the standard normal CDF, from erfc(z) = (a1·t + … + a5·t⁵)·e^(−z²) with
+ * z = |x|/√2 and t = 1/(1 + p·z) (Abramowitz & Stegun 7.1.26, absolute error below 1.5e-7): Φ = erfc/2
+ * for x < 0 and 1 − erfc/2 otherwise, so the left tail has no cancellation. */
+static inline vf normal_cdf(vf x) {
+    vf z = select(x < splat(0), -x, x) * INV_SQRT2;
+    vf t = 1.0f / (1.0f + 0.3275911f * z);
+    vf poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+    vf half_erfc = 0.5f * poly * vexp(-(z * z));
+    return select(x < splat(0), half_erfc, 1.0f - half_erfc);
+}
+
+/* gelu(x) = x·Φ(x) (the exact, erf form). */
+static inline vf gelu_erf(vf x) { return x * normal_cdf(x); }
+
+/* gelu'(x)·d = (Φ(x) + x·φ(x))·d, φ(x) = e^(−x²/2)/√(2π). */
+static inline vf gelu_erf_gradient(vf x, vf d) {
+    vf pdf = INV_SQRT2PI * vexp(-0.5f * (x * x));
+    return (normal_cdf(x) + x * pdf) * d;
+}
+
+static void k_gelu_erf_forward(float *out, const float *in, long lo, long hi) {
+    long i = lo;
+    for (; i + VL <= hi; i += VL) storev(out + i, gelu_erf(loadv(in + i)));
+    if (i < hi) store_part(out + i, gelu_erf(load_part(in + i, hi - i, 0)), hi - i);
+}
+
+static void k_gelu_erf_backward(float *d_in, const float *d_out, const float *in, long lo, long hi) {
+    long i = lo;
+    for (; i + VL <= hi; i += VL) storev(d_in + i, gelu_erf_gradient(loadv(in + i), loadv(d_out + i)));
+    if (i < hi) {
+        long n = hi - i;
+        store_part(d_in + i, gelu_erf_gradient(load_part(in + i, n, 0), load_part(d_out + i, n, 0)), n);
+    }
+}
+
 /* silu(g)·u = g / (1 + e^(−g))·u */
 static inline vf swiglu(vf g, vf u) { return g / (1.0f + vexp(-g)) * u; }
 

@@ -8,6 +8,8 @@ typedef struct {
     double (*sum_of_squares)(const float *, long, long);
     void (*gelu_forward)(float *, const float *, long, long);
     void (*gelu_backward)(float *, const float *, const float *, long, long);
+    void (*gelu_erf_forward)(float *, const float *, long, long);
+    void (*gelu_erf_backward)(float *, const float *, const float *, long, long);
     void (*swiglu_forward)(float *, const float *, long, long, long);
     void (*swiglu_backward)(float *, const float *, const float *, long, long, long);
     void (*adamw_update)(float *, const float *, float *, float *, const rlhf_adamw_scalars *, long, long);
@@ -23,8 +25,8 @@ typedef struct {
     void (*rope)(float *, const int32_t *, const float *, const float *, long, long, long, int, long, long);
     float (*row_max)(const float *, long);
     double (*exp_shifted)(const float *, float *, long, float, float);
-    void (*softmax_causal_rows)(float *, const float *, long);
-    void (*softmax_backward_rows)(float *, const float *, long, float);
+    void (*softmax_rows)(float *, const float *, long, int);
+    void (*softmax_backward_rows)(float *, const float *, long, float, int);
     void (*cached_attention)(float *, const float *, float *, float *, const float *, float *,
                              const rlhf_cached_attention_dims *, long, long);
     void (*cross_entropy_forward)(float *, float *, const float *, const int32_t *, long, long, long);

@@ -83,11 +83,12 @@ static double k_exp_shifted(const float *x, float *out, long count, float shift,
     return total;
 }
 
-/* Causal softmax of row t of a[T,T] over keys j ≤ t with mask[j] != 0; 0 past t. No visible key: all zero. */
-static void k_softmax_causal_rows(float *a, const float *mask, long T) {
+/* Softmax of row t of a[T,T] over keys j with mask[j] != 0: j ≤ t when causal (0 past t), every j when not.
+ * No visible key: all zero. */
+static void k_softmax_rows(float *a, const float *mask, long T, int causal) {
     for (long t = 0; t < T; t++) {
         float *row = a + t * T; /* [T] */
-        long visible = t + 1;
+        long visible = causal ? t + 1 : T;
         vf m = splat(-INFINITY);
         for (long j = 0; j < visible; j += VL) {
             long lanes = visible - j;
@@ -113,12 +114,13 @@ static void k_softmax_causal_rows(float *a, const float *mask, long T) {
     }
 }
 
-/* dScores[j] = p[j]·(dP[j] − Σ dP·p)·scale over row t's visible keys (j ≤ t), 0 past them. */
-static void k_softmax_backward_rows(float *d_a, const float *p, long T, float scale) {
+/* dScores[j] = p[j]·(dP[j] − Σ dP·p)·scale over row t's visible keys (j ≤ t when causal, all j when not),
+ * 0 past them. */
+static void k_softmax_backward_rows(float *d_a, const float *p, long T, float scale, int causal) {
     for (long t = 0; t < T; t++) {
         float *d = d_a + t * T;           /* [T] */
         const float *probs = p + t * T;   /* [T] */
-        long visible = t + 1;
+        long visible = causal ? t + 1 : T;
         vf acc = splat(0);
         for (long j = 0; j < visible; j += VL) acc += load_lanes(d + j, visible - j) * load_lanes(probs + j, visible - j);
         vf dot = splat(hsum(acc));

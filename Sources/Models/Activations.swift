@@ -59,6 +59,10 @@ public final class ForwardActivations {
     public let keyMask: FloatPointer?
     /// embedding output [N,C]
     public let embedded: FloatPointer
+    /// BERT only: the embedding sum before its LayerNorm [N,C] and that norm's mean/rstd [N]; nil otherwise
+    public let embeddingSum, embeddingMean, embeddingRstd: FloatPointer?
+    /// BERT only: token-type ids [N], all 0 (every input is one segment); nil otherwise
+    public let tokenTypes: TokenPointer?
     /// per-block buffers (all alias the same memory unless `keepAllLayers`)
     public let blocks: [BlockActivations]
     /// final norm output [N,C] and statistics [N]
@@ -86,10 +90,13 @@ public final class ForwardActivations {
         let blockCount = keepAllLayers ? c.layers : 1
         let logitRows = hasLogits ? (lastPositionLogitsOnly ? B : N) : 0
         self.hasLogits = hasLogits
+        let encoder = c.architecture == .bert
         let total = N * C * 3 + 6 * N + logitRows * c.vocabSize + (hasMask ? N : 0) + blockSize * blockCount
+            + (encoder ? N * C + 2 * N : 0)
         storage = backend.makeBuffer(count: total)
         floatCount = total
-        tokenStorage = backend.makeTokenBuffer(count: 3 * N)
+        tokenStorage = backend.makeTokenBuffer(count: (encoder ? 4 : 3) * N)  // zeroed: the token types stay 0
+        tokenTypes = encoder ? tokenStorage.pointer + 3 * N : nil
         ids = tokenStorage.pointer
         positions = tokenStorage.pointer + N
         targets = tokenStorage.pointer + 2 * N
@@ -97,6 +104,9 @@ public final class ForwardActivations {
         func take(_ n: Int) -> FloatPointer { defer { p += n }; return p }
         keyMask = hasMask ? take(N) : nil
         embedded = take(N * C)
+        embeddingSum = encoder ? take(N * C) : nil
+        embeddingMean = encoder ? take(N) : nil
+        embeddingRstd = encoder ? take(N) : nil
         finalNorm = take(N * C); finalMean = take(N); finalRstd = take(N)
         logits = take(logitRows * c.vocabSize)
         logSumExp = take(N); losses = take(N)

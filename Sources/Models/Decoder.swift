@@ -1,8 +1,10 @@
 import Tensor
 
-/// The trunk of a decoder-only transformer (GPT-2 or Llama family): token (and position) embeddings,
-/// the blocks and the final norm, up to the final hidden states h[B,T,C]. Heads read those states: the
-/// LM head (`CausalLM`), a value head, a sequence classifier's score (`ScalarHead`).
+/// The trunk of a transformer, up to the final hidden states h[B,T,C]: a causal decoder (GPT-2 or Llama
+/// family: token (and position) embeddings, the blocks and the final norm) or the BERT encoder (token,
+/// position and token-type embeddings under a LayerNorm, then post-LN blocks with bidirectional
+/// attention, and no final norm). Heads read those states: the LM head (`CausalLM`), a value head, a
+/// sequence classifier's score (`ScalarHead`, through BERT's pooler for an encoder).
 ///
 /// `forward` keeps each batch shape's activations in a bounded set of arenas; `backward` starts from
 /// d loss / d h, which the heads sum into `GradientScratch.norm`, and accumulates d loss / d parameter
@@ -50,6 +52,7 @@ public final class Decoder: @unchecked Sendable {
             switch config.architecture {
             case .gpt2: GPT2Block(store: parameters, layer: l)
             case .llama: LlamaBlock(store: parameters, layer: l)
+            case .bert: BertBlock(store: parameters, layer: l)
             }
         }
     }
@@ -64,7 +67,9 @@ public final class Decoder: @unchecked Sendable {
     /// Runs the trunk on `batch`: the hidden states are the arena's `finalNorm` [N,C] (valid until a
     /// later pass of the same shape). With `training`, every block keeps its activations for `backward`.
     /// Without `logits` the arena has no [N,V] logits (a caller that projects rows in chunks).
-    func forward(_ batch: TokenBatch, training: Bool, logits: Bool? = nil) throws -> ForwardActivations {
+    /// BERT reads absolute positions 0..<T in every row, whatever its padding (as `BertModel` does).
+    func forward(_ input: TokenBatch, training: Bool, logits: Bool? = nil) throws -> ForwardActivations {
+        let batch = config.architecture == .bert ? input.withSequentialPositions() : input
         try batch.validate(vocabSize: config.vocabSize, maxPositions: config.maxPositions)
         if training { try enableTraining() }
         let withLogits = logits ?? producesLogits
@@ -109,24 +114,46 @@ public final class Decoder: @unchecked Sendable {
             let input = l == 0 ? acts.embedded : acts.blocks[l - 1].residualOut
             boundBlocks[l].backward(input: input, acts: acts.blocks[l], scratch: s, run: run)
         }
-        backend.embeddingBackward(dTable: parameters.gradient("embed.tokens"), dOut: s.residual, ids: acts.ids,
+        var dEmbeddings = s.residual  // [N,C]: d loss / d (the sum of the embeddings)
+        if config.architecture == .bert, let sum = acts.embeddingSum, let mean = acts.embeddingMean,
+           let rstd = acts.embeddingRstd, let types = acts.tokenTypes {
+            backend.zero(s.norm, count: N * C)
+            backend.layerNormBackward(dInput: s.norm, dWeight: parameters.gradient("embed_norm.weight"),
+                                      dBias: parameters.gradient("embed_norm.bias"), dOut: s.residual, input: sum,
+                                      weight: parameters.value("embed_norm.weight"), mean: mean, rstd: rstd,
+                                      rows: N, channels: C)
+            dEmbeddings = s.norm
+            backend.embeddingBackward(dTable: parameters.gradient("embed.types"), dOut: dEmbeddings, ids: types,
+                                      rows: N, channels: C)
+        }
+        backend.embeddingBackward(dTable: parameters.gradient("embed.tokens"), dOut: dEmbeddings, ids: acts.ids,
                                   rows: N, channels: C)
-        if config.architecture == .gpt2 {
-            backend.embeddingBackward(dTable: parameters.gradient("embed.positions"), dOut: s.residual,
+        if config.architecture != .llama {
+            backend.embeddingBackward(dTable: parameters.gradient("embed.positions"), dOut: dEmbeddings,
                                       ids: acts.positions, rows: N, channels: C)
         }
     }
 
     // MARK: pieces
 
-    /// embedded[N,C] = token embedding (+ learned position embedding for GPT-2).
+    /// embedded[N,C] = token embedding (+ learned position embedding for GPT-2; for BERT, LayerNorm of
+    /// token + position + token-type embeddings).
     func embed(_ acts: ForwardActivations) {
         let N = acts.batch * acts.length, C = config.width
-        backend.embeddingForward(out: acts.embedded, ids: acts.ids, table: parameters.value("embed.tokens"), rows: N,
+        let sum = acts.embeddingSum ?? acts.embedded  // [N,C]
+        backend.embeddingForward(out: sum, ids: acts.ids, table: parameters.value("embed.tokens"), rows: N,
                                  channels: C, accumulate: false)
-        if config.architecture == .gpt2 {
-            backend.embeddingForward(out: acts.embedded, ids: acts.positions, table: parameters.value("embed.positions"),
+        if config.architecture != .llama {
+            backend.embeddingForward(out: sum, ids: acts.positions, table: parameters.value("embed.positions"),
                                      rows: N, channels: C, accumulate: true)
+        }
+        if config.architecture == .bert, let types = acts.tokenTypes, let mean = acts.embeddingMean,
+           let rstd = acts.embeddingRstd {
+            backend.embeddingForward(out: sum, ids: types, table: parameters.value("embed.types"), rows: N, channels: C,
+                                     accumulate: true)
+            backend.layerNormForward(out: acts.embedded, mean: mean, rstd: rstd, input: sum,
+                                     weight: parameters.value("embed_norm.weight"), bias: parameters.value("embed_norm.bias"),
+                                     rows: N, channels: C, eps: config.normEps)
         }
     }
 
@@ -143,10 +170,13 @@ public final class Decoder: @unchecked Sendable {
         return input
     }
 
-    /// finalNorm[rows,C] = norm(input[rows,C]); rows defaults to the arena's N.
+    /// finalNorm[rows,C] = norm(input[rows,C]) (a copy for BERT, which has no final norm); rows defaults
+    /// to the arena's N.
     func finalNormForward(input: FloatPointer, acts: ForwardActivations, rows: Int? = nil) {
         let N = rows ?? acts.batch * acts.length, C = config.width
         switch config.architecture {
+        case .bert:
+            backend.copy(from: input, to: acts.finalNorm, count: N * C)
         case .gpt2:
             backend.layerNormForward(out: acts.finalNorm, mean: acts.finalMean, rstd: acts.finalRstd, input: input,
                                      weight: parameters.value("final_norm.weight"),
@@ -160,6 +190,8 @@ public final class Decoder: @unchecked Sendable {
     private func finalNormBackward(input: FloatPointer, acts: ForwardActivations, scratch s: GradientScratch) {
         let N = acts.batch * acts.length, C = config.width
         switch config.architecture {
+        case .bert:
+            backend.copy(from: s.norm, to: s.residual, count: N * C)
         case .gpt2:
             backend.layerNormBackward(dInput: s.residual, dWeight: parameters.gradient("final_norm.weight"),
                                       dBias: parameters.gradient("final_norm.bias"), dOut: s.norm, input: input,

@@ -36,7 +36,7 @@ struct BlockRun {
                               inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
-    /// Causal attention of block `layer`: over the batch itself (training, scoring) or, with a cache,
+    /// Attention of block `layer` (causal in a decoder, bidirectional in BERT): over the batch itself (training, scoring) or, with a cache,
     /// over the cached keys plus the new ones.
     func attend(out: FloatPointer, att: FloatPointer, qkv: FloatPointer, layer: Int) {
         if let cache {
@@ -47,7 +47,7 @@ struct BlockRun {
     }
     var attentionShape: AttentionShape {
         AttentionShape(batch: batch, length: length, heads: config.heads, kvHeads: config.kvHeads,
-                       headDim: config.headDim)
+                       headDim: config.headDim, causal: config.architecture.isCausal)
     }
 }
 

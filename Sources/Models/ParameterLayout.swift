@@ -1,8 +1,9 @@
 /// The Swift-side parameter names and shapes of each architecture, in layout order.
 ///
-/// Projection weights are stored [out, in] (PyTorch `nn.Linear` order); GPT-2's fused q|k|v and
-/// Llama's fused q|k|v and gate|up are single tensors whose row blocks ModelIO fills from the
-/// separate Hugging Face tensors.
+/// Projection weights are stored [out, in] (PyTorch `nn.Linear` order); GPT-2's fused q|k|v, Llama's
+/// and BERT's fused q|k|v and Llama's gate|up are single tensors whose row blocks ModelIO fills from the
+/// separate Hugging Face tensors. BERT's `attn_norm` and `mlp_norm` follow their sublayer (post-LN), and
+/// its pooler (dense [C,C] + tanh over [CLS]) lives with the trunk, as in `BertModel`.
 public enum ParameterLayout {
     /// Parameter list for `config`; without `lmHead` (a sequence classifier's trunk) an untied model has
     /// no `lm_head.weight`.
@@ -37,6 +38,23 @@ public enum ParameterLayout {
                 ]
             }
             specs.append(("final_norm.weight", [C], .vector))
+        case .bert:
+            specs += [("embed.positions", [config.maxPositions, C], .embedding),
+                      ("embed.types", [config.typeVocabSize, C], .embedding),
+                      ("embed_norm.weight", [C], .vector), ("embed_norm.bias", [C], .vector)]
+            for l in 0..<config.layers {
+                let p = "layers.\(l)."
+                specs += [
+                    (p + "attn.qkv.weight", [config.qkvWidth, C], .matrix), (p + "attn.qkv.bias", [config.qkvWidth], .vector),
+                    (p + "attn.out.weight", [C, config.attentionWidth], .matrix), (p + "attn.out.bias", [C], .vector),
+                    (p + "attn_norm.weight", [C], .vector), (p + "attn_norm.bias", [C], .vector),
+                    (p + "mlp.up.weight", [F, C], .matrix), (p + "mlp.up.bias", [F], .vector),
+                    (p + "mlp.down.weight", [C, F], .matrix), (p + "mlp.down.bias", [C], .vector),
+                    (p + "mlp_norm.weight", [C], .vector), (p + "mlp_norm.bias", [C], .vector),
+                ]
+            }
+            specs += [("pooler.weight", [C, C], .matrix), ("pooler.bias", [C], .vector)]
+            return specs  // an encoder has no LM head
         }
         if lmHead && !config.tiedEmbeddings { specs.append(("lm_head.weight", [V, C], .matrix)) }
         return specs

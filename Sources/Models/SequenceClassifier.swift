@@ -1,9 +1,11 @@
 import Tensor
 
-/// A scalar reward model: the `Decoder` trunk (no LM head) and a `score` head Linear(C→1) without bias,
-/// read at each row's last real token, as transformers' `GPT2ForSequenceClassification` /
-/// `LlamaForSequenceClassification` with `num_labels: 1` do: the last position whose id is not
-/// `padTokenID` (the last position when there is no pad id).
+/// A scalar reward model: the `Decoder` trunk (no LM head) and a head Linear(C→1), read as `pooling` says.
+/// With `.last`, as transformers' `GPT2ForSequenceClassification` / `LlamaForSequenceClassification` with
+/// `num_labels: 1` do: the `score` head (no bias) at the last position whose id is not `padTokenID` (the
+/// last position when there is no pad id). With `.cls`, as `BertForSequenceClassification` does: the
+/// `classifier` head (with bias) on the pooler's tanh of the [CLS] state. With `.mean`, the head on the
+/// mean of the real tokens' states.
 ///
 /// The same head read at every position is a critic started from a reward model (`tokenScores`), so
 /// `backward` takes a per-sequence reward gradient, a per-token one, or both.
@@ -14,6 +16,10 @@ public final class SequenceClassifier: @unchecked Sendable {
     public let head: ScalarHead
     /// The padding id that marks where a row ends (transformers' `pad_token_id`).
     public let padTokenID: Int?
+    /// Which hidden state the head reads.
+    public let pooling: RewardPooling
+    /// The `cls`/`mean` readout (nil for `last`, which reads the head at every position).
+    private let readout: SequencePooling?
 
     /// Hyper-parameters of the trunk.
     public var config: TransformerConfig { decoder.config }
@@ -22,19 +28,27 @@ public final class SequenceClassifier: @unchecked Sendable {
     /// The trunk's parameters (`ParameterLayout.specs(for: config, lmHead: false)`).
     public var parameters: ParameterStore { decoder.parameters }
 
-    /// A classifier with zeroed parameters for `config`.
-    public convenience init(config: TransformerConfig, padTokenID: Int?, backend: Backend = CPUBackend.shared) {
+    /// A classifier with zeroed parameters for `config` (a BERT head has a bias, a decoder's has none).
+    public convenience init(config: TransformerConfig, padTokenID: Int?, pooling: RewardPooling? = nil,
+                            backend: Backend = CPUBackend.shared) {
         let store = ParameterStore(specs: ParameterLayout.specs(for: config, lmHead: false), backend: backend)
-        self.init(config: config, parameters: store, head: ScalarHead(width: config.width, bias: false, backend: backend),
-                  padTokenID: padTokenID, backend: backend)
+        self.init(config: config, parameters: store,
+                  head: ScalarHead(width: config.width, bias: config.architecture == .bert, backend: backend),
+                  padTokenID: padTokenID, pooling: pooling, backend: backend)
     }
 
-    /// A classifier over an existing trunk store and head.
+    /// A classifier over an existing trunk store and head; `pooling` defaults to the family's
+    /// (`RewardPooling.standard`). [CLS] pooling needs an encoder (a decoder's first token sees only itself).
     public init(config: TransformerConfig, parameters: ParameterStore, head: ScalarHead, padTokenID: Int?,
-                backend: Backend = CPUBackend.shared) {
+                pooling: RewardPooling? = nil, backend: Backend = CPUBackend.shared) {
+        let pooling = pooling ?? .standard(for: config.architecture)
+        precondition(pooling != .cls || config.architecture == .bert, "[CLS] pooling needs an encoder")
         decoder = Decoder(config: config, parameters: parameters, backend: backend, producesLogits: false)
         self.head = head
         self.padTokenID = padTokenID
+        self.pooling = pooling
+        readout = pooling == .last ? nil
+            : SequencePooling(pooling: pooling, parameters: parameters, config: config, backend: backend)
     }
 
     /// Freezes the trunk and the head (a reward model scoring for PPO): no gradient memory.
@@ -57,6 +71,12 @@ public final class SequenceClassifier: @unchecked Sendable {
 
     /// Runs the batch and returns each row's reward [B]. With `training`, `backward` can follow.
     public func rewards(_ batch: TokenBatch, training: Bool = false) throws -> [Float] {
+        if let readout {
+            if training && head.parameters.isFrozen { throw ModelInputError.frozen }
+            let acts = try decoder.forward(batch, training: training)
+            let pooled = readout.forward(hidden: acts.finalNorm, batch: batch)
+            return backend.download(try head.forward(hidden: pooled, rows: batch.batch), count: batch.batch)
+        }
         let scores = try tokenScores(batch, training: training)
         let T = batch.length
         return readPositions(batch).enumerated().map { b, t in scores[b * T + t] }
@@ -81,12 +101,22 @@ public final class SequenceClassifier: @unchecked Sendable {
         if let dScores, dScores.count != N {
             throw ModelInputError.lengthMismatch(what: "token score gradient", expected: N, got: dScores.count)
         }
+        let s = decoder.gradientScratch(acts)
+        backend.zero(s.norm, count: N * config.width)
+        if let readout {
+            guard dScores == nil else { throw ModelInputError.outOfOrder(call: "backward(tokenScores:)", needed: "a last-token classifier") }
+            guard let dRewards, let pooled = readout.lastPooled else { return }
+            let dPooled = readout.pooledGradient(rows: B)
+            backend.upload(dRewards, to: acts.rowGradient)
+            try head.backward(dOut: acts.rowGradient, hidden: pooled, dHidden: dPooled, rows: B)
+            readout.backward(dHidden: s.norm, batch: batch)
+            decoder.backward(acts: acts, scratch: s)
+            return
+        }
         var perToken = dScores ?? [Float](repeating: 0, count: N)
         if let dRewards {
             for (b, t) in readPositions(batch).enumerated() { perToken[b * T + t] += dRewards[b] }
         }
-        let s = decoder.gradientScratch(acts)
-        backend.zero(s.norm, count: N * config.width)
         backend.upload(perToken, to: acts.rowGradient)
         try head.backward(dOut: acts.rowGradient, hidden: acts.finalNorm, dHidden: s.norm, rows: N)
         decoder.backward(acts: acts, scratch: s)

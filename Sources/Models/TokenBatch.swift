@@ -57,6 +57,13 @@ public struct TokenBatch: Sendable, Equatable {
         if sequences.allSatisfy({ $0.count == longest }) { self.mask = nil }
     }
 
+    /// The same batch with positions 0..<T in every row (an encoder's absolute positions, padding or not).
+    public func withSequentialPositions() -> TokenBatch {
+        var copy = self
+        for b in 0..<batch { for t in 0..<length { copy.positions[b * length + t] = Int32(t) } }
+        return copy
+    }
+
     /// The rows flattened to Int32; a value outside Int32 is an error, never truncated.
     static func int32s(_ rows: [[Int]], what: String) throws -> [Int32] {
         var out: [Int32] = []

@@ -4,7 +4,7 @@ import Foundation
 public struct TransformerConfigError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The config fields a check can name (loaders map them onto their own keys).
     public enum Field: String, Sendable, CaseIterable {
-        case vocabSize, maxPositions, layers, width, heads, kvHeads, headDim, ffnWidth, normEps, ropeBase
+        case vocabSize, maxPositions, layers, width, heads, kvHeads, headDim, ffnWidth, normEps, ropeBase, typeVocabSize
     }
 
     /// The field at fault.
@@ -55,13 +55,18 @@ extension TransformerConfig {
         }
         guard heads % kvHeads == 0 else { throw fail(.kvHeads, kvHeads, "must divide the \(heads) query heads") }
         switch architecture {
-        case .gpt2:
-            guard width % heads == 0, headDim == width / heads else {
+        case .gpt2, .bert:
+            guard width % heads == 0, headDim == width / heads, kvHeads == heads else {
                 throw fail(.heads, heads, "must divide the width \(width) into heads of \(headDim)")
             }
         case .llama:
             guard headDim % 2 == 0 else { throw fail(.headDim, headDim, "must be even for rotary embeddings") }
             guard ropeBase.isFinite, ropeBase > 1 else { throw fail(.ropeBase, ropeBase, "must be a finite number above 1") }
+        }
+        if architecture == .bert {
+            guard typeVocabSize > 0, typeVocabSize <= Self.maximumDimension else {
+                throw fail(.typeVocabSize, typeVocabSize, "must be positive and at most \(Self.maximumDimension)")
+            }
         }
         guard normEps.isFinite, normEps > 0 else { throw fail(.normEps, normEps, "must be a finite positive number") }
         guard let floats = checkedFloatCount, floats <= maximumFloats else {
@@ -98,6 +103,7 @@ extension TransformerConfig {
                            product(3, ffnWidth, width), ffnWidth, width, product(4, width))
         let embeddings = product(tiedEmbeddings ? 1 : 2, vocabSize, width)
         let positions = product(maxPositions, max(width, headDim))  // GPT-2's table, or RoPE's cos and sin
-        return sum(perLayer.flatMap { product($0, layers) }, embeddings, positions, product(2, width))
+        let encoderExtras = architecture == .bert ? sum(product(typeVocabSize, width), product(width, width), product(3, width)) : 0
+        return sum(perLayer.flatMap { product($0, layers) }, embeddings, positions, product(2, width), encoderExtras)
     }
 }

@@ -66,6 +66,10 @@ public protocol Backend: AnyObject, Sendable {
     func geluForward(out: FloatPointer, input: FloatPointer, count: Int)
     /// dInput[n] = gelu'(input[n]) · dOut[n] (=; may alias dOut).
     func geluBackward(dInput: FloatPointer, dOut: FloatPointer, input: FloatPointer, count: Int)
+    /// out[n] = input[n]·Φ(input[n]): the exact (erf) GELU of BERT's `gelu`.
+    func geluErfForward(out: FloatPointer, input: FloatPointer, count: Int)
+    /// dInput[n] = (Φ(x) + x·φ(x)) · dOut[n] with x = input[n] (=; may alias dOut).
+    func geluErfBackward(dInput: FloatPointer, dOut: FloatPointer, input: FloatPointer, count: Int)
     /// out[N,F] = silu(gateUp[N, 0..<F]) · gateUp[N, F..<2F].
     func swigluForward(out: FloatPointer, gateUp: FloatPointer, rows: Int, hidden: Int)
     /// dGateUp[N,2F] (=) from dOut[N,F].
@@ -92,7 +96,7 @@ public protocol Backend: AnyObject, Sendable {
     /// (the backward pass).
     func rope(_ x: FloatPointer, positions: TokenPointer, table: RotaryTable, rows: Int, heads: Int,
               headDim: Int, rowStride: Int, inverse: Bool)
-    /// Causal multi-head attention with grouped key/value heads, see `AttentionShape`.
+    /// Multi-head attention with grouped key/value heads, causal or bidirectional as `shape.causal` says.
     /// qkv[B,T,(H+2KV)·D] → out[B,T,H·D]; saves probabilities att[B,H,T,T].
     /// keyMask[B,T] (1 = real token, 0 = padding) or nil.
     func attentionForward(out: FloatPointer, att: FloatPointer, qkv: FloatPointer, keyMask: FloatPointer?,
@@ -143,7 +147,7 @@ public protocol Backend: AnyObject, Sendable {
     func scale(_ x: FloatPointer, count: Int, by factor: Float)
 }
 
-/// Shape of one causal attention call. Keys/values for query head h come from KV head h / (H / KV).
+/// Shape of one attention call. Keys/values for query head h come from KV head h / (H / KV).
 public struct AttentionShape: Sendable, Equatable {
     /// Batch size.
     public var batch: Int
@@ -155,10 +159,13 @@ public struct AttentionShape: Sendable, Equatable {
     public var kvHeads: Int
     /// Head dimension.
     public var headDim: Int
+    /// Whether query t sees only keys 0...t (a decoder) or every key (an encoder such as BERT).
+    public var causal: Bool
 
     /// Creates a shape.
-    public init(batch: Int, length: Int, heads: Int, kvHeads: Int, headDim: Int) {
+    public init(batch: Int, length: Int, heads: Int, kvHeads: Int, headDim: Int, causal: Bool = true) {
         self.batch = batch; self.length = length; self.heads = heads; self.kvHeads = kvHeads; self.headDim = headDim
+        self.causal = causal
     }
     /// Floats per token in the fused q|k|v row: (H + 2·KV)·D.
     public var qkvStride: Int { (heads + 2 * kvHeads) * headDim }

@@ -72,6 +72,12 @@ public final class CPUBackend: Backend {
     public func geluBackward(dInput: FloatPointer, dOut: FloatPointer, input: FloatPointer, count: Int) {
         CPUKernels.geluBackward(dInput: dInput, dOut: dOut, input: input, count: count)
     }
+    public func geluErfForward(out: FloatPointer, input: FloatPointer, count: Int) {
+        CPUKernels.geluErfForward(out: out, input: input, count: count)
+    }
+    public func geluErfBackward(dInput: FloatPointer, dOut: FloatPointer, input: FloatPointer, count: Int) {
+        CPUKernels.geluErfBackward(dInput: dInput, dOut: dOut, input: input, count: count)
+    }
 
     public func swigluForward(out: FloatPointer, gateUp: FloatPointer, rows: Int, hidden: Int) {
         CPUKernels.swigluForward(out: out, gateUp: gateUp, rows: rows, hidden: hidden)

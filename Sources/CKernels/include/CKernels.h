@@ -41,6 +41,10 @@ double rlhf_sum_of_squares(const float *x, long lo, long hi);
 void rlhf_gelu_forward(float *out, const float *in, long lo, long hi);
 /* d_in[i] = gelu'(in[i])·d_out[i] (d_in may alias d_out). */
 void rlhf_gelu_backward(float *d_in, const float *d_out, const float *in, long lo, long hi);
+/* out[i] = exact GELU(in[i]) = in[i]·Φ(in[i]) with the erf form of Φ (BERT's "gelu"). */
+void rlhf_gelu_erf_forward(float *out, const float *in, long lo, long hi);
+/* d_in[i] = (Φ(x) + x·φ(x))·d_out[i] with x = in[i] (d_in may alias d_out). */
+void rlhf_gelu_erf_backward(float *d_in, const float *d_out, const float *in, long lo, long hi);
 /* Rows n of out[N,F] = silu(gate)·up, gate_up[N,2F] = [gate | up]. */
 void rlhf_swiglu_forward(float *out, const float *gate_up, long F, long lo, long hi);
 /* Rows n of d_gate_up[N,2F] (=) from d_out[N,F] (no overlap). */
@@ -76,10 +80,11 @@ void rlhf_rope(float *x, const int32_t *positions, const float *cos, const float
 float rlhf_row_max(const float *x, long count);
 /* out[i] = exp((x[i] − shift)·scale); returns Σ out[i] in double. */
 double rlhf_exp_shifted(const float *x, float *out, long count, float shift, float scale);
-/* Causal softmax in place of the T rows of a[T,T] (row t sees keys 0...t with mask[j] != 0; mask may be NULL). */
-void rlhf_softmax_causal_rows(float *a, const float *mask, long T);
-/* d_a[T,T] (in place) = p·(d_a − Σ d_a·p)·scale over each row's visible keys, 0 elsewhere. */
-void rlhf_softmax_backward_rows(float *d_a, const float *p, long T, float scale);
+/* Softmax in place of the T rows of a[T,T]: row t sees keys j with mask[j] != 0 (mask may be NULL), and only
+ * j ≤ t when causal. */
+void rlhf_softmax_rows(float *a, const float *mask, long T, int causal);
+/* d_a[T,T] (in place) = p·(d_a − Σ d_a·p)·scale over each row's visible keys (as causal says), 0 elsewhere. */
+void rlhf_softmax_backward_rows(float *d_a, const float *p, long T, float scale, int causal);
 /* (batch row, KV head) pairs [lo, hi) of cached attention: appends the new keys/values of qkv[B,Tn,(H+2KV)·D]
  * to keys/values[B,KV,P,D] and writes out[B,Tn,H·D]; mask[B,P]; scores holds P floats. */
 void rlhf_cached_attention(float *out, const float *qkv, float *keys, float *values, const float *mask,

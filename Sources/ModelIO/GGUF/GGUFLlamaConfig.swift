@@ -71,6 +71,7 @@ public enum GGUFLlamaConfig {
         case .ffnWidth: "llama.feed_forward_length"
         case .normEps: "llama.attention.layer_norm_rms_epsilon"
         case .ropeBase: "llama.rope.freq_base"
+        case .typeVocabSize: "(none: llama has no token types)"
         }
     }
 

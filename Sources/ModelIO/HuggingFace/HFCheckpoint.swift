@@ -116,7 +116,7 @@ public enum HFCheckpoint {
         case let .rows(start):
             let host = staging.floats(count)
             try file.readFloats(key, into: host, count: count)
-            try staging.upload(host, count: count, to: parameter + start * binding.hfShape[1], tensor: key)
+            try staging.upload(host, count: count, to: parameter + start * binding.rowWidth, tensor: key)
         case .transposed:
             let host = staging.floats(2 * count)
             try file.readFloats(key, into: host, count: count)
@@ -132,7 +132,7 @@ public enum HFCheckpoint {
         case .whole:
             output.update(from: parameter, count: binding.count)
         case let .rows(start):
-            output.update(from: parameter + start * binding.hfShape[1], count: binding.count)
+            output.update(from: parameter + start * binding.rowWidth, count: binding.count)
         case .transposed:
             // The Swift parameter is [hfShape[1], hfShape[0]].
             HFMatrixTranspose.transpose(parameter, rows: binding.hfShape[1], cols: binding.hfShape[0], into: output)

@@ -12,14 +12,24 @@ public enum HFConfigReader {
         "GPT2LMHeadModel": .gpt2, "GPT2Model": .gpt2, "LlamaForCausalLM": .llama,
     ]
 
-    /// Parses the `config.json` at `url`.
+    /// Parses the `config.json` of a causal LM at `url`.
     public static func read(contentsOf url: URL) throws -> TransformerConfig {
-        try config(from: HFConfigFields(contentsOf: url))
+        try causalConfig(from: HFConfigFields(contentsOf: url))
     }
 
-    /// Parses `config.json` text; `file` names it in errors.
+    /// Parses a causal LM's `config.json` text; `file` names it in errors.
     public static func read(data: Data, file: String = "config.json") throws -> TransformerConfig {
-        try config(from: HFConfigFields(data: data, file: file))
+        try causalConfig(from: HFConfigFields(data: data, file: file))
+    }
+
+    /// The config of a causal LM: an encoder (BERT, named by `model_type` alone) is an error.
+    static func causalConfig(from fields: HFConfigFields) throws -> TransformerConfig {
+        let config = try config(from: fields)
+        guard config.architecture.isCausal else {
+            throw HFCheckpointError.unsupportedFeature(file: fields.file, key: "model_type", value: "\"\(config.architecture.rawValue)\"",
+                                                       reason: "an encoder is not a causal LM; it loads as a reward model's backbone")
+        }
+        return config
     }
 
     /// The config of `fields`, whose `architectures` must name classes in `classes` (by default the
@@ -30,6 +40,7 @@ public enum HFConfigReader {
         switch try architecture(of: fields, classes: classes) {
         case .gpt2: config = try gpt2Config(from: fields)
         case .llama: config = try llamaConfig(from: fields)
+        case .bert: config = try bertConfig(from: fields)
         }
         do { try config.validate() } catch let error as TransformerConfigError {
             throw HFCheckpointError.invalidField(file: fields.file, key: key(for: error.field, in: config.architecture),
@@ -57,6 +68,13 @@ public enum HFConfigReader {
         case (.normEps, .gpt2): "layer_norm_epsilon"
         case (.normEps, .llama): "rms_norm_eps"
         case (.ropeBase, _): "rope_theta"
+        case (.maxPositions, .bert): "max_position_embeddings"
+        case (.layers, .bert): "num_hidden_layers"
+        case (.width, .bert): "hidden_size"
+        case (.heads, .bert), (.kvHeads, .bert), (.headDim, .bert): "num_attention_heads"
+        case (.ffnWidth, .bert): "intermediate_size"
+        case (.normEps, .bert): "layer_norm_eps"
+        case (.typeVocabSize, _): "type_vocab_size"
         }
     }
 
@@ -164,6 +182,39 @@ public enum HFConfigReader {
             tiedEmbeddings: try fields.bool("tie_word_embeddings", default: false),
             bosTokenID: try specialToken(fields, "bos_token_id", default: 1),
             eosTokenIDs: try stopTokens(fields, "eos_token_id", default: [2]))
+    }
+
+    /// `BertConfig` fields. Dropout probabilities are read as inference does (no dropout); anything that
+    /// changes the computation beyond the encoder implemented (relative positions, a decoder, cross-attention,
+    /// another activation) is rejected.
+    static func bertConfig(from fields: HFConfigFields) throws -> TransformerConfig {
+        let width = try fields.positiveInt("hidden_size")
+        let heads = try fields.positiveInt("num_attention_heads")
+        guard width % heads == 0 else {
+            throw fields.invalid("num_attention_heads", .int(heads), "a divisor of hidden_size (\(width))")
+        }
+        let activation = try fields.string("hidden_act", default: "gelu") ?? "gelu"
+        guard activation == "gelu" else {
+            throw HFCheckpointError.unsupportedFeature(file: fields.file, key: "hidden_act", value: "\"\(activation)\"",
+                                                       reason: "only the exact (erf) GELU of BERT's \"gelu\" is implemented")
+        }
+        let positions = try fields.string("position_embedding_type", default: "absolute") ?? "absolute"
+        guard positions == "absolute" else {
+            throw HFCheckpointError.unsupportedFeature(file: fields.file, key: "position_embedding_type", value: "\"\(positions)\"",
+                                                       reason: "only absolute position embeddings are implemented")
+        }
+        try requireFlag(fields, "is_decoder", is: false, default: false, reason: "BERT runs here as a bidirectional encoder")
+        try requireFlag(fields, "add_cross_attention", is: false, default: false, reason: "cross-attention is not implemented")
+        return TransformerConfig(
+            architecture: .bert,
+            vocabSize: try fields.positiveInt("vocab_size"),
+            maxPositions: try fields.positiveInt("max_position_embeddings"),
+            layers: try fields.positiveInt("num_hidden_layers"),
+            width: width, heads: heads, kvHeads: heads, headDim: width / heads,
+            ffnWidth: try fields.positiveInt("intermediate_size"),
+            normEps: Float(try fields.positiveNumber("layer_norm_eps", default: 1e-12)),
+            tiedEmbeddings: true, bosTokenID: nil, eosTokenIDs: [],
+            typeVocabSize: try fields.optionalPositiveInt("type_vocab_size") ?? 2)
     }
 
     /// RoPE θ from `rope_parameters.rope_theta` (transformers 5) or `rope_theta` (4.x), default 10000;

@@ -9,6 +9,7 @@ public enum HFConfigWriter {
         switch config.architecture {
         case .gpt2: object = try gpt2Fields(config, file: file)
         case .llama: object = llamaFields(config)
+        case .bert: object = bertFields(config)
         }
         object.merge(sharedFields(config)) { own, _ in own }
         var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
@@ -65,7 +66,29 @@ public enum HFConfigWriter {
         ]
     }
 
-    /// The fields both architectures write the same way: special token ids, tying, dtype.
+    /// `BertConfig` fields (dropout 0: the runtime has none).
+    static func bertFields(_ config: TransformerConfig) -> [String: Any] {
+        [
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "vocab_size": config.vocabSize,
+            "max_position_embeddings": config.maxPositions,
+            "type_vocab_size": config.typeVocabSize,
+            "hidden_size": config.width,
+            "num_hidden_layers": config.layers,
+            "num_attention_heads": config.heads,
+            "intermediate_size": config.ffnWidth,
+            "hidden_act": "gelu",
+            "layer_norm_eps": decimal(config.normEps),
+            "position_embedding_type": "absolute",
+            "attention_probs_dropout_prob": 0.0,
+            "hidden_dropout_prob": 0.0,
+            "is_decoder": false,
+            "add_cross_attention": false,
+        ]
+    }
+
+    /// The fields every architecture writes the same way: special token ids, tying, dtype.
     static func sharedFields(_ config: TransformerConfig) -> [String: Any] {
         [
             "initializer_range": 0.02,

@@ -2,7 +2,8 @@ import Models
 
 /// The Hugging Face tensor keys of each supported architecture and where they land in the Swift layout.
 ///
-/// This is the only place Hugging Face key names appear (with `HFGPT2KeyMap` and `HFLlamaKeyMap`).
+/// This is the only place Hugging Face key names appear (with `HFGPT2KeyMap`, `HFLlamaKeyMap` and
+/// `HFBertKeyMap`).
 enum HFKeyMap {
     /// Every tensor a checkpoint of `config` must hold, in Swift layout order (without `lmHead`, a
     /// sequence classifier's trunk, no untied LM head).
@@ -11,6 +12,7 @@ enum HFKeyMap {
         switch config.architecture {
         case .gpt2: bindings = HFGPT2KeyMap.bindings(for: config)
         case .llama: bindings = HFLlamaKeyMap.bindings(for: config)
+        case .bert: return HFBertKeyMap.bindings(for: config)  // an encoder has no LM head
         }
         if lmHead && !config.tiedEmbeddings {
             bindings.append(HFTensorBinding(hfKey: lmHeadKey, hfShape: [config.vocabSize, config.width],
@@ -23,13 +25,14 @@ enum HFKeyMap {
     static let lmHeadKey = "lm_head.weight"
     /// Keys of heads that sit beside the trunk, never under its prefix: the LM head and a sequence
     /// classifier's score.
-    static let headKeys: Set<String> = [lmHeadKey, "score.weight"]
+    static let headKeys: Set<String> = Set([lmHeadKey, "score.weight"] + HFBertKeyMap.classifierKeys)
 
     /// The key as `bindings` spells it (GPT-2 checkpoints saved from `GPT2Model` lack `transformer.`).
     static func canonicalKey(_ key: String, for config: TransformerConfig) -> String {
         switch config.architecture {
         case .gpt2: return HFGPT2KeyMap.canonicalKey(key)
         case .llama: return key
+        case .bert: return HFBertKeyMap.canonicalKey(key)
         }
     }
 
@@ -40,6 +43,7 @@ enum HFKeyMap {
         switch config.architecture {
         case .gpt2: return HFGPT2KeyMap.isNonParameterBuffer(key)
         case .llama: return HFLlamaKeyMap.isNonParameterBuffer(key)
+        case .bert: return HFBertKeyMap.isNonParameterBuffer(key)
         }
     }
 }

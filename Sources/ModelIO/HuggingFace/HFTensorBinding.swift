@@ -5,7 +5,8 @@ struct HFTensorBinding: Equatable {
         /// Same layout; the tensor is the whole parameter.
         case whole
         /// Same layout; the tensor is rows `[start, start + hfShape[0])` of the parameter
-        /// (Llama's separate q/k/v and gate/up projections inside the fused Swift matrices).
+        /// (Llama's and BERT's separate q/k/v projections and Llama's gate/up inside the fused Swift matrices;
+        /// BERT's q/k/v biases inside the fused bias).
         case rows(start: Int)
         /// The tensor is the parameter transposed (GPT-2's Conv1D stores weights [in, out]).
         case transposed
@@ -22,4 +23,7 @@ struct HFTensorBinding: Equatable {
 
     /// Number of floats.
     var count: Int { hfShape.reduce(1, *) }
+    /// Floats per row: the product of the dimensions after the first (1 for a vector, such as a bias
+    /// filling a block of a fused bias).
+    var rowWidth: Int { hfShape.dropFirst().reduce(1, *) }
 }

@@ -67,7 +67,7 @@ public struct Llama2cHeader: Sendable, Equatable {
         case .vocabSize: "vocab_size"
         case .maxPositions: "seq_len"
         case .layers: "n_layers"
-        case .width, .normEps, .ropeBase: "dim"
+        case .width, .normEps, .ropeBase, .typeVocabSize: "dim"
         case .heads, .headDim: "n_heads"
         case .kvHeads: "n_kv_heads"
         case .ffnWidth: "hidden_dim"

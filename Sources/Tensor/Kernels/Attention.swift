@@ -1,10 +1,10 @@
 import CKernels
 
 extension CPUKernels {
-    /// Causal grouped-query attention, one (batch, head) pair per task.
+    /// Grouped-query attention, causal or bidirectional (`shape.causal`), one (batch, head) pair per task.
     ///
     ///     qkv[B,T,(H+2KV)·D]  q heads, then k heads, then v heads in each row
-    ///     att[B,H,T,T]        softmax probabilities (0 above the diagonal and at padded keys)
+    ///     att[B,H,T,T]        softmax probabilities (0 at padded keys, and above the diagonal when causal)
     ///     out[B,T,H·D]
     ///
     /// Scores use one `sgemm` per head (the upper triangle is computed and discarded: at the sequence
@@ -15,7 +15,7 @@ extension CPUKernels {
         BLAS.singleThreaded {
         let T = shape.length, D = shape.headDim, H = shape.heads, KV = shape.kvHeads
         let S = shape.qkvStride, OS = H * D, group = H / KV
-        let scale = 1 / Float(D).squareRoot()
+        let scale = 1 / Float(D).squareRoot(), causal: Int32 = shape.causal ? 1 : 0
         Parallel.forRanges(shape.batch * H, costPerItem: T * T * D, minimumWork: 0) { range in
             for bh in range {
                 let b = bh / H, h = bh % H, kvh = h / group
@@ -23,7 +23,7 @@ extension CPUKernels {
                 let q = base + h * D, k = base + (H + kvh) * D, v = base + (H + KV + kvh) * D
                 let a = att + bh * T * T  // [T,T]
                 BLAS.gemm(transB: true, m: T, n: T, k: D, alpha: scale, a: q, lda: S, b: k, ldb: S, c: a, ldc: T)
-                rlhf_softmax_causal_rows(a, keyMask.map { UnsafePointer($0 + b * T) }, T)
+                rlhf_softmax_rows(a, keyMask.map { UnsafePointer($0 + b * T) }, T, causal)
                 BLAS.gemm(m: T, n: D, k: T, a: a, lda: T, b: v, ldb: S, c: out + b * T * OS + h * D, ldc: OS)
             }
         }
@@ -38,7 +38,7 @@ extension CPUKernels {
         BLAS.singleThreaded {
         let T = shape.length, D = shape.headDim, H = shape.heads, KV = shape.kvHeads
         let S = shape.qkvStride, OS = H * D, group = H / KV
-        let scale = 1 / Float(D).squareRoot()
+        let scale = 1 / Float(D).squareRoot(), causal: Int32 = shape.causal ? 1 : 0
         Parallel.forRanges(shape.batch * KV, costPerItem: group * T * T * D, minimumWork: 0) { range in
             for bkv in range {
                 let b = bkv / KV, kvh = bkv % KV
@@ -56,7 +56,7 @@ extension CPUKernels {
                     // dAtt[T,T] = dO · Vᵀ
                     BLAS.gemm(transB: true, m: T, n: T, k: D, a: dO, lda: OS, b: v, ldb: S, c: dA, ldc: T)
                     // dScores = att ⊙ (dAtt − Σ_j dAtt·att) · scale, in place in dA
-                    rlhf_softmax_backward_rows(dA, a, T, scale)
+                    rlhf_softmax_backward_rows(dA, a, T, scale, causal)
                     // dQ[T,D] = dScores · K ; dK[T,D] (+)= dScoresᵀ · Q
                     BLAS.gemm(m: T, n: D, k: T, a: dA, lda: T, b: k, ldb: S, c: dQ, ldc: S)
                     BLAS.gemm(transA: true, m: T, n: D, k: T, a: dA, lda: T, b: q, ldb: S, beta: first, c: dK, ldc: S)

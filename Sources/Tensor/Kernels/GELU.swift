@@ -15,4 +15,18 @@ extension CPUKernels {
             rlhf_gelu_backward(dInput, dOut, input, range.lowerBound, range.upperBound)
         }
     }
+
+    /// out[n] = x·Φ(x) with x = input[n]: the exact GELU, Φ from erfc (`rlhf_gelu_erf_forward`).
+    public static func geluErfForward(out: FloatPointer, input: FloatPointer, count: Int) {
+        Parallel.forRanges(count, costPerItem: 32) { range in
+            rlhf_gelu_erf_forward(out, input, range.lowerBound, range.upperBound)
+        }
+    }
+
+    /// dInput[n] = (Φ(x) + x·φ(x))·dOut[n] (=; dInput may alias dOut).
+    public static func geluErfBackward(dInput: FloatPointer, dOut: FloatPointer, input: FloatPointer, count: Int) {
+        Parallel.forRanges(count, costPerItem: 40) { range in
+            rlhf_gelu_erf_backward(dInput, dOut, input, range.lowerBound, range.upperBound)
+        }
+    }
 }

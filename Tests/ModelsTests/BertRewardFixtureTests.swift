@@ -1,0 +1,137 @@
+import Foundation
+import ModelIO
+import Models
+import Tensor
+import TestSupport
+import XCTest
+
+/// `BertForSequenceClassification` from transformers on `../shared/fixtures/bert-reward-tiny`: the rewards
+/// from the pooled [CLS] of right-padded rows, the Bradley-Terry loss and every gradient, and a save that
+/// loads back with the same rewards.
+final class BertRewardFixtureTests: XCTestCase {
+    override func setUp() { Runtime.configure(threads: 2) }
+
+    private static let fixture = TestPaths.fixture("bert-reward-tiny")
+
+    func testRewardsLossAndGradientsMatchTransformers() throws {
+        let model = try HFSequenceClassifier.load(directory: Self.fixture)
+        XCTAssertEqual(model.config.architecture, .bert)
+        XCTAssertEqual(model.pooling, .cls)
+        let expected = try SafetensorsFile(url: Self.fixture.appendingPathComponent("expected.safetensors"))
+        let chosen = try TokenBatch(ids: try ModelFixture.rows(expected, "chosen_ids"), positions: nil,
+                                    mask: try ModelFixture.rows(expected, "chosen_mask"))
+        let rejected = try TokenBatch(ids: try ModelFixture.rows(expected, "rejected_ids"), positions: nil,
+                                      mask: try ModelFixture.rows(expected, "rejected_mask"))
+        XCTAssertNotNil(chosen.mask, "the fixture's rows are right-padded")
+
+        let rr = try model.rewards(rejected)
+        let rc = try model.rewards(chosen, training: true)
+        assertNear(rc, try expected.floats("reward_chosen"), tolerance: 1e-4, "chosen rewards")
+        assertNear(rr, try expected.floats("reward_rejected"), tolerance: 1e-4, "rejected rewards")
+        let B = Float(rc.count)
+        let loss = zip(rc, rr).map { c, r in log1p(exp(-(c - r))) }.reduce(0, +) / B
+        XCTAssertEqual(loss, try expected.floats("loss")[0], accuracy: 1e-4, "Bradley-Terry loss")
+        let weight = zip(rc, rr).map { c, r in 1 / (1 + exp(c - r)) / B }
+
+        try model.backward(rewards: weight.map { -$0 })
+        _ = try model.rewards(rejected, training: true)
+        try model.backward(rewards: weight)
+
+        var got = try HFCheckpoint.tensors(config: model.config, store: model.parameters, from: .gradients, lmHead: false)
+        got["classifier.weight"] = model.backend.download(model.head.parameters.gradient("weight"), count: model.config.width)
+        got["classifier.bias"] = model.backend.download(model.head.parameters.gradient("bias"), count: 1)
+        let names = expected.tensorNames.filter { $0.hasPrefix("grad.") }
+        XCTAssertEqual(Set(names.map { String($0.dropFirst(5)) }), Set(got.keys), "gradient keys")
+        for name in names {
+            guard let tensor = got[String(name.dropFirst(5))] else { continue }
+            let want = try expected.floats(name)
+            if want.map(abs).max()! < 1e-9 {
+                // zero in exact arithmetic: a key bias shifts every score of a query alike (softmax ignores it),
+                // and the head's bias cancels in r_chosen − r_rejected; both sides hold only rounding noise
+                XCTAssertLessThan(tensor.map(abs).max()!, 1e-6, "\(name) is zero up to rounding")
+                continue
+            }
+            assertCloseRelative(tensor, want, relative: 1e-4, name)
+        }
+    }
+
+    func testPaddingDoesNotChangeARowsReward() throws {
+        let model = try HFSequenceClassifier.load(directory: Self.fixture)
+        let row = [101, 7, 42, 9, 102]
+        let alone = try model.rewards(TokenBatch(ids: [row]))
+        let padded = try model.rewards(TokenBatch(ids: [row + [0, 0, 0], [101, 5, 6, 7, 8, 9, 10, 102]], positions: nil,
+                                                  mask: [[1, 1, 1, 1, 1, 0, 0, 0], Array(repeating: 1, count: 8)]))
+        XCTAssertEqual(padded[0], alone[0], accuracy: 1e-5)
+    }
+
+    func testSavedClassifierLoadsBackWithTheSameRewardsAndPooling() throws {
+        let model = try HFSequenceClassifier.load(directory: Self.fixture)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("bert-reward-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        try HFSequenceClassifier.save(model, to: out)
+        let again = try HFSequenceClassifier.load(directory: out)
+        let batch = try TokenBatch(ids: [[101, 17, 42, 9, 102, 0], [101, 3, 99, 4, 61, 102]], positions: nil,
+                                   mask: [[1, 1, 1, 1, 1, 0], [1, 1, 1, 1, 1, 1]])
+        XCTAssertEqual(try again.rewards(batch), try model.rewards(batch))
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("config.json"))) as? [String: Any])
+        XCTAssertEqual(config["architectures"] as? [String], ["BertForSequenceClassification"])
+        XCTAssertNil(config["rlhf_pooling"], "[CLS] is BERT's own pooling")
+
+        let mean = SequenceClassifier(config: model.config, parameters: model.parameters, head: model.head,
+                                      padTokenID: 0, pooling: .mean)
+        try HFSequenceClassifier.save(mean, to: out)
+        let meanAgain = try HFSequenceClassifier.load(directory: out)
+        XCTAssertEqual(meanAgain.pooling, .mean)
+        XCTAssertEqual(try meanAgain.rewards(batch), try mean.rewards(batch))
+        XCTAssertNotEqual(try mean.rewards(batch), try model.rewards(batch))
+    }
+}
+
+private func assertNear(_ actual: [Float], _ expected: [Float], tolerance: Float, _ what: String,
+                        file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.count, expected.count, what, file: file, line: line)
+    for (i, (a, e)) in zip(actual, expected).enumerated() {
+        XCTAssertEqual(a, e, accuracy: tolerance, "\(what) [\(i)]", file: file, line: line)
+    }
+}
+
+/// The gradient of Σ_b w_b · reward_b through each pooling, against central differences along a random
+/// direction over every trunk, pooler and head weight (the fixture checks [CLS] exactly; this covers mean
+/// and last too).
+final class SequencePoolingGradientTests: XCTestCase {
+    override func setUp() { Runtime.configure(threads: 2) }
+
+    func testEveryPoolingsGradientIsTheRewardsDerivative() throws {
+        for pooling in RewardPooling.allCases {
+            let base = try HFSequenceClassifier.load(directory: TestPaths.fixture("bert-reward-tiny"))
+            let model = SequenceClassifier(config: base.config, parameters: base.parameters, head: base.head,
+                                           padTokenID: 0, pooling: pooling)
+            let batch = try TokenBatch(ids: [[101, 17, 42, 9, 102, 0, 0], [101, 3, 99, 4, 61, 8, 102]], positions: nil,
+                                       mask: [[1, 1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1, 1]])
+            let weights: [Float] = [0.7, -1.3]
+            _ = try model.rewards(batch, training: true)
+            model.parameters.zeroGradients()
+            model.head.parameters.zeroGradients()
+            _ = try model.rewards(batch, training: true)
+            try model.backward(rewards: weights)
+            var rng = SplitMix64(seed: 7)
+            var predicted = 0.0
+            var directions: [(ParameterStore, [Float])] = []
+            for store in [model.parameters, model.head.parameters] {
+                let g = try XCTUnwrap(store.gradients).pointer
+                let d = (0..<store.values.count).map { _ in rng.nextUnitFloat() - 0.5 }
+                for i in d.indices { predicted += Double(g[i]) * Double(d[i]) }
+                directions.append((store, d))
+            }
+            func loss(along t: Float) throws -> Double {
+                for (store, d) in directions { for i in d.indices { store.values.pointer[i] += t * d[i] } }
+                defer { for (store, d) in directions { for i in d.indices { store.values.pointer[i] -= t * d[i] } } }
+                return zip(try model.rewards(batch), weights).map { Double($0) * Double($1) }.reduce(0, +)
+            }
+            let h: Float = 1e-3
+            let measured = (try loss(along: h) - loss(along: -h)) / Double(2 * h)
+            XCTAssertGreaterThan(abs(predicted), 0.01, "a direction the rewards move along")
+            XCTAssertEqual(measured, predicted, accuracy: 0.02 * abs(predicted) + 1e-4, "\(pooling)")
+        }
+    }
+}
