@@ -1,4 +1,5 @@
 import Data
+import ModelIO
 import XCTest
 
 /// Supervised examples from `{"prompt", "response"}` and `{"messages": [...]}` lines.
@@ -13,8 +14,9 @@ extension PreferenceDataTests {
         let (examples, skipped) = try SupervisedData.read(path: url.path)
         XCTAssertEqual(examples, [
             SupervisedExample(prompt: "Q: 2+2?\nA:", response: " 4"),
-            SupervisedExample(prompt: "\n\nHuman: Hi\n\nAssistant:", response: " Hello!"),
-            SupervisedExample(prompt: "Be brief.\n\nHuman: Hi\n\nAssistant: Hello.\n\nHuman: Bye\n\nAssistant:", response: " Bye."),
+            SupervisedExample(prompt: "\n\nHuman: Hi\n\nAssistant:", response: " Hello!", messages: [.user("Hi"), .assistant("Hello!")]),
+            SupervisedExample(prompt: "Be brief.\n\nHuman: Hi\n\nAssistant: Hello.\n\nHuman: Bye\n\nAssistant:", response: " Bye.",
+                              messages: [.system("Be brief."), .user("Hi"), .assistant("Hello."), .user("Bye"), .assistant("Bye.")]),
         ])
         XCTAssertEqual(skipped, 0)
     }

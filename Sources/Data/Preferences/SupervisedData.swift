@@ -1,8 +1,11 @@
+import ModelIO
+
 /// Reads supervised fine-tuning examples from JSONL or JSONL.gz. Each line is either
 /// `{"prompt": ..., "response": ...}` or `{"messages": [{"role": ..., "content": ...}, ...]}`; in the
 /// second the last assistant message is the response and the messages before it are the prompt, in
 /// HH's transcript form ("\n\nHuman: ...\n\nAssistant: ..." ending with "\n\nAssistant:"), so the
-/// response gets HH's leading space.
+/// response gets HH's leading space. A `messages` example also keeps its turns (`messages`), for a
+/// chat template to render.
 public enum SupervisedData {
     /// Every example of `path` (streaming JSONL or JSONL.gz), in line order, and the number of malformed
     /// lines skipped. A malformed line (not JSON, a field missing or of the wrong type, messages with no
@@ -43,6 +46,7 @@ public enum SupervisedData {
             default: turn.content
             }
         }.joined()
-        return SupervisedExample(prompt: prompt + "\n\nAssistant:", response: " " + turns[last].content)
+        return SupervisedExample(prompt: prompt + "\n\nAssistant:", response: " " + turns[last].content,
+                                 messages: turns.map { ChatMessage(role: ChatRole(rawValue: $0.role), content: $0.content) })
     }
 }

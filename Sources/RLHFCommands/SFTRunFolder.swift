@@ -1,0 +1,72 @@
+import Foundation
+import ModelIO
+import Models
+
+/// The output folder of `rlhf sft`: written in place (so the checkpoints a killed run leaves are where
+/// `--resume` looks), never over another run, and with the trained model's files each renamed into
+/// place once complete.
+enum SFTRunFolder {
+    /// Throws when `output` exists and is not an empty folder (a new run never mixes with another's files).
+    static func checkFresh(_ output: URL) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: output.path, isDirectory: &isFolder) else { return }
+        let entries = isFolder.boolValue ? (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? [] : ["?"]
+        if !entries.isEmpty {
+            throw CommandInputError.flags("--output \(output.path) already exists and is not an empty folder; pass --resume \(output.path)/checkpoint-STEP to continue its run, or choose another folder")
+        }
+    }
+
+    /// Rewrites `metrics.jsonl` (if present) without the lines a run resumed after `step` steps writes
+    /// again: those of later steps, and the evaluation logged at `step` itself. A line cut short by a
+    /// kill is dropped. The new file replaces the old one atomically.
+    static func rewindMetrics(_ url: URL, toStep step: Int) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw CommandInputError.unreadable(flag: "--output", path: url.path, reason: (error as NSError).localizedDescription)
+        }
+        var kept = ""
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let n = (object["step"] as? NSNumber)?.intValue else { continue }
+            if n < step || (n == step && object["eval/loss"] == nil) { kept += line + "\n" }
+        }
+        try replace(url, with: Data(kept.utf8))
+    }
+
+    /// Writes `model` (config.json, model.safetensors) and the tokenizer files into `output`: first into
+    /// a hidden staging folder, then each file renamed over its old version, the weights last.
+    static func writeModel(_ model: CausalLM, tokenizerFiles: HuggingFaceTokenizerFiles, to output: URL) throws {
+        let files = FileManager.default
+        let staging = output.appendingPathComponent(".model.partial-\(getpid())")
+        defer { try? files.removeItem(at: staging) }
+        do {
+            try? files.removeItem(at: staging)
+            try files.createDirectory(at: staging, withIntermediateDirectories: true)
+            try HFCheckpoint.save(config: model.config, store: model.parameters, to: staging)
+            try tokenizerFiles.write(to: staging)
+        } catch {
+            throw SFTCheckpointError.cannotWrite(file: output.path, reason: "\(error)")
+        }
+        let written = ((try? files.contentsOfDirectory(atPath: staging.path)) ?? []).sorted()
+        let names = written.filter { $0 != "model.safetensors" } + written.filter { $0 == "model.safetensors" }
+        for name in names {
+            let target = output.appendingPathComponent(name)
+            guard rename(staging.appendingPathComponent(name).path, target.path) == 0 else {
+                throw SFTCheckpointError.cannotWrite(file: target.path, reason: SystemErrorText.describe(errno))
+            }
+        }
+    }
+
+    /// Replaces `url` with `data` through a temporary sibling and a rename.
+    private static func replace(_ url: URL, with data: Data) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).rewind")
+        do {
+            try data.write(to: temporary)
+            guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw SFTCheckpointError.cannotWrite(file: url.path, reason: (error as NSError).localizedDescription)
+        }
+    }
+}
