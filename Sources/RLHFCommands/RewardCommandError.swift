@@ -10,7 +10,7 @@ enum RewardCommandError: Error, CustomStringConvertible, Equatable {
     case tokenOutOfRange(what: String, id: Int, index: Int, vocabSize: Int)
 
     /// The classes a reward model folder may be.
-    static let classifierClasses = "GPT2ForSequenceClassification or LlamaForSequenceClassification with num_labels 1"
+    static let classifierClasses = "GPT2ForSequenceClassification, LlamaForSequenceClassification or BertForSequenceClassification with num_labels 1"
 
     var description: String {
         switch self {

@@ -1,0 +1,71 @@
+import Foundation
+import ModelIO
+import Models
+
+/// The model `rlhf reward train` starts from: a saved sequence classifier (its head kept), or a backbone
+/// (a causal LM, or a bare `BertModel` such as all-MiniLM-L6-v2) under a fresh seeded head, with the
+/// tokenizer of the folder or of `--tokenizer`.
+enum RewardBackbone {
+    /// Loads `path` with `pooling` (nil: the saved one, else the family's). A decoder read at its last
+    /// token needs a pad id to find each right-padded row's end: without one in its config, the
+    /// tokenizer's pad id, else its EOS, becomes the model's `pad_token_id`, as TRL sets it.
+    static func load(path: String, tokenizerPath: String?, pooling: RewardPooling?, seed: UInt64)
+        throws -> (model: SequenceClassifier, tokenizer: any Tokenizer) {
+        guard FileManager.default.fileExists(atPath: path) else { throw ModelPathError.notFound(path) }
+        guard ModelFormat.detect(path: path) == .huggingFace else { throw RewardCommandError.notFolder(path) }
+        let url = URL(fileURLWithPath: path)
+        var model: SequenceClassifier
+        if try HFSequenceClassifier.isSequenceClassifier(directory: url) {
+            model = try HFSequenceClassifier.load(directory: url)
+        } else if try HFSequenceClassifier.isBackbone(directory: url) {
+            model = try HFSequenceClassifier.loadBackbone(directory: url, pooling: pooling, seed: seed)
+        } else {
+            throw RewardCommandError.notSequenceClassifier(path, classes: [])
+        }
+        if let pooling, pooling == .cls, model.config.architecture != .bert {
+            throw CommandInputError.flags("--pooling cls needs a BERT encoder; \(path) is a \(model.config.architecture.rawValue) decoder (use last or mean)")
+        }
+        let tokenizer: any Tokenizer
+        if let tokenizerPath {
+            tokenizer = try TokenizerFiles.load(path: tokenizerPath)
+        } else if ModelBundle.folderHasTokenizer(url) {
+            tokenizer = try TokenizerLoader.load(from: url)
+        } else {
+            throw CommandInputError.noTokenizer(model: path)
+        }
+        guard tokenizer.vocabSize <= model.config.vocabSize else {
+            throw ModelBundleError.vocabularyMismatch(model: path, tokenizer: tokenizerPath ?? path, modelVocab: model.config.vocabSize,
+                                                      tokenizerVocab: tokenizer.vocabSize)
+        }
+        let wanted = pooling ?? model.pooling
+        let padID = model.padTokenID ?? tokenizer.padTokenID ?? tokenizer.eosTokenID ?? model.config.eosTokenIDs.first
+        if wanted != model.pooling || padID != model.padTokenID {
+            model = SequenceClassifier(config: model.config, parameters: model.parameters, head: model.head, padTokenID: padID,
+                                       pooling: wanted, backend: model.backend)
+        }
+        return (model, tokenizer)
+    }
+
+    /// Copies the tokenizer files of `source` (a folder) into `folder`, so the saved reward model reads text
+    /// on its own; nothing when `source` has none (the model was given `--tokenizer`, whose files are
+    /// written instead when the writer knows their kind).
+    static func writeTokenizer(_ tokenizer: any Tokenizer, from source: String, tokenizerPath: String?, to folder: URL,
+                               maxPositions: Int) throws {
+        let names = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "vocab.json", "merges.txt"]
+        var isFolder: ObjCBool = false
+        let folderSource = tokenizerPath.map { path in
+            FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue ? path : nil
+        } ?? source
+        if let folderSource {
+            let from = URL(fileURLWithPath: folderSource)
+            let present = names.filter { FileManager.default.fileExists(atPath: from.appendingPathComponent($0).path) }
+            if !present.isEmpty {
+                for name in present {
+                    try FileManager.default.copyItem(at: from.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+                }
+                return
+            }
+        }
+        try TokenizerJSONWriter.files(for: tokenizer, modelMaxLength: maxPositions, source: tokenizerPath ?? source).write(to: folder)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import ModelIO
+import Models
+import Training
+
+/// `rlhf reward eval`: a saved reward model's loss and accuracy on held-out data: the split `rlhf reward
+/// train` held out of `--data` with the same flags, `--eval-data`, or with `--whole-file` every example.
+struct RewardEvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Measure a reward model's held-out loss and accuracy on pairs or labelled texts.")
+
+    @Option(help: ArgumentHelp("The reward model: a Hugging Face sequence-classifier folder.", valueName: "dir"))
+    var model: String
+
+    @Option(help: "Tokenizer file or folder (default: the model folder's own).")
+    var tokenizer: String?
+
+    @OptionGroup var data: RewardDataOptions
+
+    @Flag(help: "Evaluate every example of --data (or of --eval-data), not the held-out split.")
+    var wholeFile = false
+
+    @Option(help: "Bradley-Terry margin of the loss, as in training.")
+    var margin: Double = 0
+
+    @Option(help: "Texts scored a pass.")
+    var batch: Int = 16
+
+    @Flag(help: "Print the numbers as one JSON line.")
+    var json = false
+
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        guard batch >= 1, batch <= 4096 else { throw ValidationError("--batch must be between 1 and 4096") }
+        guard margin.isFinite, abs(margin) <= 100 else { throw ValidationError("--margin must be finite, at most 100 in size") }
+        if data.trainSize != nil { throw ValidationError("--train-size has no effect on eval; use --eval-size") }
+    }
+
+    func run() async throws {
+        compute.apply()
+        let url = URL(fileURLWithPath: model)
+        guard FileManager.default.fileExists(atPath: model) else { throw ModelPathError.notFound(model) }
+        guard ModelFormat.detect(path: model) == .huggingFace else { throw RewardCommandError.notFolder(model) }
+        guard try HFSequenceClassifier.isSequenceClassifier(directory: url) else {
+            throw RewardCommandError.notSequenceClassifier(model, classes: [])
+        }
+        let (classifier, textTokenizer) = try RewardBackbone.load(path: model, tokenizerPath: tokenizer, pooling: nil, seed: data.seed)
+        classifier.freeze()
+        let (_, evalTexts, skipped) = try data.split(wholeFile: wholeFile)
+        if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(data.data)") }
+        let held = TokenizedRewardData(evalTexts, tokenizer: textTokenizer, maxLength: min(data.maxLen, classifier.config.maxPositions))
+        guard held.count > 0 else { throw CommandInputError.flags("no held-out examples to evaluate (give --whole-file, --eval-data or a larger --eval-fraction)") }
+        guard let result = try held.evaluate(classifier, padID: classifier.padTokenID ?? 0, batch: batch, margin: margin) else { return }
+        let line = RewardEvalResult(eval_accuracy: result.accuracy, eval_loss: result.loss, eval_examples: held.count,
+                                    truncated: held.truncated)
+        if json {
+            try StandardOutput.line(try JSONOutput.line(line))
+        } else {
+            try StandardOutput.line(String(format: "reward eval: %d examples, loss %.4f, accuracy %.4f", held.count, result.loss, result.accuracy))
+        }
+    }
+}
+
+/// The JSON line of `rlhf reward eval --json`.
+struct RewardEvalResult: Encodable {
+    let eval_accuracy: Double, eval_loss: Double, eval_examples: Int, truncated: Int
+}
