@@ -7,8 +7,8 @@
     writes loads in transformers with no missing/unexpected keys and gives PEFT's merge_and_unload logits.
   * rlhf -> PEFT: `rlhf sft --lora-rank 4` trains an adapter on stories260K (the llama2.c checkpoint;
     PEFT loads it onto its `rlhf convert` folder) and on gpt2-tiny (a copy cut to tok512's 512 tokens,
-    with its BOS/EOS, to train with tok512.bin); `peft.PeftModel.from_pretrained` loads it onto the transformers model with no missing or unexpected
-    keys and gives `rlhf score --adapter`'s log-probs.
+    with its BOS/EOS, to train with tok512.bin); `peft.PeftModel.from_pretrained` loads it onto the
+    transformers model with all its LoRA tensors and gives `rlhf score --adapter`'s log-probs.
 
 Usage: scripts/check_lora_peft.py [--rlhf PATH] [--shared DIR] [--keep DIR]
 Run it with a Python that has torch, transformers and peft (e.g. the peer venv).
