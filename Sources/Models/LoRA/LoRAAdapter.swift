@@ -9,7 +9,8 @@ import Tensor
 ///
 /// after the base product (and its bias). A starts as PEFT's default, kaiming-uniform with a = √5
 /// (U(−1/√in, 1/√in), seeded SplitMix64 here, so not PEFT's numbers), and B at zero, so a new adapter
-/// changes nothing. All math goes through the `Backend`.
+/// changes nothing. All math goes through the `Backend`. Not synchronised: its scratch buffers serve
+/// one pass at a time, so attach one adapter to one model that one thread runs.
 public final class LoRAAdapter: @unchecked Sendable {
     /// Rank, alpha and targets.
     public let config: LoRAConfig
