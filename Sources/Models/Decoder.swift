@@ -27,6 +27,11 @@ public final class Decoder: @unchecked Sendable {
     let incrementalArenas = ArenaCache(limit: 3)
     private var scratch: GradientScratch?
     private var boundBlocks: [DecoderBlock] = []
+    /// The LoRA adapter every block's projections add (nil: none). Set through `CausalLM.attach(adapter:)`.
+    var adapter: LoRAAdapter?
+    /// [2C]: where a frozen trunk's norms accumulate the parameter gradients their backward always
+    /// computes (zeroed every backward, never read), so a LoRA adapter trains over a gradient-free base.
+    private let gradientSink: FloatBuffer
 
     /// The arena and batch of the last full forward pass.
     private(set) var last: (batch: TokenBatch, acts: ForwardActivations)?
@@ -37,6 +42,7 @@ public final class Decoder: @unchecked Sendable {
         self.backend = backend
         self.parameters = parameters
         self.producesLogits = producesLogits
+        gradientSink = backend.makeBuffer(count: 2 * config.width)
         rotary = config.architecture == .llama
             ? RotaryTable(headDim: config.headDim, base: config.ropeBase, maxPositions: config.maxPositions) : nil
         rebindBlocks()
@@ -50,18 +56,20 @@ public final class Decoder: @unchecked Sendable {
         blocksHaveGradients = parameters.gradients != nil
         boundBlocks = (0..<config.layers).map { l -> DecoderBlock in
             switch config.architecture {
-            case .gpt2: GPT2Block(store: parameters, layer: l)
-            case .llama: LlamaBlock(store: parameters, layer: l)
+            case .gpt2: GPT2Block(store: parameters, layer: l, sink: gradientSink.pointer)
+            case .llama: LlamaBlock(store: parameters, layer: l, sink: gradientSink.pointer)
             case .bert: BertBlock(store: parameters, layer: l)
             }
         }
     }
 
-    /// Allocates gradients so `backward` can run; a frozen store stays without them.
+    /// Allocates gradients so `backward` can run; a frozen store stays without them, and is refused
+    /// unless a trainable LoRA adapter is attached (which then gets the only gradients).
     func enableTraining() throws(ModelInputError) {
-        guard !parameters.isFrozen else { throw .frozen }
+        if let adapter, !adapter.parameters.isFrozen { adapter.parameters.enableGradients() }
+        guard !parameters.isFrozen || adapter?.parameters.gradients != nil else { throw .frozen }
         parameters.enableGradients()
-        if !blocksHaveGradients { rebindBlocks() }
+        if blocksHaveGradients != (parameters.gradients != nil) { rebindBlocks() }
     }
 
     /// Runs the trunk on `batch`: the hidden states are the arena's `finalNorm` [N,C] (valid until a
@@ -107,6 +115,7 @@ public final class Decoder: @unchecked Sendable {
     func backward(acts: ForwardActivations, scratch s: GradientScratch) {
         let N = acts.batch * acts.length, C = config.width
         backend.zero(s.residual, count: N * C)
+        if parameters.gradients == nil { backend.zero(gradientSink.pointer, count: 2 * C) }
         let lastOut = acts.blocks[config.layers - 1].residualOut
         finalNormBackward(input: lastOut, acts: acts, scratch: s)
         let run = blockRun(acts)
@@ -114,6 +123,7 @@ public final class Decoder: @unchecked Sendable {
             let input = l == 0 ? acts.embedded : acts.blocks[l - 1].residualOut
             boundBlocks[l].backward(input: input, acts: acts.blocks[l], scratch: s, run: run)
         }
+        guard parameters.gradients != nil else { return }  // a frozen trunk: the embeddings keep no gradient
         var dEmbeddings = s.residual  // [N,C]: d loss / d (the sum of the embeddings)
         if config.architecture == .bert, let sum = acts.embeddingSum, let mean = acts.embeddingMean,
            let rstd = acts.embeddingRstd, let types = acts.tokenTypes {
@@ -189,16 +199,18 @@ public final class Decoder: @unchecked Sendable {
 
     private func finalNormBackward(input: FloatPointer, acts: ForwardActivations, scratch s: GradientScratch) {
         let N = acts.batch * acts.length, C = config.width
+        let frozen = parameters.gradients == nil, sink = gradientSink.pointer
+        func gradient(_ name: String, _ sink: FloatPointer) -> FloatPointer { frozen ? sink : parameters.gradient(name) }
         switch config.architecture {
         case .bert:
             backend.copy(from: s.norm, to: s.residual, count: N * C)
         case .gpt2:
-            backend.layerNormBackward(dInput: s.residual, dWeight: parameters.gradient("final_norm.weight"),
-                                      dBias: parameters.gradient("final_norm.bias"), dOut: s.norm, input: input,
+            backend.layerNormBackward(dInput: s.residual, dWeight: gradient("final_norm.weight", sink),
+                                      dBias: gradient("final_norm.bias", sink + C), dOut: s.norm, input: input,
                                       weight: parameters.value("final_norm.weight"), mean: acts.finalMean,
                                       rstd: acts.finalRstd, rows: N, channels: C)
         case .llama:
-            backend.rmsNormBackward(dInput: s.residual, dWeight: parameters.gradient("final_norm.weight"), dOut: s.norm,
+            backend.rmsNormBackward(dInput: s.residual, dWeight: gradient("final_norm.weight", sink), dOut: s.norm,
                                     input: input, weight: parameters.value("final_norm.weight"), rstd: acts.finalRstd,
                                     rows: N, channels: C)
         }
@@ -206,6 +218,6 @@ public final class Decoder: @unchecked Sendable {
 
     private func blockRun(_ acts: ForwardActivations) -> BlockRun {
         BlockRun(backend: backend, config: config, batch: acts.batch, length: acts.length, positions: acts.positions,
-                 keyMask: acts.keyMask, rotary: rotary, projection: acts.projection)
+                 keyMask: acts.keyMask, rotary: rotary, projection: acts.projection, adapter: adapter)
     }
 }

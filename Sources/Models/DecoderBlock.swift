@@ -25,15 +25,32 @@ struct BlockRun {
     var cache: KVCache? = nil
     /// packed copies of the projection weights, when generation supplies them
     var packed: PackedWeights? = nil
+    /// the LoRA adapter attached to the model, whose slots add to the projections they target
+    var adapter: LoRAAdapter? = nil
 
     var rows: Int { batch * length }
 
     /// out[N,OC] = input[N,C] · weight[OC,C]ᵀ (+ bias[OC]), from the packed copy of the weight when
-    /// this run has one.
+    /// this run has one; then, when `site` (layer, projection) carries a LoRA slot, out += its update.
     func project(out: FloatPointer, input: FloatPointer, weight: FloatPointer, bias: FloatPointer?,
-                 inFeatures: Int, outFeatures: Int) {
+                 inFeatures: Int, outFeatures: Int, site: (layer: Int, projection: LoRAProjection)? = nil) {
         backend.matmulForward(out: out, input: input, weight: weight, packed: packed, bias: bias, rows: rows,
                               inFeatures: inFeatures, outFeatures: outFeatures)
+        if let site, let adapter {
+            adapter.forward(layer: site.layer, site.projection, out: out, outStride: outFeatures, input: input, rows: rows)
+        }
+    }
+
+    /// The backward pass of `project`: dInput[N,C] (= or += per `accumulateInput`), dWeight[OC,C] +=,
+    /// dBias[OC] += (each skipped when nil: a frozen base) from dOut[N,OC]; then the LoRA slot at `site`
+    /// adds its input gradient to dInput and accumulates its own A and B gradients.
+    func projectBackward(dInput: FloatPointer, dWeight: FloatPointer?, dBias: FloatPointer?, dOut: FloatPointer,
+                         input: FloatPointer, weight: FloatPointer, inFeatures: Int, outFeatures: Int,
+                         accumulateInput: Bool, site: (layer: Int, projection: LoRAProjection)) {
+        backend.matmulBackward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input, weight: weight,
+                               rows: rows, inFeatures: inFeatures, outFeatures: outFeatures, accumulateInput: accumulateInput)
+        adapter?.backward(layer: site.layer, site.projection, dOut: dOut, outStride: outFeatures, input: input,
+                          dInput: dInput, rows: rows)
     }
 
     /// Attention of block `layer` (causal in a decoder, bidirectional in BERT): over the batch itself (training, scoring) or, with a cache,
@@ -56,8 +73,11 @@ struct Weight {
     let value: FloatPointer
     let grad: FloatPointer?
 
-    init(_ store: ParameterStore, _ name: String) {
+    /// The parameter `name` of `store`; without gradients in the store, `sink` (when given) stands in
+    /// for the gradient: a norm's backward always accumulates its parameter gradients, and a frozen
+    /// trunk under a LoRA adapter points them at a scratch buffer nobody reads.
+    init(_ store: ParameterStore, _ name: String, sink: FloatPointer? = nil) {
         value = store.value(name)
-        grad = store.gradients == nil ? nil : store.gradient(name)
+        grad = store.gradients == nil ? sink : store.gradient(name)
     }
 }

@@ -11,13 +11,16 @@ import Training
 /// frozen copy of itself. The reference's log-probs are taken once before the first step; each step's
 /// metrics go to `OUTPUT/metrics.jsonl` under TRL's names; the held-out loss, reward accuracy and margin
 /// are measured before and after training; the trained policy is written to OUTPUT as a Hugging Face
-/// folder with its tokenizer.
+/// folder with its tokenizer. With `--lora-rank` only a LoRA adapter is trained: the reference is the
+/// frozen base itself (the same weights without the adapter, so no second copy of them), and OUTPUT is
+/// the adapter in PEFT's layout with the tokenizer files.
 struct DPOCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dpo", abstract: "Train a causal LM on preference pairs with DPO or IPO against its frozen self.")
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: PreferenceTrainingOptions
+    @OptionGroup(title: "LoRA") var lora: LoRAOptions
 
     @Option(help: "The loss's strength β.")
     var beta: Double = 0.1
@@ -46,6 +49,7 @@ struct DPOCommand: AsyncParsableCommand {
         compute.apply()
         let (policy, bundle) = try model.load(needsTokenizer: true)
         guard let tokenizer = bundle.tokenizer else { throw CommandInputError.noTokenizer(model: model.model) }
+        let adapter = try lora.attachAdapter(to: policy, seed: training.seed)
         let folder = try StagedFolder(destination: URL(fileURLWithPath: output), protecting: [model.model, training.data])
         defer { folder.discard() }
         let (trainPairs, evalPairs, skipped) = try training.split()
@@ -57,7 +61,8 @@ struct DPOCommand: AsyncParsableCommand {
         let stepsPerEpoch = (train.count + training.batch - 1) / training.batch
         let total = stepsPerEpoch * training.epochs
         let schedule = LearningRateSchedule.constant(training.lr, warmupSteps: total / 10)
-        let reference = CausalLM(config: policy.config, parameters: policy.parameters.copy())
+        // with an adapter the base is frozen and shared: the reference is the policy without its adapter
+        let reference = CausalLM(config: policy.config, parameters: adapter == nil ? policy.parameters.copy() : policy.parameters)
         let update = try DPOUpdate(policy: policy, reference: reference,
                                    optimizer: AdamWConfig(schedule: schedule, weightDecay: 0.01), beta: beta, kind: loss)
         let scoring = ProgressLine(label: "dpo", total: train.count + held.count)
@@ -90,7 +95,11 @@ struct DPOCommand: AsyncParsableCommand {
             try metrics.write(["step": Double(step), "eval/loss": after.loss, "eval/rewards/accuracies": after.accuracy,
                                "eval/rewards/margins": after.margin])
         }
-        try HFCheckpoint.save(config: policy.config, store: policy.parameters, to: folder.staging)
+        if let adapter {
+            try PEFTAdapter.save(adapter, baseModel: model.model, to: folder.staging)
+        } else {
+            try HFCheckpoint.save(config: policy.config, store: policy.parameters, to: folder.staging)
+        }
         try TokenizerJSONWriter.files(for: tokenizer, chatTemplate: bundle.chatTemplateSource, modelMaxLength: policy.config.maxPositions,
                                       source: model.model).write(to: folder.staging)
         try folder.commit()

@@ -12,6 +12,9 @@ struct GenerateCommand: AsyncParsableCommand {
         discussion: "With one prompt and standard output a terminal, the text is printed as it is sampled.")
 
     @OptionGroup var modelOptions: ModelOptions
+    /// Generation merges the adapter into the loaded weights first (W += alpha/r · B·A), so decoding
+    /// costs what the base model's does.
+    @OptionGroup(title: "LoRA (merged into the weights before generating)") var adapterOption: AdapterOption
 
     @Option(help: "The prompt text; repeat to sample several prompts as one batch.")
     var prompt: [String] = []
@@ -78,6 +81,7 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         let texts = try promptFile.map { try PromptFile.prompts(in: InputFile.read($0, flag: "--prompt-file"), path: $0) } ?? prompt
         let (lm, bundle) = try modelOptions.load(needsTokenizer: true)
+        try adapterOption.apply(to: lm, merge: true)
         guard let tokenizer = bundle.tokenizer else { throw CommandInputError.noTokenizer(model: modelOptions.model) }
         let prompts = try texts.map { try modelOptions.encode($0, chat: chat, bundle: bundle) }
         if let empty = prompts.firstIndex(where: \.isEmpty) {

@@ -23,11 +23,15 @@ struct SFTCommand: AsyncParsableCommand {
             turn opened); a model without one trains on the raw texts, the prompt after BOS. Each response ends \
             with the end-of-text token. Losses are means per response token. Every --save-every steps \
             OUTPUT/checkpoint-STEP/ is written (a Hugging Face folder with optimizer.safetensors and \
-            trainer_state.json); --resume OUTPUT/checkpoint-STEP with the same flags continues that run.
+            trainer_state.json); --resume OUTPUT/checkpoint-STEP with the same flags continues that run. \
+            With --lora-rank only a LoRA adapter is trained (the model frozen: no gradients or optimizer \
+            moments for it) and OUTPUT is the adapter in PEFT's layout with the tokenizer files; such a run \
+            writes no checkpoints.
             """)
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: SupervisedTrainingOptions
+    @OptionGroup(title: "LoRA") var lora: LoRAOptions
 
     @Option(help: "The folder the trained model, metrics.jsonl and the checkpoints go to.")
     var output: String
@@ -46,6 +50,7 @@ struct SFTCommand: AsyncParsableCommand {
     func validate() throws {
         guard !output.isEmpty else { throw ValidationError("--output is empty; name the folder") }
         guard saveEvery >= 0 else { throw ValidationError("--save-every must be 0 (never) or more") }
+        if lora.enabled && resume != nil { throw ValidationError("--resume does not continue a --lora-rank run (LoRA runs write no checkpoints)") }
         if let resume {
             guard !resume.isEmpty else { throw ValidationError("--resume is empty; name a checkpoint folder") }
             guard !PathContainment.folder(resume, holds: output) else {
@@ -65,6 +70,7 @@ struct SFTCommand: AsyncParsableCommand {
         let logger = Logger(label: "rlhf.sft")
         let (lm, bundle) = try model.load(needsTokenizer: true)
         guard let tokenizer = bundle.tokenizer else { throw CommandInputError.noTokenizer(model: model.model) }
+        let adapter = try lora.attachAdapter(to: lm, seed: training.seed)
         let (trainExamples, evalExamples, skipped) = try training.split()
         if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(training.data)") }
         let template = try model.chatTemplate.map { try ChatTemplateSelector.template(named: $0) } ?? bundle.chatTemplate
@@ -76,7 +82,11 @@ struct SFTCommand: AsyncParsableCommand {
         let planner = try LengthGroupedBatches(lengths: train.map(\.count), batchSize: training.batch, seed: training.seed)
         let total = planner.batchesPerEpoch * training.epochs
         let schedule = LearningRateSchedule.constant(training.lr, warmupSteps: total / 10)
-        let update = try SFTUpdate(model: lm, optimizer: AdamWConfig(schedule: schedule, weightDecay: 0.01))
+        let optimizerConfig = AdamWConfig(schedule: schedule, weightDecay: 0.01)
+        let update = try SFTUpdate(model: lm, groups: [(adapter?.parameters ?? lm.parameters, optimizerConfig)])
+        if adapter != nil, saveEvery > 0, total >= saveEvery {
+            CommandWarning.emit("--lora-rank: no checkpoints are written (--save-every \(saveEvery) is ignored)")
+        }
         var state = SFTTrainerState(global_step: 0, epoch: 0, max_steps: total, seed: String(training.seed),
                                     train_batch_size: training.batch, num_train_epochs: training.epochs,
                                     learning_rate: training.lr, max_len: training.maxLen, train_examples: train.count,
@@ -114,7 +124,7 @@ struct SFTCommand: AsyncParsableCommand {
             try metrics.write(["step": Double(step + 1), "epoch": state.epoch, "loss": stats.loss, "grad_norm": stats.gradNorm,
                                "learning_rate": stats.learningRate, "num_tokens": Double(stats.tokens)])
             progress.update(step + 1, note: String(format: "loss %.4f", stats.loss))
-            if saveEvery > 0, (step + 1) % saveEvery == 0 {
+            if adapter == nil, saveEvery > 0, (step + 1) % saveEvery == 0 {
                 let written = try SFTCheckpoint.save(update, state: state, tokenizerFiles: tokenizerFiles, to: folder)
                 logger.info("wrote \(written.path)")
             }
@@ -122,7 +132,11 @@ struct SFTCommand: AsyncParsableCommand {
         progress.finish()
         let after = heldBatches.isEmpty ? nil : try update.loss(heldBatches).mean
         if let after { try metrics.write(["step": Double(state.global_step), "epoch": state.epoch, "eval/loss": after]) }
-        try SFTRunFolder.writeModel(update.model, tokenizerFiles: tokenizerFiles, to: folder)
+        if let adapter {
+            try SFTRunFolder.writeAdapter(adapter, baseModel: model.model, tokenizerFiles: tokenizerFiles, to: folder)
+        } else {
+            try SFTRunFolder.writeModel(update.model, tokenizerFiles: tokenizerFiles, to: folder)
+        }
         let result = SFTResult(train_examples: train.count, eval_examples: held.count, skipped_lines: skipped, steps: state.global_step,
                                resumed_from_step: resume == nil ? nil : firstStep, train_loss: state.train_loss,
                                eval_loss_before: state.eval_loss_before, eval_loss: after)

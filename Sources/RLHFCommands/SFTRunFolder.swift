@@ -37,19 +37,37 @@ enum SFTRunFolder {
     /// Writes `model` (config.json, model.safetensors) and the tokenizer files into `output`: first into
     /// a hidden staging folder, then each file renamed over its old version, the weights last.
     static func writeModel(_ model: CausalLM, tokenizerFiles: HuggingFaceTokenizerFiles, to output: URL) throws {
+        try write(to: output, weights: "model.safetensors") { staging in
+            try HFCheckpoint.save(config: model.config, store: model.parameters, to: staging)
+            try tokenizerFiles.write(to: staging)
+        }
+    }
+
+    /// Writes `adapter` in PEFT's layout (adapter_config.json, adapter_model.safetensors) and the
+    /// tokenizer files into `output`, as `writeModel` does, the weights last.
+    static func writeAdapter(_ adapter: LoRAAdapter, baseModel: String, tokenizerFiles: HuggingFaceTokenizerFiles,
+                             to output: URL) throws {
+        try write(to: output, weights: PEFTAdapter.weightsFileName) { staging in
+            try PEFTAdapter.save(adapter, baseModel: baseModel, to: staging)
+            try tokenizerFiles.write(to: staging)
+        }
+    }
+
+    /// Runs `body` on a hidden staging folder inside `output`, then renames each file it wrote into
+    /// `output`, the file called `weights` last.
+    private static func write(to output: URL, weights: String, _ body: (URL) throws -> Void) throws {
         let files = FileManager.default
         let staging = output.appendingPathComponent(".model.partial-\(getpid())")
         defer { try? files.removeItem(at: staging) }
         do {
             try? files.removeItem(at: staging)
             try files.createDirectory(at: staging, withIntermediateDirectories: true)
-            try HFCheckpoint.save(config: model.config, store: model.parameters, to: staging)
-            try tokenizerFiles.write(to: staging)
+            try body(staging)
         } catch {
             throw SFTCheckpointError.cannotWrite(file: output.path, reason: "\(error)")
         }
         let written = ((try? files.contentsOfDirectory(atPath: staging.path)) ?? []).sorted()
-        let names = written.filter { $0 != "model.safetensors" } + written.filter { $0 == "model.safetensors" }
+        let names = written.filter { $0 != weights } + written.filter { $0 == weights }
         for name in names {
             let target = output.appendingPathComponent(name)
             guard rename(staging.appendingPathComponent(name).path, target.path) == 0 else {

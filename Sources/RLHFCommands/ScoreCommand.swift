@@ -10,6 +10,7 @@ struct ScoreCommand: AsyncParsableCommand {
         abstract: "Print log p(token | tokens before it) for each token after the first.")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var adapterOption: AdapterOption
 
     @Option(help: "Token ids, comma-separated (e.g. 5,17,42).")
     var ids: IntegerList?
@@ -63,6 +64,7 @@ struct ScoreCommand: AsyncParsableCommand {
         modelOptions.warnAboutIgnoredOptions(chat: chat)
         let input = try textFile.map { try InputFile.read($0, flag: "--text-file") } ?? text
         let (lm, bundle) = try modelOptions.load(needsTokenizer: input != nil)
+        try adapterOption.apply(to: lm, merge: false)
         let tokens: [Int]
         if let input {
             tokens = try modelOptions.encode(input, chat: chat, bundle: bundle)

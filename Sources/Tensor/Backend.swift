@@ -62,6 +62,12 @@ public protocol Backend: AnyObject, Sendable {
     // MARK: element-wise
     /// out[n] = a[n] + b[n] (out may alias a or b).
     func add(out: FloatPointer, _ a: FloatPointer, _ b: FloatPointer, count: Int)
+    /// out[n, 0..<columns] += source[n, 0..<columns] for n in 0..<rows, the rows of `out` `outStride`
+    /// floats apart and those of `source` packed (a LoRA delta added to a row block of a fused output).
+    func addColumns(out: FloatPointer, outStride: Int, source: FloatPointer, rows: Int, columns: Int)
+    /// out[n, 0..<columns] (=) source[n, 0..<columns] for n in 0..<rows, the rows of `source`
+    /// `sourceStride` floats apart and those of `out` packed (a column block of a fused gradient).
+    func copyColumns(out: FloatPointer, source: FloatPointer, sourceStride: Int, rows: Int, columns: Int)
     /// out[n] = gelu_tanh(input[n]).
     func geluForward(out: FloatPointer, input: FloatPointer, count: Int)
     /// dInput[n] = gelu'(input[n]) · dOut[n] (=; may alias dOut).

@@ -27,7 +27,9 @@ public final class DPOUpdate {
     /// The global gradient norm clip (nil: none).
     public let maxGradNorm: Double?
 
-    /// An update of `policy` (which gets gradients) against `reference` (frozen here).
+    /// An update of `policy` (which gets gradients) against `reference` (frozen here). The optimizer
+    /// steps `policy.trainableStores`: all its parameters, or only its LoRA adapter when its base is
+    /// frozen (then `reference` can be a second model over the same frozen store, without the adapter).
     public init(policy: CausalLM, reference: CausalLM, optimizer config: AdamWConfig, beta: Double, kind: DPOLossKind = .sigmoid,
                 maxGradNorm: Double? = nil) throws {
         guard beta > 0, beta.isFinite else { throw DPOInputError.beta(beta) }
@@ -35,7 +37,7 @@ public final class DPOUpdate {
         reference.freeze()
         self.policy = policy
         self.reference = reference
-        optimizer = try AdamW(store: policy.parameters, config: config)
+        optimizer = try AdamW(groups: policy.trainableStores.map { ($0, config) })
         self.beta = beta
         self.kind = kind
         self.maxGradNorm = maxGradNorm
@@ -125,10 +127,11 @@ public final class DPOUpdate {
             margin += share * result.margin
             accuracy += share * result.accuracy
         }
-        let norm = maxGradNorm.map { GradientClipping.clipGlobalNorm(of: [policy.parameters], maxNorm: $0) }
-            ?? GradientClipping.globalNorm(of: [policy.parameters])
+        let stores = optimizer.groups.map(\.store)
+        let norm = maxGradNorm.map { GradientClipping.clipGlobalNorm(of: stores, maxNorm: $0) }
+            ?? GradientClipping.globalNorm(of: stores)
         optimizer.step()
-        policy.parameters.zeroGradients()
+        for store in stores { store.zeroGradients() }
         return DPOStepStatistics(loss: loss, chosenReward: chosen, rejectedReward: rejected, margin: margin,
                                  accuracy: accuracy, gradNorm: norm)
     }
