@@ -81,8 +81,10 @@ public final class ForwardActivations {
     /// Allocates the arena for `config` and a (B, T) batch.
     /// With `lastPositionLogitsOnly` (generation), logits hold one row per sequence; without `logits`
     /// (a sequence classifier's trunk) there are none.
+    /// With `recycling`, the old arena's memory is taken over (cleared) when it is large enough.
     public init(config c: TransformerConfig, batch B: Int, length T: Int, keepAllLayers: Bool, hasMask: Bool,
-                lastPositionLogitsOnly: Bool = false, logits hasLogits: Bool = true, backend: Backend) {
+                lastPositionLogitsOnly: Bool = false, logits hasLogits: Bool = true, backend: Backend,
+                recycling old: ForwardActivations? = nil) {
         batch = B; length = T; self.keepAllLayers = keepAllLayers
         self.backend = backend
         let N = B * T, C = c.width
@@ -93,9 +95,17 @@ public final class ForwardActivations {
         let encoder = c.architecture == .bert
         let total = N * C * 3 + 6 * N + logitRows * c.vocabSize + (hasMask ? N : 0) + blockSize * blockCount
             + (encoder ? N * C + 2 * N : 0)
-        storage = backend.makeBuffer(count: total)
-        floatCount = total
-        tokenStorage = backend.makeTokenBuffer(count: (encoder ? 4 : 3) * N)  // zeroed: the token types stay 0
+        let tokenCount = (encoder ? 4 : 3) * N
+        if let old, old.storage.count >= total, old.tokenStorage.count >= tokenCount {
+            storage = old.storage
+            backend.zero(storage.pointer, count: total)
+            tokenStorage = old.tokenStorage
+            backend.upload([Int32](repeating: 0, count: tokenCount), to: tokenStorage.pointer)
+        } else {
+            storage = backend.makeBuffer(count: total)
+            tokenStorage = backend.makeTokenBuffer(count: tokenCount)  // zeroed: the token types stay 0
+        }
+        floatCount = storage.count
         tokenTypes = encoder ? tokenStorage.pointer + 3 * N : nil
         ids = tokenStorage.pointer
         positions = tokenStorage.pointer + N

@@ -18,15 +18,23 @@ final class ArenaCache {
     /// A cache that keeps at most `limit` arenas.
     init(limit: Int) { self.limit = max(1, limit) }
 
-    /// The arena for `key`, made by `make` when none is cached.
-    func arena(for key: Key, make: () -> ForwardActivations) -> ForwardActivations {
+    /// The arena for `key`, made by `make` when none is cached. `make` is handed the least recently used
+    /// arena when the cache is full, whose memory it may take over (`ForwardActivations(recycling:)`)
+    /// instead of allocating and first-touching new memory: batches of ever-changing lengths (reward-model
+    /// training) then cost a clear, not a fresh allocation, per shape.
+    func arena(for key: Key, make: (_ evicted: ForwardActivations?) -> ForwardActivations) -> ForwardActivations {
         if let i = entries.firstIndex(where: { $0.key == key }) {
             let hit = entries.remove(at: i)
             entries.append(hit)
             return hit.arena
         }
-        if entries.count >= limit { entries.removeFirst(entries.count - limit + 1) }
-        let fresh = make()
+        var evicted: ForwardActivations?
+        if entries.count >= limit {
+            evicted = entries[0].arena
+            entries.removeFirst(entries.count - limit + 1)
+        }
+        let fresh = make(evicted)
+        evicted = nil
         entries.append((key, fresh))
         return fresh
     }

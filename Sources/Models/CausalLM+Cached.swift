@@ -15,7 +15,7 @@ extension CausalLM {
         }
         let B = batch.batch, Tn = batch.length, C = config.width
         let key = ArenaCache.Key(batch: B, length: Tn, training: false, hasMask: false, lastPositionOnly: true)
-        let acts = decoder.incrementalArenas.arena(for: key) {
+        let acts = decoder.incrementalArenas.arena(for: key) { _ in
             ForwardActivations(config: config, batch: B, length: Tn, keepAllLayers: false, hasMask: false,
                                lastPositionLogitsOnly: true, backend: backend)
         }

@@ -83,9 +83,9 @@ public final class Decoder: @unchecked Sendable {
         let withLogits = logits ?? producesLogits
         let key = ArenaCache.Key(batch: batch.batch, length: batch.length, training: training,
                                  hasMask: batch.mask != nil, lastPositionOnly: false, logits: withLogits)
-        let acts = arenas.arena(for: key) {
+        let acts = arenas.arena(for: key) { evicted in
             ForwardActivations(config: config, batch: batch.batch, length: batch.length, keepAllLayers: training,
-                               hasMask: batch.mask != nil, logits: withLogits, backend: backend)
+                               hasMask: batch.mask != nil, logits: withLogits, backend: backend, recycling: evicted)
         }
         acts.load(batch)
         embed(acts)
@@ -104,8 +104,9 @@ public final class Decoder: @unchecked Sendable {
     /// The gradient buffers for the last training pass: heads write d loss / d h into `norm` [N,C].
     func gradientScratch(_ acts: ForwardActivations) -> GradientScratch {
         if let s = scratch, s.batch == acts.batch, s.length == acts.length { return s }
+        let old = scratch
         scratch = nil
-        let s = GradientScratch(config: config, batch: acts.batch, length: acts.length, backend: backend)
+        let s = GradientScratch(config: config, batch: acts.batch, length: acts.length, backend: backend, recycling: old)
         scratch = s
         return s
     }

@@ -22,13 +22,20 @@ final class GradientScratch {
     let batch: Int, length: Int
     private let storage: FloatBuffer
 
-    init(config c: TransformerConfig, batch B: Int, length T: Int, backend: Backend) {
+    /// With `recycling`, the old scratch's memory is taken over (cleared) when it is large enough.
+    init(config c: TransformerConfig, batch B: Int, length T: Int, backend: Backend, recycling old: GradientScratch? = nil) {
         batch = B; length = T
         let N = B * T
         hiddenCapacity = N * 2 * c.ffnWidth
         let sizes = [N * c.width, N * c.width, N * c.qkvWidth, N * c.attentionWidth, N * 2 * c.ffnWidth,
                      N * c.ffnWidth, B * c.heads * T * T]
-        storage = backend.makeBuffer(count: sizes.reduce(0, +))
+        let total = sizes.reduce(0, +)
+        if let old, old.storage.count >= total {
+            storage = old.storage
+            backend.zero(storage.pointer, count: total)
+        } else {
+            storage = backend.makeBuffer(count: total)
+        }
         var p = storage.pointer
         var parts: [FloatPointer] = []
         for s in sizes { parts.append(p); p += s }

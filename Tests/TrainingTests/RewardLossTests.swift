@@ -93,6 +93,41 @@ final class RewardModelUpdateTests: XCTestCase {
         XCTAssertLessThan(losses.last!, losses.first! - 0.05)
     }
 
+    func testLengthGroupsCoverEveryItemOnceShortestFirst() {
+        let lengths = [40, 5, 38, 6, 7, 41, 39, 5]
+        let groups = LengthGroups.plan(lengths: lengths, overhead: 16)
+        XCTAssertEqual(groups.flatMap { $0 }.sorted(), Array(lengths.indices))
+        XCTAssertEqual(groups.count, 2, "the short ones and the long ones")
+        XCTAssertEqual(Set(groups[0]), [1, 3, 4, 7])
+        XCTAssertEqual(LengthGroups.plan(lengths: lengths, overhead: 1 << 30).count, 1, "a pass that costs more than padding")
+        XCTAssertEqual(LengthGroups.plan(lengths: [], overhead: 1), [])
+    }
+
+    func testAStepInLengthGroupsIsTheWholePaddedBatchsStep() throws {
+        let chosen = [[101, 5, 9, 102], [101] + Array(1...30) + [102], [101, 7, 102]]
+        let rejected = [[101, 6, 102], [101] + Array(2...29) + [102], [101, 8, 3, 102]]
+        let texts = chosen + rejected, labels = [1, 0, 1, 0, 0, 1]
+        for pairs in [true, false] {
+            var updates: [RewardModelUpdate] = []
+            for overhead in [1 << 30, 0] {
+                // ε ≫ |g| makes AdamW's first step lr·g/(|g| + ε) ≈ g: linear in the gradient, so rounding-level
+                // differences in tiny gradients cannot flip a ±lr step
+                let config = AdamWConfig(schedule: .constant(10), epsilon: 10, weightDecay: 0)
+                let update = try RewardModelUpdate(model: try model(), optimizer: config, padID: 0, maxGradNorm: nil)
+                update.groupOverhead = overhead
+                if pairs { _ = try update.step(chosen: chosen, rejected: rejected) } else { _ = try update.step(texts: texts, labels: labels) }
+                updates.append(update)
+            }
+            let whole = updates[0].model.parameters, grouped = updates[1].model.parameters
+            var worst: Float = 0
+            for i in 0..<whole.count { worst = max(worst, abs(whole.values.pointer[i] - grouped.values.pointer[i])) }
+            XCTAssertLessThan(worst, 1e-6, "pairs \(pairs)")
+            let start = try model().parameters.values.array
+            let moved = start.indices.map { abs(whole.values.pointer[$0] - start[$0]) }.max()!
+            XCTAssertGreaterThan(moved, 1e-4, "the step moved the weights (by far more than the two steps differ)")
+        }
+    }
+
     func testPaddedPassesScoreEachRowAsAlone() throws {
         let m = try model()
         let rows = [[101, 5, 102], [101, 7, 8, 9, 10, 102], [101, 4, 4, 102]]

@@ -12,15 +12,16 @@ public enum RewardBatch {
         return try TokenBatch(ids: ids, positions: positions, mask: rows.allSatisfy { $0.count == T } ? nil : mask)
     }
 
-    /// `model`'s rewards of `rows` without training, `batchSize` rows a pass (each padded to its pass's
-    /// longest row with `padID`; a padded row scores as it does alone).
+    /// `model`'s rewards of `rows` without training, in order: `batchSize` rows a pass, taken shortest
+    /// first so each pass pads little (each padded to its longest row with `padID`; a padded row scores as
+    /// it does alone).
     public static func rewards(of model: SequenceClassifier, rows: [[Int]], padID: Int, batchSize: Int) throws -> [Double] {
-        var out: [Double] = []
-        out.reserveCapacity(rows.count)
+        var out = [Double](repeating: .nan, count: rows.count)
+        let order = rows.indices.sorted { (rows[$0].count, $0) < (rows[$1].count, $1) }
         let size = max(1, batchSize)
-        for start in stride(from: 0, to: rows.count, by: size) {
-            let pass = Array(rows[start..<min(start + size, rows.count)])
-            out += try model.rewards(padded(pass, padID: padID)).map(Double.init)
+        for start in stride(from: 0, to: order.count, by: size) {
+            let pass = Array(order[start..<min(start + size, order.count)])
+            for (i, reward) in zip(pass, try model.rewards(padded(pass.map { rows[$0] }, padID: padID))) { out[i] = Double(reward) }
         }
         return out
     }
