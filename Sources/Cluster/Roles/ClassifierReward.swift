@@ -1,10 +1,12 @@
 import Foundation
 import Models
 import ModelIO
+import Training
 
 /// A reward model's score, as TRL's sentiment example takes it: the prompt and the response are decoded
 /// with the policy's tokenizer, joined as text, encoded with the reward model's own tokenizer (cut from
-/// the left to its positions, so the response stays), and scored by the sequence classifier.
+/// the left to its positions, so the response stays, its special tokens such as BERT's [CLS] … [SEP]
+/// kept around what remains), and scored by the sequence classifier.
 public struct ClassifierReward: RewardFunction {
     /// The frozen classifier.
     public let classifier: SequenceClassifier
@@ -45,10 +47,10 @@ public struct ClassifierReward: RewardFunction {
     }
 
     public func scores(queries: [[Int]], responses: [[Int]]) throws -> [Float] {
-        let limit = classifier.config.maxPositions
+        let limit = classifier.config.maxPositions, special = tokenizer.defaultSpecialTokens
         let rows = zip(queries, responses).map { query, response in
-            let ids = tokenizer.encode(text(query: query, response: response), addSpecialTokens: true)
-            return Array(ids.suffix(limit))
+            RewardRow(plain: tokenizer.encode(text(query: query, response: response), addSpecialTokens: false),
+                      prefix: special.prefix, suffix: special.suffix, maxLength: limit).ids
         }
         return try classifier.rewards(rows: rows)
     }
@@ -56,7 +58,7 @@ public struct ClassifierReward: RewardFunction {
     public func replica() -> any RewardFunction {
         let copy = SequenceClassifier(config: classifier.config, parameters: classifier.parameters.copy(),
                                       head: ScalarHead(copying: classifier.head), padTokenID: classifier.padTokenID,
-                                      backend: classifier.backend)
+                                      pooling: classifier.pooling, backend: classifier.backend)
         return ClassifierReward(classifier: copy, tokenizer: tokenizer, policyTokenizer: policyTokenizer)
     }
 }

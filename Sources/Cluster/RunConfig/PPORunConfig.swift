@@ -22,12 +22,19 @@ public enum RewardSource: Sendable, Equatable {
 
 /// The prompts of a run.
 public struct PromptSource: Sendable, Equatable {
-    /// Data set format: `imdb` (text + label JSONL, first tokens as the prompt).
+    /// Data set format: `imdb` (text + label JSONL, first tokens as the prompt) or `hh` (HH-RLHF pairs, each
+    /// first Human turn in the HH chat format as a whole prompt).
     public var format: String = "imdb"
     /// Training prompts file and held-out prompts file.
     public var train: String, eval: String
-    /// Tokens each prompt keeps, drawn uniformly from this range (both ends included).
+    /// Tokens each prompt keeps, drawn uniformly from this range (both ends included; `imdb`).
     public var promptTokens: ClosedRange<Int> = 2...8
+    /// `hh`: the held-out share of the pairs, by line order (the last share), as `rlhf reward train`
+    /// splits them: training prompts come from the first pairs of `train`, held-out ones from the last
+    /// pairs of `eval` (which may be the same file).
+    public var evalFraction: Double = 0.2
+    /// `hh`: prompts longer than this many tokens are left out.
+    public var maxPromptTokens: Int = 64
     /// Held-out prompts scored every `eval_every` iterations.
     public var evalPrompts: Int = 64
 }

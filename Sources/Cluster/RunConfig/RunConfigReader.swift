@@ -90,8 +90,8 @@ struct RunConfigReader {
 
         let data = try r.child("data")
         c.data.format = try data.string("format") ?? "imdb"
-        guard c.data.format == "imdb" else {
-            throw .outOfRange(file: r.file, key: "data.format", value: "'\(c.data.format)'", requirement: "imdb")
+        guard ["imdb", "hh"].contains(c.data.format) else {
+            throw .outOfRange(file: r.file, key: "data.format", value: "'\(c.data.format)'", requirement: "imdb or hh")
         }
         guard let train = try data.string("train") else { throw .missingKey(file: r.file, key: "data.train") }
         guard let eval = try data.string("eval") else { throw .missingKey(file: r.file, key: "data.eval") }
@@ -104,6 +104,10 @@ struct RunConfigReader {
             c.data.promptTokens = range[0]...range[1]
         }
         c.data.evalPrompts = try count(data, "eval_prompts", c.data.evalPrompts)
+        if c.data.format == "hh" {
+            c.data.evalFraction = try unit(data, "eval_fraction", c.data.evalFraction)
+            c.data.maxPromptTokens = try count(data, "max_prompt_tokens", c.data.maxPromptTokens)
+        }
         try data.finish()
 
         let generation = try r.child("generation")

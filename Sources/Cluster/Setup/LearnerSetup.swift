@@ -12,10 +12,8 @@ extension PPOLearner {
     public static func make(_ config: PPORunConfig, policy loaded: LoadedPolicy, runner: RoundRunner) throws -> PPOLearner {
         let tokenizer = try loaded.requireTokenizer(config)
         let policy = CausalLM(config: loaded.config, parameters: loaded.parameters)
-        let train = try IMDbReviews.load(path: config.data.train).map(\.text)
-        let prompts = try PromptStream(texts: train, tokenizer: tokenizer, tokens: config.data.promptTokens, seed: config.seed)
-        let test = try IMDbReviews.load(path: config.data.eval).map(\.text)
-        var held = try PromptStream(texts: test, tokenizer: tokenizer, tokens: config.data.promptTokens, seed: config.seed &+ 1)
+        let (prompts, heldOut) = try promptStreams(config, tokenizer: tokenizer)
+        var held = heldOut
         var settings = config.ppo
         settings.temperature = config.generation.temperature
         let critic = try config.criticModel.map { path in try Self.critic(path, policy: policy) }
@@ -30,6 +28,25 @@ extension PPOLearner {
                                         maxNewTokens: g.maxNewTokens, stopTokens: loaded.config.eosTokenIDs)
         return PPOLearner(config: config, step: step, prompts: prompts, evalPrompts: held.next(config.data.evalPrompts),
                           tokenizer: tokenizer, sampling: sampling, runner: runner)
+    }
+
+    /// The training and held-out prompt streams of `config.data`: IMDb reviews' first tokens, or the HH
+    /// pairs' first Human turns (training prompts from the first pairs of `train`, held-out ones from the
+    /// last `eval_fraction` of `eval`, split by line order as `rlhf reward train` splits them).
+    static func promptStreams(_ config: PPORunConfig, tokenizer: any Tokenizer) throws -> (PromptStream, PromptStream) {
+        let d = config.data
+        guard d.format == "hh" else {
+            let train = try IMDbReviews.load(path: d.train).map(\.text)
+            let test = try IMDbReviews.load(path: d.eval).map(\.text)
+            return (try PromptStream(texts: train, tokenizer: tokenizer, tokens: d.promptTokens, seed: config.seed),
+                    try PromptStream(texts: test, tokenizer: tokenizer, tokens: d.promptTokens, seed: config.seed &+ 1))
+        }
+        let trainPairs = PreferenceSplit.byOrder(try PreferenceData.read(path: d.train, format: .hh).pairs, evalFraction: d.evalFraction).train
+        let evalPairs = PreferenceSplit.byOrder(try PreferenceData.read(path: d.eval, format: .hh).pairs, evalFraction: d.evalFraction).eval
+        return (try PromptStream(wholeTexts: HHPrompts.firstTurns(of: trainPairs), tokenizer: tokenizer, maxTokens: d.maxPromptTokens,
+                                 seed: config.seed),
+                try PromptStream(wholeTexts: HHPrompts.firstTurns(of: evalPairs), tokenizer: tokenizer, maxTokens: d.maxPromptTokens,
+                                 seed: config.seed &+ 1))
     }
 
     /// The policy's tokenizer as Hugging Face files, for checkpoints (nil when it cannot be written).

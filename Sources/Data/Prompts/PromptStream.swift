@@ -38,6 +38,20 @@ public struct PromptStream: Sendable {
         self.position = position
     }
 
+    /// A stream of whole prompts (the harmlessness task's first Human turns): each text encoded without
+    /// special tokens, those longer than `maxTokens` left out, in a seeded order.
+    public init(wholeTexts texts: [String], tokenizer: any Tokenizer, maxTokens: Int, seed: UInt64, position: Int = 0) throws {
+        let prompts = texts.map { tokenizer.encode($0, addSpecialTokens: false) }.filter { !$0.isEmpty && $0.count <= maxTokens }
+        guard !prompts.isEmpty else {
+            throw DataFileError(file: "(prompts)", line: nil, reason: "no prompt has at most \(maxTokens) tokens")
+        }
+        var order = SplitMix64(seed: seed)
+        heads = order.shuffled(prompts)
+        tokens = maxTokens...maxTokens  // every prompt is kept whole
+        self.seed = seed
+        self.position = position
+    }
+
     /// Characters of each text encoded to find its first tokens.
     static let prefixCharacters = 256
 
