@@ -109,6 +109,48 @@ final class PairsCommandTests: XCTestCase {
         }
     }
 
+    func testARewardFolderScoresPromptPlusResponseAsRewardScoreDoes() throws {
+        // a reward model with a tokenizer in a second: stories260K as a Hugging Face folder under a fresh head,
+        // trained on happy-over-sad pairs
+        let binary = RLHFBinary.url(besideBundleOf: Self.self)
+        let backbone = root.appendingPathComponent("hf"), reward = root.appendingPathComponent("rm")
+        let data = root.appendingPathComponent("rm-pairs.jsonl")
+        let lines = ["Tom", "Lily", "Ben", "Sue", "Max", "Mia", "Sam", "Amy"].map { name in
+            String(decoding: try! JSONSerialization.data(withJSONObject: ["prompt": "Once upon a time, \(name) went to the park.",
+                                                                         "chosen": " \(name) was very happy and smiled.",
+                                                                         "rejected": " \(name) was very sad and cried."],
+                                                         options: [.sortedKeys]), as: UTF8.self)
+        }
+        try Foundation.Data((lines.joined(separator: "\n") + "\n").utf8).write(to: data)
+        let convert = try RLHFBinary.run(binary, ["convert", "--from", model.path, "--tokenizer", tokenizer.path, "--to", backbone.path])
+        XCTAssertEqual(convert.status, 0, convert.stderr)
+        let train = try RLHFBinary.run(binary, ["reward", "train", "--model", backbone.path, "--data", data.path, "--output", reward.path,
+                                                "--epochs", "2", "--lr", "1e-3", "--batch", "4", "--threads", "2"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+
+        let input = try promptFile(), out = root.appendingPathComponent("reward.jsonl")
+        let r = try pairs(["--prompts", input.path, "--labeler", "reward:\(reward.path)", "--output", out.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let (read, _) = try PreferenceData.read(path: out.path, format: .pairs)
+        XCTAssertEqual(read.map(\.prompt), prompts)
+        let objects = try objects(out)
+        XCTAssertEqual(objects.first?["labeler"] as? String, "reward:\(reward.path)")
+        let score = try RLHFBinary.run(binary, ["reward", "score", "--model", reward.path, "--json", "--threads", "2"]
+                                       + read.flatMap { ["--text", $0.prompt + $0.chosen, "--text", $0.prompt + $0.rejected] })
+        XCTAssertEqual(score.status, 0, score.stderr)
+        let rewards = try score.stdout.split(separator: "\n").map {
+            try XCTUnwrap((JSONSerialization.jsonObject(with: Foundation.Data($0.utf8)) as? [String: Any])?["reward"] as? Double)
+        }
+        XCTAssertEqual(rewards.count, 2 * prompts.count)
+        for (i, object) in objects.enumerated() {
+            let chosen = try XCTUnwrap(object["chosen_score"] as? Double), rejected = try XCTUnwrap(object["rejected_score"] as? Double)
+            // to rounding: the two commands put different rows together in a forward pass
+            XCTAssertEqual(chosen, rewards[2 * i], accuracy: 1e-5, "pair \(i + 1): rlhf reward score's reward of prompt + chosen")
+            XCTAssertEqual(rejected, rewards[2 * i + 1], accuracy: 1e-5)
+            XCTAssertGreaterThanOrEqual(chosen, rejected)
+        }
+    }
+
     func testNoneLeavesBothResponsesAndEachSideHasItsOwnTemperature() throws {
         // JSON Lines prompts; A nearly greedy: the same under any seed, while B at temperature 1 changes with it
         let input = try promptFile(prompts.map { "{\"prompt\": \"\($0)\", \"id\": 1}" }.joined(separator: "\n"), name: "prompts.jsonl")
