@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["TestSupport", "Tensor"]),
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO"]),
         .testTarget(name: "ModelIOTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO"]),
-        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Tensor", "Models", "Training"]),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO", "Training"]),
         .testTarget(name: "GenerationTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO", "Generation"]),
         .testTarget(name: "DataTests", dependencies: ["TestSupport", "Data", "ModelIO"], exclude: ["vader-expected.json"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Checksum", "CKernelSupport"]),

@@ -8,7 +8,7 @@ public struct RLHFCommand: AsyncParsableCommand {
         abstract: "Reinforcement learning from human feedback: SFT, reward models, PPO and DPO.",
         version: "0.1.0",
         subcommands: [ScoreCommand.self, TokenizeCommand.self, GenerateCommand.self, ConvertCommand.self, PPOCommand.self, LearnerCommand.self, WorkerCommand.self, LaunchCommand.self,
-                      RewardCommand.self, SFTCommand.self, DPOCommand.self, LoRACommand.self, BenchCommand.self])
+                      RewardCommand.self, PairsCommand.self, SFTCommand.self, DPOCommand.self, LoRACommand.self, BenchCommand.self])
 
     public init() {}
 

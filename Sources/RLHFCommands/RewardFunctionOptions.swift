@@ -24,7 +24,11 @@ struct RewardFunctionOptions: ParsableArguments {
     var vaderLexicon: String?
 
     /// The VADER lexicon folder: `--vader-lexicon`, else `$RLHF_VADER_DIR`, else `models/vader`.
-    var vaderDirectory: String {
+    var vaderDirectory: String { Self.vaderDirectory(flag: vaderLexicon) }
+
+    /// The VADER lexicon folder a `--vader-lexicon` value of `flag` names: the flag's, else
+    /// `$RLHF_VADER_DIR`, else `models/vader`.
+    static func vaderDirectory(flag vaderLexicon: String?) -> String {
         if let vaderLexicon { return vaderLexicon }
         if let fromEnvironment = ProcessInfo.processInfo.environment[Self.vaderEnvironmentVariable], !fromEnvironment.isEmpty {
             return fromEnvironment
