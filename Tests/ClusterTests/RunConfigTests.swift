@@ -40,6 +40,20 @@ final class RunConfigTests: XCTestCase {
         }
     }
 
+    func testTheHarmlessnessConfigLoads() throws {
+        let environment = ["RLHF_SHARED": TestPaths.shared.path, "RLHF_MODELS": TestPaths.models.path,
+                           "RLHF_HH_REWARD_MODEL": "/some/reward-model"]
+        let url = TestPaths.packageRoot.appendingPathComponent("cluster/configs/harmless-smollm2.yaml")
+        let c = try PPORunConfig.load(url, environment: environment, checkPaths: false)
+        XCTAssertEqual(c.data.format, "hh")
+        XCTAssertEqual(c.data.evalFraction, 0.2)
+        XCTAssertEqual(c.data.maxPromptTokens, 64)
+        XCTAssertEqual(c.reward, .model(path: "/some/reward-model"), "the reward model's path is a key")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: c.data.train))
+        assertError(Self.minimal, overrides: ["data.format=pairs"],
+                    .outOfRange(file: "run.yaml", key: "data.format", value: "'pairs'", requirement: "imdb or hh"))
+    }
+
     func testTRLKeysAndDefaults() throws {
         let c = try config(Self.minimal + "\nlearning_rate: 1e-5\nlam: 0.9\ncliprange_value: 0.3\nmax_grad_norm: 0.5\nseed: 7")
         XCTAssertEqual(c.ppo.learningRate, 1e-5)

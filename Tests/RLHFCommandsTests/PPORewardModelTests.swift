@@ -63,4 +63,52 @@ final class PPORewardModelTests: XCTestCase {
         }
         XCTAssertGreaterThan(Set(rewards.map { Int($0 * 1e4) }).count, 3, "the rewards vary with the text")
     }
+
+    /// The harmlessness task's data path on stories260K: HH first Human turns as whole prompts, scored by a
+    /// BERT reward model (all-MiniLM-L6-v2 under a fresh head, as `rlhf reward train` starts one); every
+    /// logged reward equals `rlhf reward score` of the same text (stories260K's tokenizer cannot spell
+    /// HH's newlines, so the prompts' text is checked in HHPromptsTests, not here).
+    func testHHPromptsWithABERTRewardModel() throws {
+        try requireFile(FileManager.default.fileExists(atPath: TestPaths.miniLM.path), "missing \(TestPaths.miniLM.path): run make models")
+        let binary = RLHFBinary.url(besideBundleOf: Self.self)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ppo-hh-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let model = root.appendingPathComponent("reward-model"), output = root.appendingPathComponent("run")
+        let classifier = try HFSequenceClassifier.loadBackbone(directory: TestPaths.miniLM, seed: 3)
+        classifier.head.parameters.initializeRandom(seed: 4, std: 0.5)
+        try HFSequenceClassifier.save(classifier, to: model)
+        for name in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"] {
+            try FileManager.default.copyItem(at: TestPaths.miniLM.appendingPathComponent(name), to: model.appendingPathComponent(name))
+        }
+        var text = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("cluster/configs/sentiment-stories260k.yaml"), encoding: .utf8)
+        let vader = "reward:\n  function: vader\n  lexicon: ${RLHF_MODELS:-models}/vader\n"
+        let imdb = "  format: imdb\n  train: ${RLHF_SHARED:-../shared}/data/imdb-train.jsonl.gz\n  eval: ${RLHF_SHARED:-../shared}/data/imdb-test.jsonl.gz\n  prompt_tokens: [2, 8]\n"
+        XCTAssertTrue(text.contains(vader) && text.contains(imdb))
+        let hh = "${RLHF_SHARED:-../shared}/data/hh-rlhf-harmless-base-test.jsonl.gz"
+        text = text.replacingOccurrences(of: vader, with: "reward:\n  model: \(model.path)\n")
+            .replacingOccurrences(of: imdb, with: "  format: hh\n  train: \(hh)\n  eval: \(hh)\n  eval_fraction: 0.2\n  max_prompt_tokens: 256\n")
+        let config = root.appendingPathComponent("hh.yaml")
+        try Data(text.utf8).write(to: config)
+
+        let run = try RLHFBinary.run(binary, ["ppo", "--config", config.path, "--output", output.path, "--set", "iterations=1",
+                                              "--set", "eval_every=1"], environment: environment)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let samples = try String(contentsOf: output.appendingPathComponent("samples.jsonl"), encoding: .utf8).split(separator: "\n")
+            .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertFalse(samples.isEmpty)
+        var arguments = ["reward", "score", "--model", model.path, "--json"]
+        for sample in samples {
+            let prompt = try XCTUnwrap(sample["prompt"] as? String)
+            arguments += ["--text", prompt + (try XCTUnwrap(sample["response"] as? String))]
+        }
+        let scored = try RLHFBinary.run(binary, arguments, environment: environment)
+        XCTAssertEqual(scored.status, 0, scored.stderr)
+        let rewards = try scored.stdout.split(separator: "\n").map {
+            try XCTUnwrap((JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["reward"] as? Double)
+        }
+        XCTAssertEqual(rewards.count, samples.count)
+        for (sample, reward) in zip(samples, rewards) {
+            XCTAssertEqual(try XCTUnwrap(sample["reward"] as? Double), reward, accuracy: 1e-4)
+        }
+    }
 }
