@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Checksum", "CKernelSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "Cluster", "Training", "Generation"]),
+        .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "Cluster", "Models", "Training", "Generation"]),
         .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands", "ModelIO", "Models", "Training", "Data", "Wire", "ZeroMQ"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Cluster
+import Models
 import Foundation
 import TestSupport
 import XCTest
@@ -52,6 +53,15 @@ final class RunConfigTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: c.data.train))
         assertError(Self.minimal, overrides: ["data.format=pairs"],
                     .outOfRange(file: "run.yaml", key: "data.format", value: "'pairs'", requirement: "imdb or hh"))
+    }
+
+    func testALoRASection() throws {
+        let c = try config(Self.minimal + "\nlora: {rank: 8, alpha: 32, targets: 'q_proj, v_proj'}")
+        XCTAssertEqual(c.lora, LoRAConfig(rank: 8, alpha: 32, targets: ["q_proj", "v_proj"]))
+        XCTAssertNil(try config(Self.minimal).lora, "full fine-tuning by default")
+        XCTAssertEqual(try config(Self.minimal, ["lora.rank=4"]).lora?.alpha, 8, "alpha defaults to 2r")
+        assertError(Self.minimal + "\nlora: {alpha: 16}", .missingKey(file: "run.yaml", key: "lora.rank"))
+        assertError(Self.minimal + "\nlora: {rank: 0}", .outOfRange(file: "run.yaml", key: "lora.rank", value: "0", requirement: "between 1 and 4096"))
     }
 
     func testTRLKeysAndDefaults() throws {

@@ -68,6 +68,9 @@ public enum PPOCheckpoint {
         let policyFolder = folder.appendingPathComponent("policy")
         try HFCheckpoint.save(config: update.policy.config, store: update.policy.parameters, to: policyFolder)
         try tokenizerFiles?.write(to: policyFolder)
+        if let adapter = update.policy.adapter {  // the trained part of a LoRA run, in PEFT's layout
+            try PEFTAdapter.save(adapter, baseModel: learner.config.policyModel, to: folder.appendingPathComponent("adapter"))
+        }
         if let critic = update.critic {
             try HFSequenceClassifier.save(critic, to: folder.appendingPathComponent("critic"))
         } else if let head = update.valueHead {
@@ -127,6 +130,14 @@ public enum PPOCheckpoint {
         let policyFolder = folder.appendingPathComponent("policy")
         let (_, policyStore) = try HFCheckpoint.load(directory: policyFolder, backend: update.policy.backend)
         try copy(policyStore, into: update.policy.parameters, file: policyFolder.path)
+        if let adapter = update.policy.adapter {
+            let adapterFolder = folder.appendingPathComponent("adapter")
+            let saved = try PEFTAdapter.load(directory: adapterFolder, model: update.policy.config, backend: update.policy.backend)
+            guard saved.config == adapter.config else {
+                throw PPOCheckpointError.mismatch(file: adapterFolder.path, what: "the adapter was rank \(saved.config.rank) on \(saved.config.targets), the config asks for rank \(adapter.config.rank) on \(adapter.config.targets)")
+            }
+            try copy(saved.parameters, into: adapter.parameters, file: adapterFolder.path)
+        }
         if let critic = update.critic {
             let criticFolder = folder.appendingPathComponent("critic")
             let saved = try HFSequenceClassifier.load(directory: criticFolder, backend: critic.backend)

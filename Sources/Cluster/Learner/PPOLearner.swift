@@ -74,8 +74,9 @@ public final class PPOLearner: @unchecked Sendable {
         positions = [:]
     }
 
-    /// The current version's weights, copied into its snapshot slot once per version.
-    private func publishCurrent() -> (PolicyWeights, seconds: Double) {
+    /// The current version's weights, copied into its snapshot slot once per version (with a LoRA
+    /// adapter, the base with the adapter merged in: what the generators sample from).
+    private func publishCurrent() throws -> (PolicyWeights, seconds: Double) {
         if let weights = published[version] { return (weights, 0) }
         let start = DispatchTime.now().uptimeNanoseconds
         let policy = step.update.policy.parameters
@@ -85,6 +86,7 @@ public final class PPOLearner: @unchecked Sendable {
         } else {
             snapshots[slot] = policy.copy()
         }
+        if let adapter = step.update.policy.adapter { try adapter.merge(into: snapshots[slot]!) }
         published[version - snapshots.count] = nil
         let replaces = published.keys.max()
         let weights = PolicyWeightsLayout.publish(snapshots[slot]!, version: version, replaces: replaces)
@@ -135,7 +137,7 @@ public final class PPOLearner: @unchecked Sendable {
     public func runIteration(_ iteration: Int) async throws -> [String: Double] {
         let evaluates = config.evalEvery > 0 && iteration % config.evalEvery == 0
         let started = DispatchTime.now().uptimeNanoseconds
-        let (weights, download) = publishCurrent()
+        let (weights, download) = try publishCurrent()
         // held-out evaluation before this iteration learns: iteration 0 gives the starting policy's numbers
         let evaluation = evaluates ? startEvaluation(weights) : nil
         if !evaluates { lastSamples = [] }

@@ -1,3 +1,4 @@
+import Models
 import Foundation
 import Generation
 import Training
@@ -63,6 +64,9 @@ public struct PPORunConfig: Sendable, Equatable {
     public var referenceModel: String? = nil
     /// A separate critic started from this reward model (`critic.model`; nil = a value head on the policy).
     public var criticModel: String? = nil
+    /// A LoRA adapter trained instead of the policy's weights (`lora.rank`, `lora.alpha`, `lora.targets`
+    /// comma-separated; nil = full fine-tuning). The reference is then the frozen base itself.
+    public var lora: LoRAConfig? = nil
     /// The reward (`reward.function: vader` with `reward.lexicon`, or `reward.model`).
     public var reward = RewardSource.vader(lexicon: "models/vader")
     /// The prompts (`data.*`).

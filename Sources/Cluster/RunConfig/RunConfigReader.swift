@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Generation
 import Training
 
@@ -72,6 +73,22 @@ struct RunConfigReader {
         let critic = try r.child("critic")
         c.criticModel = try critic.string("model")
         try critic.finish()
+        let lora = try r.child("lora")
+        if let rank = try lora.int("rank") {
+            guard rank >= 1, rank <= 1 << 12 else {
+                throw .outOfRange(file: r.file, key: "lora.rank", value: "\(rank)", requirement: "between 1 and 4096")
+            }
+            let alpha = try lora.double("alpha")
+            if let alpha, !(alpha > 0 && alpha.isFinite) {
+                throw .outOfRange(file: r.file, key: "lora.alpha", value: "\(alpha)", requirement: "a positive number")
+            }
+            let targets = try lora.string("targets").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            c.lora = LoRAConfig(rank: rank, alpha: alpha, targets: targets ?? [])
+        } else {
+            let alpha = try lora.double("alpha"), targets = try lora.string("targets")
+            if alpha != nil || targets != nil { throw .missingKey(file: r.file, key: "lora.rank") }
+        }
+        try lora.finish()
 
         let reward = try r.child("reward")
         let function = try reward.string("function"), rewardModel = try reward.string("model")

@@ -12,6 +12,14 @@ extension PPOLearner {
     public static func make(_ config: PPORunConfig, policy loaded: LoadedPolicy, runner: RoundRunner) throws -> PPOLearner {
         let tokenizer = try loaded.requireTokenizer(config)
         let policy = CausalLM(config: loaded.config, parameters: loaded.parameters)
+        if let lora = config.lora {
+            // only the adapter trains; the generators get the merged weights each version (PPOLearner)
+            let targets = lora.targets.isEmpty ? LoRAConfig.defaultTargets(for: policy.config.architecture) : lora.targets
+            let adapter = try LoRAAdapter(config: LoRAConfig(rank: lora.rank, alpha: lora.alpha, targets: targets),
+                                          model: policy.config, backend: policy.backend, seed: config.seed)
+            policy.parameters.freeze()
+            try policy.attach(adapter: adapter)
+        }
         let (prompts, heldOut) = try promptStreams(config, tokenizer: tokenizer)
         var held = heldOut
         var settings = config.ppo

@@ -60,15 +60,17 @@ public final class PPOUpdate: @unchecked Sendable {
         self.policy = policy
         self.critic = critic
         self.settings = settings
+        // the policy's own weights, or only its LoRA adapter's when the base is frozen
+        let actor = ([policy.parameters] + (policy.adapter.map { [$0.parameters] } ?? [])).filter { !$0.isFrozen }
         if let critic {
             try Self.check(critic: critic, policy: policy)
             valueHead = nil
-            optimizer = try AdamW(groups: [(policy.parameters, adam)])
+            optimizer = try AdamW(groups: actor.map { ($0, adam) })
             criticOptimizer = try AdamW(groups: [(critic.parameters, adam), (critic.head.parameters, adam)])
         } else {
             let head = policy.valueHead ?? policy.attachValueHead()
             valueHead = head
-            optimizer = try AdamW(groups: [(policy.parameters, adam), (head.parameters, adam)])
+            optimizer = try AdamW(groups: (actor + [head.parameters]).map { ($0, adam) })
             criticOptimizer = nil
         }
         shuffle = SplitMix64(seed: seed)
@@ -162,8 +164,8 @@ public final class PPOUpdate: @unchecked Sendable {
         try critic?.backward(tokenScores: loss.dValues)
     }
 
-    /// The actor's stores: the trunk, and the value head when it has one.
-    var actorStores: [ParameterStore] { [policy.parameters] + (valueHead.map { [$0.parameters] } ?? []) }
+    /// The actor's stores: the trunk (or its LoRA adapter), and the value head when it has one.
+    var actorStores: [ParameterStore] { optimizer.groups.map(\.store) }
 
     /// Clips `stores`' global gradient norm by `max_grad_norm` when set; returns the norm before.
     private func clip(_ stores: [ParameterStore]) -> Double {
