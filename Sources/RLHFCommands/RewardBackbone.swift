@@ -46,9 +46,9 @@ enum RewardBackbone {
         return (model, tokenizer)
     }
 
-    /// Copies the tokenizer files of `source` (a folder) into `folder`, so the saved reward model reads text
-    /// on its own; nothing when `source` has none (the model was given `--tokenizer`, whose files are
-    /// written instead when the writer knows their kind).
+    /// Puts the tokenizer beside the saved reward model, so it reads text on its own: the Hugging Face
+    /// tokenizer files of the model folder `source` (or of a `--tokenizer` folder) are copied; a
+    /// `--tokenizer` file, or a folder without such files, is written by `TokenizerJSONWriter` instead.
     static func writeTokenizer(_ tokenizer: any Tokenizer, from source: String, tokenizerPath: String?, to folder: URL,
                                maxPositions: Int) throws {
         let names = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "vocab.json", "merges.txt"]
