@@ -25,18 +25,7 @@ enum RewardBackbone {
         if let pooling, pooling == .cls, model.config.architecture != .bert {
             throw CommandInputError.flags("--pooling cls needs a BERT encoder; \(path) is a \(model.config.architecture.rawValue) decoder (use last or mean)")
         }
-        let tokenizer: any Tokenizer
-        if let tokenizerPath {
-            tokenizer = try TokenizerFiles.load(path: tokenizerPath)
-        } else if ModelBundle.folderHasTokenizer(url) {
-            tokenizer = try TokenizerLoader.load(from: url)
-        } else {
-            throw CommandInputError.noTokenizer(model: path)
-        }
-        guard tokenizer.vocabSize <= model.config.vocabSize else {
-            throw ModelBundleError.vocabularyMismatch(model: path, tokenizer: tokenizerPath ?? path, modelVocab: model.config.vocabSize,
-                                                      tokenizerVocab: tokenizer.vocabSize)
-        }
+        let tokenizer = try RewardModel.tokenizer(forFolder: path, tokenizerPath: tokenizerPath, vocabSize: model.config.vocabSize)
         let wanted = pooling ?? model.pooling
         let padID = model.padTokenID ?? tokenizer.padTokenID ?? tokenizer.eosTokenID ?? model.config.eosTokenIDs.first
         if wanted != model.pooling || padID != model.padTokenID {

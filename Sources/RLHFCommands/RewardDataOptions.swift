@@ -32,10 +32,8 @@ struct RewardDataOptions: ParsableArguments {
     var skipBadLines = false
 
     func validate() throws {
-        guard evalFraction >= 0, evalFraction < 1 else { throw ValidationError("--eval-fraction must be in [0, 1), got \(evalFraction)") }
+        try TrainingFlagChecks.split(evalFraction: evalFraction, trainSize: trainSize, evalSize: evalSize)
         guard maxLen >= 3, maxLen <= 1 << 16 else { throw ValidationError("--max-len must be between 3 and 65536") }
-        if let n = trainSize, n < 1 { throw ValidationError("--train-size must be at least 1") }
-        if let n = evalSize, n < 1 { throw ValidationError("--eval-size must be at least 1") }
         if format == .imdb, let n = trainSize, n < 2 { throw ValidationError("--train-size must be at least 2 to balance the labels") }
     }
 

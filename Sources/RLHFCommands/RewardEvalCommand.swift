@@ -33,21 +33,16 @@ struct RewardEvalCommand: AsyncParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        guard batch >= 1, batch <= 4096 else { throw ValidationError("--batch must be between 1 and 4096") }
+        try TrainingFlagChecks.batch(batch)
         guard margin.isFinite, abs(margin) <= 100 else { throw ValidationError("--margin must be finite, at most 100 in size") }
         if data.trainSize != nil { throw ValidationError("--train-size has no effect on eval; use --eval-size") }
     }
 
     func run() async throws {
         compute.apply()
-        let url = URL(fileURLWithPath: model)
-        guard FileManager.default.fileExists(atPath: model) else { throw ModelPathError.notFound(model) }
-        guard ModelFormat.detect(path: model) == .huggingFace else { throw RewardCommandError.notFolder(model) }
-        guard try HFSequenceClassifier.isSequenceClassifier(directory: url) else {
-            throw RewardCommandError.notSequenceClassifier(model, classes: [])
-        }
-        let (classifier, textTokenizer) = try RewardBackbone.load(path: model, tokenizerPath: tokenizer, pooling: nil, seed: data.seed)
-        classifier.freeze()
+        let reward = try RewardModel.load(path: model, tokenizerPath: tokenizer, needsTokenizer: true)
+        let classifier = reward.classifier
+        guard let textTokenizer = reward.tokenizer else { throw CommandInputError.noTokenizer(model: model) }
         let (_, evalTexts, skipped) = try data.split(wholeFile: wholeFile)
         if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(data.data)") }
         let held = TokenizedRewardData(evalTexts, tokenizer: textTokenizer, maxLength: min(data.maxLen, classifier.config.maxPositions))

@@ -24,22 +24,29 @@ struct RewardModel {
         }
         let classifier = try HFSequenceClassifier.load(directory: url)
         classifier.freeze()
-        var tokenizer: (any Tokenizer)?
-        if needsTokenizer {
-            if let tokenizerPath {
-                tokenizer = try TokenizerFiles.load(path: tokenizerPath)
-            } else if ModelBundle.folderHasTokenizer(url) {
-                tokenizer = try TokenizerLoader.load(from: url)
-            } else {
-                throw CommandInputError.noTokenizer(model: path)
-            }
-        }
-        if let t = tokenizer, t.vocabSize > classifier.config.vocabSize {
-            throw ModelBundleError.vocabularyMismatch(model: path, tokenizer: tokenizerPath ?? path,
-                                                      modelVocab: classifier.config.vocabSize, tokenizerVocab: t.vocabSize)
-        }
+        let tokenizer = needsTokenizer ? try Self.tokenizer(forFolder: path, tokenizerPath: tokenizerPath,
+                                                             vocabSize: classifier.config.vocabSize) : nil
         let template = ModelBundle.chatTemplateSource(inFolder: url).flatMap(ChatTemplateSelector.template(fromJinja:))
         return RewardModel(classifier: classifier, tokenizer: tokenizer, chatTemplate: template)
+    }
+
+    /// The tokenizer of a reward-model folder `path`: `tokenizerPath`'s, else the folder's own; one with
+    /// more ids than the model's `vocabSize` embeds is an error.
+    static func tokenizer(forFolder path: String, tokenizerPath: String?, vocabSize: Int) throws -> any Tokenizer {
+        let url = URL(fileURLWithPath: path)
+        let tokenizer: any Tokenizer
+        if let tokenizerPath {
+            tokenizer = try TokenizerFiles.load(path: tokenizerPath)
+        } else if ModelBundle.folderHasTokenizer(url) {
+            tokenizer = try TokenizerLoader.load(from: url)
+        } else {
+            throw CommandInputError.noTokenizer(model: path)
+        }
+        guard tokenizer.vocabSize <= vocabSize else {
+            throw ModelBundleError.vocabularyMismatch(model: path, tokenizer: tokenizerPath ?? path, modelVocab: vocabSize,
+                                                      tokenizerVocab: tokenizer.vocabSize)
+        }
+        return tokenizer
     }
 
     /// The class names `architectures` lists in the folder's config.json (empty when it lists none).

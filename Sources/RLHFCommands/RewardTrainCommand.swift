@@ -51,9 +51,7 @@ struct RewardTrainCommand: AsyncParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        guard epochs >= 1, epochs <= 1000 else { throw ValidationError("--epochs must be between 1 and 1000") }
-        guard lr > 0, lr.isFinite, lr < 1 else { throw ValidationError("--lr must be positive and below 1, got \(lr)") }
-        guard batch >= 1, batch <= 4096 else { throw ValidationError("--batch must be between 1 and 4096") }
+        try TrainingFlagChecks.schedule(epochs: epochs, lr: lr, batch: batch)
         guard margin.isFinite, abs(margin) <= 100 else { throw ValidationError("--margin must be finite, at most 100 in size") }
         guard maxGradNorm >= 0, maxGradNorm.isFinite else { throw ValidationError("--max-grad-norm must be 0 or positive") }
         guard !output.isEmpty else { throw ValidationError("--output is empty; name the folder") }

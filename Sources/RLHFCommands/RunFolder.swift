@@ -18,25 +18,9 @@ enum RunFolder {
     /// `iteration`: the lines a resumed run would otherwise repeat. The new file replaces the old one
     /// atomically.
     static func rewind(_ url: URL, toIterationsBelow iteration: Int) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else { return }
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw CommandInputError.unreadable(flag: "--output", path: url.path, reason: (error as NSError).localizedDescription)
-        }
-        var kept = ""
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            // a line cut short by a kill has no closing brace and no valid iteration: dropped
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let n = (object["iteration"] as? NSNumber)?.doubleValue, n < Double(iteration) else { continue }
-            kept += line + "\n"
-        }
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).rewind")
-        do {
-            try Data(kept.utf8).write(to: temporary)
-            guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw PPOCheckpointError.cannotWrite(file: url.path, reason: (error as NSError).localizedDescription)
-        }
+        try JSONLRewind.keep(url, where: { object in
+            guard let n = (object["iteration"] as? NSNumber)?.doubleValue else { return false }
+            return n < Double(iteration)
+        }, cannotWrite: { PPOCheckpointError.cannotWrite(file: $0, reason: $1) })
     }
 }

@@ -20,18 +20,10 @@ enum SFTRunFolder {
     /// again: those of later steps, and the evaluation logged at `step` itself. A line cut short by a
     /// kill is dropped. The new file replaces the old one atomically.
     static func rewindMetrics(_ url: URL, toStep step: Int) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else { return }
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw CommandInputError.unreadable(flag: "--output", path: url.path, reason: (error as NSError).localizedDescription)
-        }
-        var kept = ""
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let n = (object["step"] as? NSNumber)?.intValue else { continue }
-            if n < step || (n == step && object["eval/loss"] == nil) { kept += line + "\n" }
-        }
-        try replace(url, with: Data(kept.utf8))
+        try JSONLRewind.keep(url, where: { object in
+            guard let n = (object["step"] as? NSNumber)?.intValue else { return false }
+            return n < step || (n == step && object["eval/loss"] == nil)
+        }, cannotWrite: { SFTCheckpointError.cannotWrite(file: $0, reason: $1) })
     }
 
     /// Writes `model` (config.json, model.safetensors) and the tokenizer files into `output`: first into
@@ -73,18 +65,6 @@ enum SFTRunFolder {
             guard rename(staging.appendingPathComponent(name).path, target.path) == 0 else {
                 throw SFTCheckpointError.cannotWrite(file: target.path, reason: SystemErrorText.describe(errno))
             }
-        }
-    }
-
-    /// Replaces `url` with `data` through a temporary sibling and a rename.
-    private static func replace(_ url: URL, with data: Data) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).rewind")
-        do {
-            try data.write(to: temporary)
-            guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw SFTCheckpointError.cannotWrite(file: url.path, reason: (error as NSError).localizedDescription)
         }
     }
 }

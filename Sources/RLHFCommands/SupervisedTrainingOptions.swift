@@ -39,14 +39,10 @@ struct SupervisedTrainingOptions: ParsableArguments {
     var skipBadLines = false
 
     func validate() throws {
-        guard evalFraction >= 0, evalFraction < 1 else { throw ValidationError("--eval-fraction must be in [0, 1), got \(evalFraction)") }
-        guard epochs >= 1, epochs <= 1000 else { throw ValidationError("--epochs must be between 1 and 1000") }
-        guard lr > 0, lr.isFinite, lr < 1 else { throw ValidationError("--lr must be positive and below 1, got \(lr)") }
-        guard batch >= 1, batch <= 4096 else { throw ValidationError("--batch must be between 1 and 4096") }
+        try TrainingFlagChecks.split(evalFraction: evalFraction, trainSize: trainSize, evalSize: evalSize)
+        try TrainingFlagChecks.schedule(epochs: epochs, lr: lr, batch: batch)
         if let n = microBatch, n < 1 || n > 4096 { throw ValidationError("--micro-batch must be between 1 and 4096") }
         guard maxLen >= 2, maxLen <= 1 << 16 else { throw ValidationError("--max-len must be between 2 and 65536") }
-        if let n = trainSize, n < 1 { throw ValidationError("--train-size must be at least 1") }
-        if let n = evalSize, n < 1 { throw ValidationError("--eval-size must be at least 1") }
     }
 
     /// Examples held in memory at once: `--micro-batch`, else the whole batch.

@@ -18,24 +18,10 @@ final class BertRewardFixtureTests: XCTestCase {
         XCTAssertEqual(model.config.architecture, .bert)
         XCTAssertEqual(model.pooling, .cls)
         let expected = try SafetensorsFile(url: Self.fixture.appendingPathComponent("expected.safetensors"))
-        let chosen = try TokenBatch(ids: try ModelFixture.rows(expected, "chosen_ids"), positions: nil,
-                                    mask: try ModelFixture.rows(expected, "chosen_mask"))
-        let rejected = try TokenBatch(ids: try ModelFixture.rows(expected, "rejected_ids"), positions: nil,
-                                      mask: try ModelFixture.rows(expected, "rejected_mask"))
-        XCTAssertNotNil(chosen.mask, "the fixture's rows are right-padded")
-
-        let rr = try model.rewards(rejected)
-        let rc = try model.rewards(chosen, training: true)
-        assertNear(rc, try expected.floats("reward_chosen"), tolerance: 1e-4, "chosen rewards")
-        assertNear(rr, try expected.floats("reward_rejected"), tolerance: 1e-4, "rejected rewards")
-        let B = Float(rc.count)
-        let loss = zip(rc, rr).map { c, r in log1p(exp(-(c - r))) }.reduce(0, +) / B
-        XCTAssertEqual(loss, try expected.floats("loss")[0], accuracy: 1e-4, "Bradley-Terry loss")
-        let weight = zip(rc, rr).map { c, r in 1 / (1 + exp(c - r)) / B }
-
-        try model.backward(rewards: weight.map { -$0 })
-        _ = try model.rewards(rejected, training: true)
-        try model.backward(rewards: weight)
+        let pass = try RewardFixturePass(model, expected: expected)
+        assertClose(pass.chosen, try expected.floats("reward_chosen"), tolerance: 1e-4, "chosen rewards")
+        assertClose(pass.rejected, try expected.floats("reward_rejected"), tolerance: 1e-4, "rejected rewards")
+        XCTAssertEqual(pass.loss, try expected.floats("loss")[0], accuracy: 1e-4, "Bradley-Terry loss")
 
         var got = try HFCheckpoint.tensors(config: model.config, store: model.parameters, from: .gradients, lmHead: false)
         got["classifier.weight"] = model.backend.download(model.head.parameters.gradient("weight"), count: model.config.width)
@@ -84,14 +70,6 @@ final class BertRewardFixtureTests: XCTestCase {
         XCTAssertEqual(meanAgain.pooling, .mean)
         XCTAssertEqual(try meanAgain.rewards(batch), try mean.rewards(batch))
         XCTAssertNotEqual(try mean.rewards(batch), try model.rewards(batch))
-    }
-}
-
-private func assertNear(_ actual: [Float], _ expected: [Float], tolerance: Float, _ what: String,
-                        file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(actual.count, expected.count, what, file: file, line: line)
-    for (i, (a, e)) in zip(actual, expected).enumerated() {
-        XCTAssertEqual(a, e, accuracy: tolerance, "\(what) [\(i)]", file: file, line: line)
     }
 }
 

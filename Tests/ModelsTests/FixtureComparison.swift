@@ -49,3 +49,10 @@ func assertCloseRelative(_ actual: [Float], _ expected: [Float], relative: Float
     XCTAssertLessThanOrEqual(worst, relative * max(scale, 1e-12),
                              "\(what): max |diff| \(worst) vs max |expected| \(scale)", file: file, line: line)
 }
+
+/// Asserts that every float of `actual` is within `tolerance` of `expected`, as the pointer variant does.
+func assertClose(_ actual: [Float], _ expected: [Float], tolerance: Float, _ what: String,
+                 file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.count, expected.count, what, file: file, line: line)
+    actual.withUnsafeBufferPointer { assertClose($0.baseAddress!, expected, tolerance: tolerance, what, file: file, line: line) }
+}

@@ -15,26 +15,10 @@ final class RewardFixtureTests: XCTestCase {
         let model = try HFSequenceClassifier.load(directory: dir)
         let expected = try SafetensorsFile(url: dir.appendingPathComponent("expected.safetensors"))
         XCTAssertEqual(model.padTokenID, 0)
-        let chosen = try TokenBatch(ids: try ModelFixture.rows(expected, "chosen_ids"), positions: nil,
-                                    mask: try ModelFixture.rows(expected, "chosen_mask"))
-        let rejected = try TokenBatch(ids: try ModelFixture.rows(expected, "rejected_ids"), positions: nil,
-                                      mask: try ModelFixture.rows(expected, "rejected_mask"))
-        XCTAssertNotNil(chosen.mask, "the fixture's rows are right-padded")
-
-        // loss = mean(−log σ(r_c − r_r)); d loss / d r_c = −σ(r_r − r_c)/B, d loss / d r_r = +σ(r_r − r_c)/B
-        let rr = try model.rewards(rejected)
-        let rc = try model.rewards(chosen, training: true)
-        assertClose(rc, try expected.floats("reward_chosen"), tolerance: 1e-4, "chosen rewards")
-        assertClose(rr, try expected.floats("reward_rejected"), tolerance: 1e-4, "rejected rewards")
-        let B = Float(rc.count)
-        let loss = zip(rc, rr).map { c, r in log1p(exp(-(c - r))) }.reduce(0, +) / B
-        XCTAssertEqual(loss, try expected.floats("loss")[0], accuracy: 1e-4, "Bradley-Terry loss")
-        let weight = zip(rc, rr).map { c, r in 1 / (1 + exp(c - r)) / B }
-
-        // two training passes share one set of gradients, as one batch of 2B rows would
-        try model.backward(rewards: weight.map { -$0 })
-        _ = try model.rewards(rejected, training: true)
-        try model.backward(rewards: weight)
+        let pass = try RewardFixturePass(model, expected: expected)
+        assertClose(pass.chosen, try expected.floats("reward_chosen"), tolerance: 1e-4, "chosen rewards")
+        assertClose(pass.rejected, try expected.floats("reward_rejected"), tolerance: 1e-4, "rejected rewards")
+        XCTAssertEqual(pass.loss, try expected.floats("loss")[0], accuracy: 1e-4, "Bradley-Terry loss")
 
         var got = try HFCheckpoint.tensors(config: model.config, store: model.parameters, from: .gradients, lmHead: false)
         got["score.weight"] = model.backend.download(model.head.parameters.gradient("weight"), count: model.config.width)
@@ -58,10 +42,4 @@ final class RewardFixtureTests: XCTestCase {
         XCTAssertEqual(try again.rewards(batch), try model.rewards(batch))
         XCTAssertEqual(again.padTokenID, 0)
     }
-}
-
-private func assertClose(_ actual: [Float], _ expected: [Float], tolerance: Float, _ what: String,
-                         file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(actual.count, expected.count, what, file: file, line: line)
-    actual.withUnsafeBufferPointer { assertClose($0.baseAddress!, expected, tolerance: tolerance, what, file: file, line: line) }
 }
