@@ -88,7 +88,7 @@ public struct ModelBundle {
     /// `chat_template` of the folder's tokenizer_config.json, when it is a string.
     public static func chatTemplateSource(inFolder folder: URL) -> String? {
         let url = folder.appendingPathComponent("tokenizer_config.json")
-        guard let data = try? Data(contentsOf: url),
+        guard let data = try? SideFile.read(url.path, limit: SideFile.Limit.tokenizerConfig, what: "a tokenizer_config.json"),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
         return object["chat_template"] as? String
     }

@@ -13,6 +13,9 @@ struct AdapterOption: ParsableArguments {
         if let adapter, adapter.isEmpty { throw ValidationError("--adapter is empty; name the adapter folder") }
     }
 
+    /// The paths this option reads.
+    var inputs: [InputPath] { adapter.map { [InputPath("--adapter", $0)] } ?? [] }
+
     /// Loads `--adapter` for `model` and attaches it (or, with `merge`, adds it into the model's weights).
     func apply(to model: CausalLM, merge: Bool) throws {
         guard let adapter else { return }

@@ -115,7 +115,7 @@ struct BenchCommand: AsyncParsableCommand {
             let rows = workload == .dpo ? 2 * batch : batch  // a DPO batch holds both responses of each pair
             try ModelWorkLimits.require(ModelWorkLimits.forwardFloats(model.config, batch: rows, length: length),
                                         for: "--batch \(batch) of \(length) tokens")
-        } catch let error as CommandInputError {
+        } catch {
             throw ValidationError(error.description)
         }
     }

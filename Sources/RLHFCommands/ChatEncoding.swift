@@ -19,12 +19,13 @@ enum ChatEncoding {
 
     /// Token ids of `text`: with `template`, as one user turn with the assistant turn opened (exactly what
     /// `apply_chat_template(..., add_generation_prompt=True)` tokenizes); without, with the special tokens
-    /// the tokenizer adds by default.
-    static func tokens(_ text: String, tokenizer: any Tokenizer, chatTemplate template: (any ChatTemplate)?) throws -> [Int] {
+    /// the tokenizer adds by default. A text far longer than `limit` tokens is cut before it is encoded:
+    /// more than `limit` ids then come back, the first ones the whole text's (a caller refuses it anyway).
+    static func tokens(_ text: String, tokenizer: any Tokenizer, chatTemplate template: (any ChatTemplate)?, limit: Int) throws -> [Int] {
         if let template {
             let rendered = template.render([.user(text)], addGenerationPrompt: true)
-            return tokenizer.encode(rendered, addSpecialTokens: false)
+            return tokenizer.encode(rendered, addSpecialTokens: false, keeping: limit + 1, from: .start)
         }
-        return tokenizer.encode(text, addSpecialTokens: true)
+        return tokenizer.encode(text, addSpecialTokens: true, keeping: limit + 1, from: .start)
     }
 }

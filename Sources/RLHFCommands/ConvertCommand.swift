@@ -19,7 +19,7 @@ struct ConvertCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The model: a Hugging Face folder, a .gguf file or a llama2.c .bin.", valueName: "path"))
     var from: String
 
-    @Option(help: ArgumentHelp("The folder to write; it must be missing or empty unless --force.", valueName: "dir"))
+    @Option(help: ArgumentHelp("The folder to write: missing, empty or written by rlhf convert before, unless --force.", valueName: "dir"))
     var to: String
 
     @Option(help: ArgumentHelp("The tokenizer of a llama2.c checkpoint (its tokenizer.bin); required for one.", valueName: "path"))
@@ -28,15 +28,18 @@ struct ConvertCommand: AsyncParsableCommand {
     @Flag(help: "Write only config.json and model.safetensors.")
     var noTokenizer = false
 
-    @Flag(help: "Replace the contents of a non-empty --to folder.")
+    @Flag(help: "Replace a --to folder that holds files rlhf convert did not write (never one holding an input or the current folder).")
     var force = false
 
-    /// The paths the conversion reads, which `--to` must never hold.
-    var inputs: [String] { [from] + (tokenizer.map { [$0] } ?? []) }
+    /// The rule `--to` is written under.
+    var outputRule: OutputFolder {
+        OutputFolder(to, flag: "--to", command: "convert", force: force,
+                     inputs: [InputPath("--from", from)] + (tokenizer.map { [InputPath("--tokenizer", $0)] } ?? []))
+    }
 
     func validate() throws {
         let files = FileManager.default
-        guard !to.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ConvertError.destinationUnnamed }
+        guard !to.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw OutputRuleError.unnamed(flag: "--to") }
         guard files.fileExists(atPath: from) else { throw ModelPathError.notFound(from) }
         guard let format = ModelFormat.detect(path: from) else { throw ModelPathError.unknownFormat(from) }
         if let tokenizer {
@@ -46,27 +49,13 @@ struct ConvertCommand: AsyncParsableCommand {
         } else if format == .llama2c && !noTokenizer {
             throw ConvertError.tokenizerRequired(model: from)
         }
-        var isFolder: ObjCBool = false
-        guard files.fileExists(atPath: to, isDirectory: &isFolder) else { return }
-        guard isFolder.boolValue else { throw ConvertError.destinationNotFolder(to) }
-        if PathContainment.resolved(to) == PathContainment.resolved(from) { throw ConvertError.destinationIsSource(to) }
-        if let input = inputs.first(where: { PathContainment.folder(to, holds: $0) }) {
-            throw ConvertError.destinationHoldsInput(to, input: input)
-        }
-        if PathContainment.folder(to, holds: FileManager.default.currentDirectoryPath) {
-            throw ConvertError.destinationHoldsWorkingFolder(to)
-        }
-        let contents: [String]
-        do { contents = try files.contentsOfDirectory(atPath: to) } catch {
-            throw ConvertError.cannotWrite(to, reason: "cannot list the folder")
-        }
-        if !contents.isEmpty && !force { throw ConvertError.destinationNotEmpty(to) }
+        _ = try outputRule.check(replacing: true)
     }
 
     func run() async throws {
         let format = try ModelFormat.detect(path: from).orThrow(ModelPathError.unknownFormat(from))
         let progress = ProgressLine(label: "convert", total: 3)
-        let folder = try StagedFolder(destination: URL(fileURLWithPath: to), protecting: inputs)
+        let folder = try outputRule.stage()
         defer { folder.discard() }
         progress.update(0, note: "reading \(from)")
         let source = try ConvertSource.load(path: from, format: format, tokenizerPath: tokenizer, includesTokenizer: !noTokenizer)
@@ -77,7 +66,7 @@ struct ConvertCommand: AsyncParsableCommand {
         try folder.commit()
         progress.update(3, note: "done")
         progress.finish()
-        let written = (try? FileManager.default.contentsOfDirectory(atPath: to).sorted()) ?? []
+        let written = ((try? FileManager.default.contentsOfDirectory(atPath: to).sorted()) ?? []).filter { !$0.hasPrefix(".") }
         try StandardOutput.line("wrote \(to): \(written.joined(separator: ", ")) (\(source.weights.parameterCount) parameters from \(Self.name(of: format)) \(from))")
     }
 

@@ -10,18 +10,6 @@ enum ConvertError: Error, CustomStringConvertible, Equatable {
     case tokenizerNotFound(String)
     /// The tokenizer is of a kind that cannot be written as tokenizer.json (`reason` names the file).
     case tokenizerNotConvertible(reason: String)
-    /// `--to` is a file.
-    case destinationNotFolder(String)
-    /// `--to` holds files and `--force` was not given.
-    case destinationNotEmpty(String)
-    /// `--to` is the model folder itself.
-    case destinationIsSource(String)
-    /// `--to` is empty.
-    case destinationUnnamed
-    /// `--to` is a folder that holds an input of the conversion (the model, its tokenizer).
-    case destinationHoldsInput(String, input: String)
-    /// `--to` is the folder the command runs in, or one above it.
-    case destinationHoldsWorkingFolder(String)
     /// `--to` cannot be created or written.
     case cannotWrite(String, reason: String)
 
@@ -36,18 +24,6 @@ enum ConvertError: Error, CustomStringConvertible, Equatable {
             return "tokenizer not found: \(path)"
         case .tokenizerNotConvertible(let reason):
             return "\(reason); pass --no-tokenizer to write config.json and model.safetensors alone"
-        case .destinationNotFolder(let path):
-            return "\(path) exists and is not a folder; choose another --to"
-        case .destinationNotEmpty(let path):
-            return "\(path) is not empty; pass --force to replace its contents, or choose another --to"
-        case .destinationIsSource(let path):
-            return "--to \(path) is the model folder itself; choose another folder"
-        case .destinationUnnamed:
-            return "--to is empty; name the folder to write"
-        case let .destinationHoldsInput(path, input):
-            return "--to \(path) holds the input \(input); choose a folder outside it"
-        case .destinationHoldsWorkingFolder(let path):
-            return "--to \(path) is the current folder or holds it; choose another folder"
         case let .cannotWrite(path, reason):
             return "cannot write \(path): \(reason)"
         }

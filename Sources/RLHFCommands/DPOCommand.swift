@@ -34,6 +34,8 @@ struct DPOCommand: AsyncParsableCommand {
     @Option(help: "The folder the trained policy and metrics.jsonl go to.")
     var output: String
 
+    @OptionGroup var replace: ForceOption
+
     @Flag(help: "Print the final numbers as one JSON line.")
     var json = false
 
@@ -45,12 +47,18 @@ struct DPOCommand: AsyncParsableCommand {
         guard microBatch >= 1, microBatch <= 4096 else { throw ValidationError("--micro-batch must be between 1 and 4096") }
     }
 
+    /// The rule `--output` is written under.
+    var outputRule: OutputFolder {
+        OutputFolder(output, flag: "--output", command: "dpo", force: replace.force, inputs: model.inputs + training.inputs)
+    }
+
     func run() async throws {
         compute.apply()
+        _ = try outputRule.check(replacing: true)
         let (policy, bundle) = try model.load(needsTokenizer: true)
         guard let tokenizer = bundle.tokenizer else { throw CommandInputError.noTokenizer(model: model.model) }
         let adapter = try lora.attachAdapter(to: policy, seed: training.seed)
-        let folder = try StagedFolder(destination: URL(fileURLWithPath: output), protecting: [model.model, training.data])
+        let folder = try outputRule.stage()
         defer { folder.discard() }
         let (trainPairs, evalPairs, skipped) = try training.split()
         if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(training.data)") }
@@ -91,9 +99,12 @@ struct DPOCommand: AsyncParsableCommand {
         }
         progress.finish()
         let after = try evaluate(held, update, padID: padID)
-        if held.count > 0 {
+        if let after {
             try metrics.write(["step": Double(step), "eval/loss": after.loss, "eval/rewards/accuracies": after.accuracy,
                                "eval/rewards/margins": after.margin])
+        }
+        if let name = policy.parameters.firstNonFiniteTensor() ?? adapter?.parameters.firstNonFiniteTensor() {
+            throw CommandInputError.nonFiniteWeights(tensor: name, why: "the run diverged (lower --lr)")
         }
         if let adapter {
             try PEFTAdapter.save(adapter, baseModel: model.model, to: folder.staging)
@@ -104,20 +115,23 @@ struct DPOCommand: AsyncParsableCommand {
                                       source: model.model).write(to: folder.staging)
         try folder.commit()
         let result = DPOResult(train_pairs: train.count, eval_pairs: held.count, steps: step, train_loss: trainLoss,
-                               eval_loss_before: before.loss, eval_accuracy_before: before.accuracy, eval_loss: after.loss,
-                               eval_accuracy: after.accuracy, eval_margin: after.margin)
+                               eval_loss_before: before?.loss, eval_accuracy_before: before?.accuracy, eval_loss: after?.loss,
+                               eval_accuracy: after?.accuracy, eval_margin: after?.margin)
         if json {
             try StandardOutput.line(try JSONOutput.line(result))
-        } else {
+        } else if let before, let after {
             try StandardOutput.line(String(format: "dpo: %d steps on %d pairs; held-out (%d pairs) loss %.4f → %.4f, reward accuracy %.3f → %.3f, margin %.4f; wrote %@",
                                            step, train.count, held.count, before.loss, after.loss, before.accuracy, after.accuracy,
                                            after.margin, output))
+        } else {
+            try StandardOutput.line(String(format: "dpo: %d steps on %d pairs (train loss %.4f); no held-out pairs (--eval-fraction 0); wrote %@",
+                                           step, train.count, trainLoss, output))
         }
     }
 
-    /// The held-out pairs' mean loss, reward accuracy and margin under the policy now.
-    private func evaluate(_ pairs: TokenizedPairs, _ update: DPOUpdate, padID: Int) throws -> (loss: Double, accuracy: Double, margin: Double) {
-        guard pairs.count > 0 else { return (.nan, .nan, .nan) }
+    /// The held-out pairs' mean loss, reward accuracy and margin under the policy now (nil without held-out pairs).
+    private func evaluate(_ pairs: TokenizedPairs, _ update: DPOUpdate, padID: Int) throws -> (loss: Double, accuracy: Double, margin: Double)? {
+        guard pairs.count > 0 else { return nil }
         var loss = 0.0, right = 0.0, margin = 0.0
         for start in stride(from: 0, to: pairs.count, by: microBatch) {
             let indices = Array(start..<min(start + microBatch, pairs.count))
@@ -131,11 +145,11 @@ struct DPOCommand: AsyncParsableCommand {
     }
 }
 
-/// The JSON line of `rlhf dpo --json`.
+/// The JSON line of `rlhf dpo --json` (the held-out numbers are left out without held-out pairs).
 struct DPOResult: Encodable {
     let train_pairs: Int, eval_pairs: Int, steps: Int
-    let train_loss: Double, eval_loss_before: Double, eval_accuracy_before: Double
-    let eval_loss: Double, eval_accuracy: Double, eval_margin: Double
+    let train_loss: Double, eval_loss_before: Double?, eval_accuracy_before: Double?
+    let eval_loss: Double?, eval_accuracy: Double?, eval_margin: Double?
 }
 
 extension DPOLossKind: ExpressibleByArgument {}

@@ -58,7 +58,8 @@ struct GenerateCommand: AsyncParsableCommand {
                            maxNewTokens: maxNewTokens, seed: seed ?? 0)
     }
 
-    func validate() throws {
+    mutating func validate() throws {
+        prompt = RepeatedOptions.unpack(prompt)
         if prompt.isEmpty && promptFile == nil { throw ValidationError("give at least one --prompt, or --prompt-file") }
         if !prompt.isEmpty && promptFile != nil { throw ValidationError("give --prompt or --prompt-file, not both") }
         guard (1...TransformerConfig.maximumDimension).contains(maxNewTokens) else {
@@ -135,7 +136,7 @@ struct GenerateCommand: AsyncParsableCommand {
         guard let (index, longest) = prompts.map(\.count).enumerated().max(by: { $0.element < $1.element }) else { return }
         let what = prompts.count == 1 ? "prompt" : "prompt \(index + 1)"
         guard longest <= config.maxPositions - maxNewTokens else {
-            throw CommandInputError.tooLong(what: what, tokens: longest, maxPositions: config.maxPositions,
+            throw CommandInputError.tooLong(what: what, tokens: longest, atLeast: true, maxPositions: config.maxPositions,
                                             extra: " plus \(maxNewTokens) new (--max-new-tokens)")
         }
         try ModelWorkLimits.require(ModelWorkLimits.forwardFloats(config, batch: prompts.count, length: longest + maxNewTokens),

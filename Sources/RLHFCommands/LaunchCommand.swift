@@ -35,7 +35,10 @@ struct LaunchCommand: AsyncParsableCommand {
     @Flag(help: "Plain tcp without CurveZMQ (loopback experiments only).")
     var insecure = false
 
-    func validate() throws {
+    @OptionGroup var replace: ForceOption
+
+    mutating func validate() throws {
+        overrides = RepeatedOptions.unpack(overrides)
         guard launcher == "local" else { throw ValidationError("--launcher \(launcher.prefix(20)): this build has local (ssh and slurm come later)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
     }
@@ -50,9 +53,9 @@ struct LaunchCommand: AsyncParsableCommand {
         let plan = try PlacementPlan.make(hosts, counts: [.learner: 1, .rollout: settings.rolloutWorkers, .reward: settings.rewardWorkers,
                                                           .reference: settings.referenceWorkers],
                                           file: hostfile, cores: { _ in DeviceSpec.allowedCores().count })
-        let folder = URL(fileURLWithPath: output)
-        try RunFolder.checkFresh(folder)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let rule = RunFolder.rule(output, command: "launch", config: settings, configFile: config, force: replace.force)
+        try RunFolder.prepare(rule, resume: false)
+        let folder = URL(fileURLWithPath: rule.resolvedPath)
         try StandardOutput.line("placement (\(plan.processes.count) processes):")
         for line in plan.lines { try StandardOutput.line("  " + line) }
         let keys = folder.appendingPathComponent("keys")

@@ -3,6 +3,7 @@ import Checksum
 import Cluster
 import Foundation
 import Logging
+import ModelIO
 import Wire
 import ZeroMQ
 
@@ -28,14 +29,17 @@ struct LearnerCommand: AsyncParsableCommand {
     @Flag(help: "Continue the run in --output from its last checkpoint.")
     var resume = false
 
+    @OptionGroup var replace: ForceOption
+
     @Option(help: ArgumentHelp("What to run on: cpu, cpu:CORES or cuda:N.", valueName: "device"))
     var device = "cpu"
 
     @OptionGroup var security: ClusterSecurityOptions
 
-    func validate() throws {
+    mutating func validate() throws {
+        overrides = RepeatedOptions.unpack(overrides)
         guard !output.isEmpty else { throw ValidationError("--output is empty; name the run's folder") }
-        guard bind.hasPrefix("tcp://") || bind.hasPrefix("ipc://") else { throw ValidationError("--bind \(bind.prefix(60)): expected tcp://*:PORT") }
+        do { _ = try Endpoint(parsing: bind, binding: true) } catch { throw ValidationError("--bind \(error)") }
     }
 
     func run() async throws {
@@ -44,11 +48,18 @@ struct LearnerCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let url = URL(fileURLWithPath: config)
         let settings = try PPORunConfig.load(url, overrides: overrides)
-        let text = try String(contentsOf: url, encoding: .utf8)
-        let loop = try PPORunLoop(config: settings, output: URL(fileURLWithPath: output), resume: resume)
+        let text = try SideFile.text(url.path, limit: SideFile.Limit.runConfig, what: "a run config")
+        let rule = RunFolder.rule(output, command: "learner", config: settings, configFile: config, force: replace.force)
+        let loop = try PPORunLoop(config: settings, output: rule, resume: resume)
+        try await loop.claim.guarding { try await serve(settings, configText: text, loop: loop, logger: logger) }
+    }
+
+    /// Binds, builds the learner and runs the loop's iterations.
+    private func serve(_ settings: PPORunConfig, configText text: String, loop: PPORunLoop, logger: Logger) async throws {
         let server: ServerSecurity = try security.keys.map { try ClusterKeys.server(URL(fileURLWithPath: $0)) } ?? .insecure
         let digest = withUnsafeBytes(of: CRC32C.checksum(Array((text + overrides.joined(separator: "\n")).utf8)).bigEndian) { Array($0) }
         let policy = try LoadedPolicy.load(settings)
+        try PPORunLimits.check(settings, model: policy.config, parameters: policy.parameters.count, embedded: false)
         let context = try ZMQContext()
         let transport = try await ZMQLearnerTransport(
             endpoint: bind, security: server,

@@ -14,19 +14,31 @@ struct LoRAMergeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The adapter folder in PEFT's layout.", valueName: "dir"))
     var adapter: String
 
-    @Option(help: ArgumentHelp("The folder to write (replaced when it exists).", valueName: "dir"))
+    @Option(help: ArgumentHelp("The folder to write (replaced when rlhf lora merge wrote it before, or with --force).", valueName: "dir"))
     var output: String
+
+    @OptionGroup var replace: ForceOption
 
     func validate() throws {
         guard !adapter.isEmpty else { throw ValidationError("--adapter is empty; name the adapter folder") }
         guard !output.isEmpty else { throw ValidationError("--output is empty; name the folder") }
     }
 
+    /// The rule `--output` is written under.
+    var outputRule: OutputFolder {
+        OutputFolder(output, flag: "--output", command: "lora merge", force: replace.force,
+                     inputs: model.inputs + [InputPath("--adapter", adapter)])
+    }
+
     func run() async throws {
+        _ = try outputRule.check(replacing: true)
         let (lm, bundle) = try model.load(needsTokenizer: false)
         let loaded = try AdapterOption.load(adapter, for: lm)
         try loaded.merge(into: lm.parameters)
-        let folder = try StagedFolder(destination: URL(fileURLWithPath: output), protecting: [model.model, adapter])
+        if let name = lm.parameters.firstNonFiniteTensor() {
+            throw CommandInputError.nonFiniteWeights(tensor: name, why: "merging --adapter \(adapter) into --model \(model.model) overflows; the adapter is broken")
+        }
+        let folder = try outputRule.stage()
         defer { folder.discard() }
         try HFCheckpoint.save(config: lm.config, store: lm.parameters, to: folder.staging)
         if let tokenizer = bundle.tokenizer {

@@ -16,6 +16,9 @@ struct ModelOptions: ParsableArguments {
 
     func validate() throws { try ChatEncoding.validate(templateName: chatTemplate) }
 
+    /// The paths these options read.
+    var inputs: [InputPath] { [InputPath("--model", model)] + (tokenizer.map { [InputPath("--tokenizer", $0)] } ?? []) }
+
     /// Warns (one line on standard error) when `--chat-template` is given without `--chat`.
     func warnAboutIgnoredOptions(chat: Bool) {
         if chatTemplate != nil && !chat { CommandWarning.emit("--chat-template has no effect without --chat") }
@@ -37,6 +40,7 @@ struct ModelOptions: ParsableArguments {
     /// tokenizer adds by default.
     func encode(_ text: String, chat: Bool, bundle: ModelBundle) throws -> [Int] {
         guard let tokenizer = bundle.tokenizer else { throw CommandInputError.noTokenizer(model: model) }
-        return try ChatEncoding.tokens(text, tokenizer: tokenizer, chatTemplate: chat ? template(for: bundle) : nil)
+        return try ChatEncoding.tokens(text, tokenizer: tokenizer, chatTemplate: chat ? template(for: bundle) : nil,
+                                       limit: bundle.config.maxPositions)
     }
 }

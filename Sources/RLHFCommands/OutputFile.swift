@@ -1,69 +1,72 @@
 import Foundation
 
-/// Why an output file was refused or could not be written.
-enum OutputFileError: Error, CustomStringConvertible, Equatable {
-    /// The output path is one of the command's inputs (or lies inside an input folder).
-    case isInput(flag: String, path: String, inputFlag: String)
-    /// The output path is a folder.
-    case isFolder(flag: String, path: String)
-    /// The file could not be written or renamed into place.
-    case cannotWrite(flag: String, path: String, reason: String)
-
-    var description: String {
-        switch self {
-        case let .isInput(flag, path, inputFlag):
-            "\(flag) \(path) would overwrite the input \(inputFlag); choose another file"
-        case let .isFolder(flag, path):
-            "\(flag) \(path) is a folder; name a file"
-        case let .cannotWrite(flag, path, reason):
-            "\(flag) \(path): cannot write: \(reason)"
-        }
-    }
-}
-
-/// A result file written whole or not at all: into a hidden temporary sibling (`.NAME.partial-PID`), then
-/// renamed over the path, so a kill or a full disk never leaves half a file; never one of the inputs.
+/// A result file (`rlhf pairs --output`) under the output rule: written whole or not at all, into a hidden
+/// temporary sibling (`.NAME.partial-PID`) that is synced and renamed over the path, so a kill or a full
+/// disk never leaves half a file. Only a regular file is ever replaced: a folder, FIFO, socket or device at
+/// the path is refused, a symbolic link is written through to the file it names, and never one of the
+/// command's inputs or a file inside an input folder.
 struct OutputFile {
-    /// The path written.
+    /// The path as given.
     let path: String
     /// The flag that named it, for errors.
     let flag: String
+    /// The file written: `path` with symbolic links resolved.
+    let target: String
 
-    /// Checks, before any work is done, that `path` is no folder, would not replace one of `inputs` (flag,
-    /// path) nor a file inside an input folder, and that its folder exists. A new file inside an input
-    /// folder replaces nothing and is allowed.
-    init(path: String, flag: String, protecting inputs: [(flag: String, path: String)]) throws {
+    /// Checks, before any work is done, that `path` is a regular file or nothing, would not replace one of
+    /// `inputs` (or a path on the command line) nor a file inside an input folder, and that its folder
+    /// exists. A new file inside an input folder replaces nothing and is allowed.
+    init(path: String, flag: String, protecting inputs: [InputPath]) throws {
         self.path = path
         self.flag = flag
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-            throw OutputFileError.isFolder(flag: flag, path: path)
+        guard !path.isEmpty else { throw OutputRuleError.unnamed(flag: flag) }
+        let kind = FileKind.following(path)
+        if kind == .missing && FileKind.of(path) == .symbolicLink {
+            throw OutputRuleError.wrongKind(flag: flag, path: path, found: "a symbolic link to nothing", expected: "a regular file")
         }
-        let exists = FileManager.default.fileExists(atPath: path)
-        for input in inputs where exists && PathContainment.folder(input.path, holds: path) {
-            throw OutputFileError.isInput(flag: flag, path: path, inputFlag: "\(input.flag) \(input.path)")
+        guard kind == .missing || kind == .regular else {
+            throw OutputRuleError.wrongKind(flag: flag, path: path, found: kind.phrase, expected: "a regular file")
         }
-        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
-            throw OutputFileError.cannotWrite(flag: flag, path: path, reason: "no folder \(parent)")
+        target = kind == .missing ? path : PathContainment.resolved(path)
+        if kind == .regular {
+            for input in inputs + InputPath.onCommandLine(outputFlags: [flag]) where PathContainment.folder(input.path, holds: target) {
+                throw OutputRuleError.isInput(flag: flag, path: path, input: input.described)
+            }
+        }
+        let parent = URL(fileURLWithPath: target).deletingLastPathComponent().path
+        guard FileKind.following(parent) == .folder else {
+            throw OutputRuleError.cannotWrite(flag: flag, path: path, reason: "no folder \(parent)")
         }
     }
 
-    /// Writes `text` to a temporary sibling and renames it over `path`.
+    /// Writes `text` to a temporary sibling, syncs it and renames it over the file (checked again first).
     func write(_ text: String) throws {
-        let url = URL(fileURLWithPath: path)
+        let url = URL(fileURLWithPath: target)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
-        do {
-            try Foundation.Data(text.utf8).write(to: temporary)
-            guard rename(temporary.path, url.path) == 0 else {
-                throw OutputFileError.cannotWrite(flag: flag, path: path, reason: SystemErrorText.describe(errno))
+        defer { unlink(temporary.path) }
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o666)
+        guard fd >= 0 else { throw OutputRuleError.cannotWrite(flag: flag, path: path, reason: SystemErrorText.describe(errno)) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let reason = SystemErrorText.describe(errno)
+                close(fd)
+                throw OutputRuleError.cannotWrite(flag: flag, path: path, reason: reason)
             }
-        } catch let error as OutputFileError {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw OutputFileError.cannotWrite(flag: flag, path: path, reason: (error as NSError).localizedDescription)
+            bytes = bytes.dropFirst(n)
+        }
+        let synced = fsync(fd) == 0
+        let syncError = errno
+        close(fd)
+        guard synced else { throw OutputRuleError.cannotWrite(flag: flag, path: path, reason: SystemErrorText.describe(syncError)) }
+        let kind = FileKind.of(target)
+        guard kind == .missing || kind == .regular else {
+            throw OutputRuleError.wrongKind(flag: flag, path: path, found: kind.phrase, expected: "a regular file")
+        }
+        guard rename(temporary.path, target) == 0 else {
+            throw OutputRuleError.cannotWrite(flag: flag, path: path, reason: SystemErrorText.describe(errno))
         }
     }
 }

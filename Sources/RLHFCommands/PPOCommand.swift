@@ -29,24 +29,30 @@ struct PPOCommand: AsyncParsableCommand {
     @Flag(help: "Continue the run in --output from its last checkpoint (checkpoints/iteration-N/).")
     var resume = false
 
+    @OptionGroup var replace: ForceOption
+
     @OptionGroup var compute: ComputeOptions
 
-    func validate() throws {
+    mutating func validate() throws {
+        overrides = RepeatedOptions.unpack(overrides)
         guard !output.isEmpty else { throw ValidationError("--output is empty; name the run's folder") }
     }
 
     func run() async throws {
         compute.apply()
         let settings = try PPORunConfig.load(URL(fileURLWithPath: config), overrides: overrides)
-        let loop = try PPORunLoop(config: settings, output: URL(fileURLWithPath: output), resume: resume)
-        let run = try EmbeddedPPORun(config: settings)
-        do {
-            try await loop.run(run.learner, tokenizerFiles: run.tokenizerFiles, label: "ppo")
-        } catch {
+        let rule = RunFolder.rule(output, command: "ppo", config: settings, configFile: config, force: replace.force)
+        let loop = try PPORunLoop(config: settings, output: rule, resume: resume)
+        try await loop.claim.guarding {
+            let run = try EmbeddedPPORun(config: settings)
+            do {
+                try await loop.run(run.learner, tokenizerFiles: run.tokenizerFiles, label: "ppo")
+            } catch {
+                await run.shutdown()
+                throw error
+            }
             await run.shutdown()
-            throw error
         }
-        await run.shutdown()
     }
 }
 

@@ -13,15 +13,21 @@ struct PPORunLoop {
     let folder: URL
     /// The checkpoint to resume from (nil: a new run).
     let checkpoint: (iteration: Int, url: URL)?
+    /// The folder as the run took it (a failed new run takes back what it wrote).
+    let claim: RunFolderClaim
 
     /// Checks the output folder before anything is loaded: `resume` needs a checkpoint there, a new run
-    /// needs a folder without a run in it.
-    init(config: PPORunConfig, output: URL, resume: Bool) throws {
+    /// needs a folder the output rule gives it, without a run in it.
+    init(config: PPORunConfig, output: OutputFolder, resume: Bool) throws {
         self.config = config
-        folder = output
-        checkpoint = resume ? PPOCheckpoint.all(in: output).last : nil
+        folder = URL(fileURLWithPath: output.resolvedPath)
+        checkpoint = resume ? PPOCheckpoint.all(in: folder).last : nil
         if resume && checkpoint == nil { throw PPOCheckpointError.noCheckpoint(folder: output.path) }
-        if !resume { try RunFolder.checkFresh(output) }
+        if let checkpoint {
+            _ = try PPOCheckpoint.verify(checkpoint.url, config: config)
+            for name in ["metrics.jsonl", "samples.jsonl"] { try JSONLRewind.check(folder.appendingPathComponent(name)) }
+        }
+        claim = try RunFolder.prepare(output, resume: resume)
     }
 
     /// Runs the learner's iterations to the end of the config.

@@ -32,10 +32,10 @@ enum PairLabelerChoice: Equatable {
     }
 
     /// The input paths this labeler reads (so the output never replaces them).
-    func inputs(vaderDirectory: String) -> [(flag: String, path: String)] {
+    func inputs(vaderDirectory: String) -> [InputPath] {
         switch self {
-        case .vader: [("--vader-lexicon", vaderDirectory)]
-        case .reward(let folder): [("--labeler reward:", folder)]
+        case .vader: [InputPath("--vader-lexicon", vaderDirectory)]
+        case .reward(let folder): [InputPath("--labeler reward:", folder)]
         case .heuristic, .none: []
         }
     }

@@ -101,8 +101,8 @@ struct PairsCommand: AsyncParsableCommand {
         let logger = Logger(label: "rlhf.pairs")
         let choice = try PairLabelerChoice(parsing: labeler)
         let vaderDirectory = RewardFunctionOptions.vaderDirectory(flag: vaderLexicon)
-        let file = try OutputFile(path: output, flag: "--output", protecting: [("--prompts", prompts), ("--model", modelOptions.model)]
-            + (modelOptions.tokenizer.map { [("--tokenizer", $0)] } ?? []) + choice.inputs(vaderDirectory: vaderDirectory))
+        let file = try OutputFile(path: output, flag: "--output", protecting: [InputPath("--prompts", prompts)] + modelOptions.inputs
+            + adapterOption.inputs + choice.inputs(vaderDirectory: vaderDirectory))
         let texts = try PromptFile.prompts(in: InputFile.read(prompts, flag: "--prompts"), path: prompts, flag: "--prompts")
         let pairLabeler = try choice.load(vaderDirectory: vaderDirectory)
         let (lm, bundle) = try modelOptions.load(needsTokenizer: true)
@@ -143,7 +143,7 @@ struct PairsCommand: AsyncParsableCommand {
     private func checkFits(_ prompts: [[Int]], config: TransformerConfig) throws {
         guard let (index, longest) = prompts.map(\.count).enumerated().max(by: { $0.element < $1.element }) else { return }
         guard longest <= config.maxPositions - maxNewTokens else {
-            throw CommandInputError.tooLong(what: "prompt \(index + 1) of --prompts \(self.prompts)", tokens: longest,
+            throw CommandInputError.tooLong(what: "prompt \(index + 1) of --prompts \(self.prompts)", tokens: longest, atLeast: true,
                                             maxPositions: config.maxPositions, extra: " plus \(maxNewTokens) new (--max-new-tokens)")
         }
         let rows = min(batch, prompts.count)

@@ -37,6 +37,9 @@ struct PreferenceTrainingOptions: ParsableArguments {
     @Flag(help: "Skip and count malformed data lines instead of stopping at the first.")
     var skipBadLines = false
 
+    /// The paths these options read.
+    var inputs: [InputPath] { [InputPath("--data", data)] }
+
     func validate() throws {
         try TrainingFlagChecks.split(evalFraction: evalFraction, trainSize: trainSize, evalSize: evalSize)
         try TrainingFlagChecks.schedule(epochs: epochs, lr: lr, batch: batch)

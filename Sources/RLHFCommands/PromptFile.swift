@@ -6,12 +6,14 @@ enum PromptFile {
     /// The prompts in `text` (read from `path`, named by `flag` in errors); empty lines are skipped. A file
     /// whose first non-empty line starts with `{` is read as JSON Lines.
     static func prompts(in text: String, path: String, flag: String = "--prompt-file") throws -> [String] {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-        let isJSONLines = lines.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }?
-            .trimmingCharacters(in: .whitespaces).hasPrefix("{") ?? false
+        // lines as UTF-8 bytes, a trailing \r dropped: a megabytes-long prompt costs one pass, not Foundation's
+        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0[...] }
+        func isBlank(_ line: ArraySlice<UInt8>) -> Bool { line.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+        let isJSONLines = lines.first { !isBlank($0) }?.first { $0 != 0x20 && $0 != 0x09 } == UInt8(ascii: "{")
         var prompts: [String] = []
-        for (index, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (index, bytes) in lines.enumerated() where !isBlank(bytes) {
+            let line = String(decoding: bytes, as: UTF8.self)
             guard isJSONLines else { prompts.append(line); continue }
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             guard let prompt = object?["prompt"] as? String else {

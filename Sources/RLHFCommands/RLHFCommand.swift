@@ -20,7 +20,7 @@ public struct RLHFCommand: AsyncParsableCommand {
     public static func runMain(arguments: [String]? = nil) async -> Never {
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(try RepeatedOptions.pack(arguments ?? Array(CommandLine.arguments.dropFirst())))
             let chosen = type(of: command)
             if !chosen.configuration.subcommands.isEmpty {  // the root or a group (`reward`) with no subcommand
                 FileHandle.standardError.write(Data((helpMessage(for: chosen) + "\n").utf8))

@@ -31,6 +31,9 @@ struct RewardDataOptions: ParsableArguments {
     @Flag(help: "Skip and count malformed data lines instead of stopping at the first.")
     var skipBadLines = false
 
+    /// The paths these options read.
+    var inputs: [InputPath] { [InputPath("--data", data)] + (evalData.map { [InputPath("--eval-data", $0)] } ?? []) }
+
     func validate() throws {
         try TrainingFlagChecks.split(evalFraction: evalFraction, trainSize: trainSize, evalSize: evalSize)
         guard maxLen >= 3, maxLen <= 1 << 16 else { throw ValidationError("--max-len must be between 3 and 65536") }

@@ -51,7 +51,8 @@ struct RewardModel {
 
     /// The class names `architectures` lists in the folder's config.json (empty when it lists none).
     private static func architectures(inFolder url: URL) -> [String] {
-        guard let data = try? Data(contentsOf: url.appendingPathComponent("config.json")),
+        guard let data = try? SideFile.read(url.appendingPathComponent("config.json").path, limit: SideFile.Limit.modelConfig,
+                                            what: "a config.json"),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
         return (object["architectures"] as? [Any])?.compactMap { $0 as? String } ?? []
     }

@@ -31,6 +31,6 @@ struct RewardModelOptions: ParsableArguments {
     func encode(_ text: String, chat: Bool, reward: RewardModel) throws -> [Int] {
         guard let tokenizer = reward.tokenizer else { throw CommandInputError.noTokenizer(model: model ?? "the reward model") }
         let template = chat ? try ChatEncoding.template(named: chatTemplate, modelTemplate: reward.chatTemplate) : nil
-        return try ChatEncoding.tokens(text, tokenizer: tokenizer, chatTemplate: template)
+        return try ChatEncoding.tokens(text, tokenizer: tokenizer, chatTemplate: template, limit: reward.classifier.config.maxPositions)
     }
 }

@@ -40,7 +40,9 @@ struct RewardScoreCommand: AsyncParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
-    func validate() throws {
+    mutating func validate() throws {
+        (text, textFile) = (RepeatedOptions.unpack(text), RepeatedOptions.unpack(textFile))
+        (ids, attentionMask) = (IntegerList.unpacked(ids), IntegerList.unpacked(attentionMask))
         guard (modelOptions.model != nil) != (functionOptions.function != nil) else {
             throw ValidationError("give --model DIR or --function NAME, and only one of them")
         }
@@ -84,7 +86,7 @@ struct RewardScoreCommand: AsyncParsableCommand {
             let what = inputName(i)
             guard !row.isEmpty else { throw RewardCommandError.emptyInput(what: what) }
             guard row.count <= config.maxPositions else {
-                throw CommandInputError.tooLong(what: "input \(what)", tokens: row.count, maxPositions: config.maxPositions, extra: "")
+                throw CommandInputError.tooLong(what: "input \(what)", tokens: row.count, atLeast: hasText, maxPositions: config.maxPositions, extra: "")
             }
             if let bad = row.firstIndex(where: { !(0..<config.vocabSize).contains($0) }) {
                 throw RewardCommandError.tokenOutOfRange(what: what, id: row[bad], index: bad, vocabSize: config.vocabSize)

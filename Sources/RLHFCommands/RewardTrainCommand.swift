@@ -45,6 +45,8 @@ struct RewardTrainCommand: AsyncParsableCommand {
     @Option(help: "The folder the reward model and metrics.jsonl go to.")
     var output: String
 
+    @OptionGroup var replace: ForceOption
+
     @Flag(help: "Print the final numbers as one JSON line.")
     var json = false
 
@@ -58,11 +60,17 @@ struct RewardTrainCommand: AsyncParsableCommand {
         if data.format == .imdb && margin != 0 { throw ValidationError("--margin goes with pairs; --format imdb trains on labels") }
     }
 
+    /// The rule `--output` is written under.
+    var outputRule: OutputFolder {
+        OutputFolder(output, flag: "--output", command: "reward train", force: replace.force,
+                     inputs: [InputPath("--model", model)] + (tokenizer.map { [InputPath("--tokenizer", $0)] } ?? []) + data.inputs)
+    }
+
     func run() async throws {
         compute.apply()
+        _ = try outputRule.check(replacing: true)
         let (classifier, textTokenizer) = try RewardBackbone.load(path: model, tokenizerPath: tokenizer, pooling: pooling, seed: data.seed)
-        let protected = [model, data.data] + (data.evalData.map { [$0] } ?? []) + (tokenizer.map { [$0] } ?? [])
-        let folder = try StagedFolder(destination: URL(fileURLWithPath: output), protecting: protected)
+        let folder = try outputRule.stage()
         defer { folder.discard() }
         let (trainTexts, evalTexts, skipped) = try data.split()
         if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(data.data)") }
@@ -110,6 +118,9 @@ struct RewardTrainCommand: AsyncParsableCommand {
         let after = try held.evaluate(classifier, padID: padID, batch: 2 * batch, margin: margin)
         if let after {
             try metrics.write(["step": Double(step), "eval_loss": after.loss, "eval_accuracy": after.accuracy])
+        }
+        if let name = classifier.parameters.firstNonFiniteTensor() ?? classifier.head.parameters.firstNonFiniteTensor() {
+            throw CommandInputError.nonFiniteWeights(tensor: name, why: "the run diverged (lower --lr)")
         }
         try HFSequenceClassifier.save(classifier, to: folder.staging)
         try RewardBackbone.writeTokenizer(textTokenizer, from: model, tokenizerPath: tokenizer, to: folder.staging,

@@ -1,17 +1,26 @@
 import Cluster
 import Foundation
 
-/// The output folder of a training run: a new run refuses a folder that already holds one (so nothing
-/// is overwritten), and a resumed run rewinds its JSONL logs to the checkpoint it continues from.
+/// The output folder of a PPO run (`rlhf ppo`, `rlhf learner`, `rlhf launch`): a new run takes a folder
+/// under the output rule and refuses one that already holds a run (so nothing is overwritten), and a
+/// resumed run rewinds its JSONL logs to the checkpoint it continues from.
 enum RunFolder {
     /// The files of a run that a new run must not append to.
     static let runFiles = ["metrics.jsonl", "samples.jsonl", "checkpoints"]
 
-    /// Throws when `output` already holds a run.
-    static func checkFresh(_ output: URL) throws {
-        for name in runFiles where FileManager.default.fileExists(atPath: output.appendingPathComponent(name).path) {
-            throw CommandInputError.flags("--output \(output.path) already holds a run (\(name)); pass --resume to continue it, or choose another folder")
-        }
+    /// The commands that write PPO run folders: `rlhf learner` writes into the folder `rlhf launch` made.
+    static let family: Set<String> = ["ppo", "learner", "launch"]
+
+    /// The output rule for `--output` of `command`, whose inputs are the run config and every path in it.
+    static func rule(_ output: String, command: String, config: PPORunConfig, configFile: String, force: Bool) -> OutputFolder {
+        OutputFolder(output, flag: "--output", command: command, family: family, force: force,
+                     inputs: [InputPath("--config", configFile)] + config.namedPaths.map { InputPath("\($0.key) in --config", $0.path) })
+    }
+
+    /// Claims `rule`'s folder for a new run (or leaves it to the checkpoint for `resume`).
+    @discardableResult
+    static func prepare(_ rule: OutputFolder, resume: Bool) throws -> RunFolderClaim {
+        try rule.prepareRun(resume: resume, runFiles: runFiles, resumeHint: "pass --resume to continue it")
     }
 
     /// Rewrites the JSONL file `url` (if present) keeping only the lines whose `iteration` is below

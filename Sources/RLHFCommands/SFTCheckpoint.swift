@@ -50,10 +50,15 @@ enum SFTCheckpoint {
     static func state(in folder: URL) throws -> SFTTrainerState {
         let url = folder.appendingPathComponent("trainer_state.json")
         let state: SFTTrainerState
-        do { state = try JSONDecoder().decode(SFTTrainerState.self, from: Foundation.Data(contentsOf: url)) } catch {
+        do {
+            let data = try SideFile.read(url.path, limit: SideFile.Limit.state, what: "a trainer_state.json")
+            state = try JSONDecoder().decode(SFTTrainerState.self, from: data)
+        } catch let error as SideFileError {
+            throw SFTCheckpointError.unreadable(file: url.path, reason: error.reason)
+        } catch {
             throw SFTCheckpointError.unreadable(file: url.path, reason: "not a checkpoint's trainer_state.json (\(reason(error)))")
         }
-        guard state.format == 1, state.global_step >= 0, state.global_step <= state.max_steps else {
+        guard state.format == 1, state.global_step >= 0, state.global_step <= state.max_steps, state.max_steps <= AdamW.maximumStepCount else {
             throw SFTCheckpointError.unreadable(file: url.path, reason: "a field is missing or out of range")
         }
         return state

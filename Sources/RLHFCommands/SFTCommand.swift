@@ -42,6 +42,8 @@ struct SFTCommand: AsyncParsableCommand {
     @Option(help: "Continue the run from this checkpoint folder (OUTPUT/checkpoint-STEP), with the same flags.")
     var resume: String?
 
+    @OptionGroup var replace: ForceOption
+
     @Flag(help: "Print the final numbers as one JSON line.")
     var json = false
 
@@ -64,9 +66,19 @@ struct SFTCommand: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: output), checkpoint = resume.map { URL(fileURLWithPath: $0) }
         // a run goes into a fresh folder, or continues in the folder that holds its checkpoint
         let home = checkpoint?.deletingLastPathComponent().path
-        if !(home.map { PathContainment.folder(output, holds: $0) && PathContainment.folder($0, holds: output) } ?? false) {
-            try SFTRunFolder.checkFresh(folder)
-        }
+        let continuesInPlace = home.map { PathContainment.folder(output, holds: $0) && PathContainment.folder($0, holds: output) } ?? false
+        // a checkpoint is checked before anything is loaded or written
+        let savedState = try checkpoint.map { try SFTCheckpoint.state(in: $0) }
+        if continuesInPlace { try JSONLRewind.check(folder.appendingPathComponent("metrics.jsonl")) }
+        let claim = try OutputFolder(output, flag: "--output", command: "sft", force: replace.force,
+                                     inputs: model.inputs + training.inputs + (resume.map { [InputPath("--resume", $0)] } ?? []))
+            .prepareRun(resume: continuesInPlace, runFiles: SFTRunFolder.runFiles,
+                        resumeHint: "pass --resume \(output)/checkpoint-STEP to continue it")
+        try await claim.guarding { try train(into: folder, from: checkpoint, state: savedState) }
+    }
+
+    /// The run itself, in `folder` (continued from `checkpoint` with its `state`, when given).
+    private func train(into folder: URL, from checkpoint: URL?, state savedState: SFTTrainerState?) throws {
         let logger = Logger(label: "rlhf.sft")
         let (lm, bundle) = try model.load(needsTokenizer: true)
         guard let tokenizer = bundle.tokenizer else { throw CommandInputError.noTokenizer(model: model.model) }
@@ -92,8 +104,7 @@ struct SFTCommand: AsyncParsableCommand {
                                     learning_rate: training.lr, max_len: training.maxLen, train_examples: train.count,
                                     data_fingerprint: Self.fingerprint(train), eval_loss_before: nil, train_loss: nil)
         let heldBatches = try Self.heldOutBatches(held, size: training.chunk, padID: padID)
-        if let checkpoint {
-            let saved = try SFTCheckpoint.state(in: checkpoint)
+        if let checkpoint, let saved = savedState {
             try Self.check(saved, against: state, file: checkpoint.appendingPathComponent("trainer_state.json").path)
             try SFTCheckpoint.restore(update, from: checkpoint, state: saved)
             state = saved
@@ -132,6 +143,9 @@ struct SFTCommand: AsyncParsableCommand {
         progress.finish()
         let after = heldBatches.isEmpty ? nil : try update.loss(heldBatches).mean
         if let after { try metrics.write(["step": Double(state.global_step), "epoch": state.epoch, "eval/loss": after]) }
+        if let name = lm.parameters.firstNonFiniteTensor() ?? adapter?.parameters.firstNonFiniteTensor() {
+            throw CommandInputError.nonFiniteWeights(tensor: name, why: "the run diverged (lower --lr)")
+        }
         if let adapter {
             try SFTRunFolder.writeAdapter(adapter, baseModel: model.model, tokenizerFiles: tokenizerFiles, to: folder)
         } else {

@@ -6,15 +6,8 @@ import Models
 /// `--resume` looks), never over another run, and with the trained model's files each renamed into
 /// place once complete.
 enum SFTRunFolder {
-    /// Throws when `output` exists and is not an empty folder (a new run never mixes with another's files).
-    static func checkFresh(_ output: URL) throws {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: output.path, isDirectory: &isFolder) else { return }
-        let entries = isFolder.boolValue ? (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? [] : ["?"]
-        if !entries.isEmpty {
-            throw CommandInputError.flags("--output \(output.path) already exists and is not an empty folder; pass --resume \(output.path)/checkpoint-STEP to continue its run, or choose another folder")
-        }
-    }
+    /// What a folder holding an `rlhf sft` run has (a name ending in `*` is a prefix).
+    static let runFiles = ["metrics.jsonl", "checkpoint-*", "model.safetensors", PEFTAdapter.weightsFileName]
 
     /// Rewrites `metrics.jsonl` (if present) without the lines a run resumed after `step` steps writes
     /// again: those of later steps, and the evaluation logged at `step` itself. A line cut short by a

@@ -76,7 +76,7 @@ struct ScoreCommand: AsyncParsableCommand {
         guard tokens.count >= 2 else { throw ValidationError("the text encodes to \(tokens.count) token(s); scoring needs two") }
         let what = input == nil ? "--ids list" : "text"
         guard tokens.count <= lm.config.maxPositions else {
-            throw CommandInputError.tooLong(what: what, tokens: tokens.count, maxPositions: lm.config.maxPositions, extra: "")
+            throw CommandInputError.tooLong(what: what, tokens: tokens.count, atLeast: input != nil, maxPositions: lm.config.maxPositions, extra: "")
         }
         try ModelWorkLimits.require(ModelWorkLimits.forwardFloats(lm.config, batch: 1, length: tokens.count),
                                     for: "scoring \(tokens.count) tokens")

@@ -30,11 +30,11 @@ struct SupervisedEncoding {
             let opened = template.render(context, addGenerationPrompt: true)
             let whole = template.render(messages, addGenerationPrompt: false)
             let reply = whole.hasPrefix(opened) ? String(whole.dropFirst(opened.count)) : messages.last?.content ?? example.response
-            prompt = tokenizer.encode(opened, addSpecialTokens: false)
-            response = tokenizer.encode(reply, addSpecialTokens: false)
+            prompt = tokenizer.encode(opened, addSpecialTokens: false, keeping: maxLength, from: .end)
+            response = tokenizer.encode(reply, addSpecialTokens: false, keeping: maxLength, from: .start)
         } else {
-            prompt = tokenizer.encode(example.prompt, addSpecialTokens: true)
-            response = tokenizer.encode(example.response, addSpecialTokens: false)
+            prompt = tokenizer.encode(example.prompt, addSpecialTokens: true, keeping: maxLength, from: .end)
+            response = tokenizer.encode(example.response, addSpecialTokens: false, keeping: maxLength, from: .start)
         }
         if let eos, !response.contains(eos) { response.append(eos) }
         if prompt.isEmpty { prompt = [eos ?? 0] }  // the first response token needs a position to be predicted from

@@ -18,8 +18,11 @@ struct TokenizedPairs {
     /// the left (it keeps its end), then the response from the right.
     init(_ pairs: [PreferencePair], tokenizer: any Tokenizer, eos: Int?, maxLength: Int) {
         for pair in pairs {
-            var prompt = tokenizer.encode(pair.prompt, addSpecialTokens: true)
-            var responses = [pair.chosen, pair.rejected].map { tokenizer.encode($0, addSpecialTokens: false) + (eos.map { [$0] } ?? []) }
+            // a text far past maxLength is cut before it is encoded: the prompt keeps its end, a response its start
+            var prompt = tokenizer.encode(pair.prompt, addSpecialTokens: true, keeping: maxLength, from: .end)
+            var responses = [pair.chosen, pair.rejected].map {
+                tokenizer.encode($0, addSpecialTokens: false, keeping: maxLength, from: .start) + (eos.map { [$0] } ?? [])
+            }
             let longest = responses.map(\.count).max() ?? 0
             if prompt.count + longest > maxLength { prompt = Array(prompt.suffix(max(1, maxLength - longest))) }
             if prompt.isEmpty { prompt = eos.map { [$0] } ?? [0] }

@@ -30,7 +30,7 @@ struct TokenizedRewardData {
         let special = tokenizer.defaultSpecialTokens
         var truncated = 0
         func row(_ text: String) -> [Int] {
-            let row = RewardRow(plain: tokenizer.encode(text, addSpecialTokens: false), prefix: special.prefix,
+            let row = RewardRow(plain: tokenizer.encode(text, addSpecialTokens: false, keeping: maxLength, from: .end), prefix: special.prefix,
                                 suffix: special.suffix, maxLength: maxLength)
             if row.truncated { truncated += 1 }
             return row.ids

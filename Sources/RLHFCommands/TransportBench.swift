@@ -60,7 +60,7 @@ extension BenchCommand {
         let (total, overflow) = perCopy.multipliedReportingOverflow(by: generators + 2)
         do {
             try ModelWorkLimits.require(overflow ? nil : total, for: "\(perCopy) floats to \(generators) generators")
-        } catch let error as CommandInputError {
+        } catch {
             throw ValidationError(error.description)
         }
     }

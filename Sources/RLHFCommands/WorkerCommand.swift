@@ -28,13 +28,15 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("After SIGTERM, how long to wait for the learner's stop while finishing the work held.", valueName: "seconds"))
     var drainSeconds: Double = 120
 
+    @Option(help: ArgumentHelp("Say the learner does not answer after this long without its welcome, and again each time as long again (the worker keeps trying).", valueName: "seconds"))
+    var connectTimeout: Double = 10
+
     @OptionGroup var security: ClusterSecurityOptions
 
     func validate() throws {
         guard WorkerRole(rawValue: role) != nil else { throw ValidationError("--role \(role.prefix(40)): expected rollout, reward or reference") }
-        guard connect.hasPrefix("tcp://") || connect.hasPrefix("ipc://") else {
-            throw ValidationError("--connect \(connect.prefix(60)): expected tcp://HOST:PORT")
-        }
+        do { _ = try Endpoint(parsing: connect, binding: false) } catch { throw ValidationError("--connect \(error)") }
+        guard connectTimeout >= 0.1, connectTimeout <= 86_400 else { throw ValidationError("--connect-timeout must be between 0.1 and 86400 seconds") }
         guard drainSeconds > 0, drainSeconds <= 86_400 else { throw ValidationError("--drain-seconds must be between 0 and 86400") }
         if security.keys != nil && name == nil { throw ValidationError("--keys needs --name (the worker's key file is NAME.key)") }
     }
@@ -53,7 +55,20 @@ struct WorkerCommand: AsyncParsableCommand {
                                                      context: context, logger: logger)
         let drain = WorkerDrain(graceSeconds: drainSeconds, logger: logger) { message in (try? transport.send(message)) != nil }
         logger.info("\(role) worker on \(device): waiting for the learner at \(connect)")
-        guard let welcome = await transport.welcome() else { throw TransportError.closed("the learner") }
+        let reporter = Task { [connect, connectTimeout, logger] in
+            let endpoint = try? Endpoint(parsing: connect, binding: false)
+            var waited = 0.0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(connectTimeout))
+                if Task.isCancelled { return }
+                waited += connectTimeout
+                let why = endpoint?.hostResolves == false ? " (its host \(endpoint?.host ?? "") does not resolve)" : ""
+                logger.warning("no answer from the learner at \(connect)\(why) after \(Int(waited.rounded())) s; still trying")
+            }
+        }
+        let welcome = await transport.welcome()
+        reporter.cancel()
+        guard let welcome else { throw TransportError.closed("the learner") }
         drain.roleStarted()
         let config = try PPORunConfig.parse(welcome.runConfig, file: "the learner's run config", overrides: welcome.configOverrides,
                                             environment: ProcessInfo.processInfo.environment, checkPaths: true)

@@ -108,7 +108,11 @@ public final class AdamW: @unchecked Sendable {
         try restore(groupMoments: [saved], stepCount: stepCount)
     }
 
-    /// Loads every group's moments (m then v, in group order) and the step count.
+    /// The largest step count a restored optimizer accepts (2^40 steps: far past any run, far from overflow).
+    public static let maximumStepCount = 1 << 40
+
+    /// Loads every group's moments (m then v, in group order) and the step count, refusing moments that no
+    /// run produces (NaN, infinite, or a negative second moment) before anything is changed.
     public func restore(groupMoments saved: [UnsafeBufferPointer<Float>], stepCount: Int) throws(OptimizerError) {
         guard saved.count == groups.count else {
             throw .stateSizeMismatch(expected: groups.count, got: saved.count)
@@ -116,8 +120,14 @@ public final class AdamW: @unchecked Sendable {
         for (group, moments) in zip(groups, saved) where moments.count != group.moments.count || moments.baseAddress == nil {
             throw .stateSizeMismatch(expected: group.moments.count, got: moments.count)
         }
-        guard stepCount >= 0 else {
-            throw .invalidHyperparameter(name: "step count", value: Double(stepCount), requirement: ">= 0")
+        guard stepCount >= 0, stepCount <= Self.maximumStepCount else {
+            throw .invalidHyperparameter(name: "step count", value: Double(stepCount), requirement: "between 0 and \(Self.maximumStepCount)")
+        }
+        for (g, (group, moments)) in zip(groups, saved).enumerated() {
+            let count = group.store.count
+            if let bad = moments.indices.first(where: { !moments[$0].isFinite || ($0 >= count && moments[$0] < 0) }) {
+                throw .invalidState(group: g, index: bad, value: moments[bad])
+            }
         }
         for (group, moments) in zip(groups, saved) { group.store.backend.upload(moments, to: group.moments.pointer) }
         self.stepCount = stepCount

@@ -8,6 +8,8 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     case frozenParameters
     /// An optimizer over no parameter group.
     case noParameterGroups
+    /// Saved moments that no run produces: a NaN or infinity, or a negative second moment.
+    case invalidState(group: Int, index: Int, value: Float)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
             return "a frozen parameter store cannot be trained: it has no gradients (unfreeze it or leave it out of the optimizer)"
         case .noParameterGroups:
             return "the optimizer needs at least one parameter group"
+        case let .invalidState(group, index, value):
+            return "optimizer moment \(index) of group \(group) is \(value): moments are finite and second moments are not negative; the checkpoint is corrupt"
         }
     }
 }

@@ -72,7 +72,9 @@ public enum CurveKeyFile {
     }
 
     private static func load(_ path: String) throws(CurveKeyFileError) -> (public: CurveKey?, secret: CurveKey?) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO put where a key file goes returns at once (and is refused below) instead of
+        // waiting forever for a writer
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw .unreadable(path: path, errno: errno) }
         defer { close(fd) }
         var info = stat()

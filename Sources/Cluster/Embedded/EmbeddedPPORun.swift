@@ -22,6 +22,7 @@ public final class EmbeddedPPORun: @unchecked Sendable {
     public init(config: PPORunConfig) throws {
         self.config = config
         let policy = try LoadedPolicy.load(config)
+        try PPORunLimits.check(config, model: policy.config, parameters: policy.parameters.count, embedded: true)
         tokenizerFiles = PPOLearner.tokenizerFiles(config, policy: policy)
         // the workers copy the starting weights before the learner trains them in place
         let reference = try RoleSetup.reference(config, policy: policy, ownsPolicy: false)

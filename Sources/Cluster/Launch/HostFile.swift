@@ -1,4 +1,5 @@
 import Foundation
+import ModelIO
 
 /// A process role the launcher starts: the learner or one of the worker roles.
 public enum ProcessRole: String, Sendable, Hashable, CaseIterable {
@@ -57,10 +58,9 @@ public struct HostFile: Sendable, Equatable {
     /// Reads `url` (at most 1 MiB).
     public static func load(_ url: URL) throws(HostFileError) -> HostFile {
         let data: Data
-        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw HostFileError(file: url.path, line: 0, reason: "cannot read: \((error as NSError).localizedDescription)")
+        do { data = try SideFile.read(url.path, limit: SideFile.Limit.runConfig, what: "a host file") } catch {
+            throw HostFileError(file: url.path, line: 0, reason: error.reason)
         }
-        guard data.count <= 1 << 20 else { throw HostFileError(file: url.path, line: 0, reason: "larger than 1 MiB") }
         guard let text = String(data: data, encoding: .utf8) else {
             throw HostFileError(file: url.path, line: 0, reason: "not UTF-8 text")
         }

@@ -65,6 +65,11 @@ public enum PPOCheckpoint {
     private static func write(_ learner: PPOLearner, iteration: Int, tokenizerFiles: HuggingFaceTokenizerFiles?,
                               into folder: URL) throws {
         let update = learner.step.update
+        let stores = [update.policy.parameters, update.policy.adapter?.parameters, update.valueHead?.parameters,
+                      update.critic?.parameters, update.critic?.head.parameters].compactMap { $0 }
+        if let name = stores.lazy.compactMap({ $0.firstNonFiniteTensor() }).first {
+            throw PPOCheckpointError.cannotWrite(file: folder.path, reason: "the weights hold a NaN or infinity (\(name)); the run diverged")
+        }
         let policyFolder = folder.appendingPathComponent("policy")
         try HFCheckpoint.save(config: update.policy.config, store: update.policy.parameters, to: policyFolder)
         try tokenizerFiles?.write(to: policyFolder)
@@ -110,22 +115,46 @@ public enum PPOCheckpoint {
         }
     }
 
-    /// Restores `learner` from the checkpoint in `folder`; returns the iteration to continue with.
-    public static func restore(_ learner: PPOLearner, from folder: URL) throws -> Int {
+    /// The checkpoint in `folder` of a run of `config`, checked before anything is loaded or computed: its
+    /// `state.json` read (at most 1 MiB), every field in its range and matching the config, and its
+    /// optimizer moments finite (second moments not negative).
+    public static func verify(_ folder: URL, config: PPORunConfig) throws -> PPOCheckpointState {
         let stateURL = folder.appendingPathComponent("state.json")
         let state: PPOCheckpointState
-        do { state = try JSONDecoder().decode(PPOCheckpointState.self, from: Foundation.Data(contentsOf: stateURL)) } catch {
-            throw PPOCheckpointError.unreadable(file: stateURL.path, reason: "\(error)")
+        do {
+            let data = try SideFile.read(stateURL.path, limit: SideFile.Limit.state, what: "a state.json")
+            state = try JSONDecoder().decode(PPOCheckpointState.self, from: data)
+        } catch let error as SideFileError {
+            throw PPOCheckpointError.unreadable(file: stateURL.path, reason: error.reason)
+        } catch {
+            throw PPOCheckpointError.unreadable(file: stateURL.path, reason: "not a checkpoint's state.json (\(error))")
         }
-        let config = learner.config, update = learner.step.update
-        for (what, saved, now) in [("seed", state.seed, String(config.seed)), ("batch_size", String(state.batchSize), String(config.ppo.batchSize)),
-                                   ("policy.model", state.policyModel, config.policyModel),
-                                   ("critic", String(state.hasCritic), String(update.critic != nil))] where saved != now {
-            throw PPOCheckpointError.mismatch(file: stateURL.path, what: "\(what) was \(saved), the config says \(now)")
+        try state.check(against: config, file: stateURL.path)
+        _ = try HFConfigReader.read(contentsOf: folder.appendingPathComponent("policy").appendingPathComponent("config.json"))
+        let momentsURL = folder.appendingPathComponent("optimizer.safetensors")
+        do {
+            let file = try SafetensorsFile(url: momentsURL)
+            for name in file.tensorNames where name.hasPrefix("optimizer.") {
+                let values = try file.floats(name)
+                if let bad = values.indices.first(where: { !values[$0].isFinite || ($0 >= values.count / 2 && values[$0] < 0) }) {
+                    throw PPOCheckpointError.unreadable(file: momentsURL.path,
+                                                        reason: "\(name)[\(bad)] is \(values[bad]): optimizer moments are finite and second moments not negative")
+                }
+            }
+        } catch let error as PPOCheckpointError { throw error } catch {
+            throw PPOCheckpointError.unreadable(file: momentsURL.path, reason: "\(error)")
         }
-        guard state.format == 1, state.iteration >= 0, state.version >= 0, state.promptPosition >= 0,
-              let shuffle = UInt64(state.shuffleState), state.optimizerSteps.count == update.optimizers.count else {
-            throw PPOCheckpointError.unreadable(file: stateURL.path, reason: "a field is missing or out of range")
+        return state
+    }
+
+    /// Restores `learner` from the checkpoint in `folder`; returns the iteration to continue with.
+    public static func restore(_ learner: PPOLearner, from folder: URL) throws -> Int {
+        let state = try verify(folder, config: learner.config)
+        let stateURL = folder.appendingPathComponent("state.json")
+        let update = learner.step.update
+        guard String(state.hasCritic) == String(update.critic != nil), state.optimizerSteps.count == update.optimizers.count,
+              let shuffle = UInt64(state.shuffleState) else {
+            throw PPOCheckpointError.mismatch(file: stateURL.path, what: "its optimizers or critic are not this run's")
         }
         let policyFolder = folder.appendingPathComponent("policy")
         let (_, policyStore) = try HFCheckpoint.load(directory: policyFolder, backend: update.policy.backend)

@@ -28,3 +28,45 @@ public struct PPOCheckpointState: Codable, Equatable, Sendable {
         case optimizerSteps = "optimizer_steps", hasCritic = "critic"
     }
 }
+
+extension PPOCheckpointState {
+    /// The largest data position a checkpoint may hold (2^48 prompts: far past any data set, far from overflow).
+    public static let maximumPosition = 1 << 48
+    /// The largest KL coefficient a checkpoint may hold.
+    public static let maximumKLCoefficient = 1e6
+
+    /// Throws unless every field is in its range and the checkpoint belongs to a run of `config`: the
+    /// layout version, iteration = version (one update per iteration) within 0...2^31, the data position
+    /// within 0...2^48, each optimizer's steps within what the iterations can have taken, a finite and
+    /// non-negative KL coefficient with a positive target and horizon, a decimal shuffling state, and the
+    /// seed, batch size and policy of the config. `file` names `state.json` in errors.
+    public func check(against config: PPORunConfig, file: String) throws(PPOCheckpointError) {
+        func outOfRange(_ field: String, _ value: String, _ requirement: String) -> PPOCheckpointError {
+            .unreadable(file: file, reason: "\(field) is \(value); it must be \(requirement)")
+        }
+        guard format == 1 else { throw outOfRange("format", "\(format)", "1 (this build's layout)") }
+        for (what, saved, now) in [("seed", seed, String(config.seed)), ("batch_size", String(batchSize), String(config.ppo.batchSize)),
+                                   ("policy.model", policyModel, config.policyModel)] where saved != now {
+            throw .mismatch(file: file, what: "\(what) was \(saved), the config says \(now)")
+        }
+        guard (0...(1 << 31)).contains(iteration) else { throw outOfRange("iteration", "\(iteration)", "between 0 and \(1 << 31)") }
+        guard version == iteration else { throw outOfRange("version", "\(version)", "the iteration, \(iteration) (one update per iteration)") }
+        guard (0...Self.maximumPosition).contains(promptPosition) else {
+            throw outOfRange("prompt_position", "\(promptPosition)", "between 0 and \(Self.maximumPosition)")
+        }
+        // each iteration takes at most ppo_epochs × batch_size optimizer steps (minibatches hold at least one row)
+        let (perIteration, overflow) = config.ppo.ppoEpochs.multipliedReportingOverflow(by: config.ppo.batchSize)
+        let (most, overflow2) = perIteration.multipliedReportingOverflow(by: iteration)
+        for (index, steps) in optimizerSteps.enumerated() where steps < 0 || (!overflow && !overflow2 && steps > most) {
+            throw outOfRange("optimizer_steps[\(index)]", "\(steps)", "between 0 and \(overflow || overflow2 ? Int.max : most)")
+        }
+        let beta = klController.coefficient
+        guard beta.isFinite, beta >= 0, beta <= Self.maximumKLCoefficient else {
+            throw outOfRange("kl_controller.coefficient", "\(beta)", "a finite number between 0 and \(Self.maximumKLCoefficient)")
+        }
+        if case let .adaptive(target, horizon) = klController.mode, !(target.isFinite && target > 0 && horizon.isFinite && horizon > 0) {
+            throw outOfRange("kl_controller.mode", "target \(target), horizon \(horizon)", "a positive finite target and horizon")
+        }
+        guard UInt64(shuffleState) != nil else { throw outOfRange("shuffle_state", "'\(shuffleState.prefix(40))'", "a decimal UInt64") }
+    }
+}

@@ -8,8 +8,14 @@ indirect enum ConfigValue: Equatable {
     case list([ConfigValue])
     case null
 
-    /// Parses YAML text; `file` names it in errors. Duplicate keys are refused.
+    /// The most values a config may expand to, aliases counted at each use: a few hundred-byte alias bomb
+    /// would otherwise expand to billions.
+    static let maximumValues = 100_000
+
+    /// Parses YAML text; `file` names it in errors. Duplicate keys are refused, and so is text nested more
+    /// than `YAMLNesting.maximumDepth` deep or expanding to more than `maximumValues` values.
     static func parse(_ text: String, file: String) throws(RunConfigError) -> ConfigValue {
+        try YAMLNesting.check(text, file: file)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -19,30 +25,39 @@ indirect enum ConfigValue: Equatable {
             throw .malformed(file: file, line: nil, reason: "\(error)")
         }
         guard let node else { return .mapping([]) }
-        return try convert(node, file: file, path: "")
+        var budget = maximumValues
+        return try convert(node, file: file, path: "", depth: 0, budget: &budget)
     }
 
-    private static func convert(_ node: Node, file: String, path: String) throws(RunConfigError) -> ConfigValue {
+    private static func convert(_ node: Node, file: String, path: String, depth: Int, budget: inout Int) throws(RunConfigError) -> ConfigValue {
+        budget -= 1
+        guard budget >= 0 else {
+            throw .malformed(file: file, line: node.mark?.line, reason: "it expands to more than \(maximumValues) values (aliases count at each use)")
+        }
+        guard depth <= YAMLNesting.maximumDepth else {
+            throw .malformed(file: file, line: node.mark?.line, reason: "nested more than \(YAMLNesting.maximumDepth) deep (aliases included)")
+        }
         switch node {
         case let .scalar(s):
             if s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string) { return .null }
             return .scalar(s.string, quoted: s.style != .plain)
         case let .mapping(mapping):
             var pairs: [ConfigEntry] = []
+            var seen: Set<String> = []
             for (key, value) in mapping {
                 guard case let .scalar(k) = key else {
                     throw .wrongType(file: file, key: path.isEmpty ? "(top level)" : path, expected: "string keys", found: "a complex key")
                 }
                 let dotted = path.isEmpty ? k.string : "\(path).\(k.string)"
-                if pairs.contains(where: { $0.key == k.string }) {
+                if !seen.insert(k.string).inserted {
                     throw .malformed(file: file, line: key.mark.map { $0.line }, reason: "'\(dotted)' appears twice")
                 }
-                pairs.append(ConfigEntry(key: k.string, value: try convert(value, file: file, path: dotted)))
+                pairs.append(ConfigEntry(key: k.string, value: try convert(value, file: file, path: dotted, depth: depth + 1, budget: &budget)))
             }
             return .mapping(pairs)
         case let .sequence(items):
             var out: [ConfigValue] = []
-            for item in items { out.append(try convert(item, file: file, path: path)) }
+            for item in items { out.append(try convert(item, file: file, path: path, depth: depth + 1, budget: &budget)) }
             return .list(out)
         }
     }

@@ -1,4 +1,5 @@
 import Models
+import ModelIO
 import Foundation
 import Generation
 import Training
@@ -58,7 +59,8 @@ public struct PPORunConfig: Sendable, Equatable {
     public var noEOSPenalty: Double? = nil
     /// How many versions a rollout may lag the policy (`max_staleness`; 0 = on-policy).
     public var maxStaleness = 0
-    /// The policy (`policy.model`, `policy.tokenizer`, `policy.chat_template`).
+    /// The policy (`policy.model`, `policy.tokenizer`, and `policy.chat_template`: the template that renders
+    /// each `hh` prompt's first Human turn as a user message, instead of the HH format).
     public var policyModel = "", policyTokenizer: String? = nil, chatTemplate: String? = nil
     /// The frozen reference (`reference.model`; default: the policy's starting weights).
     public var referenceModel: String? = nil
@@ -78,14 +80,27 @@ public struct PPORunConfig: Sendable, Equatable {
     /// Prompt rows per rollout task, the unit of work a worker is leased (`roles.task_rows`).
     public var taskRows = 4
 
+    /// Every path the config names, with its key: what a run reads, which its output never replaces.
+    public var namedPaths: [(key: String, path: String)] {
+        var paths = [("policy.model", policyModel), ("data.train", data.train), ("data.eval", data.eval)]
+        if let t = policyTokenizer { paths.append(("policy.tokenizer", t)) }
+        if let m = referenceModel { paths.append(("reference.model", m)) }
+        if let m = criticModel { paths.append(("critic.model", m)) }
+        switch reward {
+        case let .vader(lexicon): paths.append(("reward.lexicon", lexicon))
+        case let .model(path): paths.append(("reward.model", path))
+        }
+        return paths
+    }
+
     /// Reads `url`, applies `--set key=value` `overrides` (nested keys with dots), and validates every
     /// key: unknown keys, wrong types, out-of-range values and missing paths are errors naming the key.
     /// With `checkPaths` false, paths are not checked for existence.
     public static func load(_ url: URL, overrides: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment,
                             checkPaths: Bool = true) throws(RunConfigError) -> PPORunConfig {
         let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw .unreadable(file: url.path, reason: (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription)
+        do { text = try SideFile.text(url.path, limit: SideFile.Limit.runConfig, what: "a run config") } catch {
+            throw .unreadable(file: url.path, reason: error.reason)
         }
         return try parse(text, file: url.path, overrides: overrides, environment: environment, checkPaths: checkPaths)
     }
@@ -98,6 +113,9 @@ public struct PPORunConfig: Sendable, Equatable {
             guard let equals = override.firstIndex(of: "="), equals != override.startIndex else { throw .badOverride(override) }
             let path = override[..<equals].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             guard path.allSatisfy({ !$0.isEmpty }) else { throw .badOverride(override) }
+            guard path.count <= YAMLNesting.maximumDepth else {
+                throw .malformed(file: "--set", line: nil, reason: "the key \(override.prefix(40))... is nested \(path.count) deep; at most \(YAMLNesting.maximumDepth)")
+            }
             let value = try ConfigValue.parse(String(override[override.index(after: equals)...]), file: "--set \(override)")
             tree.set(path, to: value == .mapping([]) ? .null : value)
         }

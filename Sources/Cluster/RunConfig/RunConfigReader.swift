@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import ModelIO
 import Generation
 import Training
 
@@ -10,28 +11,32 @@ struct RunConfigReader {
     func read() throws(RunConfigError) -> PPORunConfig {
         var c = PPORunConfig()
         let r = root
-        c.ppo.learningRate = try positive(r, "learning_rate", c.ppo.learningRate)
-        c.ppo.batchSize = try count(r, "batch_size", c.ppo.batchSize)
-        c.ppo.miniBatchSize = try count(r, "mini_batch_size", c.ppo.miniBatchSize)
-        c.ppo.ppoEpochs = try count(r, "ppo_epochs", c.ppo.ppoEpochs)
-        c.initKLCoefficient = try nonNegative(r, "init_kl_coef", c.initKLCoefficient)
+        c.ppo.learningRate = try number(r, "learning_rate", c.ppo.learningRate, above: 0, atMost: 1)
+        c.ppo.batchSize = try count(r, "batch_size", c.ppo.batchSize, atMost: Self.maximumRows)
+        c.ppo.miniBatchSize = try count(r, "mini_batch_size", c.ppo.miniBatchSize, atMost: Self.maximumRows)
+        c.ppo.ppoEpochs = try count(r, "ppo_epochs", c.ppo.ppoEpochs, atMost: 1000)
+        c.initKLCoefficient = try number(r, "init_kl_coef", c.initKLCoefficient, from: 0, atMost: 1000)
         c.adaptiveKL = try r.bool("adap_kl_ctrl") ?? c.adaptiveKL
-        c.klTarget = try positive(r, "target", c.klTarget)
-        c.klHorizon = try positive(r, "horizon", c.klHorizon)
+        c.klTarget = try number(r, "target", c.klTarget, above: 0, atMost: 1e6)
+        c.klHorizon = try number(r, "horizon", c.klHorizon, above: 0, atMost: 1e12)
         c.ppo.gamma = try unit(r, "gamma", c.ppo.gamma)
         c.ppo.lambda = try unit(r, "lam", c.ppo.lambda)
-        c.ppo.clipRange = try positive(r, "cliprange", c.ppo.clipRange)
-        c.ppo.valueClipRange = try positive(r, "cliprange_value", c.ppo.valueClipRange)
-        c.ppo.valueCoefficient = try nonNegative(r, "vf_coef", c.ppo.valueCoefficient)
-        c.ppo.entropyCoefficient = try nonNegative(r, "entropy_coef", c.ppo.entropyCoefficient)
+        c.ppo.clipRange = try number(r, "cliprange", c.ppo.clipRange, above: 0, atMost: 100)
+        c.ppo.valueClipRange = try number(r, "cliprange_value", c.ppo.valueClipRange, above: 0, atMost: 1e6)
+        c.ppo.valueCoefficient = try number(r, "vf_coef", c.ppo.valueCoefficient, from: 0, atMost: 1000)
+        c.ppo.entropyCoefficient = try number(r, "entropy_coef", c.ppo.entropyCoefficient, from: 0, atMost: 1000)
         c.ppo.whitenRewards = try r.bool("whiten_rewards") ?? c.ppo.whitenRewards
-        if r.has("max_grad_norm") { c.ppo.maxGradNorm = try positive(r, "max_grad_norm", 1) } else { _ = try r.double("max_grad_norm") }
-        c.ppo.ratioThreshold = try positive(r, "ratio_threshold", c.ppo.ratioThreshold)
+        if r.has("max_grad_norm") {
+            c.ppo.maxGradNorm = try number(r, "max_grad_norm", 1, above: 0, atMost: 1e6)
+        } else {
+            _ = try r.double("max_grad_norm")
+        }
+        c.ppo.ratioThreshold = try number(r, "ratio_threshold", c.ppo.ratioThreshold, above: 0, atMost: 1e6)
         if let seed = try r.int("seed") {
             guard seed >= 0 else { throw .outOfRange(file: r.file, key: "seed", value: "\(seed)", requirement: ">= 0") }
             c.seed = UInt64(seed)
         }
-        c.iterations = try count(r, "iterations", c.iterations)
+        c.iterations = try count(r, "iterations", c.iterations, atMost: 1 << 24)
         c.evalEvery = try atLeastZero(r, "eval_every", c.evalEvery)
         c.saveEvery = try atLeastZero(r, "save_every", c.saveEvery)
         c.maxStaleness = try atLeastZero(r, "max_staleness", c.maxStaleness)
@@ -46,7 +51,7 @@ struct RunConfigReader {
             }
             c.advantage = estimator
         }
-        c.samplesPerPrompt = try count(r, "samples_per_prompt", c.advantage == .gae ? 1 : 2)
+        c.samplesPerPrompt = try count(r, "samples_per_prompt", c.advantage == .gae ? 1 : 2, atMost: 256)
         if c.advantage != .gae && c.samplesPerPrompt < 2 {
             throw .outOfRange(file: r.file, key: "samples_per_prompt", value: "\(c.samplesPerPrompt)",
                               requirement: ">= 2 with advantage \(c.advantage.rawValue)")
@@ -59,13 +64,23 @@ struct RunConfigReader {
             throw .outOfRange(file: r.file, key: "mini_batch_size", value: "\(c.ppo.miniBatchSize)",
                               requirement: "at most batch_size (\(c.ppo.batchSize))")
         }
-        c.noEOSPenalty = try r.double("no_eos_penalty")
+        if r.has("no_eos_penalty") {
+            c.noEOSPenalty = try number(r, "no_eos_penalty", 0, from: -1e6, atMost: 1e6)
+        } else {
+            _ = try r.double("no_eos_penalty")
+        }
 
         let policy = try r.child("policy")
         guard let model = try policy.string("model") else { throw .missingKey(file: r.file, key: "policy.model") }
         c.policyModel = model
         c.policyTokenizer = try policy.string("tokenizer")
-        c.chatTemplate = try policy.string("chat_template")
+        if let name = try policy.string("chat_template") {
+            guard (try? ChatTemplateSelector.template(named: name)) != nil else {
+                throw .outOfRange(file: r.file, key: "policy.chat_template", value: "'\(name)'",
+                                  requirement: ChatTemplateSelector.names.joined(separator: ", "))
+            }
+            c.chatTemplate = name
+        }
         try policy.finish()
         let reference = try r.child("reference")
         c.referenceModel = try reference.string("model")
@@ -78,10 +93,7 @@ struct RunConfigReader {
             guard rank >= 1, rank <= 1 << 12 else {
                 throw .outOfRange(file: r.file, key: "lora.rank", value: "\(rank)", requirement: "between 1 and 4096")
             }
-            let alpha = try lora.double("alpha")
-            if let alpha, !(alpha > 0 && alpha.isFinite) {
-                throw .outOfRange(file: r.file, key: "lora.alpha", value: "\(alpha)", requirement: "a positive number")
-            }
+            let alpha = lora.has("alpha") ? try number(lora, "alpha", 1, above: 0, atMost: 1e6) : try lora.double("alpha")
             let targets = try lora.string("targets").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             c.lora = LoRAConfig(rank: rank, alpha: alpha, targets: targets ?? [])
         } else {
@@ -120,17 +132,21 @@ struct RunConfigReader {
             }
             c.data.promptTokens = range[0]...range[1]
         }
-        c.data.evalPrompts = try count(data, "eval_prompts", c.data.evalPrompts)
+        c.data.evalPrompts = try count(data, "eval_prompts", c.data.evalPrompts, atMost: Self.maximumRows)
+        if c.chatTemplate != nil && c.data.format != "hh" {
+            throw .outOfRange(file: r.file, key: "policy.chat_template", value: "set with data.format \(c.data.format)",
+                              requirement: "used with data.format hh (IMDb prompts are the starts of reviews, not chat turns)")
+        }
         if c.data.format == "hh" {
             c.data.evalFraction = try unit(data, "eval_fraction", c.data.evalFraction)
-            c.data.maxPromptTokens = try count(data, "max_prompt_tokens", c.data.maxPromptTokens)
+            c.data.maxPromptTokens = try count(data, "max_prompt_tokens", c.data.maxPromptTokens, atMost: Self.maximumTokens)
         }
         try data.finish()
 
         let generation = try r.child("generation")
         var g = c.generation
-        g.maxNewTokens = try count(generation, "max_new_tokens", g.maxNewTokens)
-        g.temperature = Float(try positive(generation, "temperature", Double(g.temperature)))
+        g.maxNewTokens = try count(generation, "max_new_tokens", g.maxNewTokens, atMost: Self.maximumTokens)
+        g.temperature = Float(try number(generation, "temperature", Double(g.temperature), from: 0.01, atMost: 100))
         g.topK = try atLeastZero(generation, "top_k", g.topK)
         g.topP = Float(try unit(generation, "top_p", Double(g.topP)))
         g.minP = Float(try unitOpen(generation, "min_p", Double(g.minP)))
@@ -140,10 +156,10 @@ struct RunConfigReader {
         try generation.finish()
 
         let roles = try r.child("roles")
-        c.rolloutWorkers = try count(roles, "rollout", c.rolloutWorkers)
-        c.rewardWorkers = try count(roles, "reward", c.rewardWorkers)
-        c.referenceWorkers = try count(roles, "reference", c.referenceWorkers)
-        c.taskRows = try count(roles, "task_rows", c.taskRows)
+        c.rolloutWorkers = try count(roles, "rollout", c.rolloutWorkers, atMost: Self.maximumWorkers)
+        c.rewardWorkers = try count(roles, "reward", c.rewardWorkers, atMost: Self.maximumWorkers)
+        c.referenceWorkers = try count(roles, "reference", c.referenceWorkers, atMost: Self.maximumWorkers)
+        c.taskRows = try count(roles, "task_rows", c.taskRows, atMost: Self.maximumRows)
         try roles.finish()
         try r.finish()
         return c
@@ -151,30 +167,36 @@ struct RunConfigReader {
 
     /// Every path the config names must exist.
     static func checkPaths(_ c: inout PPORunConfig, file: String) throws(RunConfigError) {
-        var paths: [(String, String)] = [("policy.model", c.policyModel), ("data.train", c.data.train), ("data.eval", c.data.eval)]
-        if let t = c.policyTokenizer { paths.append(("policy.tokenizer", t)) }
-        if let m = c.referenceModel { paths.append(("reference.model", m)) }
-        if let m = c.criticModel { paths.append(("critic.model", m)) }
-        switch c.reward {
-        case let .vader(lexicon): paths.append(("reward.lexicon", lexicon))
-        case let .model(path): paths.append(("reward.model", path))
-        }
-        for (key, path) in paths where !FileManager.default.fileExists(atPath: path) {
+        for (key, path) in c.namedPaths where !FileManager.default.fileExists(atPath: path) {
             throw .missingPath(file: file, key: key, path: path)
         }
     }
 
     // MARK: ranged getters
 
-    private func positive(_ n: ConfigNode, _ key: String, _ fallback: Double) throws(RunConfigError) -> Double {
+    /// Rows of one batch at most (`batch_size`, `eval_prompts`, `task_rows`): each costs a sequence's
+    /// activations; the memory a whole batch needs is checked once the model's size is known.
+    static let maximumRows = 1 << 16
+    /// Tokens of one prompt or response at most (the models' positions are fewer).
+    static let maximumTokens = 1 << 16
+    /// Worker actors (or processes) of one role at most.
+    static let maximumWorkers = 256
+
+    /// A number in (`above`, `atMost`], or `fallback` when absent.
+    private func number(_ n: ConfigNode, _ key: String, _ fallback: Double, above: Double, atMost: Double) throws(RunConfigError) -> Double {
         guard let v = try n.double(key) else { return fallback }
-        guard v > 0 else { throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: "> 0") }
+        guard v > above, v <= atMost else {
+            throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: "above \(above) and at most \(atMost)")
+        }
         return v
     }
 
-    private func nonNegative(_ n: ConfigNode, _ key: String, _ fallback: Double) throws(RunConfigError) -> Double {
+    /// A number in [`from`, `atMost`], or `fallback` when absent.
+    private func number(_ n: ConfigNode, _ key: String, _ fallback: Double, from: Double, atMost: Double) throws(RunConfigError) -> Double {
         guard let v = try n.double(key) else { return fallback }
-        guard v >= 0 else { throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: ">= 0") }
+        guard v >= from, v <= atMost else {
+            throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: "between \(from) and \(atMost)")
+        }
         return v
     }
 
@@ -190,10 +212,10 @@ struct RunConfigReader {
         return v
     }
 
-    private func count(_ n: ConfigNode, _ key: String, _ fallback: Int) throws(RunConfigError) -> Int {
+    private func count(_ n: ConfigNode, _ key: String, _ fallback: Int, atMost: Int) throws(RunConfigError) -> Int {
         guard let v = try n.int(key) else { return fallback }
-        guard v >= 1, v <= 1 << 24 else {
-            throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: "between 1 and \(1 << 24)")
+        guard v >= 1, v <= atMost else {
+            throw .outOfRange(file: n.file, key: n.key(key), value: "\(v)", requirement: "between 1 and \(atMost)")
         }
         return v
     }

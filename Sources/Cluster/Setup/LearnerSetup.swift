@@ -20,11 +20,11 @@ extension PPOLearner {
             policy.parameters.freeze()
             try policy.attach(adapter: adapter)
         }
+        let critic = try config.criticModel.map { path in try Self.critic(path, policy: policy) }
         let (prompts, heldOut) = try promptStreams(config, tokenizer: tokenizer)
         var held = heldOut
         var settings = config.ppo
         settings.temperature = config.generation.temperature
-        let critic = try config.criticModel.map { path in try Self.critic(path, policy: policy) }
         let step = try PPOLearnerStep(
             update: PPOUpdate(policy: policy, critic: critic, settings: settings, seed: config.seed),
             klController: KLController(initial: config.initKLCoefficient,
@@ -51,10 +51,14 @@ extension PPOLearner {
         }
         let trainPairs = PreferenceSplit.byOrder(try PreferenceData.read(path: d.train, format: .hh).pairs, evalFraction: d.evalFraction).train
         let evalPairs = PreferenceSplit.byOrder(try PreferenceData.read(path: d.eval, format: .hh).pairs, evalFraction: d.evalFraction).eval
-        return (try PromptStream(wholeTexts: HHPrompts.firstTurns(of: trainPairs), tokenizer: tokenizer, maxTokens: d.maxPromptTokens,
-                                 seed: config.seed),
-                try PromptStream(wholeTexts: HHPrompts.firstTurns(of: evalPairs), tokenizer: tokenizer, maxTokens: d.maxPromptTokens,
-                                 seed: config.seed &+ 1))
+        // the first Human turns in the HH format, or each rendered as a user message by `policy.chat_template`
+        let template = try config.chatTemplate.map { try ChatTemplateSelector.template(named: $0) }
+        func prompts(_ pairs: [PreferencePair]) -> [String] {
+            guard let template else { return HHPrompts.firstTurns(of: pairs) }
+            return HHPrompts.firstHumanTexts(of: pairs).map { template.render([ChatMessage(role: .user, content: $0)], addGenerationPrompt: true) }
+        }
+        return (try PromptStream(wholeTexts: prompts(trainPairs), tokenizer: tokenizer, maxTokens: d.maxPromptTokens, seed: config.seed),
+                try PromptStream(wholeTexts: prompts(evalPairs), tokenizer: tokenizer, maxTokens: d.maxPromptTokens, seed: config.seed &+ 1))
     }
 
     /// The policy's tokenizer as Hugging Face files, for checkpoints (nil when it cannot be written).

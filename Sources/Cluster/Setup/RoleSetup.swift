@@ -13,6 +13,11 @@ public enum RoleSetup {
         let model: CausalLM
         if let path = config.referenceModel {
             let bundle = try ModelBundle.load(path: path, tokenizerPath: config.policyTokenizer, loadsTokenizer: false)
+            // the reference scores the policy's token ids: the same ids must mean the same tokens
+            guard bundle.config.vocabSize == policy.config.vocabSize else {
+                throw RunConfigError.outOfRange(file: "the run config", key: "reference.model", value: path,
+                                                requirement: "a model with the policy's vocabulary (\(policy.config.vocabSize) ids; it has \(bundle.config.vocabSize))")
+            }
             model = CausalLM(config: bundle.config, parameters: bundle.parameters)
         } else {
             model = ownsPolicy ? CausalLM(config: policy.config, parameters: policy.parameters) : policy.frozenCopy()

@@ -10,9 +10,15 @@ extension JSONLines {
         var malformed = 0
         while let object = try lines.next() {
             do {
-                if let record = try parse(lines, object) { records.append(record) }
-            } catch let error as DataFileError where skipBadLines && error.file == lines.path {
+                if let record = try parse(lines, object) {
+                    records.append(record)
+                    lines.noteRecord()
+                } else {
+                    try lines.noteNothing()
+                }
+            } catch let error as DataFileError where skipBadLines && error.file == lines.path && error.line == lines.lineNumber {
                 malformed += 1
+                try lines.noteNothing()
             }
         }
         return (records, lines.skipped + malformed)

@@ -11,10 +11,21 @@ public enum HHPrompts {
 
     /// `"\n\nHuman: X\n\nAssistant:"` for the first turn X of `transcript`, or nil.
     public static func firstTurn(of transcript: String) -> String? {
-        let human = "\n\nHuman: ", assistant = "\n\nAssistant:"
+        firstHumanText(of: transcript).map { human + $0 + assistant }
+    }
+
+    /// The text X of the first Human turn of each pair's prompt (for a chat template to render).
+    public static func firstHumanTexts(of pairs: [PreferencePair]) -> [String] {
+        pairs.compactMap { firstHumanText(of: $0.prompt) }
+    }
+
+    private static let human = "\n\nHuman: ", assistant = "\n\nAssistant:"
+
+    /// The first turn X of `transcript`, which starts `"\n\nHuman: X\n\nAssistant:"`, or nil.
+    static func firstHumanText(of transcript: String) -> String? {
         guard transcript.hasPrefix(human), let end = transcript.range(of: assistant) else { return nil }
         let turn = transcript[transcript.index(transcript.startIndex, offsetBy: human.count)..<end.lowerBound]
         guard !turn.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
-        return human + turn + assistant
+        return String(turn)
     }
 }

@@ -16,10 +16,14 @@ public enum IMDbReviews {
         while let object = try lines.next() {
             let text = try lines.string(object, "text")
             guard let label = object["label"] as? Int, label == 0 || label == 1 else {
-                if skipBadLines { continue }
+                if skipBadLines {
+                    try lines.noteNothing()
+                    continue
+                }
                 throw DataFileError(file: path, line: lines.lineNumber, reason: "field \"label\" must be 0 or 1")
             }
-            reviews.append(Review(text: text.replacingOccurrences(of: "<br />", with: " "), label: label))
+            lines.noteRecord()
+            reviews.append(Review(text: text.contains("<br />") ? text.replacing("<br />", with: " ") : text, label: label))
         }
         return reviews
     }

@@ -20,12 +20,8 @@ public struct PromptStream: Sendable {
     public init(texts: [String], tokenizer: any Tokenizer, tokens: ClosedRange<Int>, seed: UInt64, position: Int = 0) throws {
         var heads: [[Int]] = []
         for text in texts {
-            // the first tokens of a long text come from its start: encode a prefix, and the whole text only
-            // when the prefix holds too few tokens for the last one kept to be clear of the cut
-            var ids = tokenizer.encode(String(text.prefix(Self.prefixCharacters)), addSpecialTokens: false)
-            if ids.count <= tokens.upperBound + 1 && text.count > Self.prefixCharacters {
-                ids = tokenizer.encode(text, addSpecialTokens: false)
-            }
+            // the first tokens of a long text come from its start: only a piece of it is encoded
+            let ids = tokenizer.encode(text, addSpecialTokens: false, keeping: tokens.upperBound, from: .start)
             if ids.count >= tokens.upperBound { heads.append(Array(ids.prefix(tokens.upperBound))) }
         }
         guard !heads.isEmpty else {
@@ -41,7 +37,8 @@ public struct PromptStream: Sendable {
     /// A stream of whole prompts (the harmlessness task's first Human turns): each text encoded without
     /// special tokens, those longer than `maxTokens` left out, in a seeded order.
     public init(wholeTexts texts: [String], tokenizer: any Tokenizer, maxTokens: Int, seed: UInt64, position: Int = 0) throws {
-        let prompts = texts.map { tokenizer.encode($0, addSpecialTokens: false) }.filter { !$0.isEmpty && $0.count <= maxTokens }
+        let prompts = texts.map { tokenizer.encode($0, addSpecialTokens: false, keeping: maxTokens + 1, from: .start) }
+            .filter { !$0.isEmpty && $0.count <= maxTokens }
         guard !prompts.isEmpty else {
             throw DataFileError(file: "(prompts)", line: nil, reason: "no prompt has at most \(maxTokens) tokens")
         }
@@ -51,9 +48,6 @@ public struct PromptStream: Sendable {
         self.seed = seed
         self.position = position
     }
-
-    /// Characters of each text encoded to find its first tokens.
-    static let prefixCharacters = 256
 
     /// Number of distinct reviews the stream cycles through.
     public var count: Int { heads.count }

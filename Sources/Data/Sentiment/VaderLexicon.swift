@@ -1,4 +1,5 @@
 import Foundation
+import ModelIO
 
 /// Why VADER's lexicons could not be loaded; each message is one line naming the file (and line).
 public enum VaderLexiconError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -90,9 +91,9 @@ public struct VaderLexicon: Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else { throw VaderLexiconError.missing(path: url.path) }
         let bytes: Data
         do {
-            bytes = try Data(contentsOf: url)
+            bytes = try SideFile.read(url.path, limit: SideFile.Limit.lexicon, what: "a VADER lexicon")
         } catch {
-            throw VaderLexiconError.unreadable(path: url.path, reason: (error as NSError).localizedFailureReason ?? "\(error)")
+            throw VaderLexiconError.unreadable(path: url.path, reason: error.reason)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw VaderLexiconError.notUTF8(path: url.path) }
         return text

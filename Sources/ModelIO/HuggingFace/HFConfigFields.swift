@@ -12,8 +12,8 @@ struct HFConfigFields {
     /// Reads and parses the JSON object at `url`.
     init(contentsOf url: URL) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw HFCheckpointError.unreadableFile(file: url.path, reason: (error as NSError).localizedDescription)
+        do { data = try SideFile.read(url.path, limit: SideFile.Limit.modelConfig, what: "a \(url.lastPathComponent)") } catch {
+            throw HFCheckpointError.unreadableFile(file: url.path, reason: error.reason)
         }
         try self.init(data: data, file: url.path)
     }

@@ -20,8 +20,8 @@ enum PEFTAdapterConfig {
     static func read(folder: URL, model: TransformerConfig) throws -> LoRAConfig {
         let url = folder.appendingPathComponent(fileName), file = url.path
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw HFCheckpointError.unreadableFile(file: file, reason: (error as NSError).localizedDescription)
+        do { data = try SideFile.read(file, limit: SideFile.Limit.modelConfig, what: "an adapter_config.json") } catch {
+            throw HFCheckpointError.unreadableFile(file: file, reason: error.reason)
         }
         let json: CheckpointJSON
         do { json = try CheckpointJSON.parse(data) } catch {

@@ -128,6 +128,10 @@ public final class DPOUpdate {
             accuracy += share * result.accuracy
         }
         let stores = optimizer.groups.map(\.store)
+        do { try NonFiniteStepError.check(trainer: "DPO", loss: loss, gradientNorm: GradientClipping.globalNorm(of: stores)) } catch {
+            for store in stores { store.zeroGradients() }
+            throw error
+        }
         let norm = maxGradNorm.map { GradientClipping.clipGlobalNorm(of: stores, maxNorm: $0) }
             ?? GradientClipping.globalNorm(of: stores)
         optimizer.step()

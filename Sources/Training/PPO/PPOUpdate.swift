@@ -130,6 +130,13 @@ public final class PPOUpdate: @unchecked Sendable {
             return
         }
         try backward(loss, minibatch: minibatch)
+        do {
+            try NonFiniteStepError.check(trainer: "PPO", loss: Double(loss.total),
+                                         gradientNorm: GradientClipping.globalNorm(of: actorStores + criticStores))
+        } catch {
+            for store in actorStores + criticStores { store.zeroGradients() }
+            throw error
+        }
         stats.gradNorm += clip(actorStores)
         optimizer.step()
         if let criticOptimizer {

@@ -63,6 +63,10 @@ package final class SFTUpdate {
         guard tokens > 0 else { throw SFTInputError.empty }
         var total = SupervisedLoss()
         for chunk in chunks { total = total + (try accumulateGradients(chunk, weight: 1 / Double(tokens))) }
+        do { try NonFiniteStepError.check(trainer: "SFT", loss: total.mean, gradientNorm: GradientClipping.globalNorm(of: stores)) } catch {
+            for store in stores { store.zeroGradients() }
+            throw error
+        }
         let norm = maxGradNorm.map { GradientClipping.clipGlobalNorm(of: stores, maxNorm: $0) } ?? GradientClipping.globalNorm(of: stores)
         let lr = optimizer.step()
         for store in stores { store.zeroGradients() }

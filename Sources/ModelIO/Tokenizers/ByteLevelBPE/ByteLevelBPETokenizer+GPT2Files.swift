@@ -5,7 +5,7 @@ extension ByteLevelBPETokenizer {
     /// after a `#version` line). `<|endoftext|>`, when in the vocabulary, is a special token matched
     /// whole in text and is BOS, EOS and unknown token, as Hugging Face's GPT-2 tokenizer has it.
     public init(vocabJSONAt vocabURL: URL, mergesAt mergesURL: URL) throws {
-        let json = try TokenizerJSONValue.read(vocabURL)
+        let json = try TokenizerJSONValue.read(vocabURL, limit: SideFile.Limit.vocabulary)
         guard let members = json.members else {
             throw TokenizerError.malformed(file: vocabURL.path, reason: "expected a JSON object of token to id; this is not a GPT-2 vocab.json")
         }
@@ -29,8 +29,8 @@ extension ByteLevelBPETokenizer {
     /// The merges of a `merges.txt`: `#version` lines skipped, every other line exactly "a b".
     static func readMergesTXT(_ url: URL) throws -> [(String, String)] {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TokenizerError.unreadable(file: url.path, reason: error.localizedDescription)
+        do { data = try SideFile.read(url.path, limit: SideFile.Limit.vocabulary, what: "a merges.txt") } catch {
+            throw TokenizerError.unreadable(file: url.path, reason: error.reason)
         }
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last?.isEmpty == true { lines.removeLast() }

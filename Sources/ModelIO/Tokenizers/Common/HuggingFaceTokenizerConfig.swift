@@ -19,7 +19,7 @@ struct HuggingFaceTokenizerConfig {
         for name in ["tokenizer_config.json", "special_tokens_map.json"] {
             let url = folder.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            let json = try TokenizerJSONValue.read(url)
+            let json = try TokenizerJSONValue.read(url, limit: SideFile.Limit.tokenizerConfig)
             guard json.members != nil else {
                 throw TokenizerError.malformed(file: url.path, reason: "expected a JSON object")
             }

@@ -12,7 +12,7 @@ struct TokenizerJSONFile {
 
     /// Reads the tokenizer.json at `url` and the config files beside it.
     init(contentsOf url: URL) throws {
-        json = try TokenizerJSONValue.read(url)
+        json = try TokenizerJSONValue.read(url, limit: SideFile.Limit.tokenizerJSON)
         config = try HuggingFaceTokenizerConfig(folder: url.deletingLastPathComponent())
         path = url.path
     }

@@ -40,11 +40,11 @@ enum TokenizerJSONValue {
         }
     }
 
-    /// Reads and parses the JSON file at `url`; errors name the file.
-    static func read(_ url: URL) throws -> TokenizerJSONValue {
+    /// Reads and parses the JSON file at `url`, refused when larger than `limit` bytes; errors name the file.
+    static func read(_ url: URL, limit: Int) throws -> TokenizerJSONValue {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TokenizerError.unreadable(file: url.path, reason: "\(error.localizedDescription)")
+        do { data = try SideFile.read(url.path, limit: limit, what: "a \(url.lastPathComponent)") } catch {
+            throw TokenizerError.unreadable(file: url.path, reason: error.reason)
         }
         return try parse(data, file: url.path)
     }

@@ -3,7 +3,7 @@ import Foundation
 /// llama2.c's tokenizer (`tokenizer.bin`, e.g. tok512.bin): a sentencepiece vocabulary exported as
 /// `int32 max_token_length`, then per token `float32 score, int32 length, bytes`. Encoding is llama2.c's
 /// `encode`: optional BOS, a space token as dummy prefix, one token per code point (bytes as `<0xXX>`
-/// at id byte+3 when the code point is missing), then repeatedly the adjacent pair whose concatenation
+/// at id byte+3 when the code point is missing, `<unk>` when the vocabulary is too small to hold that id), then repeatedly the adjacent pair whose concatenation
 /// has the best score is merged (the leftmost among equals). Ids 0, 1, 2 are `<unk>`, BOS and EOS.
 public struct Llama2cTokenizer: Tokenizer {
     /// Bytes of each token.
@@ -25,8 +25,8 @@ public struct Llama2cTokenizer: Tokenizer {
     /// Reads `url`, which holds `vocabSize` tokens (the checkpoint's vocabulary size).
     public init(contentsOf url: URL, vocabSize: Int) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TokenizerError.unreadable(file: url.path, reason: error.localizedDescription)
+        do { data = try SideFile.read(url.path, limit: SideFile.Limit.vocabulary, what: "a llama2.c tokenizer.bin") } catch {
+            throw TokenizerError.unreadable(file: url.path, reason: error.reason)
         }
         try self.init(data: data, vocabSize: vocabSize, source: url.path)
     }
@@ -90,7 +90,8 @@ public struct Llama2cTokenizer: Tokenizer {
             if let id = ids[codePoint] {
                 tokens.append(id)
             } else {
-                for byte in codePoint { tokens.append(Int32(byte) + 3) }
+                // a byte's token <0xXX> is id byte + 3; a vocabulary too small to hold it spells it <unk>
+                for byte in codePoint { tokens.append(Int(byte) + 3 < vocabSize ? Int32(byte) + 3 : 0) }
             }
         }
         return merge(tokens).map(Int.init)

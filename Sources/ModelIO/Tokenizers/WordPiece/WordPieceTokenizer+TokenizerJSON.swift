@@ -44,8 +44,8 @@ extension WordPieceTokenizer {
     /// BertNormalizer (lower-casing as given), [UNK], and [CLS] … [SEP] around each text.
     public init(vocabTXTAt url: URL, lowercases: Bool = true) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TokenizerError.unreadable(file: url.path, reason: error.localizedDescription)
+        do { data = try SideFile.read(url.path, limit: SideFile.Limit.vocabulary, what: "a vocab.txt") } catch {
+            throw TokenizerError.unreadable(file: url.path, reason: error.reason)
         }
         // Hugging Face reads each line with `trim_end()`.
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map { line in

@@ -1,11 +1,10 @@
-import Models
-
-/// Memory checks on the work a command asks of a model (batch × tokens), made before anything is
-/// allocated, so an absurd `--batch`, `--seq` or prompt count is an error instead of a crash.
-enum ModelWorkLimits {
+/// Memory checks on the work a command or a run config asks of a model (batch × tokens, copies of it),
+/// made before anything is allocated, so an absurd `--batch`, `batch_size` or worker count is an error
+/// instead of a crash.
+package enum ModelWorkLimits {
     /// Floats one forward pass over `batch` rows of `length` tokens allocates at most (activations of every
     /// layer, attention scores, logits), or nil when the count overflows.
-    static func forwardFloats(_ config: TransformerConfig, batch: Int, length: Int) -> Int? {
+    package static func forwardFloats(_ config: TransformerConfig, batch: Int, length: Int) -> Int? {
         let perToken = [config.vocabSize, 4 * config.qkvWidth, 16 * config.width, 4 * config.ffnWidth]
         var perLayerToken = 0
         for term in perToken.dropFirst() {
@@ -20,14 +19,14 @@ enum ModelWorkLimits {
         ])
     }
 
-    /// Throws `tooMuchMemory` when `floats` (nil: overflowed) is over the machine's memory.
-    static func require(_ floats: Int?, for what: String) throws {
+    /// Throws `ModelWorkLimitError` when `floats` (nil: overflowed) is over half the machine's memory.
+    package static func require(_ floats: Int?, for what: String) throws(ModelWorkLimitError) {
         let limit = TransformerConfig.physicalMemoryFloats / 2
-        guard let floats, floats <= limit else { throw CommandInputError.tooMuchMemory(what: what, floats: floats, limit: limit) }
+        guard let floats, floats <= limit else { throw ModelWorkLimitError(what: what, floats: floats, limit: limit) }
     }
 
     /// The product of `factors` plus each product in `terms`, or nil on overflow.
-    private static func checked(_ factors: [Int], plus terms: [[Int]]) -> Int? {
+    package static func checked(_ factors: [Int], plus terms: [[Int]]) -> Int? {
         var total = 0
         for product in [factors] + terms {
             var p = 1
@@ -41,5 +40,20 @@ enum ModelWorkLimits {
             total = s
         }
         return total
+    }
+}
+
+/// Work that needs more memory than this machine has: what, how much, and the limit (in floats).
+package struct ModelWorkLimitError: Error, CustomStringConvertible, Equatable {
+    /// The work, as a phrase ("generating for 8 prompt(s) of up to 64 tokens").
+    package let what: String
+    /// Floats it needs (nil: more than an Int counts).
+    package let floats: Int?
+    /// Floats this machine allows.
+    package let limit: Int
+
+    package var description: String {
+        let size = floats.map { "\($0 / (1 << 18)) MiB" } ?? "more than an Int counts"
+        return "\(what) needs \(size), more than this machine's \(limit / (1 << 18)) MiB"
     }
 }
