@@ -2,12 +2,17 @@
 """Developer check (not part of `make test`): many hostile invocations of the `rlhf` binary.
 
 Each case must end with exit status 2 (or 0 where the input is valid), exactly one `error:` line on
-standard error when it fails, within 2 s of wall time and 400 MB of peak memory, and never by a signal.
-The cases: crafted model files (corrupted bytes, truncations and absurd header fields in copies of the
-fixtures, GGUF and llama2.c files), crafted config.json values, and hostile flag values for every
-subcommand. Prints one line per failed case and a summary `N passed, M failed`.
+standard error when it fails, within 2 s of wall time and 400 MB of peak memory (10 s and 1.5 GB where a
+case needs a bigger input), never by a signal, with the user's files it names byte for byte as before and no
+`*.replaced-*` folder left behind. The sections: `older` (crafted model files, config.json values and flags
+of the first commands), `outputs` (the output rule: user folders, inputs inside outputs, special files),
+`crashes` (deep YAML, overflowing checkpoint fields, tokenizer ids past the model), `memory` (alias bombs,
+counts, huge side files, megabyte texts), `hangs` (gzip bombs of blank lines, repeated options, FIFO key
+files, endpoints, an unanswering learner), `numbers` (NaN results, non-finite losses, moments and weights,
+config ranges, models that disagree) and `again` (what attacking the commands once more found). Prints one
+line per failed case and a summary `N passed, M failed`.
 
-Usage: scripts/hostile-cli.py [--rlhf PATH] [--shared DIR] [--models DIR] [--seed S] [--cases N]
+Usage: scripts/hostile-cli.py [--rlhf PATH] [--shared DIR] [--models DIR] [--seed S] [--cases N] [--only SECTIONS]
 """
 import argparse
 import glob
@@ -17,6 +22,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import stat
 import struct
 import subprocess
@@ -79,13 +85,18 @@ def run(args, stdin=None, ok_status=(2,), cwd=None, untouched=(), limit_s=2, lim
     before = {p: tree_state(p) for p in untouched}
     start = time.time()
     usage = os.path.join(work, "usage.txt")
+    # its own process group, so a hang is killed whole (rlhf as well as /usr/bin/time)
+    child = subprocess.Popen(["/usr/bin/time", "-f", "%M %x", "-o", usage, rlhf] + args, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd or work,
+                             env=dict(os.environ, **(env or {})), start_new_session=True)
     try:
-        p = subprocess.run(["/usr/bin/time", "-f", "%M %x", "-o", usage, rlhf] + args, input=stdin,
-                           capture_output=True, timeout=max(10, 3 * limit_s), cwd=cwd or work,
-                           env=dict(os.environ, **(env or {})))
+        out, err_bytes = child.communicate(input=stdin, timeout=max(10, 3 * limit_s))
     except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
         failures.append(("hang", args))
         return
+    p = subprocess.CompletedProcess(args, child.returncode, out, err_bytes)
     wall = time.time() - start
     report = open(usage).read().strip().splitlines()
     last = report[-1].split() if report else []
@@ -323,24 +334,31 @@ def inputs():
     i["sft_run"] = os.path.join(d, "sft-run")
     setup_run(["sft", "--model", stories_bin, "--tokenizer", tok, "--data", i["sft"], "--batch", "8", "--save-every", "1",
                "--output", i["sft_run"]])
-    i["vocab100"] = os.path.join(d, "llama-vocab100")
-    os.makedirs(i["vocab100"])
+    i["vocab100"] = llama_with_vocabulary(100, os.path.join(d, "llama-vocab100"))
+    i["vocab512"] = llama_with_vocabulary(512, os.path.join(d, "llama-vocab512"))
+    _inputs.update(i)
+    return i
+
+
+def llama_with_vocabulary(size, folder):
+    """llama-tiny with its embedding cut to `size` rows (512: tok512's vocabulary)."""
+    os.makedirs(folder)
     config = json.load(open(os.path.join(fixtures, "llama-tiny", "config.json")))
-    config["vocab_size"] = 100
-    json.dump(config, open(os.path.join(i["vocab100"], "config.json"), "w"))
+    rows = config["vocab_size"]
+    config["vocab_size"] = size
+    json.dump(config, open(os.path.join(folder, "config.json"), "w"))
     header, data = safetensors_tensors(os.path.join(fixtures, "llama-tiny", "model.safetensors"))
     out, blobs, offset = {}, [], 0
     for name, info in sorted((k, v) for k, v in header.items() if k != "__metadata__"):
         start, end = info["data_offsets"]
         blob, shape = data[start:end], list(info["shape"])
-        if shape and shape[0] == 1000:
-            blob, shape[0] = blob[:len(blob) // 1000 * 100], 100
+        if shape and shape[0] == rows:
+            blob, shape[0] = blob[:len(blob) // rows * size], size
         out[name] = {"dtype": info["dtype"], "shape": shape, "data_offsets": [offset, offset + len(blob)]}
         blobs.append(blob)
         offset += len(blob)
-    write_safetensors(os.path.join(i["vocab100"], "model.safetensors"), out, b"".join(blobs))
-    _inputs.update(i)
-    return i
+    write_safetensors(os.path.join(folder, "model.safetensors"), out, b"".join(blobs))
+    return folder
 
 
 def user_folder(name):
@@ -547,7 +565,7 @@ def memory_cases():
     run(["learner", "--config", i["config"], "--bind", "tcp://127.0.0.1:0", "--keys", keys, "--output", os.path.join(work, "keys-run")],
         env=run_env)
     # texts far past the length limit are cut before they are tokenized whole
-    huge = "once upon a time " * (63 << 16)
+    huge = "once upon a time " * ((63 << 20) // 17)  # 63 MiB
     long_pairs = os.path.join(big, "long-pairs.jsonl")
     with open(long_pairs, "w") as f:
         f.write(json.dumps({"prompt": huge, "chosen": " yes", "rejected": " no"}) + "\n")
@@ -648,11 +666,11 @@ def number_cases():
     else:
         failures.append(("dpo --eval-fraction 0 printed nan or failed", ["dpo", "--eval-fraction", "0"], [p.stdout.decode()[-200:]]))
     # a model whose numbers overflow: the loss is not finite, so nothing is written
-    huge = copy_of(os.path.join(fixtures, "llama-tiny"), "huge-llama")
+    huge = copy_of(i["vocab512"], "huge-llama")
     scaled_floats(os.path.join(huge, "model.safetensors"), factor=1e30)
     for command in (["dpo", "--data", i["pairs"]], ["sft", "--data", i["sft"]], ["reward", "train", "--data", i["pairs"]]):
         out = os.path.join(work, "huge-out")
-        run(command + ["--model", huge, "--tokenizer", tok, "--batch", "8", "--output", out])
+        run(command + ["--model", huge, "--tokenizer", tok, "--batch", "8", "--output", out], mentions=["not a finite number"])
         if os.path.exists(out):
             failures.append(("wrote a model after a non-finite loss", command, []))
             shutil.rmtree(out, ignore_errors=True)
@@ -701,8 +719,72 @@ def number_cases():
         run(["ppo", "--config", i["config"], "--output", os.path.join(work, "vocab-run")] + sets + i["quick"], env=run_env, limit_s=10)
 
 
+def second_attack_cases():
+    """What attacking the commands once more found, the new flags and files included: FIFOs where a model or
+    tokenizer goes, JSON nested deep in every JSON a command reads, a marker file that is not one, output
+    paths through links and files, the new options' values, a config of many keys."""
+    i = inputs()
+    fifos = os.path.join(work, "fifos")
+    os.makedirs(os.path.join(fifos, "folder"))
+    for name in ["model.bin", "model.gguf", "tok.bin", "folder/model.safetensors"]:
+        os.mkfifo(os.path.join(fifos, name))
+    shutil.copy(os.path.join(fixtures, "llama-tiny", "config.json"), os.path.join(fifos, "folder"))
+    run(["score", "--model", os.path.join(fifos, "model.bin"), "--tokenizer", tok, "--ids", "1,2"], untouched=[fifos])
+    run(["score", "--model", os.path.join(fifos, "model.gguf"), "--ids", "1,2"], untouched=[fifos])
+    run(["score", "--model", os.path.join(fifos, "folder"), "--ids", "1,2"], untouched=[fifos])
+    run(["tokenize", "--tokenizer", os.path.join(fifos, "tok.bin"), "--text", "hi"], untouched=[fifos])
+    run(["score", "--model", stories_bin, "--tokenizer", os.path.join(fifos, "tok.bin"), "--text", "hi"], untouched=[fifos])
+    # JSON nested 200,000 deep in each JSON a command reads
+    deep = "[" * 200000 + "]" * 200000
+    folder = os.path.join(work, "deep-json")
+    os.makedirs(folder)
+    open(os.path.join(folder, "tokenizer.json"), "w").write(deep)
+    run(["tokenize", "--tokenizer", os.path.join(folder, "tokenizer.json"), "--text", "hi"])
+    model = copy_of(os.path.join(fixtures, "llama-tiny"), "deep-config")
+    open(os.path.join(model, "config.json"), "w").write('{"a": ' + deep + "}")
+    run(["score", "--model", model, "--ids", "1,2"])
+    lines = os.path.join(work, "deep.jsonl")
+    open(lines, "w").write('{"prompt": ' + deep + ', "chosen": "a", "rejected": "b"}\n')
+    run(["dpo", "--model", stories_bin, "--tokenizer", tok, "--data", lines, "--output", os.path.join(work, "deep-out")])
+    resumed = copy_of(i["ppo_run"], "ppo-resume")
+    for state_file in glob.glob(os.path.join(resumed, "checkpoints", "*", "state.json")):
+        open(state_file, "w").write('{"a": ' + deep + "}")
+    run(["ppo", "--config", i["config"], "--output", resumed, "--resume"] + i["quick"], untouched=[resumed], env=run_env)
+    # a marker that is a FIFO, or names another command, does not make a folder the command's own
+    marked = user_folder("marked")
+    os.mkfifo(os.path.join(marked, ".rlhf-output.json"))
+    dpo = ["dpo", "--model", stories_bin, "--tokenizer", tok, "--data", i["pairs"], "--batch", "8"]
+    run(dpo + ["--output", marked], untouched=[marked], mentions=["--output"])
+    other = user_folder("marked-other")
+    open(os.path.join(other, ".rlhf-output.json"), "w").write('{"command": "convert"}')
+    run(dpo + ["--output", other], untouched=[other], mentions=["--output"])
+    # outputs through links and under files
+    holder = user_folder("link-target")
+    inside = copy_of(tok, "link-target/tok512.bin")
+    os.symlink(holder, os.path.join(work, "link-to-holder"))
+    run([x if x != tok else inside for x in dpo] + ["--output", os.path.join(work, "link-to-holder"), "--force"], untouched=[holder],
+        mentions=["--output"])
+    run(dpo + ["--output", os.path.join(holder, "notes.txt", "sub")], untouched=[holder], mentions=["--output"])
+    run(["pairs", "--model", stories_bin, "--tokenizer", tok, "--prompts", i["prompts"], "--labeler", "none",
+         "--output", os.path.join(holder, "notes.txt", "pairs.jsonl")], untouched=[holder], mentions=["--output"])
+    # the new options' values
+    for value in ["nan", "inf", "-1", "0", "1e9"]:
+        run(["worker", "--role", "rollout", "--connect", "tcp://127.0.0.1:5555", "--insecure", "--connect-timeout", value])
+    for name in ["../../etc/passwd", "a/b", ".hidden", ""]:
+        run(["worker", "--role", "rollout", "--connect", "tcp://127.0.0.1:5555", "--keys", work, "--name", name])
+    run(["score", "--model", stories_bin, "--tokenizer", tok, "--ids", "1,2"] + ["--json"] * 1000)
+    run(dpo + ["--output", os.path.join(work, "x")] + ["--force"] * 1000)
+    # a run config of 100,000 keys parses in linear time
+    many = os.path.join(work, "many-keys.yaml")
+    open(many, "w").write("".join(f"k{n}: 1\n" for n in range(100000)))
+    run(["ppo", "--config", many, "--output", os.path.join(work, "many-run")], env=run_env)
+    dup = os.path.join(work, "dup-keys.yaml")
+    open(dup, "w").write("".join(f"k{n}: 1\n" for n in range(50000)) + "k7: 2\n")
+    run(["ppo", "--config", dup, "--output", os.path.join(work, "many-run")], env=run_env, mentions=["twice"])
+
+
 sections = {"older": older_cases, "outputs": output_cases, "crashes": crash_cases, "memory": memory_cases, "hangs": hang_cases,
-            "numbers": number_cases}
+            "numbers": number_cases, "again": second_attack_cases}
 for name in (a.only.split(",") if a.only else sections):
     sections[name]()
 shutil.rmtree(work, ignore_errors=True)

@@ -19,7 +19,7 @@ public final class MappedFile: @unchecked Sendable {
     /// Maps `path`; `makeError` turns a failure reason into the caller's typed error.
     public init(path: String, makeError: (String) -> Error) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)  // a FIFO opens at once, and is refused below
         if fd < 0 { throw makeError(String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()

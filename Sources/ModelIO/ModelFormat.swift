@@ -18,10 +18,14 @@ public enum ModelFormat: String, Sendable {
             return FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("config.json"))
                 ? .huggingFace : nil
         }
-        if let handle = FileHandle(forReadingAtPath: path), let magic = try? handle.read(upToCount: 4) {
-            try? handle.close()
-            if magic == Data("GGUF".utf8) { return .gguf }
-        }
+        // a FIFO or device is no model (and opening a FIFO without O_NONBLOCK would wait for a writer)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { return path.hasSuffix(".bin") ? .llama2c : nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        var magic = [UInt8](repeating: 0, count: 4)
+        if read(fd, &magic, 4) == 4 && magic == Array("GGUF".utf8) { return .gguf }
         return path.hasSuffix(".bin") ? .llama2c : nil
     }
 }

@@ -26,15 +26,25 @@ struct OutputFolder {
     let force: Bool
     /// Everything the command reads.
     let inputs: [InputPath]
+    /// The files a run of this command leaves (a name ending in `*` is a prefix): a folder holding one is
+    /// the command's by its run state, even without a marker (a run folder written before markers existed).
+    let runFiles: [String]
 
     /// The rule for `path`, named by `flag`, written by `command`; `inputs` are added to the command line's paths.
-    init(_ path: String, flag: String, command: String, family: Set<String> = [], force: Bool, inputs: [InputPath]) {
+    init(_ path: String, flag: String, command: String, family: Set<String> = [], force: Bool, inputs: [InputPath],
+         runFiles: [String] = []) {
         self.flag = flag
         self.path = path
         self.command = command
         self.family = family.union([command])
         self.force = force
         self.inputs = inputs + InputPath.onCommandLine(outputFlags: [flag])
+        self.runFiles = runFiles
+    }
+
+    /// The first of `entries` that is a run file.
+    func runFile(among entries: [String]) -> String? {
+        entries.first { name in runFiles.contains { $0.hasSuffix("*") ? name.hasPrefix($0.dropLast()) : name == $0 } }
     }
 
     /// What the folder holds now.
@@ -74,6 +84,8 @@ struct OutputFolder {
         if entries.isEmpty {
             finding = .empty
         } else if let marker = Self.marker(in: path), family.contains(marker) {
+            finding = .ours
+        } else if runFile(among: entries) != nil && Self.marker(in: path) == nil {
             finding = .ours
         } else {
             finding = .foreign(entries.filter { $0 != Self.markerName })
@@ -126,19 +138,15 @@ struct OutputFolder {
     }
 
     /// Makes the folder ready for a run written in place (metrics, checkpoints): a new run gets a missing
-    /// or empty folder, or one of its family without run files (any of `runFiles`; a name ending in `*` is a
-    /// prefix), marked as its own; one
+    /// or empty folder, or one of its family without run files, marked as its own; one
     /// that holds a run is refused unless `--force` (then it is replaced by an empty one). `resume` leaves
     /// the folder as it is: the checkpoint decides.
     @discardableResult
-    func prepareRun(resume: Bool, runFiles: [String], resumeHint: String) throws -> RunFolderClaim {
+    func prepareRun(resume: Bool, resumeHint: String) throws -> RunFolderClaim {
         let folder = URL(fileURLWithPath: resolvedPath)
         if resume { return RunFolderClaim(folder: folder, created: false, fresh: false) }
         let finding = try check(replacing: false)
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        let runFile = entries.sorted().first { name in
-            runFiles.contains { $0.hasSuffix("*") ? name.hasPrefix($0.dropLast()) : name == $0 }
-        }
+        let runFile = runFile(among: ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted())
         switch finding {
         case .missing:
             do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {

@@ -14,13 +14,14 @@ enum RunFolder {
     /// The output rule for `--output` of `command`, whose inputs are the run config and every path in it.
     static func rule(_ output: String, command: String, config: PPORunConfig, configFile: String, force: Bool) -> OutputFolder {
         OutputFolder(output, flag: "--output", command: command, family: family, force: force,
-                     inputs: [InputPath("--config", configFile)] + config.namedPaths.map { InputPath("\($0.key) in --config", $0.path) })
+                     inputs: [InputPath("--config", configFile)] + config.namedPaths.map { InputPath("\($0.key) in --config", $0.path) },
+                     runFiles: runFiles)
     }
 
     /// Claims `rule`'s folder for a new run (or leaves it to the checkpoint for `resume`).
     @discardableResult
     static func prepare(_ rule: OutputFolder, resume: Bool) throws -> RunFolderClaim {
-        try rule.prepareRun(resume: resume, runFiles: runFiles, resumeHint: "pass --resume to continue it")
+        try rule.prepareRun(resume: resume, resumeHint: "pass --resume to continue it")
     }
 
     /// Rewrites the JSONL file `url` (if present) keeping only the lines whose `iteration` is below

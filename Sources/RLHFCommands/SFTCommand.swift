@@ -71,9 +71,9 @@ struct SFTCommand: AsyncParsableCommand {
         let savedState = try checkpoint.map { try SFTCheckpoint.state(in: $0) }
         if continuesInPlace { try JSONLRewind.check(folder.appendingPathComponent("metrics.jsonl")) }
         let claim = try OutputFolder(output, flag: "--output", command: "sft", force: replace.force,
-                                     inputs: model.inputs + training.inputs + (resume.map { [InputPath("--resume", $0)] } ?? []))
-            .prepareRun(resume: continuesInPlace, runFiles: SFTRunFolder.runFiles,
-                        resumeHint: "pass --resume \(output)/checkpoint-STEP to continue it")
+                                     inputs: model.inputs + training.inputs + (resume.map { [InputPath("--resume", $0)] } ?? []),
+                                     runFiles: SFTRunFolder.runFiles)
+            .prepareRun(resume: continuesInPlace, resumeHint: "pass --resume \(output)/checkpoint-STEP to continue it")
         try await claim.guarding { try train(into: folder, from: checkpoint, state: savedState) }
     }
 

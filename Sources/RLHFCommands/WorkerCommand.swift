@@ -39,6 +39,9 @@ struct WorkerCommand: AsyncParsableCommand {
         guard connectTimeout >= 0.1, connectTimeout <= 86_400 else { throw ValidationError("--connect-timeout must be between 0.1 and 86400 seconds") }
         guard drainSeconds > 0, drainSeconds <= 86_400 else { throw ValidationError("--drain-seconds must be between 0 and 86400") }
         if security.keys != nil && name == nil { throw ValidationError("--keys needs --name (the worker's key file is NAME.key)") }
+        if let name, name.isEmpty || name.hasPrefix(".") || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) || name.count > 200 {
+            throw ValidationError("--name \(name.prefix(60)): a key name is letters, digits, '-', '_' and '.' (not first), as rlhf launch writes them")
+        }
     }
 
     func run() async throws {

@@ -119,7 +119,7 @@ final class RunConfigTests: XCTestCase {
     func testOutOfRange() {
         assertError(Self.minimal + "\nlam: 1.5", .outOfRange(file: "run.yaml", key: "lam", value: "1.5", requirement: "in (0, 1]"))
         assertError(Self.minimal + "\nppo_epochs: 0",
-                    .outOfRange(file: "run.yaml", key: "ppo_epochs", value: "0", requirement: "between 1 and 16777216"))
+                    .outOfRange(file: "run.yaml", key: "ppo_epochs", value: "0", requirement: "between 1 and 1000"))
         assertError(Self.minimal + "\nlearning_rate: .nan",
                     .outOfRange(file: "run.yaml", key: "learning_rate", value: ".nan", requirement: "a finite number"))
         assertError(Self.minimal + "\nmini_batch_size: 32",

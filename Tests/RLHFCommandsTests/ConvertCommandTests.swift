@@ -62,8 +62,15 @@ final class ConvertCommandTests: XCTestCase {
                        "parameters differ", file: file, line: line)
     }
 
+    /// The files of `folder` a user sees: its marker, which every folder `convert` writes holds, is left out
+    /// (and checked to be there, naming the command).
     private func files(in folder: URL) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        if names.contains(where: { !$0.hasPrefix(".") && ["config.json", "model.safetensors"].contains($0) }) {
+            let marker = try String(contentsOf: folder.appendingPathComponent(".rlhf-output.json"), encoding: .utf8)
+            XCTAssertTrue(marker.contains("\"command\": \"convert\""), marker)
+        }
+        return names.filter { $0 != ".rlhf-output.json" }
     }
 
     private func fixtureCases() throws -> [String: [TokenizerCase]] {

@@ -5,93 +5,36 @@ import XCTest
 /// The `rlhf` binary against a hostile user: every bad input is one `error:` line on standard error and
 /// status 2, within two seconds and 400 MB, and no user file is ever lost.
 final class HostileInputTests: XCTestCase {
-    private var scratch: URL!
+    private var harness: HostileHarness!
+    private var scratch: URL { harness.scratch }
 
-    override func setUpWithError() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    }
+    override func setUpWithError() throws { harness = try HostileHarness(for: Self.self) }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
-
-    private var binary: URL {
-        var dir = Bundle(for: Self.self).bundleURL
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
-        return dir.appendingPathComponent("rlhf")
-    }
+    override func tearDownWithError() throws { harness.tearDown() }
 
     private static let stories = TestPaths.data("stories260K/stories260K.bin")
     private static let tok512 = TestPaths.data("stories260K/tok512.bin")
     private static let gpt2Tiny = TestPaths.fixture("gpt2-tiny")
 
-    struct Outcome { let status: Int32; let stdout: String; let stderr: String; let seconds: Double; let maxRSSMB: Double }
-
-    /// Runs `rlhf arguments` under /usr/bin/time (for the child's own peak RSS) in `directory`, standard
-    /// output to `stdout` when given.
-    private func run(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil) throws -> Outcome {
-        let timing = scratch.appendingPathComponent("time-\(UUID().uuidString).txt")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-o", timing.path, "-f", "%M", binary.path] + arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = stdout ?? out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let start = Date()
-        try process.run()
-        if stdout != nil { try out.fileHandleForWriting.close() }
-        let o = stdout == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let seconds = Date().timeIntervalSince(start)
-        let timeLines = (try? String(contentsOf: timing, encoding: .utf8))?.split(separator: "\n") ?? []
-        let kilobytes = timeLines.last.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? .infinity
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                       stderr: String(decoding: e, as: UTF8.self), seconds: seconds, maxRSSMB: kilobytes / 1024)
+    private func run(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil) throws -> HostileHarness.Outcome {
+        try harness.run(arguments, in: directory, stdout: stdout)
     }
 
-    /// Runs `arguments`, which must fail with status 2 and exactly one `error:` line mentioning each of
-    /// `mentions`, quickly and in little memory; returns that line.
     @discardableResult
     private func assertRefused(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil, mentions: [String] = [],
                                file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let outcome = try run(arguments, in: directory, stdout: stdout)
-        XCTAssertEqual(outcome.status, 2, "\(arguments): \(outcome.stderr)", file: file, line: line)
-        let lines = outcome.stderr.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
-        XCTAssertEqual(lines.count, 1, "\(arguments): \(outcome.stderr)", file: file, line: line)
-        let message = lines.first.map(String.init) ?? ""
-        XCTAssertTrue(message.hasPrefix("error: "), message, file: file, line: line)
-        for needle in mentions { XCTAssertTrue(message.contains(needle), "'\(message)' lacks '\(needle)'", file: file, line: line) }
-        XCTAssertLessThan(outcome.seconds, 2, "\(arguments) took \(outcome.seconds) s", file: file, line: line)
-        XCTAssertLessThan(outcome.maxRSSMB, 400, "\(arguments) used \(outcome.maxRSSMB) MB", file: file, line: line)
-        return message
+        try harness.assertRefused(arguments, in: directory, stdout: stdout, mentions: mentions, file: file, line: line)
     }
 
     /// A folder of user files and a copy of the stories260K model; returns the folder and its files' bytes.
-    private func userFolder() throws -> (URL, [String: Data]) {
+    private func userFolder() throws -> (URL, [String: String]) {
         try requireFile(FileManager.default.fileExists(atPath: Self.stories.path), "missing \(Self.stories.path)")
-        let folder = scratch.appendingPathComponent("work")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try harness.userFolder("work")
         try FileManager.default.copyItem(at: Self.stories, to: folder.appendingPathComponent("model.bin"))
-        try Data("my notes\n".utf8).write(to: folder.appendingPathComponent("notes.txt"))
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
-        try Data([1, 2, 3]).write(to: folder.appendingPathComponent("sub/data.bin"))
         return (folder, try contents(of: folder))
     }
 
-    private func contents(of folder: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: folder.path)
-        while let name = enumerator?.nextObject() as? String {
-            var isFolder: ObjCBool = false
-            let path = folder.appendingPathComponent(name).path
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
-                files[name] = try Data(contentsOf: URL(fileURLWithPath: path))
-            }
-        }
-        return files
-    }
+    private func contents(of folder: URL) throws -> [String: String] { try harness.snapshot(folder) }
 
     // MARK: data loss
 
@@ -108,7 +51,7 @@ final class HostileInputTests: XCTestCase {
         try assertRefused(["convert", "--from", folder.appendingPathComponent("model.bin").path, "--no-tokenizer",
                            "--to", folder.path, "--force"], in: scratch, mentions: [folder.path])
         XCTAssertEqual(try contents(of: folder), before)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { !$0.hasPrefix("time-") }, ["work"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { !$0.hasPrefix(".time-") }, ["work"])
     }
 
     // MARK: sizes

@@ -111,7 +111,7 @@ final class SFTCommandTests: XCTestCase {
         for extra in [[], ["--resume", checkpoint.path]] {
             let (e, _) = try run(flags + ["--output", resumed.path] + extra)
             XCTAssertEqual(e.status, 2)
-            XCTAssertTrue(e.stderr.contains("already exists"), e.stderr)
+            XCTAssertTrue(e.stderr.contains("already holds a run"), e.stderr)
         }
     }
 

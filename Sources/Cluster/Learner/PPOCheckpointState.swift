@@ -22,6 +22,21 @@ public struct PPOCheckpointState: Codable, Equatable, Sendable {
     /// Whether the values come from a separate critic (`critic/`) rather than a value head.
     public var hasCritic: Bool
 
+    /// A state with every field given.
+    public init(iteration: Int, version: Int, seed: String, batchSize: Int, policyModel: String, klController: KLController,
+                shuffleState: String, promptPosition: Int, optimizerSteps: [Int], hasCritic: Bool) {
+        self.iteration = iteration
+        self.version = version
+        self.seed = seed
+        self.batchSize = batchSize
+        self.policyModel = policyModel
+        self.klController = klController
+        self.shuffleState = shuffleState
+        self.promptPosition = promptPosition
+        self.optimizerSteps = optimizerSteps
+        self.hasCritic = hasCritic
+    }
+
     enum CodingKeys: String, CodingKey {
         case format, iteration, version, seed, batchSize = "batch_size", policyModel = "policy_model"
         case klController = "kl_controller", shuffleState = "shuffle_state", promptPosition = "prompt_position"

@@ -10,6 +10,14 @@ enum YAMLNesting {
 
     /// Throws when the bound on `text`'s nesting exceeds `maximumDepth`; `file` names it in the error.
     static func check(_ text: String, file: String) throws(RunConfigError) {
+        let (depth, line) = bound(text, stoppingAbove: maximumDepth)
+        if depth > maximumDepth { throw .malformed(file: file, line: line, reason: "nested more than \(maximumDepth) deep") }
+    }
+
+    /// The bound on `text`'s nesting and the line where it is reached; the scan stops at the first line
+    /// past `limit`.
+    static func bound(_ text: String, stoppingAbove limit: Int = .max) -> (depth: Int, line: Int) {
+        var deepest = (depth: 0, line: 0)
         var indents: [Int] = []
         var flow = 0
         var quote: UInt8? = nil
@@ -60,12 +68,14 @@ enum YAMLNesting {
                 default: break
                 }
                 if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\r") { lastSignificant = byte }
-                if 2 * (indents.count + dashes) + flow > maximumDepth {
-                    throw .malformed(file: file, line: lineNumber, reason: "nested more than \(maximumDepth) deep")
+                if 2 * (indents.count + dashes) + flow > deepest.depth {
+                    deepest = (2 * (indents.count + dashes) + flow, lineNumber)
+                    if deepest.depth > limit { return deepest }
                 }
             }
-            if 2 * (indents.count + dashes) + flow > maximumDepth {
-                throw .malformed(file: file, line: lineNumber, reason: "nested more than \(maximumDepth) deep")
+            if 2 * (indents.count + dashes) + flow > deepest.depth {
+                deepest = (2 * (indents.count + dashes) + flow, lineNumber)
+                if deepest.depth > limit { return deepest }
             }
             // a value introduced by `|` or `>` (with chomping or indentation indicators) is a block scalar
             if quote == nil && flow == 0, let bar = bytes.lastIndex(where: { $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: ">") }),
@@ -74,5 +84,6 @@ enum YAMLNesting {
                 blockScalarParent = indent
             }
         }
+        return deepest
     }
 }

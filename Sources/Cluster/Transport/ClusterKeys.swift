@@ -20,11 +20,17 @@ package enum ClusterKeys {
         return written
     }
 
-    /// The learner's side: its pair and every worker's public key in `folder`.
+    /// The most worker keys a learner reads from its folder.
+    package static let maximumWorkers = 4096
+
+    /// The learner's side: its pair and every worker's public key in `folder` (at most `maximumWorkers`).
     package static func server(_ folder: URL) throws -> ServerSecurity {
         let pair = try CurveKeyFile.readPair(from: folder.appendingPathComponent("learner.key").path)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".public") && $0 != "learner.public" }
+        guard names.count <= maximumWorkers else {
+            throw CurveKeyFileError.malformed(path: folder.path, line: 0, reason: "\(names.count) worker keys; a learner admits at most \(maximumWorkers)")
+        }
         let clients = try names.map { try CurveKeyFile.readPublicKey(from: folder.appendingPathComponent($0).path) }
         return .curve(keys: pair, allowedClients: Set(clients))
     }

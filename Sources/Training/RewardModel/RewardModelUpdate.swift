@@ -69,27 +69,23 @@ public final class RewardModelUpdate {
         var meanLoss = 0.0, accuracy = 0.0
         for group in groups {
             let result = try loss(group)
-            guard result.loss.isFinite else { throw RewardTrainingError.nonFiniteLoss }
+            guard result.loss.isFinite else {
+                model.parameters.zeroGradients()
+                model.head.parameters.zeroGradients()
+                throw NonFiniteStepError(trainer: "reward model", what: "loss", value: result.loss)
+            }
             let share = Double(group.count) / total
             meanLoss += result.loss * share
             accuracy += result.accuracy * share
             try model.backward(rewards: result.gradient.map { Float($0 * share) })
         }
         let stores = [model.parameters, model.head.parameters]
+        do { try NonFiniteStepError.check(trainer: "reward model", loss: meanLoss, gradientNorm: GradientClipping.globalNorm(of: stores)) } catch {
+            for store in stores { store.zeroGradients() }
+            throw error
+        }
         let norm = maxGradNorm.map { GradientClipping.clipGlobalNorm(of: stores, maxNorm: $0) } ?? GradientClipping.globalNorm(of: stores)
         let lr = optimizer.step()
         return Statistics(loss: meanLoss, accuracy: accuracy, gradNorm: norm, learningRate: lr)
-    }
-}
-
-/// Why a reward-model step stopped.
-public enum RewardTrainingError: Error, Equatable, CustomStringConvertible {
-    /// The loss was NaN or infinite: the step was not taken.
-    case nonFiniteLoss
-
-    public var description: String {
-        switch self {
-        case .nonFiniteLoss: "the reward model's loss is not finite (learning rate too high?); the step was not taken"
-        }
     }
 }

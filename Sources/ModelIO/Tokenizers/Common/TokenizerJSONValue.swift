@@ -41,7 +41,7 @@ enum TokenizerJSONValue {
     }
 
     /// Reads and parses the JSON file at `url`, refused when larger than `limit` bytes; errors name the file.
-    static func read(_ url: URL, limit: Int) throws -> TokenizerJSONValue {
+    static func read(_ url: URL, limit: Int = SideFile.Limit.tokenizerJSON) throws -> TokenizerJSONValue {
         let data: Data
         do { data = try SideFile.read(url.path, limit: limit, what: "a \(url.lastPathComponent)") } catch {
             throw TokenizerError.unreadable(file: url.path, reason: error.reason)

@@ -1,0 +1,57 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Endpoints and key files, through the binary: ports are checked before libzmq sees them, a key file must
+/// be a regular file (a FIFO there used to block forever), and a worker whose learner does not answer says
+/// so after `--connect-timeout` and keeps trying.
+final class EndpointCommandTests: XCTestCase {
+    private var h: HostileHarness!
+    private static let config = TestPaths.packageRoot.appendingPathComponent("cluster/configs/sentiment-stories260k.yaml")
+
+    override func setUpWithError() throws { h = try HostileHarness(for: Self.self) }
+    override func tearDownWithError() throws { h.tearDown() }
+
+    // Root cause: --bind tcp://*:99999 listened on port 34463; endpoints were checked by their prefix only.
+    func testPortsAndEndpointsAreChecked() throws {
+        let out = h.scratch.appendingPathComponent("run").path
+        for bind in ["tcp://*:99999", "tcp://*:-1", "tcp://*:65536", "tcp://*:5555x", "tcp://:5555", "tcp://127.0.0.1"] {
+            try h.assertRefused(["learner", "--config", Self.config.path, "--bind", bind, "--insecure", "--output", out], mentions: ["--bind"])
+        }
+        for connect in ["tcp://127.0.0.1:99999", "tcp://127.0.0.1:0", "tcp://*:5555", "udp://host:1"] {
+            try h.assertRefused(["worker", "--role", "rollout", "--connect", connect, "--insecure"], mentions: ["--connect"])
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    // Root cause: a FIFO among the key files blocked the learner or a worker forever.
+    func testAFIFOWhereAKeyGoesIsRefused() throws {
+        let keys = h.scratch.appendingPathComponent("keys")
+        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
+        for name in ["learner.key", "learner.public", "rollout-0.key"] { XCTAssertEqual(mkfifo(keys.appendingPathComponent(name).path, 0o600), 0) }
+        try h.assertRefused(["learner", "--config", Self.config.path, "--bind", "tcp://127.0.0.1:0", "--keys", keys.path,
+                             "--output", h.scratch.appendingPathComponent("run").path], mentions: ["learner.key", "regular file"], untouched: [keys])
+        try h.assertRefused(["worker", "--role", "rollout", "--connect", "tcp://127.0.0.1:5555", "--keys", keys.path, "--name", "rollout-0"],
+                            mentions: ["regular file"], untouched: [keys])
+    }
+
+    // Root cause: an unreachable or unresolvable learner left the worker waiting forever without a word.
+    func testAnUnansweredWorkerSaysSoAndKeepsTrying() throws {
+        for connect in ["tcp://127.0.0.1:9", "tcp://no-such-host.invalid:5555"] {
+            let log = h.scratch.appendingPathComponent("worker.log")
+            let worker = try RLHFBinary.start(h.binary, ["worker", "--role", "rollout", "--connect", connect, "--insecure", "--connect-timeout", "1"],
+                                              environment: [:], log: log)
+            let deadline = Date().addingTimeInterval(30)  // a hang guard; the first report comes after 1 s
+            var text = ""
+            while Date() < deadline && !text.contains("no answer from the learner") {
+                usleep(100_000)
+                text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            }
+            XCTAssertTrue(worker.isRunning, "the worker keeps trying: \(text)")
+            kill(worker.processIdentifier, SIGKILL)
+            worker.waitUntilExit()
+            XCTAssertTrue(text.contains("no answer from the learner at \(connect)"), text)
+            if connect.contains("invalid") { XCTAssertTrue(text.contains("does not resolve"), text) }
+        }
+    }
+}
