@@ -9,14 +9,23 @@ SHARED ?= ../shared
 # batch-8 generation (docs/PERFORMANCE.md, issue 7). CPU_FLAGS=... adds flags for experiments.
 CPU_FLAGS ?=
 RELEASE := -c release $(CPU_FLAGS)
-APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev
+# `time` is GNU time (/usr/bin/time): the hostile-input checks measure each run's peak memory with it.
+APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev time
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 
-.PHONY: test demo build setup deps models bench clean proto proto-check
+.PHONY: test demo build setup deps models bench clean proto proto-check hostile
 
 test: setup
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
+	$(MAKE) --no-print-directory hostile HOSTILE_BUILD=tests
+
+# Hundreds of hostile and careless invocations of the binary (scripts/hostile-cli.py): each must end in
+# status 2 and one error line within its time and memory bounds, touching none of the user's files.
+# `make test` runs it on the binary its test build made.
+HOSTILE_BUILD ?= plain
+hostile: $(if $(filter tests,$(HOSTILE_BUILD)),,build)
+	python3 scripts/hostile-cli.py --rlhf "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" --shared $(SHARED) --models $(MODELS)
 
 build: deps
 	$(SWIFT) build $(RELEASE) --product rlhf

@@ -37,6 +37,7 @@ ap.add_argument("--models", default=os.path.join(os.path.dirname(__file__), ".."
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--cases", type=int, default=300)
 ap.add_argument("--only", default=None, help="comma-separated sections to run (default: all)")
+ap.add_argument("--slowest", type=int, default=0, help="print the N cases nearest their time bound")
 a = ap.parse_args()
 rlhf = os.path.abspath(a.rlhf or os.path.join(
     subprocess.check_output(["swift", "build", "-c", "release", "--show-bin-path"], text=True).strip(), "rlhf"))
@@ -46,6 +47,7 @@ work = tempfile.mkdtemp(prefix="hostile-")
 fixtures = os.path.join(a.shared, "fixtures")
 stories = os.path.join(a.shared, "data", "stories260K")
 failures, passed = [], 0
+timings = []  # (seconds, peak MB, arguments) of every case, for --slowest
 stories_bin = os.path.join(stories, "stories260K.bin")
 tok = os.path.join(stories, "tok512.bin")
 
@@ -101,6 +103,7 @@ def run(args, stdin=None, ok_status=(2,), cwd=None, untouched=(), limit_s=2, lim
     report = open(usage).read().strip().splitlines()
     last = report[-1].split() if report else []
     peak_mb = int(last[0]) / 1024 if last and last[0].isdigit() else 0
+    timings.append((wall / limit_s, wall, peak_mb, args))
     for line in report:  # "Command terminated by signal N" when the child died of a signal
         if line.startswith("Command terminated by signal"):
             p.returncode = -int(line.split()[-1])
@@ -767,6 +770,12 @@ def second_attack_cases():
     run(dpo + ["--output", os.path.join(holder, "notes.txt", "sub")], untouched=[holder], mentions=["--output"])
     run(["pairs", "--model", stories_bin, "--tokenizer", tok, "--prompts", i["prompts"], "--labeler", "none",
          "--output", os.path.join(holder, "notes.txt", "pairs.jsonl")], untouched=[holder], mentions=["--output"])
+    # an adapter holding a NaN, applied or merged
+    broken = copy_of(i["adapter"], "nan-adapter")
+    scaled_floats(os.path.join(broken, "adapter_model.safetensors"), value=float("nan"))
+    run(["score", "--model", stories_bin, "--tokenizer", tok, "--adapter", broken, "--text", "hi"], mentions=["non-finite"])
+    run(["lora", "merge", "--model", stories_bin, "--tokenizer", tok, "--adapter", broken, "--output", os.path.join(work, "nan-merged")],
+        mentions=["non-finite"])
     # the new options' values
     for value in ["nan", "inf", "-1", "0", "1e9"]:
         run(["worker", "--role", "rollout", "--connect", "tcp://127.0.0.1:5555", "--insecure", "--connect-timeout", value])
@@ -788,6 +797,8 @@ sections = {"older": older_cases, "outputs": output_cases, "crashes": crash_case
 for name in (a.only.split(",") if a.only else sections):
     sections[name]()
 shutil.rmtree(work, ignore_errors=True)
+for share, wall, peak, args in sorted(timings, key=lambda t: t[0], reverse=True)[:a.slowest]:
+    print(f"{wall:5.2f} s ({100 * share:3.0f}% of its bound) {peak:6.0f} MB", " ".join(x[:40] for x in args)[:200])
 for failure in failures:
     print("FAILED:", failure[0], [arg[:80] for arg in failure[1]], *(failure[2:] or [[]]))
 print(f"{passed} passed, {len(failures)} failed")

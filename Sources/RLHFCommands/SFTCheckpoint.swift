@@ -58,7 +58,9 @@ enum SFTCheckpoint {
         } catch {
             throw SFTCheckpointError.unreadable(file: url.path, reason: "not a checkpoint's trainer_state.json (\(reason(error)))")
         }
-        guard state.format == 1, state.global_step >= 0, state.global_step <= state.max_steps, state.max_steps <= AdamW.maximumStepCount else {
+        let numbers = [state.epoch, state.learning_rate] + [state.eval_loss_before, state.train_loss].compactMap { $0 }
+        guard state.format == 1, state.global_step >= 0, state.global_step <= state.max_steps, state.max_steps <= AdamW.maximumStepCount,
+              numbers.allSatisfy(\.isFinite), state.epoch >= 0 else {
             throw SFTCheckpointError.unreadable(file: url.path, reason: "a field is missing or out of range")
         }
         return state

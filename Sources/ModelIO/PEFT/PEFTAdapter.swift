@@ -32,7 +32,7 @@ public enum PEFTAdapter {
     }
 
     /// The adapter in `directory` for a model of shape `model`: the config checked strictly, every A and B
-    /// present with its shape, no other tensor (a DoRA magnitude, a trained bias, a saved module).
+    /// present with its shape and finite, no other tensor (a DoRA magnitude, a trained bias, a saved module).
     public static func load(directory: URL, model: TransformerConfig, backend: Backend = CPUBackend.shared) throws -> LoRAAdapter {
         let config = try PEFTAdapterConfig.read(folder: directory, model: model)
         let adapter = try LoRAAdapter(config: config, model: model, backend: backend)
@@ -50,7 +50,12 @@ public enum PEFTAdapter {
                 guard weights.contains(key) else { throw HFCheckpointError.missingTensor(file: file, key: key) }
                 let found = try weights.info(key).shape
                 guard found == shape else { throw HFCheckpointError.shapeMismatch(file: file, key: key, expected: shape, found: found) }
-                backend.upload(try weights.floats(key), to: target)
+                let values = try weights.floats(key)
+                if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                    throw NonFiniteWeightError(file: file, tensor: key, index: bad,
+                                               value: values[bad].isNaN ? "nan" : values[bad] > 0 ? "inf" : "-inf")
+                }
+                backend.upload(values, to: target)
             }
         }
         if let extra = weights.tensorNames.sorted().first(where: { !expected.contains($0) }) {
