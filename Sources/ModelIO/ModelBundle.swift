@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Storage
 import Tensor
 
 /// Errors assembling a model with its tokenizer.

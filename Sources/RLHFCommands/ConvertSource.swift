@@ -1,6 +1,6 @@
 import Foundation
-import Models
 import ModelIO
+import Models
 
 /// A model read for `rlhf convert`: its weights (a causal LM or a sequence classifier), and the tokenizer
 /// files to write beside them.

@@ -1,6 +1,6 @@
 import Foundation
-import Models
 import ModelIO
+import Models
 
 /// The weights `rlhf convert` writes: a causal LM, or a sequence classifier (a reward model), each saved
 /// as the Hugging Face class it was read as.

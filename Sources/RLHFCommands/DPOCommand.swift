@@ -1,10 +1,11 @@
 import ArgumentParser
-import Data
+import Datasets
 import Foundation
 import ModelIO
 import Models
-import Monitor
+import RunLogs
 import Tensor
+import Trainers
 import Training
 
 /// `rlhf dpo`: direct preference optimisation (or IPO) of a causal LM on preference pairs against a
@@ -75,8 +76,10 @@ struct DPOCommand: AsyncParsableCommand {
                                    optimizer: AdamWConfig(schedule: schedule, weightDecay: 0.01), beta: beta, kind: loss)
         let scoring = ProgressLine(label: "dpo", total: train.count + held.count)
         // scored in the chunks the policy is scored in, so at the start (policy = reference) every implicit reward is exactly 0
-        try train.scoreReference(with: update, size: microBatch, padID: padID, progress: scoring)
-        try held.scoreReference(with: update, size: microBatch, padID: padID, progress: scoring)
+        try train.scoreReference(with: update, size: microBatch, padID: padID) { scoring.update($0, note: "reference log-probs") }
+        try held.scoreReference(with: update, size: microBatch, padID: padID) { [n = train.count] in
+            scoring.update(n + $0, note: "reference log-probs")
+        }
         scoring.finish()
         let before = try evaluate(held, update, padID: padID)
         let metrics = try MetricsJSONLWriter(url: folder.staging.appendingPathComponent("metrics.jsonl"))

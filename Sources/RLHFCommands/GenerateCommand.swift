@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import Generation
-import Models
 import ModelIO
+import Models
 
 /// `rlhf generate`: sample a continuation of a prompt.
 struct GenerateCommand: AsyncParsableCommand {
@@ -106,7 +106,7 @@ struct GenerateCommand: AsyncParsableCommand {
             if let bad = out.logprobs.firstIndex(where: { !$0.isFinite }) {
                 throw CommandInputError.nonFinite(what: "the log-probability of new token \(bad + 1) of prompt \(i + 1)")
             }
-            let text = Self.continuation(out.tokens, after: promptIDs, tokenizer: tokenizer)
+            let text = tokenizer.continuation(of: out.tokens, after: promptIDs)
             if json {
                 try StandardOutput.line(try JSONOutput.line(GenerateResult(ids: out.tokens, text: text, logprobs: out.logprobs,
                                                                            finish_reason: out.finishReason.rawValue)))
@@ -120,14 +120,6 @@ struct GenerateCommand: AsyncParsableCommand {
                     + String(format: "    (%d tokens, mean log-prob %.3f, %@)\n\n", out.tokens.count, mean, out.finishReason.rawValue))
             }
         }
-    }
-
-    /// The new tokens' text as it reads after the prompt: decoded in context, since tokenizers that drop a
-    /// leading space after BOS (SentencePiece, llama2.c) would otherwise lose it.
-    static func continuation(_ tokens: [Int], after prompt: [Int], tokenizer: any Tokenizer) -> String {
-        let prefix = tokenizer.decode(prompt, skipSpecialTokens: true)
-        let whole = tokenizer.decode(prompt + tokens, skipSpecialTokens: true)
-        return whole.hasPrefix(prefix) ? String(whole.dropFirst(prefix.count)) : tokenizer.decode(tokens, skipSpecialTokens: true)
     }
 
     /// Throws unless every prompt plus `--max-new-tokens` fits the model's positions, and the KV cache and

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Storage
 
 /// Text read from a file named by a flag (`--text-file`, `--prompt-file`), or from standard input for `-`:
 /// argv holds only about 128 KB, files hold more.

@@ -1,7 +1,9 @@
 import ArgumentParser
-import Cluster
+import ClusterTransport
 import Dispatch
 import Foundation
+import Launch
+import PPO
 
 /// `rlhf launch`: a whole cluster run from a host file. It prints the placement plan, writes the run's
 /// CurveZMQ keys (unless `--insecure`), starts the learner and every worker pinned to its device,
@@ -92,97 +94,5 @@ struct LaunchCommand: AsyncParsableCommand {
         guard learner.terminationReason == .exit && learner.terminationStatus == 0 else {
             throw CommandInputError.flags("the learner failed (exit status \(learner.terminationStatus)); see its lines above")
         }
-    }
-}
-
-/// The launched processes: output forwarded line by line with a prefix, and stopped together.
-final class ProcessGroup: @unchecked Sendable {
-    private var processes: [Process] = []
-    private let lock = NSLock()
-    private var signals: OperatorSignals?
-    private var interrupted: Int32?
-
-    /// Starts `binary` with `arguments`, forwarding its output prefixed with `[prefix] `.
-    func start(_ binary: URL, _ arguments: [String], prefix: String) throws -> Process {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        let buffer = LineBuffer(prefix: prefix)
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; buffer.flush() } else { buffer.append(data) }
-        }
-        try process.run()
-        lock.withLock { processes.append(process) }
-        return process
-    }
-
-    /// The first SIGINT or SIGTERM asks `learner` to stop after its current iteration, with a checkpoint
-    /// (it then stops its workers); a second one stops every process now. Either way this one exits 130
-    /// or 143 once they are gone.
-    func stopOnSignals(learner: Process) {
-        func handler(_ number: Int32) -> @Sendable () -> Void {
-            { [self] in
-                let first = lock.withLock { () -> Bool in
-                    defer { interrupted = number }
-                    return interrupted == nil
-                }
-                if first && learner.isRunning {
-                    FileHandle.standardError.write(Data("launch: stopping after the current iteration with a checkpoint (again to stop now)\n".utf8))
-                    kill(learner.processIdentifier, SIGTERM)
-                    return
-                }
-                stopAll(after: 5)
-                Foundation.exit(128 + number)
-            }
-        }
-        signals = OperatorSignals([SIGINT: handler(SIGINT), SIGTERM: handler(SIGTERM)])
-    }
-
-    /// The signal that interrupted the run, if one did.
-    var interruption: Int32? { lock.withLock { interrupted } }
-
-    /// SIGINT to every process still running (a worker's SIGTERM would drain it), SIGKILL to those left
-    /// after `seconds`.
-    func stopAll(after seconds: Double) {
-        let running = lock.withLock { processes.filter(\.isRunning) }
-        for p in running { kill(p.processIdentifier, SIGINT) }
-        let deadline = Date().addingTimeInterval(seconds)
-        while running.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }
-        for p in running where p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        waitAll()
-    }
-
-    /// Waits for every process.
-    func waitAll() { for p in lock.withLock({ processes }) { p.waitUntilExit() } }
-}
-
-/// Splits a child's output into lines and prints each with its prefix.
-final class LineBuffer: @unchecked Sendable {
-    private let prefix: String
-    private var pending = Data()
-    private let lock = NSLock()
-
-    init(prefix: String) { self.prefix = prefix }
-
-    func append(_ data: Data) {
-        lock.withLock {
-            pending.append(data)
-            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                emit(pending[pending.startIndex..<newline])
-                pending.removeSubrange(pending.startIndex...newline)
-            }
-        }
-    }
-
-    func flush() { lock.withLock { if !pending.isEmpty { emit(pending); pending.removeAll() } } }
-
-    private func emit(_ line: Data) {
-        let text = String(decoding: line, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
-        FileHandle.standardError.write(Data("[\(prefix)] \(text)\n".utf8))
     }
 }

@@ -1,9 +1,13 @@
 import ArgumentParser
 import Checksum
-import Cluster
+import ClusterCore
+import ClusterTransport
 import Foundation
+import Launch
 import Logging
 import ModelIO
+import PPO
+import Storage
 import Wire
 import ZeroMQ
 
@@ -50,8 +54,8 @@ struct LearnerCommand: AsyncParsableCommand {
         let settings = try PPORunConfig.load(url, overrides: overrides)
         let text = try SideFile.text(url.path, limit: SideFile.Limit.runConfig, what: "a run config")
         let rule = RunFolder.rule(output, command: "learner", config: settings, configFile: config, force: replace.force)
-        let loop = try PPORunLoop(config: settings, output: rule, resume: resume)
-        try await loop.claim.guarding { try await serve(settings, configText: text, loop: loop, logger: logger) }
+        let loop = try PPORunLoop(config: settings, folder: URL(fileURLWithPath: rule.resolvedPath), resume: resume)
+        try await RunFolder.prepare(rule, resume: resume).guarding { try await serve(settings, configText: text, loop: loop, logger: logger) }
     }
 
     /// Binds, builds the learner and runs the loop's iterations.
@@ -74,7 +78,7 @@ struct LearnerCommand: AsyncParsableCommand {
         guard rename(staged.path, endpointFile.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         let learner = try PPOLearner.make(settings, policy: policy, runner: RoundRunner(transport: transport))
         do {
-            try await loop.run(learner, tokenizerFiles: PPOLearner.tokenizerFiles(settings, policy: policy), label: "learner")
+            try await loop.runWithOperator(learner, tokenizerFiles: PPOLearner.tokenizerFiles(settings, policy: policy), label: "learner")
         } catch {
             await learner.runner.stopWorkers()
             await transport.close()

@@ -1,4 +1,8 @@
 import Foundation
+import Launch
+import Logging
+import ModelIO
+import PPO
 
 /// What the operator asked a learner for, read at the end of each iteration: a checkpoint now
 /// (SIGUSR1), or a checkpoint and a clean stop (SIGTERM, as Slurm sends before its time limit).
@@ -22,10 +26,22 @@ final class LearnerRequests: @unchecked Sendable {
     }
 
     /// Takes the pending requests (a checkpoint, a stop), clearing the checkpoint one.
-    func take() -> (checkpoint: Bool, stop: Bool) {
+    func take() -> PPORunRequests {
         lock.withLock {
             defer { checkpoint = false }
-            return (checkpoint, stop)
+            return PPORunRequests(checkpoint: checkpoint, stop: stop)
         }
+    }
+}
+
+extension PPORunLoop {
+    /// `run` as the commands run it: SIGUSR1 asks for a checkpoint, SIGTERM for a checkpoint and a stop,
+    /// and a progress line (`label`) shows the iterations on a terminal.
+    func runWithOperator(_ learner: PPOLearner, tokenizerFiles: HuggingFaceTokenizerFiles?, label: String) async throws {
+        let logger = Logger(label: "rlhf.run")
+        let requests = LearnerRequests { line in logger.notice("\(line)") }
+        let progress = ProgressLine(label: label, total: config.iterations)
+        defer { progress.finish() }
+        try await run(learner, tokenizerFiles: tokenizerFiles, requests: requests.take, progress: progress.reporter)
     }
 }

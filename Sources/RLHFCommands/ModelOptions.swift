@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Models
 import ModelIO
+import Models
 
 /// Options naming a model and, optionally, its tokenizer and chat template.
 struct ModelOptions: ParsableArguments {

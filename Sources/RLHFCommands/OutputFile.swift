@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// A result file (`rlhf pairs --output`) under the output rule: written whole or not at all, into a hidden
 /// temporary sibling (`.NAME.partial-PID`) that is synced and renamed over the path, so a kill or a full

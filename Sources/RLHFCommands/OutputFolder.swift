@@ -1,5 +1,6 @@
 import Foundation
 import ModelIO
+import Storage
 
 /// The one output rule for a folder a command writes (`--output`, `--to`):
 /// - a command writes into a folder it creates, an empty one, or one it wrote before (its marker file,

@@ -1,7 +1,8 @@
 import ArgumentParser
-import Cluster
 import Foundation
-import Monitor
+import PPO
+import RunLogs
+import Wire
 
 /// `rlhf ppo`: PPO from a reward, in one process (the embedded default), from a YAML run config.
 struct PPOCommand: AsyncParsableCommand {
@@ -42,54 +43,16 @@ struct PPOCommand: AsyncParsableCommand {
         compute.apply()
         let settings = try PPORunConfig.load(URL(fileURLWithPath: config), overrides: overrides)
         let rule = RunFolder.rule(output, command: "ppo", config: settings, configFile: config, force: replace.force)
-        let loop = try PPORunLoop(config: settings, output: rule, resume: resume)
-        try await loop.claim.guarding {
+        let loop = try PPORunLoop(config: settings, folder: URL(fileURLWithPath: rule.resolvedPath), resume: resume)
+        try await RunFolder.prepare(rule, resume: resume).guarding {
             let run = try EmbeddedPPORun(config: settings)
             do {
-                try await loop.run(run.learner, tokenizerFiles: run.tokenizerFiles, label: "ppo")
+                try await loop.runWithOperator(run.learner, tokenizerFiles: run.tokenizerFiles, label: "ppo")
             } catch {
                 await run.shutdown()
                 throw error
             }
             await run.shutdown()
-        }
-    }
-}
-
-/// `OUTPUT/samples.jsonl`: a few held-out prompts with the response sampled at each evaluation and its
-/// reward, one JSON object per sample, so a run shows its generations before and after training.
-struct SampleLog {
-    private let handle: FileHandle
-    let url: URL
-
-    init(url: URL) throws {
-        self.url = url
-        if !FileManager.default.fileExists(atPath: url.path) {
-            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-                throw MetricsWriteError(file: url.path, reason: "cannot create the file")
-            }
-        }
-        do {
-            handle = try FileHandle(forWritingTo: url)
-            try handle.seekToEnd()
-        } catch {
-            throw MetricsWriteError(file: url.path, reason: (error as NSError).localizedDescription)
-        }
-    }
-
-    /// Appends `samples` of the evaluation before `iteration` (nothing when there are none).
-    func write(_ samples: [PPOLearner.Sample], iteration: Int) throws {
-        guard !samples.isEmpty else { return }
-        struct Line: Encodable { let iteration: Int; let prompt: String; let response: String; let reward: Double }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var text = ""
-        for s in samples {
-            let data = try encoder.encode(Line(iteration: iteration, prompt: s.prompt, response: s.response, reward: s.reward))
-            text += String(decoding: data, as: UTF8.self) + "\n"
-        }
-        do { try handle.write(contentsOf: Data(text.utf8)) } catch {
-            throw MetricsWriteError(file: url.path, reason: (error as NSError).localizedDescription)
         }
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
-import Data
+import Datasets
 import Foundation
 import ModelIO
+import Trainers
 import Training
 
 /// `rlhf pairs --labeler`: `vader`, `heuristic`, `reward:DIR` or `none`, and how each is loaded.

@@ -1,10 +1,11 @@
 import ArgumentParser
-import Data
+import Datasets
 import Foundation
 import Generation
 import Logging
-import Models
 import ModelIO
+import Models
+import Trainers
 
 /// `rlhf pairs`: preference pairs as the RLHF notebook makes them (seed 000, sections 2-3). Each prompt
 /// gets two responses, A at the first `--temperatures` value and B at the second (top-p 0.9), and a

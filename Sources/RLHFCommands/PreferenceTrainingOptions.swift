@@ -1,5 +1,5 @@
 import ArgumentParser
-import Data
+import Datasets
 
 /// The training flags `rlhf dpo` shares with the other trainers on preference data: the data, its
 /// split, the optimizer's schedule and the batch shape.

@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// A one-line progress bar on standard error, drawn only when standard error is a terminal.
 final class ProgressLine {
@@ -27,4 +28,9 @@ final class ProgressLine {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\n".utf8))
     }
+}
+
+extension ProgressLine {
+    /// A callback that redraws this line for each report.
+    var reporter: (ProgressReport) -> Void { { [self] report in update(report.done, note: report.note) } }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Data
+import Datasets
 
 /// What `rlhf reward train|eval --format` reads: preference pairs (`hh`, `dexperts`, `pairs`), trained
 /// with the Bradley-Terry loss, or IMDb's labelled reviews (`imdb`), trained with binary cross-entropy.

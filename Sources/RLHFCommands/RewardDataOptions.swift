@@ -1,5 +1,6 @@
 import ArgumentParser
-import Data
+import Datasets
+import Trainers
 
 /// The data flags `rlhf reward train` and `rlhf reward eval` share: the file, its format, the split and
 /// the subsamples, the length limit.

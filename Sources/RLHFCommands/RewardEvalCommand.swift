@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ModelIO
 import Models
+import Trainers
 import Training
 
 /// `rlhf reward eval`: a saved reward model's loss and accuracy on held-out data: the split `rlhf reward

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Data
+import Datasets
 import Foundation
+import PPO
 
 /// Rewards computed by a function of the text instead of a reward model.
 enum RewardFunction: String, ExpressibleByArgument, CaseIterable {

@@ -1,9 +1,10 @@
 import ArgumentParser
 import ModelIO
+import Trainers
 
 /// Options naming a reward model folder and, optionally, its tokenizer and chat template.
 struct RewardModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Reward model: a Hugging Face folder of a \(RewardCommandError.classifierClasses) (or --function).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Reward model: a Hugging Face folder of a \(RewardModelError.classifierClasses) (or --function).", valueName: "dir"))
     var model: String?
 
     @Option(help: "Tokenizer file or folder (tokenizer.json, vocab.json, vocab.txt, a .gguf, llama2.c tokenizer.bin); default: the model folder's own.")

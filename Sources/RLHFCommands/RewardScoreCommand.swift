@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
-import Models
 import ModelIO
+import Models
+import PPO
+import Trainers
 
 /// `rlhf reward score`: the scalar reward a sequence classifier gives each input, read at its last
 /// non-pad token as transformers does, or a reward function's (`--function vader`) of each text.

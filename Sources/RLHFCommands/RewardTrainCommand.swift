@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import ModelIO
 import Models
-import Monitor
+import RunLogs
 import Tensor
+import Trainers
 import Training
 
 /// `rlhf reward train`: trains a reward model (a sequence classifier with one label) on preference pairs
@@ -112,7 +113,7 @@ struct RewardTrainCommand: AsyncParsableCommand {
                                    "learning_rate": stats.learningRate])
                 progress.update(step, note: String(format: "loss %.4f  running acc %.3f", stats.loss, right / Double(seen)))
             }
-            epochSeconds.append((ContinuousClock.now - started).benchSeconds)
+            epochSeconds.append((ContinuousClock.now - started).inSeconds)
         }
         progress.finish()
         let after = try held.evaluate(classifier, padID: padID, batch: 2 * batch, margin: margin)

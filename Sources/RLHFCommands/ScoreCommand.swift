@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Models
 import ModelIO
+import Models
 
 /// `rlhf score`: next-token log-probabilities of a token sequence (or a text) under a model.
 struct ScoreCommand: AsyncParsableCommand {

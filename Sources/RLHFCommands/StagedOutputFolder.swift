@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// A folder written under a temporary sibling name (`DIR.partial-` and six random characters) and renamed
 /// to `DIR` only once complete, so a failed or interrupted write never leaves a folder at `DIR` that looks

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Storage
 
 /// Why command output could not be written.
 enum OutputError: Error, CustomStringConvertible, Equatable {

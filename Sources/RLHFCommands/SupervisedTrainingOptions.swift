@@ -1,5 +1,5 @@
 import ArgumentParser
-import Data
+import Datasets
 import Tensor
 
 /// The training flags of `rlhf sft`: the examples, their split, the optimizer's schedule and the batch

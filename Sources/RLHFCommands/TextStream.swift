@@ -17,7 +17,7 @@ final class TextStream {
     /// Adds one sampled token and prints the text it completes.
     func append(_ token: Int) throws {
         tokens.append(token)
-        let text = GenerateCommand.continuation(tokens, after: prompt, tokenizer: tokenizer)
+        let text = tokenizer.continuation(of: tokens, after: prompt)
         guard !text.hasSuffix("\u{FFFD}"), text.hasPrefix(printed) else { return }
         try StandardOutput.write(String(text.dropFirst(printed.count)))
         printed = text

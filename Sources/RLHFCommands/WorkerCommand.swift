@@ -1,7 +1,10 @@
 import ArgumentParser
-import Cluster
+import ClusterCore
+import ClusterTransport
 import Foundation
+import Launch
 import Logging
+import PPO
 import Wire
 import ZeroMQ
 

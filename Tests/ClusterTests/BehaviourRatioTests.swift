@@ -1,6 +1,7 @@
-import Cluster
+import ClusterCore
 import Generation
 import Models
+import PPO
 import Tensor
 import Training
 import Wire

@@ -1,4 +1,4 @@
-import Cluster
+import Launch
 import XCTest
 
 /// `--device`: the forms it takes, the errors it gives, and real pinning of a child process's cores.

@@ -1,5 +1,5 @@
-import Cluster
 import Foundation
+import PPO
 import TestSupport
 import XCTest
 

@@ -1,4 +1,4 @@
-import Cluster
+import Launch
 import XCTest
 
 /// Host files and the placement plan: explicit roles, the config's counts over free slots, devices per

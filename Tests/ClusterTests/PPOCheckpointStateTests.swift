@@ -1,5 +1,5 @@
-@testable import Cluster
 import Foundation
+@testable import PPO
 import Training
 import XCTest
 

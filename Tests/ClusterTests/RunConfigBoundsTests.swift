@@ -1,7 +1,7 @@
 import Foundation
+@testable import PPO
 import TestSupport
 import XCTest
-@testable import Cluster
 
 /// Bounded run configs: the nesting bound found before parsing is never below the real depth, text nested
 /// past it and aliases expanding past the value budget are refused, counts and numbers have ranges.

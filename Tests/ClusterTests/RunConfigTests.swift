@@ -1,6 +1,6 @@
-import Cluster
-import Models
 import Foundation
+import Models
+import PPO
 import TestSupport
 import XCTest
 

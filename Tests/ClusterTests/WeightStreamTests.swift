@@ -1,4 +1,5 @@
-import Cluster
+import ClusterCore
+import Models
 import Wire
 import XCTest
 

@@ -1,4 +1,4 @@
-@testable import Cluster
+@testable import ClusterCore
 import Wire
 import XCTest
 

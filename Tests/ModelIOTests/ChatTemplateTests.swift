@@ -1,5 +1,5 @@
-import XCTest
 @testable import ModelIO
+import XCTest
 
 final class ChatTemplateTests: XCTestCase {
     private let conversation: [ChatMessage] = [.user("What is 2+2?"), .assistant("4")]

@@ -1,6 +1,6 @@
-import XCTest
-import TestSupport
 @testable import ModelIO
+import TestSupport
+import XCTest
 
 /// Broken or foreign files: each is a typed one-line error naming the file, never a crash.
 final class GGUFBadInputTests: XCTestCase {

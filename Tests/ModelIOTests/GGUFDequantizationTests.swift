@@ -1,5 +1,5 @@
-import XCTest
 @testable import ModelIO
+import XCTest
 
 /// Each block format on blocks written here from chosen values by the format's definition
 /// (ggml-common.h / ggml-quants.c); expected floats come from the format's formula.

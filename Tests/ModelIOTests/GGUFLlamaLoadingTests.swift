@@ -1,6 +1,6 @@
-import XCTest
-import Models
 @testable import ModelIO
+import Models
+import XCTest
 
 /// The llama mapping on a tiny synthetic model whose tensors are written here in llama.cpp's layout
 /// (F32, q and k permuted as `convert_hf_to_gguf.py` does), with known Hugging Face-order values.

@@ -1,5 +1,5 @@
-import XCTest
 @testable import ModelIO
+import XCTest
 
 /// The container format on small files written here byte by byte from the GGUF specification.
 final class GGUFReaderTests: XCTestCase {

@@ -1,5 +1,5 @@
-import XCTest
 import ModelIO
+import XCTest
 
 /// The q/k row un-permutation, checked by round trips through the converters' own permutations,
 /// written here as their Python code reads.

@@ -1,7 +1,7 @@
-import XCTest
+@testable import ModelIO
 import Models
 import TestSupport
-@testable import ModelIO
+import XCTest
 
 /// The real SmolLM2-135M-Instruct Q4_1 GGUF (`make models`). Reference values were printed by
 /// llama.cpp's Python package (`gguf` 0.19: `GGUFReader` + `gguf.quants.dequantize`), with q/k rows

@@ -1,5 +1,5 @@
-import XCTest
 import ModelIO
+import XCTest
 
 /// Asserts that `body` throws a `GGUFError` for which `matches` holds, and whose one-line message names `file`.
 func assertGGUFError<T>(_ body: @autoclosure () throws -> T, naming file: URL, _ description: String,

@@ -1,6 +1,6 @@
 import Foundation
-import Models
 import ModelIO
+import Models
 import TestSupport
 import XCTest
 

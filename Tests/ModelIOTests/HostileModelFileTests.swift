@@ -1,8 +1,8 @@
 import Foundation
+@testable import ModelIO
 import Models
 import Tensor
 import XCTest
-@testable import ModelIO
 
 /// Crafted model files with absurd sizes or non-finite numbers: each loader throws its typed error,
 /// naming the key or tensor, before allocating anything large.

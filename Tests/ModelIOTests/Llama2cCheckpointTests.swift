@@ -1,7 +1,7 @@
-import XCTest
+@testable import ModelIO
 import Models
 import TestSupport
-@testable import ModelIO
+import XCTest
 
 /// The legacy llama2.c format: the real stories260K checkpoint and small files written here.
 final class Llama2cCheckpointTests: XCTestCase {

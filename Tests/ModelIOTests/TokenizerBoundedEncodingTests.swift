@@ -1,7 +1,7 @@
 import Foundation
+@testable import ModelIO
 import TestSupport
 import XCTest
-@testable import ModelIO
 
 /// `encode(_:addSpecialTokens:keeping:from:)` cuts a long text before encoding it; the ids a caller keeps
 /// (the first or last `count`) must be exactly those of the whole text, for every kind of tokenizer, on

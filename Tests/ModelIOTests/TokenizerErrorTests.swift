@@ -1,7 +1,7 @@
 import Foundation
+@testable import ModelIO
 import TestSupport
 import XCTest
-@testable import ModelIO
 
 /// Files of the wrong kind give typed errors that name the file.
 final class TokenizerErrorTests: XCTestCase {

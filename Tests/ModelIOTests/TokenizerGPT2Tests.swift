@@ -1,7 +1,7 @@
 import Foundation
+@testable import ModelIO
 import TestSupport
 import XCTest
-@testable import ModelIO
 
 /// GPT-2 byte-level BPE against the Hugging Face ids in the fixture, through every way of building it.
 final class TokenizerGPT2Tests: XCTestCase {

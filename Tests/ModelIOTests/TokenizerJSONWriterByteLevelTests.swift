@@ -1,7 +1,7 @@
 import Foundation
+@testable import ModelIO
 import TestSupport
 import XCTest
-@testable import ModelIO
 
 /// Byte-level BPE tokenizers written as tokenizer.json and read back: the same ids as the Hugging Face
 /// fixture, and the pipeline spelled as the models' own tokenizer.json files spell it.

@@ -1,7 +1,7 @@
 import Foundation
+@testable import ModelIO
 import TestSupport
 import XCTest
-@testable import ModelIO
 
 /// llama2.c's tok512.bin written as a SentencePiece-style tokenizer.json: read back, it encodes every
 /// string exactly as llama2.c does (`Llama2cTokenizer`, itself checked against run.c).

@@ -1,8 +1,8 @@
 import Foundation
+@testable import ModelIO
 import Tensor
 import TestSupport
 import XCTest
-@testable import ModelIO
 
 /// Shared by the tokenizer.json writer tests: writing a tokenizer to a folder and the strings to compare on.
 enum TokenizerJSONWriterTestSupport {

@@ -1,7 +1,7 @@
 import Foundation
+@testable import ModelIO
 import TestSupport
 import XCTest
-@testable import ModelIO
 
 /// llama2.c's tok512.bin (vocabulary 512). Token spellings quoted here are read from the file itself:
 /// 259 " t", 261 " a", 317 " Lily", 378 " time", 403 " Once", 407 " upon", 410 " ", 485 "é";

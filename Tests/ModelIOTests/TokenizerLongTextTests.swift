@@ -1,7 +1,7 @@
 import Foundation
+@testable import ModelIO
 import TestSupport
 import XCTest
-@testable import ModelIO
 
 /// 10 kB of real prose through a fresh (cold-cache) GPT-2 tokenizer decodes back to itself.
 /// (Speed is measured outside the test suite.)

@@ -1,5 +1,5 @@
-import XCTest
 @testable import ModelIO
+import XCTest
 
 /// The hand-written pattern scanners against pieces from Hugging Face `tokenizers` 0.23.3
 /// (`pre_tokenizers.Split(Regex(pattern), "isolated").pre_tokenize_str` and `ByteLevel().pre_tokenize_str`).

@@ -1,7 +1,7 @@
 import Foundation
+@testable import ModelIO
 import TestSupport
 import XCTest
-@testable import ModelIO
 
 /// SmolLM2's tokenizer built from its GGUF metadata, against the Hugging Face ids in the fixture.
 final class TokenizerSmolLM2Tests: XCTestCase {

@@ -1,7 +1,7 @@
 import Foundation
+@testable import ModelIO
 import TestSupport
 import XCTest
-@testable import ModelIO
 
 /// MiniLM's WordPiece tokenizer against the Hugging Face ids in the fixture ([CLS] … [SEP] added).
 final class TokenizerWordPieceTests: XCTestCase {

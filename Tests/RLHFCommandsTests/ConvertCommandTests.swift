@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
-import Models
 import ModelIO
+import Models
+@testable import RLHFCommands
 import TestSupport
 import XCTest
-@testable import RLHFCommands
 
 /// `rlhf convert` through its command-line code path: each source format converted into a temporary
 /// folder, read back, and compared with the source (same parameters bit for bit, same tokenizer output);

@@ -1,5 +1,5 @@
-import XCTest
 @testable import RLHFCommands
+import XCTest
 
 /// Packing repeated array options keeps every value in order, touches nothing else, and refuses other
 /// options given too many times.

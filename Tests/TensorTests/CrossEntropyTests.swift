@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// Cross-entropy, its gradient and log-softmax gather against Double references.
 final class CrossEntropyTests: KernelTestCase {

@@ -1,5 +1,5 @@
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// Element-wise addition.
 final class ElementwiseTests: KernelTestCase {

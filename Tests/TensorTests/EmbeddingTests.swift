@@ -1,5 +1,5 @@
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// Embedding gather and scatter against plain Double loops.
 final class EmbeddingTests: KernelTestCase {

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// `FastMath` against Foundation's double-precision functions.
 final class FastMathTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// tanh-GELU forward and backward against the GPT-2 `gelu_new` formula in Double.
 final class GELUTests: KernelTestCase {

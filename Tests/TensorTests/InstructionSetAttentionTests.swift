@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// Attention (training and cached) and the decoding products under every instruction set, against
 /// Double references; sizes leave partial vectors (T = 11, D = 20, C = 37, OC = 50).

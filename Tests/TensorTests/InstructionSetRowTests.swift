@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// Norms, RoPE and embeddings under every instruction set, against Double references, with channel counts
 /// that leave a partial vector.

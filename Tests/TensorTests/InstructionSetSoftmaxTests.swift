@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// The softmax family under every instruction set, against Double references: V = 2100 crosses a
 /// log-sum-exp block and leaves a partial vector; one row's target is ignored (−1).

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// Runs `body` under every instruction set this CPU supports (the portable one always), restoring the
 /// active set afterwards, so each kernel variant is checked against the same reference.

@@ -1,5 +1,5 @@
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// LayerNorm forward against a Double reference, backward against finite differences of that reference.
 final class LayerNormTests: KernelTestCase {

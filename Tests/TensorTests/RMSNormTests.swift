@@ -1,5 +1,5 @@
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// RMSNorm (Hugging Face Llama) forward against a Double reference, backward against finite differences.
 final class RMSNormTests: KernelTestCase {

@@ -1,5 +1,5 @@
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// Rotary embeddings ("rotate_half") against a Double reference built from the table's angles.
 final class RoPETests: KernelTestCase {

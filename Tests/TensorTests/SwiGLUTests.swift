@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// SwiGLU forward and backward against silu(gate)·up in Double.
 final class SwiGLUTests: KernelTestCase {

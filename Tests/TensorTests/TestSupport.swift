@@ -1,5 +1,5 @@
-import XCTest
 @testable import Tensor
+import XCTest
 
 /// The project's seeded generator, so every run draws the same numbers.
 typealias SeededGenerator = SplitMix64

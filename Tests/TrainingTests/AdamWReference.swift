@@ -1,3 +1,4 @@
+import Foundation
 import Models
 import Tensor
 
@@ -61,4 +62,3 @@ struct TestNumbers {
     mutating func next() -> Double { Double(rng.next() >> 11) / Double(1 << 53) * 2 - 1 }
 }
 
-import Foundation

@@ -1,8 +1,8 @@
 import Foundation
 import Models
 import Tensor
-import XCTest
 @testable import Training
+import XCTest
 
 final class AdamWTests: XCTestCase {
     /// A 2×2 matrix, a 3-float vector and a 2-row embedding, with hyper-parameters chosen so that every

@@ -1,8 +1,8 @@
 import Foundation
 import Models
 import Tensor
-import XCTest
 @testable import Training
+import XCTest
 
 final class GradientClippingTests: XCTestCase {
     /// Gradients (3, 4) and (12): the norm is √(9 + 16 + 144) = 13.

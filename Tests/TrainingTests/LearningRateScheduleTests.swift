@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 @testable import Training
+import XCTest
 
 /// Expected values are the closed forms of `transformers`' schedules, written out per case.
 final class LearningRateScheduleTests: XCTestCase {

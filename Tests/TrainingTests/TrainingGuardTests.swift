@@ -1,8 +1,8 @@
 import Foundation
 import Models
 import Tensor
-import XCTest
 @testable import Training
+import XCTest
 
 /// What a trainer refuses: optimizer state no run produces (NaN or infinite moments, a negative second
 /// moment, a step count past any run), and a step whose loss or gradient is not finite, which leaves the

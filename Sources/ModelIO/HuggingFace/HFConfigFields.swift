@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// Typed, strict access to the fields of a Hugging Face JSON file; every failure names the file and field.
 struct HFConfigFields {

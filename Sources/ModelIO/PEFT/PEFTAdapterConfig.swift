@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Storage
 
 /// `adapter_config.json` of a PEFT LoRA adapter: read strictly (an option that changes what the adapter
 /// computes and is not plain LoRA — DoRA, rsLoRA, LoRA biases, `modules_to_save`, per-layer ranks, ... —

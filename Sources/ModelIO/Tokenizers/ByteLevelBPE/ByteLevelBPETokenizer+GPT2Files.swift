@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 extension ByteLevelBPETokenizer {
     /// Reads GPT-2's `vocab.json` (token → id) and `merges.txt` (one "a b" merge per line, best first,

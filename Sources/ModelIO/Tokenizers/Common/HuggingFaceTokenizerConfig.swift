@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// The special token names a Hugging Face folder gives beside tokenizer.json (`tokenizer_config.json`,
 /// then `special_tokens_map.json` for what the first leaves out). tokenizer.json has no BOS/EOS of its own.

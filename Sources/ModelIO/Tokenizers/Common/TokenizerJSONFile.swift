@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// A Hugging Face tokenizer.json as read, with the config files in its folder: what every tokenizer.json
 /// reader starts from.

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// A JSON value read from a tokenizer file. Objects keep their members in file order and their keys as
 /// written, so vocabulary entries that differ only in Unicode normalization stay distinct (Swift `String`

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// llama2.c's tokenizer (`tokenizer.bin`, e.g. tok512.bin): a sentencepiece vocabulary exported as
 /// `int32 max_token_length`, then per token `float32 score, int32 length, bytes`. Encoding is llama2.c's

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 extension WordPieceTokenizer {
     /// Reads a Hugging Face tokenizer.json with a WordPiece model (BERT); the pad name comes from

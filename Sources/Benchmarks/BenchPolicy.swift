@@ -1,0 +1,43 @@
+import Models
+import PPO
+import Tensor
+import Wire
+
+/// The policy whose weights the transport bench publishes: a random-weight store laid out as a model's
+/// parameters (`--model`), or as `--floats` floats in tensors of at most 1 Mi floats, published the way
+/// `PPOLearner` publishes its snapshot (`PolicyWeightsLayout.publish`).
+package struct BenchPolicy {
+    /// The store the published versions borrow their values from.
+    let store: ParameterStore
+    /// What `store` models, for the report (`gpt2-small`, or `1000000 floats`).
+    package let name: String
+
+    /// A store of `model`'s layout, or of `floats` floats when given.
+    package init(model: BenchModel, floats: Int?) {
+        let specs: [(String, [Int], ParameterRole)]
+        if let floats {
+            let piece = 1 << 20
+            specs = stride(from: 0, to: floats, by: piece).enumerated().map { i, start in
+                ("bench.\(i)", [min(piece, floats - start)], .matrix)
+            }
+            name = "\(floats) floats"
+        } else {
+            specs = ParameterLayout.specs(for: model.config)
+            name = model.rawValue
+        }
+        store = ParameterStore(specs: specs, backend: CPUBackend.shared)
+        store.initializeRandom(seed: 0)
+    }
+
+    /// The tensors a generator expects.
+    var layout: [WeightTensor] { PolicyWeightsLayout.manifest(of: store) }
+
+    /// Floats and bytes of one version.
+    var floats: Int { store.count }
+    package var bytes: Int { store.count * 4 }
+
+    /// Version `version` of the weights (replacing the one before it).
+    package func publish(version: Int) -> PolicyWeights {
+        PolicyWeightsLayout.publish(store, version: version, replaces: version > 1 ? version - 1 : nil)
+    }
+}

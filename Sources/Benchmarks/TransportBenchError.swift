@@ -1,0 +1,28 @@
+/// Why `rlhf bench transport` stopped: the transports did not do what the bench checks.
+package enum TransportBenchError: Error, CustomStringConvertible, Equatable {
+    /// Something did not happen in time: what, and the seconds waited.
+    case timedOut(what: String, seconds: Double)
+    /// A generator refused or could not verify a weights message: which and why.
+    case weightsRefused(worker: String, version: Int, reason: String)
+    /// Fewer workers took part than were started.
+    case workersMissing(role: String, expected: Int, got: Int)
+    /// A round issued another number of leases than its tasks need (3 each: rollout, score, reference).
+    case leaseCount(tasks: Int, leases: Int, requeued: Int)
+    /// A message did not decode to what was encoded.
+    case codecMismatch(kind: String)
+
+    package var description: String {
+        switch self {
+        case let .timedOut(what, seconds):
+            "timed out after \(Int(seconds)) s waiting for \(what)"
+        case let .weightsRefused(worker, version, reason):
+            "generator \(worker) refused weights v\(version): \(reason)"
+        case let .workersMissing(role, expected, got):
+            "\(got) of \(expected) \(role) workers took part"
+        case let .leaseCount(tasks, leases, requeued):
+            "a round of \(tasks) tasks issued \(leases) leases (expected \(3 * tasks); \(requeued) re-queued)"
+        case let .codecMismatch(kind):
+            "a \(kind) message did not decode to what was encoded"
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import ClusterCore
+import Wire
+import ZeroMQ
+
+/// Between the codec's frames and ZeroMQ's: decoding reads received frames as byte arrays; a weight
+/// chunk goes out as its header, its body and a frame over the snapshot's memory (no copy).
+enum WireFrames {
+    /// Decodes `frames` sent by `sender`.
+    static func decode(_ frames: [Frame], from sender: WirePeer) -> Result<WireEnvelope, WireError> {
+        Result { () throws(WireError) in try WireCodec.decode(frames: frames.map(\.bytes), from: sender) }
+    }
+
+    /// The frames of `message` with `header`.
+    static func encode(_ message: WireMessage, header: WireHeader) throws(WireError) -> [Frame] {
+        try WireCodec.encode(message, header: header).map { Frame($0) }
+    }
+
+    /// The frames of chunk `offset` of `stream`, its bytes read in place.
+    static func chunk(_ stream: WeightStreamSource, offset: Int, header: WireHeader) throws(WireError) -> [Frame]? {
+        let head = try WireCodec.encode(.weightsChunk(WeightsChunk(version: stream.manifest.version, byteOffset: offset, bytes: [0])),
+                                        header: header)
+        guard let payload = stream.withChunk(at: offset, { Frame(unsafeBytes: $0, owner: stream.weights.values) }) else { return nil }
+        return [Frame(head[0]), Frame(head[1]), payload]
+    }
+}

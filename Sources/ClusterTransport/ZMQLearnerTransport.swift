@@ -1,0 +1,117 @@
+import ClusterCore
+import Foundation
+import Logging
+import Synchronization
+import Wire
+import ZeroMQ
+
+/// The learner's transport over ZeroMQ: a ROUTER socket (on its own thread, in the `ZeroMQ` target)
+/// driven through the pure `LearnerSession`. Three small tasks move things along: one decodes what
+/// arrives, one sends what the session says, one ticks the clock (heartbeats, liveness, lease deadlines).
+package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
+    package let incoming: AsyncStream<LearnerEvent>
+    /// The endpoint the router is bound to (with the port it got).
+    package let endpoint: String
+    private let events: AsyncStream<LearnerEvent>.Continuation
+    private let outbox: AsyncStream<(PeerIdentity, [Frame])>.Continuation
+    private let router: RouterEndpoint
+    private let session: Mutex<LearnerSession>
+    private let sequence = Atomic<UInt64>(0)
+    private let logger: Logger
+    private let clock = SessionClock()
+    private var tasks: [Task<Void, Never>] = []
+
+    /// Binds `endpoint` and starts serving workers.
+    package init(endpoint: String, security: ServerSecurity, welcome: LearnerSession.WelcomeInfo, heartbeatInterval: Double = 1,
+                context: ZMQContext, logger: Logger) async throws {
+        router = try await RouterEndpoint(RouterConfig(endpoint: endpoint, security: security, name: "learner", logger: logger),
+                                          context: context)
+        self.endpoint = router.boundEndpoint
+        self.logger = logger
+        session = Mutex(LearnerSession(welcome: welcome, heartbeatInterval: heartbeatInterval))
+        (incoming, events) = AsyncStream.makeStream(of: LearnerEvent.self)
+        let (outgoing, outbox) = AsyncStream.makeStream(of: (PeerIdentity, [Frame]).self)
+        self.outbox = outbox
+        let router = router
+        tasks.append(Task.detached { [weak self] in
+            for await message in router.incoming {
+                guard let self else { return }
+                let decoded = WireFrames.decode(message.frames, from: .worker)
+                let now = self.now
+                self.perform(self.session.withLock { $0.receive(decoded, from: message.peer.bytes, now: now) })
+            }
+        })
+        tasks.append(Task.detached { [weak self] in
+            for await (peer, frames) in outgoing {
+                do { try await router.send(frames, to: peer) } catch {
+                    self?.logger.warning("cannot send to peer \(peer): \(error)")
+                }
+            }
+        })
+        tasks.append(Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(max(10, Int(heartbeatInterval * 250))))
+                guard let self else { return }
+                let now = self.now
+                self.perform(self.session.withLock { $0.tick(now: now) })
+            }
+        })
+    }
+
+    private var now: Double { clock.now }
+
+    /// Frames and peers refused so far, by reason.
+    package var refused: [String: Int] { session.withLock { $0.refused } }
+
+    /// Workers registered now, by role.
+    package func registered(_ role: WorkerRole) -> Int { session.withLock { $0.registry.count(role) } }
+
+    package var counters: [String: Double] {
+        var out: [String: Double] = [:]
+        session.withLock { session in
+            for role in WorkerRole.allCases { out["cluster/workers/\(role)"] = Double(session.registry.count(role)) }
+            for (reason, n) in session.refused { out["cluster/refused/\(reason)"] = Double(n) }
+        }
+        out["cluster/refused/curve_clients"] = Double(router.refusedClients)
+        return out
+    }
+
+    /// CurveZMQ clients refused (unknown keys).
+    package var refusedClients: Int { router.refusedClients }
+
+    package func send(_ message: LearnerMessage, to worker: WorkerID) throws(TransportError) {
+        guard let outputs = session.withLock({ $0.send(message, to: worker) }) else { throw .closed("worker \(worker)") }
+        perform(outputs)
+    }
+
+    private func header(_ worker: UInt32) -> WireHeader {
+        WireHeader(worker: worker, sequence: sequence.add(1, ordering: .relaxed).newValue)
+    }
+
+    private func perform(_ outputs: [LearnerSession.Output]) {
+        for output in outputs {
+            do {
+                switch output {
+                case let .transmit(peer, worker, message):
+                    outbox.yield((PeerIdentity(peer), try WireFrames.encode(message, header: header(worker))))
+                case let .transmitChunk(peer, worker, stream, offset):
+                    if let frames = try WireFrames.chunk(stream, offset: offset, header: header(worker)) {
+                        outbox.yield((PeerIdentity(peer), frames))
+                    }
+                case let .deliver(event): events.yield(event)
+                case let .log(line): logger.info("\(line)")
+                }
+            } catch {
+                logger.error("cannot encode a message: \(error)")
+            }
+        }
+    }
+
+    /// Stops serving and closes the socket.
+    package func close() async {
+        for task in tasks { task.cancel() }
+        outbox.finish()
+        events.finish()
+        await router.close()
+    }
+}

@@ -1,0 +1,111 @@
+import ClusterCore
+import Foundation
+import Logging
+import Synchronization
+import Wire
+import ZeroMQ
+
+/// A worker's transport over ZeroMQ: a DEALER socket driven through the pure `WorkerSession`. It
+/// registers, waits for the learner's `Welcome`, then hands the role the learner's messages (weight
+/// streams assembled and verified first) and sends the role's answers; it heartbeats when quiet and
+/// registers again when the learner goes silent (libzmq reconnects the socket itself, with back-off).
+package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
+    package let id: WorkerID
+    package let incoming: AsyncStream<LearnerMessage>
+    private let messages: AsyncStream<LearnerMessage>.Continuation
+    private let welcomes: AsyncStream<Welcome>.Continuation
+    private let welcomeStream: AsyncStream<Welcome>
+    private let dealer: DealerEndpoint
+    private let session: Mutex<WorkerSession>
+    private let outbox: AsyncStream<[Frame]>.Continuation
+    private let sequence = Atomic<UInt64>(0)
+    private let logger: Logger
+    private let clock = SessionClock()
+    private var tasks: [Task<Void, Never>] = []
+
+    /// Connects to the learner at `endpoint` and registers as `registration`.
+    package init(endpoint: String, security: ClientSecurity, registration: Register, context: ZMQContext, logger: Logger) async throws {
+        dealer = try await DealerEndpoint(DealerConfig(endpoint: endpoint, security: security, name: registration.role.rawValue,
+                                                       logger: logger), context: context)
+        id = WorkerID(role: registration.role, index: 0)
+        self.logger = logger
+        session = Mutex(WorkerSession(registration: registration))
+        (incoming, messages) = AsyncStream.makeStream(of: LearnerMessage.self)
+        (welcomeStream, welcomes) = AsyncStream.makeStream(of: Welcome.self)
+        let (outgoing, outbox) = AsyncStream.makeStream(of: [Frame].self)
+        self.outbox = outbox
+        let dealer = dealer
+        tasks.append(Task.detached { [weak self] in
+            for await frames in dealer.incoming {
+                guard let self else { return }
+                let decoded = WireFrames.decode(frames, from: .learner)
+                let now = self.now
+                self.perform(self.session.withLock { $0.receive(decoded, now: now) })
+            }
+            self?.messages.finish()
+        })
+        tasks.append(Task.detached { [weak self] in
+            for await frames in outgoing {
+                do { try await dealer.send(frames) } catch { self?.logger.warning("cannot send to the learner: \(error)") }
+            }
+        })
+        tasks.append(Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                guard let self else { return }
+                let now = self.now
+                self.perform(self.session.withLock { $0.tick(now: now) })
+            }
+        })
+        let now = self.now
+        perform(session.withLock { $0.start(now: now) })
+    }
+
+    private var now: Double { clock.now }
+
+    /// The learner's first `Welcome` (nil if the transport closed first).
+    package func welcome() async -> Welcome? {
+        var iterator = welcomeStream.makeAsyncIterator()
+        return await iterator.next()
+    }
+
+    /// Weight streams are checked against this layout (a generator's model).
+    package func expectWeights(layout: [WeightTensor]) { session.withLock { $0.expectWeights(layout: layout) } }
+
+    /// Frames dropped so far, by reason.
+    package var dropped: [String: Int] { session.withLock { $0.dropped } }
+
+    package func send(_ message: WorkerMessage) throws(TransportError) {
+        let now = self.now
+        perform(session.withLock { $0.send(message, now: now) })
+    }
+
+    private func perform(_ outputs: [WorkerSession.Output]) {
+        for output in outputs {
+            switch output {
+            case let .transmit(message):
+                let number = session.withLock { $0.number } ?? 0
+                do {
+                    outbox.yield(try WireFrames.encode(message, header: WireHeader(worker: number, sequence: sequence.add(1, ordering: .relaxed).newValue)))
+                } catch {
+                    logger.error("cannot encode a \(message.kind): \(error)")
+                }
+            case let .welcomed(welcome): welcomes.yield(welcome)
+            case let .deliver(message): messages.yield(message)
+            case .learnerLost:
+                let now = self.now
+                perform(session.withLock { $0.start(now: now) })
+            case let .log(line): logger.info("\(line)")
+            }
+        }
+    }
+
+    /// Closes the socket; the role's inbox finishes.
+    package func close() async {
+        for task in tasks { task.cancel() }
+        outbox.finish()
+        messages.finish()
+        welcomes.finish()
+        await dealer.close()
+    }
+}

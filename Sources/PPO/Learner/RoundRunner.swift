@@ -1,0 +1,122 @@
+import ClusterCore
+import Dispatch
+import Wire
+
+/// Why a round stopped without its batch.
+public enum RoundError: Error, Equatable, CustomStringConvertible {
+    /// A piece of work failed too often, or weights were refused too often.
+    case aborted(String)
+    /// The transport closed before the round completed.
+    case transportClosed(iteration: Int)
+
+    public var description: String {
+        switch self {
+        case let .aborted(why): "the round stopped: \(why)"
+        case let .transportClosed(iteration): "the workers' transport closed during round \(iteration)"
+        }
+    }
+}
+
+/// A completed round: its records in task order and what coordinating it cost.
+public struct RoundOutcome: Sendable {
+    /// Every task's rollout, scores and reference log-probs, in task-id order.
+    public var entries: [IterationLedger.Entry]
+    /// Seconds from publishing the weights until the last generator that needed them installed them.
+    public var syncSeconds: Double
+    /// Seconds the learner spent in the dispatcher and in sending (its coordination overhead).
+    public var coordinationSeconds: Double
+    /// Wall seconds of the whole round.
+    public var seconds: Double
+    /// Results the ledger dropped (duplicates, late, unknown or invalid) in this round.
+    public var dropped: Int
+    /// Leases the round issued, and pieces of it re-queued after a failure or an invalid result.
+    public var leasesIssued: Int, requeued: Int
+}
+
+/// The thin actor that drives a `RoundDispatcher` over a `LearnerTransport`: it hands each worker
+/// message to the dispatcher and sends what the dispatcher says, until the round is complete.
+public actor RoundRunner {
+    private var dispatcher: RoundDispatcher
+    private let transport: any LearnerTransport
+    private var deliveries: AsyncStream<LearnerEvent>.AsyncIterator
+
+    /// A runner on `transport`.
+    public init(transport: any LearnerTransport, maxAttempts: Int = 3) {
+        self.transport = transport
+        dispatcher = RoundDispatcher(maxAttempts: maxAttempts)
+        deliveries = transport.incoming.makeAsyncIterator()
+    }
+
+    /// The dispatcher's lifetime counters: leases issued and pieces re-queued.
+    public var counters: (leasesIssued: Int, requeued: Int) { (dispatcher.leasesIssued, dispatcher.requeued) }
+
+    /// The transport's counters (`cluster/workers/...`, `cluster/refused/...`).
+    public var transportCounters: [String: Double] { transport.counters }
+
+    /// Workers connected now, by role.
+    public func workerCount(_ role: WorkerRole) -> Int { dispatcher.workers.values.filter { $0.role == role }.count }
+
+    /// Runs the round of `tasks` (ids of `iteration`) with policy `weights` to completion.
+    public func run(iteration: Int, tasks: [RolloutTask], weights: PolicyWeights) async throws(RoundError) -> RoundOutcome {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let (leases0, requeued0) = counters
+        var coordination: UInt64 = 0, lastInstall = start
+        var pendingInstalls = 0
+        func timed(_ body: () throws(RoundError) -> Bool) throws(RoundError) -> Bool {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            defer { coordination += DispatchTime.now().uptimeNanoseconds - t0 }
+            return try body()
+        }
+        var done = try timed { () throws(RoundError) in
+            let actions = dispatcher.begin(iteration: iteration, tasks: tasks, weights: weights)
+            pendingInstalls = actions.filter { if case .send(.weights, _) = $0 { true } else { false } }.count
+            return try perform(actions)
+        }
+        while !done {
+            var iterator = deliveries  // one round runs at a time: the copy goes back before the next await
+            let next = await iterator.next(isolation: self)
+            deliveries = iterator
+            guard let event = next else { throw .transportClosed(iteration: iteration) }
+            switch event {
+            case let .message(delivery):
+                if case .installed = delivery.message, pendingInstalls > 0 {
+                    pendingInstalls -= 1
+                    lastInstall = DispatchTime.now().uptimeNanoseconds
+                }
+                done = try timed { () throws(RoundError) in try perform(dispatcher.receive(delivery)) }
+            case let .left(worker):
+                done = try timed { () throws(RoundError) in try perform(dispatcher.remove(worker)) }
+            case let .tick(now):
+                done = try timed { () throws(RoundError) in try perform(dispatcher.advance(to: now)) }
+            }
+        }
+        let ledger = dispatcher.ledger
+        guard let entries = dispatcher.batch else { throw .aborted("round \(iteration) completed without a batch") }
+        return RoundOutcome(entries: entries, syncSeconds: Double(lastInstall - start) / 1e9,
+                            coordinationSeconds: Double(coordination) / 1e9,
+                            seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                            dropped: (ledger?.duplicates ?? 0) + (ledger?.late ?? 0) + (ledger?.unknown ?? 0) + (ledger?.invalid ?? 0),
+                            leasesIssued: dispatcher.leasesIssued - leases0, requeued: dispatcher.requeued - requeued0)
+    }
+
+    /// Sends `stop` to every connected worker.
+    public func stopWorkers() {
+        for id in dispatcher.workers.keys { try? transport.send(.stop, to: id) }
+    }
+
+    /// Carries out `actions`; true once the round is complete.
+    private func perform(_ actions: [RoundDispatcher.Action]) throws(RoundError) -> Bool {
+        var complete = false
+        for action in actions {
+            switch action {
+            case let .send(message, worker):
+                do { try transport.send(message, to: worker) } catch {
+                    complete = try perform(dispatcher.remove(worker)) || complete
+                }
+            case .complete: complete = true
+            case let .abort(why): throw .aborted(why)
+            }
+        }
+        return complete
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import ModelIO
+import Models
+import Training
+
+/// A reward model's score, as TRL's sentiment example takes it: the prompt and the response are decoded
+/// with the policy's tokenizer, joined as text, encoded with the reward model's own tokenizer (cut from
+/// the left to its positions, so the response stays, its special tokens such as BERT's [CLS] … [SEP]
+/// kept around what remains), and scored by the sequence classifier.
+public struct ClassifierReward: RewardFunction {
+    /// The frozen classifier.
+    public let classifier: SequenceClassifier
+    /// Its tokenizer, and the policy's.
+    public let tokenizer: any Tokenizer, policyTokenizer: any Tokenizer
+
+    /// A reward from `classifier` (frozen here) reading text through `tokenizer`.
+    public init(classifier: SequenceClassifier, tokenizer: any Tokenizer, policyTokenizer: any Tokenizer) {
+        classifier.freeze()
+        self.classifier = classifier
+        self.tokenizer = tokenizer
+        self.policyTokenizer = policyTokenizer
+    }
+
+    /// Reads the one-label sequence classifier folder `path` (`reward.model`) and its tokenizer.
+    public static func load(path: String, policyTokenizer: any Tokenizer) throws -> ClassifierReward {
+        let url = URL(fileURLWithPath: path)
+        guard try HFSequenceClassifier.isSequenceClassifier(directory: url) else {
+            throw RunConfigError.outOfRange(file: "run config", key: "reward.model", value: path,
+                                            requirement: "a Hugging Face sequence classifier folder (num_labels: 1)")
+        }
+        guard ModelBundle.folderHasTokenizer(url) else {
+            throw RunConfigError.outOfRange(file: "run config", key: "reward.model", value: path,
+                                            requirement: "a folder with its tokenizer (tokenizer.json)")
+        }
+        let classifier = try HFSequenceClassifier.load(directory: url)
+        let tokenizer = try TokenizerLoader.load(from: url)
+        guard tokenizer.vocabSize <= classifier.config.vocabSize else {
+            throw ModelBundleError.vocabularyMismatch(model: path, tokenizer: path, modelVocab: classifier.config.vocabSize,
+                                                      tokenizerVocab: tokenizer.vocabSize)
+        }
+        return ClassifierReward(classifier: classifier, tokenizer: tokenizer, policyTokenizer: policyTokenizer)
+    }
+
+    /// The text scored for one row: decoded prompt + decoded response.
+    public func text(query: [Int], response: [Int]) -> String {
+        policyTokenizer.decode(query, skipSpecialTokens: true) + policyTokenizer.decode(response, skipSpecialTokens: true)
+    }
+
+    public func scores(queries: [[Int]], responses: [[Int]]) throws -> [Float] {
+        let limit = classifier.config.maxPositions, special = tokenizer.defaultSpecialTokens
+        let rows = zip(queries, responses).map { query, response in
+            RewardRow(plain: tokenizer.encode(text(query: query, response: response), addSpecialTokens: false),
+                      prefix: special.prefix, suffix: special.suffix, maxLength: limit).ids
+        }
+        return try classifier.rewards(rows: rows)
+    }
+
+    public func replica() -> any RewardFunction {
+        let copy = SequenceClassifier(config: classifier.config, parameters: classifier.parameters.copy(),
+                                      head: ScalarHead(copying: classifier.head), padTokenID: classifier.padTokenID,
+                                      pooling: classifier.pooling, backend: classifier.backend)
+        return ClassifierReward(classifier: copy, tokenizer: tokenizer, policyTokenizer: policyTokenizer)
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Benchmarks
+import Foundation
+import Generation
+
+/// `rlhf bench train`: one training step (forward, loss, backward, AdamW) on `--batch` × `--seq` tokens.
+struct BenchTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train", abstract: "Time a training step.")
+
+    @OptionGroup var options: BenchOptions
+
+    @Option(help: "Tokens per sequence.")
+    var seq: Int = 128
+
+    @Flag(help: "Also score each batch with a frozen reference model of the same shape, as a PPO step does (it costs its weights and no gradient or optimizer memory).")
+    var frozenReference = false
+
+    func validate() throws {
+        guard seq >= 2 else { throw ValidationError("--seq must be at least 2") }
+        try options.requireFits(rows: options.batch, length: seq, what: "--seq \(seq)")
+    }
+
+    func run() throws {
+        var settings = options.settings
+        settings.seq = seq
+        settings.frozenReference = frozenReference
+        try StepBenchmarkReport.run(.train, settings, options)
+    }
+}
+
+/// `rlhf bench forward`: forward scoring of `--batch` × `--seq` tokens.
+struct BenchForwardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "forward", abstract: "Time forward scoring.")
+
+    @OptionGroup var options: BenchOptions
+
+    @Option(help: "Tokens per sequence.")
+    var seq: Int = 128
+
+    func validate() throws {
+        guard seq >= 2 else { throw ValidationError("--seq must be at least 2") }
+        try options.requireFits(rows: options.batch, length: seq, what: "--seq \(seq)")
+    }
+
+    func run() throws {
+        var settings = options.settings
+        settings.seq = seq
+        try StepBenchmarkReport.run(.forward, settings, options)
+    }
+}
+
+/// `rlhf bench generate`: sampling exactly `--new-tokens` tokens after `--prompt-len`-token prompts with a KV cache.
+struct BenchGenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Time generation with a KV cache.")
+
+    @OptionGroup var options: BenchOptions
+
+    @Option(help: "Prompt tokens per sequence.")
+    var promptLen: Int = 16
+
+    @Option(help: "New tokens sampled per sequence (exactly this many, top-k 0, top-p 1).")
+    var newTokens: Int = 48
+
+    @Option(help: """
+        When to multiply by a packed snapshot of the weights, re-packed in every run: auto (batches above 16), \
+        always, never.
+        """)
+    var weightPacking: WeightPackingChoice = .auto
+
+    func validate() throws {
+        guard promptLen >= 1, newTokens >= 1 else { throw ValidationError("--prompt-len and --new-tokens must be >= 1") }
+        let (length, overflow) = promptLen.addingReportingOverflow(newTokens)
+        guard !overflow else { throw ValidationError("--prompt-len \(promptLen) plus --new-tokens \(newTokens) overflow") }
+        try options.requireFits(rows: options.batch, length: length, what: "--prompt-len \(promptLen) plus --new-tokens \(newTokens)")
+    }
+
+    func run() throws {
+        var settings = options.settings
+        settings.promptLen = promptLen
+        settings.newTokens = newTokens
+        settings.weightPacking = weightPacking.policy
+        try StepBenchmarkReport.run(.generate, settings, options)
+    }
+}
+
+/// `rlhf bench dpo`: one DPO step on `--batch` pairs of `--seq`/2 prompt and `--seq`/2 completion tokens.
+struct BenchDPOCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dpo", abstract: "Time one DPO step (reference log-probs, both responses, AdamW).")
+
+    @OptionGroup var options: BenchOptions
+
+    @Option(help: "Tokens per sequence: half prompt, half completion.")
+    var seq: Int = 128
+
+    func validate() throws {
+        guard seq >= 2 else { throw ValidationError("--seq must be at least 2") }
+        try options.requireFits(rows: 2 * options.batch, length: seq, what: "--seq \(seq)")  // both responses of each pair
+    }
+
+    func run() throws {
+        var settings = options.settings
+        settings.seq = seq
+        try StepBenchmarkReport.run(.dpo, settings, options)
+    }
+}
+
+/// `rlhf bench products`: the matrix products of one decoding step with `--batch` rows, from stored and
+/// from packed weights.
+struct BenchProductsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "products", abstract: "Time one decoding step's matrix products.")
+
+    @OptionGroup var options: BenchOptions
+
+    func validate() throws { try options.requireFits(rows: options.batch, length: 1, what: "one token") }
+
+    func run() throws {
+        options.compute.apply()
+        let result = StepBenchmark.products(model: options.model, rows: options.batch, runs: options.runs, threads: options.compute.threads)
+        try options.report(WithInstructionSet(result), String(
+            format: "products of one %@ decoding step, %d rows: stored %.1f ms (%.0f GFLOP/s), packed %.1f ms (%.0f GFLOP/s), %.2fx",
+            options.model.rawValue, options.batch, result.stored_s * 1e3, result.stored_gflops, result.packed_s * 1e3,
+            result.packed_gflops, result.speedup))
+    }
+}
+
+/// Runs a step workload with a progress line and prints its result.
+enum StepBenchmarkReport {
+    static func run(_ workload: StepBenchmark.Workload, _ settings: StepBenchmark.Settings, _ options: BenchOptions) throws {
+        options.compute.apply()
+        let progress = ProgressLine(label: "bench \(workload.rawValue) \(settings.model.rawValue)", total: settings.warmup + settings.runs)
+        let result = try StepBenchmark(workload, settings).run(progress: progress.reporter)
+        progress.finish()
+        try options.report(result, String(
+            format: "%@ %@: %.1f tokens/s, median %.3f s, %.1f GFLOP/s (%.0f%% of sgemm %.1f), peak RSS %.0f MB",
+            workload.rawValue, settings.model.rawValue, result.tokens_per_s, result.median_s, result.gflops,
+            100 * result.sgemm_fraction, result.sgemm_gflops, result.peak_rss_mb))
+    }
+}
+
+/// `--weight-packing` values.
+enum WeightPackingChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+
+    var policy: WeightPacking {
+        switch self {
+        case .auto: .automatic
+        case .always: .always
+        case .never: .never
+        }
+    }
+}

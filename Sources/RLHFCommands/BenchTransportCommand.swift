@@ -1,0 +1,96 @@
+import ArgumentParser
+import Benchmarks
+import ClusterCore
+import ClusterTransport
+import Foundation
+import Logging
+import Models
+import PPO
+
+/// `rlhf bench transport`: the cluster's ZeroMQ transport on loopback tcp, with the real transports
+/// (`ZMQLearnerTransport`, `ZMQWorkerTransport`, `RoundRunner`) in this process: weights to
+/// `--generators` generators, the codec's time per message, and leases per second to `--workers`
+/// stand-in workers; plain tcp and CurveZMQ (`--security`). Each prints a line, or with `--json` one JSON
+/// line per measurement.
+struct BenchTransportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "transport", abstract: "Time the cluster's ZeroMQ transport on loopback.")
+
+    @OptionGroup var options: BenchOptions
+
+    @Option(help: "Generators the weights go to.")
+    var generators = 4
+
+    @Option(help: "Floats of the weights sent (default: --model's parameters, in its layout).")
+    var floats: Int?
+
+    @Option(help: "Stand-in workers the leases go to (half rollout, a quarter reward, the rest reference).")
+    var workers = 64
+
+    @Option(help: "Tasks per lease round, 3 leases each (default: grown until a round lasts 2 s).")
+    var tasks: Int?
+
+    @Option(name: .customLong("security"), help: "Measure plain tcp, CurveZMQ or both.")
+    var securities: BenchSecurityChoice = .both
+
+    @Flag(help: "Log the transports' info lines to standard error.")
+    var verbose = false
+
+    /// Sizes the machine can hold and the bench can run.
+    func validate() throws {
+        guard (1...64).contains(generators) else { throw ValidationError("--generators must be between 1 and 64") }
+        guard (3...1024).contains(workers) else {
+            throw ValidationError("--workers must be between 3 and 1024 (one of each role at least)")
+        }
+        if let tasks, !(1...200_000).contains(tasks) { throw ValidationError("--tasks must be between 1 and 200000") }
+        if let floats, floats < 1 { throw ValidationError("--floats must be at least 1") }
+        let perCopy = floats ?? ParameterLayout.specs(for: options.model.config).reduce(0) { $0 + $1.1.reduce(1, *) }
+        // the learner's values, a buffer per generator assembling, and a copy in flight
+        let (total, overflow) = perCopy.multipliedReportingOverflow(by: generators + 2)
+        do {
+            try ModelWorkLimits.require(overflow ? nil : total, for: "\(perCopy) floats to \(generators) generators")
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() async throws {
+        options.compute.apply()
+        var logger = Logger(label: "rlhf.bench.transport")
+        logger.logLevel = verbose ? .info : .error
+        let (warmup, runs) = (options.warmup, options.runs)
+        let policy = BenchPolicy(model: options.model, floats: floats)
+        for security in securities.modes {
+            let progress = ProgressLine(label: "bench transport weights \(security) to \(generators)", total: warmup + runs)
+            let result = try await WeightBroadcastBench.measure(policy, security: security, generators: generators,
+                                                                warmup: warmup, runs: runs, logger: logger, progress: progress.reporter)
+            progress.finish()
+            try report(result, String(format: "weights %@ to %d generators: %@ (%.1f MB each), median %.3f s (%.3f-%.3f), "
+                                      + "%.2f GB/s in all, %.2f GB/s per generator, first send %.3f s",
+                                      "\(security)", generators, policy.name, Double(policy.bytes) / 1e6, result.median_s,
+                                      result.min_s, result.max_s, result.gbps_all, result.gbps_per_generator, result.first_send_s))
+        }
+        let manifest = WeightStreamSource(policy.publish(version: 1)).manifest
+        for result in try WireCodecBench.measure(manifest: manifest) {
+            try report(result, String(format: "codec %@ (%@, %d bytes): encode %.1f µs, decode %.1f µs",
+                                      result.message, result.shape, result.bytes, result.encode_us, result.decode_us))
+        }
+        for security in securities.modes {
+            let progress = ProgressLine(label: "bench transport leases \(security), \(workers) workers", total: warmup + runs)
+            let result = try await LeaseRateBench.measure(security: security, workers: workers, tasks: tasks, warmup: warmup,
+                                                          runs: runs, logger: logger, progress: progress.reporter)
+            progress.finish()
+            try report(result, String(format: "leases %@, %d workers (%d rollout, %d reward, %d reference), %d tasks a round: "
+                                      + "median %.0f leases/s (%.0f-%.0f), %.3f s a round (coordination %.3f s); "
+                                      + "the %.0f leases/s target is %@",
+                                      "\(security)", workers, result.rollout_workers, result.reward_workers,
+                                      result.reference_workers, result.tasks, result.leases_per_s, result.min_leases_per_s,
+                                      result.max_leases_per_s, result.round_s, result.coordination_s, result.target_leases_per_s,
+                                      result.meets_target ? "met" : "NOT met"))
+        }
+    }
+
+    /// Prints `result` as a JSON line with `--json`, else `line`.
+    private func report<Result: Encodable>(_ result: Result, _ line: String) throws {
+        try StandardOutput.line(options.json ? try JSONOutput.line(WithInstructionSet(result)) : "transport " + line)
+    }
+}
