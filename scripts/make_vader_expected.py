@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/DataTests/vader-expected.json: vaderSentiment 3.3.2's polarity_scores on texts that exercise
+"""Writes Tests/DatasetsTests/vader-expected.json: vaderSentiment 3.3.2's polarity_scores on texts that exercise
 each of its rules, on real IMDB sentences and reviews, and Python's round() on doubles near rounding ties.
 
 Run once, with a Python that has vaderSentiment==3.3.2 installed (the project uses the peer venv):
@@ -19,7 +19,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.environ.get("RLHF_SHARED", os.path.join(ROOT, "..", "shared"))
-OUT = os.path.join(ROOT, "Tests", "DataTests", "vader-expected.json")
+OUT = os.path.join(ROOT, "Tests", "DatasetsTests", "vader-expected.json")
 
 # (rule, text): each rule or branch of vaderSentiment 3.3.2 with at least one text that reaches it.
 RULE_TEXTS = [

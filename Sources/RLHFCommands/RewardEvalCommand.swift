@@ -42,24 +42,16 @@ struct RewardEvalCommand: AsyncParsableCommand {
     func run() async throws {
         compute.apply()
         let reward = try RewardModel.load(path: model, tokenizerPath: tokenizer, needsTokenizer: true)
-        let classifier = reward.classifier
-        guard let textTokenizer = reward.tokenizer else { throw CommandInputError.noTokenizer(model: model) }
         let (_, evalTexts, skipped) = try data.split(wholeFile: wholeFile)
         if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(data.data)") }
-        let held = TokenizedRewardData(evalTexts, tokenizer: textTokenizer, maxLength: min(data.maxLen, classifier.config.maxPositions))
-        guard held.count > 0 else { throw CommandInputError.flags("no held-out examples to evaluate (give --whole-file, --eval-data or a larger --eval-fraction)") }
-        guard let result = try held.evaluate(classifier, padID: classifier.padTokenID ?? 0, batch: batch, margin: margin) else { return }
-        let line = RewardEvalResult(eval_accuracy: result.accuracy, eval_loss: result.loss, eval_examples: held.count,
-                                    truncated: held.truncated)
+        guard let result = try reward.evaluate(evalTexts, maxLength: data.maxLen, batch: batch, margin: margin) else {
+            throw CommandInputError.flags("no held-out examples to evaluate (give --whole-file, --eval-data or a larger --eval-fraction)")
+        }
         if json {
-            try StandardOutput.line(try JSONOutput.line(line))
+            try StandardOutput.line(try JSONOutput.line(result))
         } else {
-            try StandardOutput.line(String(format: "reward eval: %d examples, loss %.4f, accuracy %.4f", held.count, result.loss, result.accuracy))
+            try StandardOutput.line(String(format: "reward eval: %d examples, loss %.4f, accuracy %.4f", result.eval_examples,
+                                           result.eval_loss, result.eval_accuracy))
         }
     }
-}
-
-/// The JSON line of `rlhf reward eval --json`.
-struct RewardEvalResult: Encodable {
-    let eval_accuracy: Double, eval_loss: Double, eval_examples: Int, truncated: Int
 }

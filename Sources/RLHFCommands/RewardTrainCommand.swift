@@ -76,79 +76,27 @@ struct RewardTrainCommand: AsyncParsableCommand {
         let (trainTexts, evalTexts, skipped) = try data.split()
         if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(data.data)") }
         guard trainTexts.count > 0 else { throw CommandInputError.flags("\(data.data) holds no training examples") }
-        let maxLength = min(data.maxLen, classifier.config.maxPositions)
-        let train = TokenizedRewardData(trainTexts, tokenizer: textTokenizer, maxLength: maxLength)
-        let held = TokenizedRewardData(evalTexts, tokenizer: textTokenizer, maxLength: maxLength)
-        let stepsPerEpoch = (train.count + batch - 1) / batch
-        let total = stepsPerEpoch * epochs
-        let schedule = LearningRateSchedule.constant(lr, warmupSteps: total / 10)
-        let padID = classifier.padTokenID ?? 0
-        let update = try RewardModelUpdate(model: classifier, optimizer: AdamWConfig(schedule: schedule, weightDecay: 0.01),
-                                           padID: padID, maxGradNorm: maxGradNorm > 0 ? maxGradNorm : nil)
-        let before = try held.evaluate(classifier, padID: padID, batch: 2 * batch, margin: margin)
-        let metrics = try MetricsJSONLWriter(url: folder.staging.appendingPathComponent("metrics.jsonl"))
-        let progress = ProgressLine(label: "reward \(data.format.rawValue)", total: total)
-        var shuffle = SplitMix64(seed: data.seed)
-        var step = 0, trainLoss = 0.0, epochSeconds: [Double] = []
-        for epoch in 0..<epochs {
-            let started = ContinuousClock.now
-            let order = shuffle.shuffled(Array(0..<train.count))
-            var seen = 0, right = 0.0
-            for start in stride(from: 0, to: order.count, by: batch) {
-                let indices = Array(order[start..<min(start + batch, order.count)])
-                let stats: RewardModelUpdate.Statistics
-                switch train.rows {
-                case let .pairs(chosen, rejected):
-                    stats = try update.step(chosen: indices.map { chosen[$0] }, rejected: indices.map { rejected[$0] },
-                                            margins: margin == 0 ? nil : Array(repeating: margin, count: indices.count))
-                case let .labelled(texts, labels):
-                    stats = try update.step(texts: indices.map { texts[$0] }, labels: indices.map { labels[$0] })
-                }
-                step += 1
-                seen += indices.count
-                right += stats.accuracy * Double(indices.count)
-                trainLoss = stats.loss
-                try metrics.write(["step": Double(step), "epoch": Double(epoch) + Double(seen) / Double(order.count),
-                                   "loss": stats.loss, "accuracy": stats.accuracy, "grad_norm": stats.gradNorm,
-                                   "learning_rate": stats.learningRate])
-                progress.update(step, note: String(format: "loss %.4f  running acc %.3f", stats.loss, right / Double(seen)))
-            }
-            epochSeconds.append((ContinuousClock.now - started).inSeconds)
-        }
+        var settings = RewardTrainingSettings()
+        (settings.epochs, settings.learningRate, settings.batch, settings.margin) = (epochs, lr, batch, margin)
+        (settings.maxGradNorm, settings.maxLength, settings.seed) = (maxGradNorm > 0 ? maxGradNorm : nil, data.maxLen, data.seed)
+        let trainer = try RewardModelTrainer(model: classifier, tokenizer: textTokenizer, train: trainTexts, heldOut: evalTexts, settings: settings)
+        let progress = ProgressLine(label: "reward \(data.format.rawValue)", total: trainer.totalSteps)
+        let result = try trainer.run(metrics: folder.staging.appendingPathComponent("metrics.jsonl"), progress: progress.reporter)
         progress.finish()
-        let after = try held.evaluate(classifier, padID: padID, batch: 2 * batch, margin: margin)
-        if let after {
-            try metrics.write(["step": Double(step), "eval_loss": after.loss, "eval_accuracy": after.accuracy])
-        }
-        if let name = classifier.parameters.firstNonFiniteTensor() ?? classifier.head.parameters.firstNonFiniteTensor() {
-            throw CommandInputError.nonFiniteWeights(tensor: name, why: "the run diverged (lower --lr)")
-        }
         try HFSequenceClassifier.save(classifier, to: folder.staging)
         try RewardBackbone.writeTokenizer(textTokenizer, from: model, tokenizerPath: tokenizer, to: folder.staging,
                                           maxPositions: classifier.config.maxPositions)
         try folder.commit()
-        let result = RewardTrainResult(eval_accuracy: after?.accuracy, eval_loss: after?.loss, eval_accuracy_before: before?.accuracy,
-                                       eval_loss_before: before?.loss, train_loss: trainLoss, steps: step,
-                                       train_examples: train.count, eval_examples: held.count, truncated: train.truncated + held.truncated,
-                                       epoch_seconds: epochSeconds, pooling: classifier.pooling.rawValue)
         if json {
             try StandardOutput.line(try JSONOutput.line(result))
         } else {
-            let accuracy = after.map { String(format: "%.4f", $0.accuracy) } ?? "n/a (no held-out data)"
+            let accuracy = result.eval_accuracy.map { String(format: "%.4f", $0) } ?? "n/a (no held-out data)"
             try StandardOutput.line(String(format: "reward train: %d steps on %d examples (%.1f s an epoch); held-out (%d) loss %@ → %@; held-out accuracy %@; wrote %@",
-                                           step, train.count, epochSeconds.last ?? 0, held.count,
-                                           before.map { String(format: "%.4f", $0.loss) } ?? "n/a",
-                                           after.map { String(format: "%.4f", $0.loss) } ?? "n/a", accuracy, output))
+                                           result.steps, result.train_examples, result.epoch_seconds.last ?? 0, result.eval_examples,
+                                           result.eval_loss_before.map { String(format: "%.4f", $0) } ?? "n/a",
+                                           result.eval_loss.map { String(format: "%.4f", $0) } ?? "n/a", accuracy, output))
         }
     }
-}
-
-/// The JSON line of `rlhf reward train --json`.
-struct RewardTrainResult: Encodable {
-    let eval_accuracy: Double?, eval_loss: Double?, eval_accuracy_before: Double?, eval_loss_before: Double?
-    let train_loss: Double, steps: Int, train_examples: Int, eval_examples: Int, truncated: Int
-    let epoch_seconds: [Double]
-    let pooling: String
 }
 
 extension RewardPooling: ExpressibleByArgument {}

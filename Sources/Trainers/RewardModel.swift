@@ -3,19 +3,20 @@ import ModelIO
 import Models
 import Storage
 
-/// A reward model read from its folder, frozen, with what turns text into its tokens.
-package struct RewardModel {
+/// A reward model read from its folder, frozen, with what turns text into its tokens: the one loader of
+/// reward models (`rlhf reward score|eval`, PPO's `reward.model`).
+public struct RewardModel {
     /// The classifier (trunk and score head).
-    package let classifier: SequenceClassifier
+    public let classifier: SequenceClassifier
     /// The tokenizer, when one was needed: the folder's own or `--tokenizer`'s.
-    package let tokenizer: (any Tokenizer)?
+    public let tokenizer: (any Tokenizer)?
     /// The chat template the folder's tokenizer_config.json names, if any.
-    package let chatTemplate: (any ChatTemplate)?
+    public let chatTemplate: (any ChatTemplate)?
 
     /// Reads the sequence-classifier folder `path` and, with `needsTokenizer`, its tokenizer (`tokenizerPath`,
     /// else the folder's own). A missing path, a file, a causal LM folder and a classifier with other than
     /// one label are each an error naming the path.
-    package static func load(path: String, tokenizerPath: String?, needsTokenizer: Bool) throws -> RewardModel {
+    public static func load(path: String, tokenizerPath: String?, needsTokenizer: Bool) throws -> RewardModel {
         guard FileManager.default.fileExists(atPath: path) else { throw ModelPathError.notFound(path) }
         guard access(path, R_OK) == 0 else { throw ModelPathError.permissionDenied(path) }
         guard ModelFormat.detect(path: path) == .huggingFace else { throw RewardModelError.notFolder(path) }
@@ -33,7 +34,7 @@ package struct RewardModel {
 
     /// The tokenizer of a reward-model folder `path`: `tokenizerPath`'s, else the folder's own; one with
     /// more ids than the model's `vocabSize` embeds is an error.
-    package static func tokenizer(forFolder path: String, tokenizerPath: String?, vocabSize: Int) throws -> any Tokenizer {
+    public static func tokenizer(forFolder path: String, tokenizerPath: String?, vocabSize: Int) throws -> any Tokenizer {
         let url = URL(fileURLWithPath: path)
         let tokenizer: any Tokenizer
         if let tokenizerPath {

@@ -1,24 +1,24 @@
 import Datasets
 import Tensor
 
-/// A text with a 0/1 label (an IMDb review: 1 positive).
-package struct LabelledText: Equatable {
-    package let text: String
-    package let label: Int
+/// A text with a 0/1 label (an IMDb review: 1 positive), for a reward model trained with binary cross-entropy.
+public struct LabelledText: Equatable, Sendable {
+    public let text: String
+    public let label: Int
 
-    package init(text: String, label: Int) {
+    public init(text: String, label: Int) {
         self.text = text
         self.label = label
     }
 }
 
 /// A reward model's data before tokenizing: preference pairs, or labelled texts.
-package enum RewardTexts {
+public enum RewardTexts: Sendable {
     case pairs([PreferencePair])
     case labelled([LabelledText])
 
     /// Number of pairs or texts.
-    package var count: Int {
+    public var count: Int {
         switch self {
         case .pairs(let p): p.count
         case .labelled(let l): l.count

@@ -19,7 +19,7 @@ final class VaderSentimentTests: XCTestCase {
     static let lexiconDirectory = TestPaths.models.appendingPathComponent("vader")
 
     private func expected() throws -> Expected {
-        let url = TestPaths.packageRoot.appendingPathComponent("Tests/DataTests/vader-expected.json")
+        let url = TestPaths.packageRoot.appendingPathComponent("Tests/DatasetsTests/vader-expected.json")
         return try JSONDecoder().decode(Expected.self, from: Foundation.Data(contentsOf: url))
     }
 

@@ -3,7 +3,7 @@ import TestSupport
 import XCTest
 
 /// `rlhf reward score --function vader` through the built binary: VADER's compound score as vaderSentiment 3.3.2
-/// computes it (Tests/DataTests/vader-expected.json), plain and --json, from --text, --text-file and standard
+/// computes it (Tests/DatasetsTests/vader-expected.json), plain and --json, from --text, --text-file and standard
 /// input; the lexicon folder from the flag, $RLHF_VADER_DIR or models/vader; bad combinations and a missing
 /// lexicon as one `error:` line with status 2.
 final class VaderRewardCommandTests: XCTestCase {
@@ -48,7 +48,7 @@ final class VaderRewardCommandTests: XCTestCase {
     private func expectedCompound() throws -> [String: Double] {
         struct Case: Decodable { let text: String; let compound: Double }
         struct Expected: Decodable { let cases: [Case] }
-        let url = TestPaths.packageRoot.appendingPathComponent("Tests/DataTests/vader-expected.json")
+        let url = TestPaths.packageRoot.appendingPathComponent("Tests/DatasetsTests/vader-expected.json")
         let cases = try JSONDecoder().decode(Expected.self, from: Foundation.Data(contentsOf: url)).cases
         return Dictionary(cases.map { ($0.text, $0.compound) }, uniquingKeysWith: { a, _ in a })
     }

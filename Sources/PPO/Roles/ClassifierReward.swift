@@ -1,6 +1,7 @@
 import Foundation
 import ModelIO
 import Models
+import Trainers
 import Training
 
 /// A reward model's score, as TRL's sentiment example takes it: the prompt and the response are decoded
@@ -21,24 +22,12 @@ public struct ClassifierReward: RewardFunction {
         self.policyTokenizer = policyTokenizer
     }
 
-    /// Reads the one-label sequence classifier folder `path` (`reward.model`) and its tokenizer.
+    /// Reads the reward model folder `path` (`reward.model`) with its own tokenizer, through the one
+    /// reward-model loader (`RewardModel.load`).
     public static func load(path: String, policyTokenizer: any Tokenizer) throws -> ClassifierReward {
-        let url = URL(fileURLWithPath: path)
-        guard try HFSequenceClassifier.isSequenceClassifier(directory: url) else {
-            throw RunConfigError.outOfRange(file: "run config", key: "reward.model", value: path,
-                                            requirement: "a Hugging Face sequence classifier folder (num_labels: 1)")
-        }
-        guard ModelBundle.folderHasTokenizer(url) else {
-            throw RunConfigError.outOfRange(file: "run config", key: "reward.model", value: path,
-                                            requirement: "a folder with its tokenizer (tokenizer.json)")
-        }
-        let classifier = try HFSequenceClassifier.load(directory: url)
-        let tokenizer = try TokenizerLoader.load(from: url)
-        guard tokenizer.vocabSize <= classifier.config.vocabSize else {
-            throw ModelBundleError.vocabularyMismatch(model: path, tokenizer: path, modelVocab: classifier.config.vocabSize,
-                                                      tokenizerVocab: tokenizer.vocabSize)
-        }
-        return ClassifierReward(classifier: classifier, tokenizer: tokenizer, policyTokenizer: policyTokenizer)
+        let model = try RewardModel.load(path: path, tokenizerPath: nil, needsTokenizer: true)
+        guard let tokenizer = model.tokenizer else { throw ModelBundleError.noTokenizer(model: path) }
+        return ClassifierReward(classifier: model.classifier, tokenizer: tokenizer, policyTokenizer: policyTokenizer)
     }
 
     /// The text scored for one row: decoded prompt + decoded response.
