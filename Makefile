@@ -13,12 +13,19 @@ RELEASE := -c release $(CPU_FLAGS)
 APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev time
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 
-.PHONY: test demo build setup deps models bench clean proto proto-check hostile
+.PHONY: test demo build setup deps models bench clean proto proto-check hostile examples
 
 test: setup
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 	$(MAKE) --no-print-directory hostile HOSTILE_BUILD=tests
+	$(MAKE) --no-print-directory examples HOSTILE_BUILD=tests
+
+# Examples/RLHFExample: the pipeline from Swift with `import RLHF` alone (a reward model, SFT, DPO, three PPO
+# iterations), one JSON line per stage. `make test` runs it on the binary its test build made.
+examples: $(if $(filter tests,$(HOSTILE_BUILD)),,deps models)
+	$(if $(filter tests,$(HOSTILE_BUILD)),,$(SWIFT) build $(RELEASE) --product RLHFExample)
+	RLHF_SHARED="$(SHARED)" RLHF_MODELS="$(MODELS)" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/RLHFExample"
 
 # Hundreds of hostile and careless invocations of the binary (scripts/hostile-cli.py): each must end in
 # status 2 and one error line within its time and memory bounds, touching none of the user's files.

@@ -49,7 +49,8 @@ let package = Package(
         ], swiftSettings: numericSettings),
         .target(name: "PPO", dependencies: [
             "Storage", "Tensor", "Models", "ModelIO", "Training", "Generation", "Datasets", "RunLogs", "Wire", "ClusterCore",
-            "ClusterTransport", "Trainers", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
+            "ClusterTransport", "ZeroMQ", "Checksum", "Trainers", .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: numericSettings),
         .target(name: "Launch", dependencies: ["CKernelSupport", "Storage", "Tensor"]),
         .target(name: "Benchmarks", dependencies: [

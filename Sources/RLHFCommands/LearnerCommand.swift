@@ -48,8 +48,7 @@ struct LearnerCommand: AsyncParsableCommand {
 
     func run() async throws {
         try DeviceSpec.parse(device).apply()
-        var logger = Logger(label: "rlhf.learner")
-        logger.logLevel = .info
+        let logger = Logger(label: "rlhf.learner")
         let url = URL(fileURLWithPath: config)
         let settings = try PPORunConfig.load(url, overrides: overrides)
         let text = try SideFile.text(url.path, limit: SideFile.Limit.runConfig, what: "a run config")
@@ -60,32 +59,17 @@ struct LearnerCommand: AsyncParsableCommand {
 
     /// Binds, builds the learner and runs the loop's iterations.
     private func serve(_ settings: PPORunConfig, configText text: String, loop: PPORunLoop, logger: Logger) async throws {
-        let server: ServerSecurity = try security.keys.map { try ClusterKeys.server(URL(fileURLWithPath: $0)) } ?? .insecure
-        let digest = withUnsafeBytes(of: CRC32C.checksum(Array((text + overrides.joined(separator: "\n")).utf8)).bigEndian) { Array($0) }
-        let policy = try LoadedPolicy.load(settings)
-        try PPORunLimits.check(settings, model: policy.config, parameters: policy.parameters.count, embedded: false)
-        let context = try ZMQContext()
-        let transport = try await ZMQLearnerTransport(
-            endpoint: bind, security: server,
-            welcome: LearnerSession.WelcomeInfo(runSeed: settings.seed, runConfig: text, overrides: overrides, digest: digest),
-            context: context, logger: logger)
-        logger.info("learner bound to \(transport.endpoint)")
-        // the bound endpoint (a port 0 bind gets its port here), for the launcher and for tests
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let endpointFile = URL(fileURLWithPath: output).appendingPathComponent("learner.endpoint")
-        let staged = endpointFile.deletingLastPathComponent().appendingPathComponent(".learner.endpoint.tmp")
-        try Data((transport.endpoint + "\n").utf8).write(to: staged)
-        guard rename(staged.path, endpointFile.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        let learner = try PPOLearner.make(settings, policy: policy, runner: RoundRunner(transport: transport))
-        do {
-            try await loop.runWithOperator(learner, tokenizerFiles: PPOLearner.tokenizerFiles(settings, policy: policy), label: "learner")
-        } catch {
-            await learner.runner.stopWorkers()
-            await transport.close()
-            throw error
+        let learner = ClusterLearner(config: settings, configText: text, overrides: overrides, bind: bind,
+                                     keys: security.keys.map { URL(fileURLWithPath: $0) })
+        let requests = LearnerRequests { line in logger.notice("\(line)") }
+        let progress = ProgressLine(label: "learner", total: settings.iterations)
+        defer { progress.finish() }
+        try await learner.run(loop, requests: requests.take, progress: progress.reporter) { endpoint in
+            // the bound endpoint (a port 0 bind gets its port here), for the launcher and for tests
+            let endpointFile = URL(fileURLWithPath: output).appendingPathComponent("learner.endpoint")
+            let staged = endpointFile.deletingLastPathComponent().appendingPathComponent(".learner.endpoint.tmp")
+            try Data((endpoint + "\n").utf8).write(to: staged)
+            guard rename(staged.path, endpointFile.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         }
-        await learner.runner.stopWorkers()
-        try? await Task.sleep(for: .milliseconds(200))  // let the stops go out before the socket closes
-        await transport.close()
     }
 }

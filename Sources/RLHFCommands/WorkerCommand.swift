@@ -48,41 +48,12 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let role = WorkerRole(rawValue: role)!
         let device = try DeviceSpec.parse(device)
         try device.apply()
-        var logger = Logger(label: "rlhf.worker.\(role)")
-        logger.logLevel = .info
-        let client: ClientSecurity = try security.keys.map { try ClusterKeys.client(URL(fileURLWithPath: $0), name: name!) } ?? .insecure
-        let registration = Register(role: role, host: ProcessInfo.processInfo.hostName, pid: Int(getpid()),
-                                    device: device.description, capabilities: WorkerCapabilities(maxRowsPerTask: 1 << 16, backends: ["cpu"]))
-        let context = try ZMQContext()
-        let transport = try await ZMQWorkerTransport(endpoint: connect, security: client, registration: registration,
-                                                     context: context, logger: logger)
-        let drain = WorkerDrain(graceSeconds: drainSeconds, logger: logger) { message in (try? transport.send(message)) != nil }
-        logger.info("\(role) worker on \(device): waiting for the learner at \(connect)")
-        let reporter = Task { [connect, connectTimeout, logger] in
-            let endpoint = try? Endpoint(parsing: connect, binding: false)
-            var waited = 0.0
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(connectTimeout))
-                if Task.isCancelled { return }
-                waited += connectTimeout
-                let why = endpoint?.hostResolves == false ? " (its host \(endpoint?.host ?? "") does not resolve)" : ""
-                logger.warning("no answer from the learner at \(connect)\(why) after \(Int(waited.rounded())) s; still trying")
-            }
-        }
-        let welcome = await transport.welcome()
-        reporter.cancel()
-        guard let welcome else { throw TransportError.closed("the learner") }
-        drain.roleStarted()
-        let config = try PPORunConfig.parse(welcome.runConfig, file: "the learner's run config", overrides: welcome.configOverrides,
-                                            environment: ProcessInfo.processInfo.environment, checkPaths: true)
-        logger.info("welcomed as worker \(welcome.worker); building the \(role) role")
-        try await RoleSetup.runWorker(role, config: config, transport: transport) { store in
-            transport.expectWeights(layout: PolicyWeightsLayout.manifest(of: store))
-        }
-        logger.info("stopped by the learner")
-        await transport.close()
+        let drain = WorkerDrain(graceSeconds: drainSeconds, logger: Logger(label: "rlhf.worker"))
+        let worker = ClusterWorker(role: WorkerRole(rawValue: role)!, connect: connect,
+                                   keys: security.keys.map { (URL(fileURLWithPath: $0), name!) }, device: device.description,
+                                   connectTimeout: connectTimeout)
+        try await worker.run(welcomed: drain.roleStarted)
     }
 }

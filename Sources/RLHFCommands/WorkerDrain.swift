@@ -9,21 +9,21 @@ import Wire
 /// at once. Before the learner welcomed it there is nothing to drain: it exits.
 final class WorkerDrain: @unchecked Sendable {
     private let lock = NSLock()
-    private var welcomed = false, draining = false
+    private var drain: (@Sendable () -> Bool)?, draining = false
     private var signals: OperatorSignals?
 
-    /// Drains over `send` (the worker transport's) on SIGTERM, waiting at most `graceSeconds` for `stop`.
-    init(graceSeconds: Double, logger: Logger, send: @escaping @Sendable (WorkerMessage) -> Bool) {
+    /// Drains on SIGTERM once the role started, waiting at most `graceSeconds` for `stop`.
+    init(graceSeconds: Double, logger: Logger) {
         signals = OperatorSignals([SIGTERM: { [unowned self] in
-            let (welcomed, again) = lock.withLock { () -> (Bool, Bool) in
+            let (drain, again) = lock.withLock { () -> ((@Sendable () -> Bool)?, Bool) in
                 defer { draining = true }
-                return (self.welcomed, draining)
+                return (self.drain, draining)
             }
-            guard welcomed, !again else {
+            guard let drain, !again else {
                 logger.notice("SIGTERM: exiting now")
                 exit(128 + SIGTERM)
             }
-            guard send(.draining) else {
+            guard drain() else {
                 logger.notice("SIGTERM: the learner cannot be told; exiting now")
                 exit(128 + SIGTERM)
             }
@@ -35,6 +35,6 @@ final class WorkerDrain: @unchecked Sendable {
         }])
     }
 
-    /// The learner welcomed the worker: from now on SIGTERM drains it.
-    func roleStarted() { lock.withLock { welcomed = true } }
+    /// The learner welcomed the worker: from now on SIGTERM drains it through `drain`.
+    func roleStarted(drain: @escaping @Sendable () -> Bool) { lock.withLock { self.drain = drain } }
 }

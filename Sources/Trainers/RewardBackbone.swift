@@ -5,11 +5,11 @@ import Models
 /// The model `rlhf reward train` starts from: a saved sequence classifier (its head kept), or a backbone
 /// (a causal LM, or a bare `BertModel` such as all-MiniLM-L6-v2) under a fresh seeded head, with the
 /// tokenizer of the folder or of `--tokenizer`.
-package enum RewardBackbone {
+public enum RewardBackbone {
     /// Loads `path` with `pooling` (nil: the saved one, else the family's). A decoder read at its last
     /// token needs a pad id to find each right-padded row's end: without one in its config, the
     /// tokenizer's pad id, else its EOS, becomes the model's `pad_token_id`, as TRL sets it.
-    package static func load(path: String, tokenizerPath: String?, pooling: RewardPooling?, seed: UInt64)
+    public static func load(path: String, tokenizerPath: String?, pooling: RewardPooling?, seed: UInt64)
         throws -> (model: SequenceClassifier, tokenizer: any Tokenizer) {
         guard FileManager.default.fileExists(atPath: path) else { throw ModelPathError.notFound(path) }
         guard ModelFormat.detect(path: path) == .huggingFace else { throw RewardModelError.notFolder(path) }
@@ -38,7 +38,7 @@ package enum RewardBackbone {
     /// Puts the tokenizer beside the saved reward model, so it reads text on its own: the Hugging Face
     /// tokenizer files of the model folder `source` (or of a `--tokenizer` folder) are copied; a
     /// `--tokenizer` file, or a folder without such files, is written by `TokenizerJSONWriter` instead.
-    package static func writeTokenizer(_ tokenizer: any Tokenizer, from source: String, tokenizerPath: String?, to folder: URL,
+    public static func writeTokenizer(_ tokenizer: any Tokenizer, from source: String, tokenizerPath: String?, to folder: URL,
                                maxPositions: Int) throws {
         let names = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "vocab.json", "merges.txt"]
         var isFolder: ObjCBool = false

@@ -1,0 +1,59 @@
+import Checksum
+import ClusterCore
+import ClusterTransport
+import Foundation
+import Logging
+import ModelIO
+import Training
+import ZeroMQ
+
+/// The PPO learner as a process of the cluster: it binds a ZeroMQ ROUTER at `bind` (CurveZMQ with the key
+/// folder `rlhf launch` writes, or plain tcp), welcomes workers with the run config, and runs a
+/// `PPORunLoop` whose rounds lease work to them; the same iterations, logs, checkpoints and resume as the
+/// one-process run.
+public struct ClusterLearner {
+    /// The run config, its text and the `--set` overrides on it (workers rebuild the config from these).
+    public let config: PPORunConfig, configText: String, overrides: [String]
+    /// Where workers connect, e.g. `tcp://*:5555` (port 0: any free port).
+    public let bind: String
+    /// The run's CurveZMQ key folder (`learner.key` and each admitted worker's `NAME.public`); nil: plain tcp.
+    public let keys: URL?
+
+    public init(config: PPORunConfig, configText: String, overrides: [String], bind: String, keys: URL?) {
+        self.config = config
+        self.configText = configText
+        self.overrides = overrides
+        self.bind = bind
+        self.keys = keys
+    }
+
+    /// Loads the policy, binds, tells `bound` the endpoint workers reach (once listening), then runs `loop`
+    /// (`requests` and `progress` as `PPORunLoop.run` takes them) and stops the workers.
+    public func run(_ loop: PPORunLoop, requests: () -> PPORunRequests = { PPORunRequests() },
+                    progress: (ProgressReport) -> Void = { _ in }, bound: (String) throws -> Void) async throws {
+        var logger = Logger(label: "rlhf.learner")
+        logger.logLevel = .info
+        let server: ServerSecurity = try keys.map { try ClusterKeys.server($0) } ?? .insecure
+        let digest = withUnsafeBytes(of: CRC32C.checksum(Array((configText + overrides.joined(separator: "\n")).utf8)).bigEndian) { Array($0) }
+        let policy = try LoadedPolicy.load(config)
+        try PPORunLimits.check(config, model: policy.config, parameters: policy.parameters.count, embedded: false)
+        let context = try ZMQContext()
+        let transport = try await ZMQLearnerTransport(
+            endpoint: bind, security: server,
+            welcome: LearnerSession.WelcomeInfo(runSeed: config.seed, runConfig: configText, overrides: overrides, digest: digest),
+            context: context, logger: logger)
+        logger.info("learner bound to \(transport.endpoint)")
+        try bound(transport.endpoint)
+        let learner = try PPOLearner.make(config, policy: policy, runner: RoundRunner(transport: transport))
+        do {
+            try await loop.run(learner, tokenizerFiles: PPOLearner.tokenizerFiles(config, policy: policy), requests: requests, progress: progress)
+        } catch {
+            await learner.runner.stopWorkers()
+            await transport.close()
+            throw error
+        }
+        await learner.runner.stopWorkers()
+        try? await Task.sleep(for: .milliseconds(200))  // let the stops go out before the socket closes
+        await transport.close()
+    }
+}

@@ -1,0 +1,71 @@
+import ClusterCore
+import ClusterTransport
+import Foundation
+import Logging
+import Wire
+import ZeroMQ
+
+/// A worker role of the cluster (a rollout generator, reward scorer or reference worker) as a process: it
+/// connects to the learner at `connect`, registers, builds its role from the run config the learner's
+/// welcome carries, and works until the learner says stop.
+public struct ClusterWorker {
+    /// The role's name: rollout, reward or reference.
+    public typealias Role = WorkerRole
+
+    public let role: Role
+    /// The learner's endpoint, e.g. `tcp://host:5555`.
+    public let connect: String
+    /// The run's key folder and this worker's key name in it (`NAME.key`); nil: plain tcp.
+    public let keys: (folder: URL, name: String)?
+    /// The device the worker says it runs on (`cpu`, `cpu:2-3`).
+    public let device: String
+    /// After this long without the learner's welcome, and each time as long again, the worker says so
+    /// (and keeps trying).
+    public let connectTimeout: Double
+
+    public init(role: Role, connect: String, keys: (folder: URL, name: String)?, device: String, connectTimeout: Double = 10) {
+        self.role = role
+        self.connect = connect
+        self.keys = keys
+        self.device = device
+        self.connectTimeout = connectTimeout
+    }
+
+    /// Registers, waits for the welcome, then runs the role until the learner stops it. `welcomed` gets a
+    /// function that tells the learner this worker drains (no new work; it finishes what it holds), once
+    /// there is a learner to tell.
+    public func run(welcomed: (@escaping @Sendable () -> Bool) -> Void = { _ in }) async throws {
+        var logger = Logger(label: "rlhf.worker.\(role)")
+        logger.logLevel = .info
+        let client: ClientSecurity = try keys.map { try ClusterKeys.client($0.folder, name: $0.name) } ?? .insecure
+        let registration = Register(role: role, host: ProcessInfo.processInfo.hostName, pid: Int(getpid()), device: device,
+                                    capabilities: WorkerCapabilities(maxRowsPerTask: 1 << 16, backends: ["cpu"]))
+        let context = try ZMQContext()
+        let transport = try await ZMQWorkerTransport(endpoint: connect, security: client, registration: registration,
+                                                     context: context, logger: logger)
+        logger.info("\(role) worker on \(device): waiting for the learner at \(connect)")
+        let reporter = Task { [connect, connectTimeout, logger] in
+            let endpoint = try? Endpoint(parsing: connect, binding: false)
+            var waited = 0.0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(connectTimeout))
+                if Task.isCancelled { return }
+                waited += connectTimeout
+                let why = endpoint?.hostResolves == false ? " (its host \(endpoint?.host ?? "") does not resolve)" : ""
+                logger.warning("no answer from the learner at \(connect)\(why) after \(Int(waited.rounded())) s; still trying")
+            }
+        }
+        let welcome = await transport.welcome()
+        reporter.cancel()
+        guard let welcome else { throw TransportError.closed("the learner") }
+        welcomed { (try? transport.send(.draining)) != nil }
+        let config = try PPORunConfig.parse(welcome.runConfig, file: "the learner's run config", overrides: welcome.configOverrides,
+                                            environment: ProcessInfo.processInfo.environment, checkPaths: true)
+        logger.info("welcomed as worker \(welcome.worker); building the \(role) role")
+        try await RoleSetup.runWorker(role, config: config, transport: transport) { store in
+            transport.expectWeights(layout: PolicyWeightsLayout.manifest(of: store))
+        }
+        logger.info("stopped by the learner")
+        await transport.close()
+    }
+}
