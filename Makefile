@@ -18,20 +18,20 @@ PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 test: setup
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
-	$(MAKE) --no-print-directory hostile HOSTILE_BUILD=tests
-	$(MAKE) --no-print-directory examples HOSTILE_BUILD=tests
+	$(MAKE) --no-print-directory hostile PREBUILT=yes
+	$(MAKE) --no-print-directory examples PREBUILT=yes
 
 # Examples/RLHFExample: the pipeline from Swift with `import RLHF` alone (a reward model, SFT, DPO, three PPO
 # iterations), one JSON line per stage. `make test` runs it on the binary its test build made.
-examples: $(if $(filter tests,$(HOSTILE_BUILD)),,deps models)
-	$(if $(filter tests,$(HOSTILE_BUILD)),,$(SWIFT) build $(RELEASE) --product RLHFExample)
+examples: $(if $(filter yes,$(PREBUILT)),,deps models)
+	$(if $(filter yes,$(PREBUILT)),,$(SWIFT) build $(RELEASE) --product RLHFExample)
 	RLHF_SHARED="$(SHARED)" RLHF_MODELS="$(MODELS)" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/RLHFExample"
 
 # Hundreds of hostile and careless invocations of the binary (scripts/hostile-cli.py): each must end in
 # status 2 and one error line within its time and memory bounds, touching none of the user's files.
 # `make test` runs it on the binary its test build made.
-HOSTILE_BUILD ?= plain
-hostile: $(if $(filter tests,$(HOSTILE_BUILD)),,build)
+PREBUILT ?= no
+hostile: $(if $(filter yes,$(PREBUILT)),,build)
 	python3 scripts/hostile-cli.py --rlhf "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" --shared $(SHARED) --models $(MODELS)
 
 build: deps
