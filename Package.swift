@@ -40,7 +40,7 @@ let package = Package(
         // The cluster's protocol as pure state machines: no sockets, clocks or files.
         .target(name: "ClusterCore", dependencies: ["Wire", "Checksum", .product(name: "HeapModule", package: "swift-collections")]),
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "Storage", .product(name: "Logging", package: "swift-log")]),
         // The ZeroMQ drivers of the core's machines.
         .target(name: "ClusterTransport", dependencies: ["ClusterCore", "Wire", "ZeroMQ", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Trainers", dependencies: [

@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Launch
 import PPO
+import Storage
 
 /// `rlhf launch`: a whole cluster run from a host file. It prints the placement plan, writes the run's
 /// CurveZMQ keys (unless `--insecure`), starts the learner and every worker pinned to its device,
@@ -86,7 +87,8 @@ struct LaunchCommand: AsyncParsableCommand {
                             "device": place.device, "endpoint": endpoint])
         }
         let cluster: [String: Any] = ["processes": entries, "keys": keyFiles, "secure": !insecure, "launcher": launcher]
-        try JSONSerialization.data(withJSONObject: cluster, options: [.prettyPrinted, .sortedKeys]).write(to: folder.appendingPathComponent("cluster.json"))
+        try StagedWrite.file(folder.appendingPathComponent("cluster.json"),
+                             contents: JSONSerialization.data(withJSONObject: cluster, options: [.prettyPrinted, .sortedKeys]))
         group.stopOnSignals(learner: learner)
         while learner.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         group.stopAll(after: 10)

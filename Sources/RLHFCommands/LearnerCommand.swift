@@ -66,10 +66,7 @@ struct LearnerCommand: AsyncParsableCommand {
         defer { progress.finish() }
         try await learner.run(loop, requests: requests.take, progress: progress.reporter) { endpoint in
             // the bound endpoint (a port 0 bind gets its port here), for the launcher and for tests
-            let endpointFile = URL(fileURLWithPath: output).appendingPathComponent("learner.endpoint")
-            let staged = endpointFile.deletingLastPathComponent().appendingPathComponent(".learner.endpoint.tmp")
-            try Data((endpoint + "\n").utf8).write(to: staged)
-            guard rename(staged.path, endpointFile.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            try StagedWrite.file(URL(fileURLWithPath: output).appendingPathComponent("learner.endpoint"), contents: Data((endpoint + "\n").utf8))
         }
     }
 }

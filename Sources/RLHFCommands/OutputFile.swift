@@ -2,7 +2,7 @@ import Foundation
 import Storage
 
 /// A result file (`rlhf pairs --output`) under the output rule: written whole or not at all, into a hidden
-/// temporary sibling (`.NAME.partial-PID`) that is synced and renamed over the path, so a kill or a full
+/// temporary sibling (`.NAME.partial-XXXXXX`, through `StagedWrite`) that is synced and renamed over the path, so a kill or a full
 /// disk never leaves half a file. Only a regular file is ever replaced: a folder, FIFO, socket or device at
 /// the path is refused, a symbolic link is written through to the file it names, and never one of the
 /// command's inputs or a file inside an input folder.
@@ -42,32 +42,15 @@ struct OutputFile {
 
     /// Writes `text` to a temporary sibling, syncs it and renames it over the file (checked again first).
     func write(_ text: String) throws {
-        let url = URL(fileURLWithPath: target)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
-        defer { unlink(temporary.path) }
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o666)
-        guard fd >= 0 else { throw OutputRuleError.cannotWrite(flag: flag, path: path, reason: SystemErrorText.describe(errno)) }
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let reason = SystemErrorText.describe(errno)
-                close(fd)
-                throw OutputRuleError.cannotWrite(flag: flag, path: path, reason: reason)
+        do {
+            try StagedWrite.file(URL(fileURLWithPath: target), contents: Data(text.utf8)) {
+                let kind = FileKind.of(target)
+                guard kind == .missing || kind == .regular else {
+                    throw OutputRuleError.wrongKind(flag: flag, path: path, found: kind.phrase, expected: "a regular file")
+                }
             }
-            bytes = bytes.dropFirst(n)
-        }
-        let synced = fsync(fd) == 0
-        let syncError = errno
-        close(fd)
-        guard synced else { throw OutputRuleError.cannotWrite(flag: flag, path: path, reason: SystemErrorText.describe(syncError)) }
-        let kind = FileKind.of(target)
-        guard kind == .missing || kind == .regular else {
-            throw OutputRuleError.wrongKind(flag: flag, path: path, found: kind.phrase, expected: "a regular file")
-        }
-        guard rename(temporary.path, target) == 0 else {
-            throw OutputRuleError.cannotWrite(flag: flag, path: path, reason: SystemErrorText.describe(errno))
+        } catch let error as StagedWriteError {
+            throw OutputRuleError.cannotWrite(flag: flag, path: path, reason: error.reason)
         }
     }
 }

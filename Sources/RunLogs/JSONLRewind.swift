@@ -1,4 +1,3 @@
-import Storage
 import Foundation
 import Storage
 
@@ -23,29 +22,17 @@ package enum JSONLRewind {
     package static func keep(_ url: URL, where keep: ([String: Any]) -> Bool,
                      cannotWrite: (_ file: String, _ reason: String) -> Error) throws {
         guard let reader = try open(url) else { return }
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).rewind")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary.path) else {
-            throw cannotWrite(url.path, "cannot create \(temporary.path)")
-        }
         do {
-            defer { try? handle.close() }
-            while let line = try reader.nextLine() {
-                guard let object = try? JSONSerialization.jsonObject(with: Foundation.Data(line.utf8)) as? [String: Any], keep(object) else { continue }
-                try handle.write(contentsOf: Foundation.Data((line + "\n").utf8))
+            try StagedWrite.file(url) { handle in
+                while let line = try reader.nextLine() {
+                    guard let object = try? JSONSerialization.jsonObject(with: Foundation.Data(line.utf8)) as? [String: Any], keep(object) else { continue }
+                    try handle.write(contentsOf: Foundation.Data((line + "\n").utf8))
+                }
             }
-            try handle.synchronize()
         } catch let error as DataFileError {
-            try? FileManager.default.removeItem(at: temporary)
             throw RunLogError(file: url.path, reason: error.reason)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw cannotWrite(url.path, (error as NSError).localizedDescription)
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = SystemErrorText.describe(errno)
-            try? FileManager.default.removeItem(at: temporary)
-            throw cannotWrite(url.path, reason)
+        } catch let error as StagedWriteError {
+            throw cannotWrite(url.path, error.reason)
         }
     }
 

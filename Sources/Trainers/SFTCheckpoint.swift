@@ -8,7 +8,7 @@ import Training
 /// loads (config.json, model.safetensors, the tokenizer files) plus
 /// - `optimizer.safetensors`: every AdamW group's first and second moments (`optimizer.group.G.moments`);
 /// - `trainer_state.json`: the step and the run's identity (`SFTTrainerState`).
-/// Each is written into a hidden `.checkpoint-STEP.partial-PID` folder and renamed into place, so a run
+/// Each is written into a hidden `.checkpoint-STEP.partial-XXXXXX` folder (`StagedWrite.Folder`) and renamed into place, so a run
 /// killed at any moment leaves only complete checkpoints. The batch order needs no saved state: it is a
 /// pure function of the seed and the step (`LengthGroupedBatches`), and the run has no dropout.
 package enum SFTCheckpoint {
@@ -20,11 +20,9 @@ package enum SFTCheckpoint {
     package static func save(_ update: SFTUpdate, state: SFTTrainerState, tokenizerFiles: HuggingFaceTokenizerFiles,
                      to output: URL) throws -> URL {
         let final = folder(step: state.global_step, in: output)
-        let staging = output.appendingPathComponent(".\(final.lastPathComponent).partial-\(getpid())")
-        let files = FileManager.default
         do {
-            try? files.removeItem(at: staging)
-            try files.createDirectory(at: staging, withIntermediateDirectories: true)
+            let folder = try StagedWrite.Folder(beside: final, hidden: true)
+            let staging = folder.staging
             try HFCheckpoint.save(config: update.model.config, store: update.model.parameters, to: staging)
             try tokenizerFiles.write(to: staging)
             var moments = SafetensorsWriter()
@@ -35,12 +33,8 @@ package enum SFTCheckpoint {
             }
             try moments.write(to: staging.appendingPathComponent("optimizer.safetensors"))
             try write(state, to: staging.appendingPathComponent("trainer_state.json"))
-            if files.fileExists(atPath: final.path) { try files.removeItem(at: final) }
-            guard rename(staging.path, final.path) == 0 else {
-                throw SFTCheckpointError.cannotWrite(file: final.path, reason: SystemErrorText.describe(errno))
-            }
+            try folder.commit(replacing: true)
         } catch {
-            try? files.removeItem(at: staging)
             if let error = error as? SFTCheckpointError { throw error }
             throw SFTCheckpointError.cannotWrite(file: final.path, reason: "\(error)")
         }
@@ -80,7 +74,7 @@ package enum SFTCheckpoint {
         do {
             let file = try SafetensorsFile(url: url)
             let moments = try update.optimizer.groups.indices.map { try file.floats("optimizer.group.\($0).moments") }
-            try withBuffers(moments) { try update.optimizer.restore(groupMoments: $0, stepCount: state.global_step) }
+            try update.optimizer.restore(groupMoments: moments, stepCount: state.global_step)
         } catch {
             throw SFTCheckpointError.unreadable(file: url.path, reason: "\(error)")
         }
@@ -107,11 +101,4 @@ package enum SFTCheckpoint {
         return (error as NSError).localizedDescription
     }
 
-    private static func withBuffers(_ arrays: [[Float]], _ body: ([UnsafeBufferPointer<Float>]) throws -> Void) throws {
-        func nest(_ index: Int, _ acc: [UnsafeBufferPointer<Float>]) throws {
-            guard index < arrays.count else { return try body(acc) }
-            try arrays[index].withUnsafeBufferPointer { try nest(index + 1, acc + [$0]) }
-        }
-        try nest(0, [])
-    }
 }

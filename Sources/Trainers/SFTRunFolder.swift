@@ -43,23 +43,14 @@ package enum SFTRunFolder {
     /// Runs `body` on a hidden staging folder inside `output`, then renames each file it wrote into
     /// `output`, the file called `weights` last.
     private static func write(to output: URL, weights: String, _ body: (URL) throws -> Void) throws {
-        let files = FileManager.default
-        let staging = output.appendingPathComponent(".model.partial-\(getpid())")
-        defer { try? files.removeItem(at: staging) }
         do {
-            try? files.removeItem(at: staging)
-            try files.createDirectory(at: staging, withIntermediateDirectories: true)
-            try body(staging)
+            let staged = try StagedWrite.Folder(beside: output.appendingPathComponent("model"), hidden: true)
+            try body(staged.staging)
+            try staged.commitFiles(into: output, last: weights)
+        } catch let error as SFTCheckpointError {
+            throw error
         } catch {
             throw SFTCheckpointError.cannotWrite(file: output.path, reason: "\(error)")
-        }
-        let written = ((try? files.contentsOfDirectory(atPath: staging.path)) ?? []).sorted()
-        let names = written.filter { $0 != weights } + written.filter { $0 == weights }
-        for name in names {
-            let target = output.appendingPathComponent(name)
-            guard rename(staging.appendingPathComponent(name).path, target.path) == 0 else {
-                throw SFTCheckpointError.cannotWrite(file: target.path, reason: SystemErrorText.describe(errno))
-            }
         }
     }
 }

@@ -133,6 +133,19 @@ public final class AdamW: @unchecked Sendable {
         self.stepCount = stepCount
     }
 
+    /// `restore(groupMoments:stepCount:)` from arrays (a checkpoint's decoded tensors).
+    public func restore(groupMoments saved: [[Float]], stepCount: Int) throws(OptimizerError) {
+        func nest(_ index: Int, _ buffers: [UnsafeBufferPointer<Float>]) throws(OptimizerError) {
+            guard index < saved.count else { return try restore(groupMoments: buffers, stepCount: stepCount) }
+            var failure: OptimizerError?
+            saved[index].withUnsafeBufferPointer { buffer in
+                do throws(OptimizerError) { try nest(index + 1, buffers + [buffer]) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+        try nest(0, [])
+    }
+
     /// Forgets all state: zero moments, step 0.
     public func reset() {
         for group in groups { group.store.backend.zero(group.moments.pointer, count: group.moments.count) }

@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
+import Storage
 
 /// What can go wrong reading or writing a key file; each says which file and what to do.
 public enum CurveKeyFileError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -111,24 +113,8 @@ public enum CurveKeyFile {
     }
 
     private static func writeAtomically(_ text: String, to path: String, mode: mode_t) throws(CurveKeyFileError) {
-        let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw .unwritable(path: temporary, errno: errno) }
-        var failure: Int32 = 0
-        if fchmod(fd, mode) != 0 { failure = errno }  // the umask must not widen or narrow it
-        let bytes = Array(text.utf8)
-        var written = 0
-        while failure == 0, written < bytes.count {
-            let n = bytes.withUnsafeBytes { posixWrite(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { failure = n < 0 ? errno : EIO } else { written += n }
-        }
-        if failure == 0, fsync(fd) != 0 { failure = errno }
-        close(fd)
-        if failure == 0, rename(temporary, path) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(temporary)
-            throw .unwritable(path: path, errno: failure)
+        do { try StagedWrite.file(URL(fileURLWithPath: path), contents: Data(text.utf8), mode: mode) } catch {
+            throw .unwritable(path: path, errno: errno == 0 ? EIO : errno)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Models
 import Tensor
 
@@ -87,7 +88,7 @@ public enum HFCheckpoint {
         }
         addOther(&writer)
         try writer.write(to: directory.appendingPathComponent(HFWeightFiles.singleFileName))
-        try CheckpointAtomicWriter.write(configJSON, to: directory.appendingPathComponent("config.json"))
+        try StagedWrite.file(directory.appendingPathComponent("config.json"), contents: configJSON)
     }
 
     /// Canonical key → key as stored, for every tensor in the checkpoint.

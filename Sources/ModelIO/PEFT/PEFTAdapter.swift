@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Models
 import Tensor
 
@@ -28,7 +29,7 @@ public enum PEFTAdapter {
             writer.addFloats(bKey, shape: [slot.rows, r]) { backend.download(b, into: $0) }
         }
         try writer.write(to: directory.appendingPathComponent(weightsFileName))
-        try CheckpointAtomicWriter.write(configJSON, to: directory.appendingPathComponent(PEFTAdapterConfig.fileName))
+        try StagedWrite.file(directory.appendingPathComponent(PEFTAdapterConfig.fileName), contents: configJSON)
     }
 
     /// The adapter in `directory` for a model of shape `model`: the config checked strictly, every A and B

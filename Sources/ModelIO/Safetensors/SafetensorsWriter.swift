@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// Collects tensors and writes them as one safetensors file, atomically.
 ///
@@ -70,11 +71,15 @@ public struct SafetensorsWriter {
         if let problem = problems.first { throw SafetensorsError.invalidTensor(file: path, key: problem.key, reason: problem.reason) }
         let ordered = entries.sorted { ($0.dtype.byteSize, $1.name) > ($1.dtype.byteSize, $0.name) }
         let header = try headerBytes(for: ordered, file: path)
-        try CheckpointAtomicWriter.write(to: url) { handle in
-            var length = UInt64(header.count).littleEndian
-            try handle.write(contentsOf: Data(bytes: &length, count: 8))
-            try handle.write(contentsOf: header)
-            for entry in ordered { try handle.write(contentsOf: Self.encode(entry)) }
+        do {
+            try StagedWrite.file(url) { handle in
+                var length = UInt64(header.count).littleEndian
+                try handle.write(contentsOf: Data(bytes: &length, count: 8))
+                try handle.write(contentsOf: header)
+                for entry in ordered { try handle.write(contentsOf: Self.encode(entry)) }
+            }
+        } catch let error as StagedWriteError {
+            throw SafetensorsError.writeFailed(file: path, reason: error.reason)
         }
     }
 

@@ -38,28 +38,15 @@ public enum PPOCheckpoint {
     public static func save(_ learner: PPOLearner, iteration: Int, tokenizerFiles: HuggingFaceTokenizerFiles?,
                             to output: URL) throws -> URL {
         let final = folder(iteration: iteration, in: output)
-        let root = final.deletingLastPathComponent()
-        let staging = root.appendingPathComponent(".\(final.lastPathComponent).partial-\(getpid())")
-        let files = FileManager.default
         do {
-            try files.createDirectory(at: root, withIntermediateDirectories: true)
-            try? files.removeItem(at: staging)
-            try files.createDirectory(at: staging, withIntermediateDirectories: false)
+            let staged = try StagedWrite.Folder(beside: final, hidden: true)
+            try write(learner, iteration: iteration, tokenizerFiles: tokenizerFiles, into: staged.staging)
+            try staged.commit(replacing: true)
         } catch {
-            throw PPOCheckpointError.cannotWrite(file: staging.path, reason: (error as NSError).localizedDescription)
-        }
-        do {
-            try write(learner, iteration: iteration, tokenizerFiles: tokenizerFiles, into: staging)
-            if files.fileExists(atPath: final.path) { try files.removeItem(at: final) }
-            guard rename(staging.path, final.path) == 0 else {
-                throw PPOCheckpointError.cannotWrite(file: final.path, reason: String(cString: strerror(errno)))
-            }
-        } catch {
-            try? files.removeItem(at: staging)
             if let error = error as? PPOCheckpointError { throw error }
             throw PPOCheckpointError.cannotWrite(file: final.path, reason: "\(error)")
         }
-        for old in all(in: output).dropLast(kept) { try? files.removeItem(at: old.url) }
+        for old in all(in: output).dropLast(kept) { try? FileManager.default.removeItem(at: old.url) }
         return final
     }
 
@@ -181,7 +168,7 @@ public enum PPOCheckpoint {
             let file = try SafetensorsFile(url: momentsURL)
             for (o, optimizer) in update.optimizers.enumerated() {
                 let saved = try optimizer.groups.indices.map { g in try file.floats("optimizer.\(o).group.\(g).moments") }
-                try withBuffers(saved) { try optimizer.restore(groupMoments: $0, stepCount: state.optimizerSteps[o]) }
+                try optimizer.restore(groupMoments: saved, stepCount: state.optimizerSteps[o])
             }
         } catch let error as PPOCheckpointError { throw error } catch {
             throw PPOCheckpointError.unreadable(file: momentsURL.path, reason: "\(error)")
@@ -214,11 +201,4 @@ public enum PPOCheckpoint {
         }
     }
 
-    private static func withBuffers(_ arrays: [[Float]], _ body: ([UnsafeBufferPointer<Float>]) throws -> Void) throws {
-        func nest(_ index: Int, _ acc: [UnsafeBufferPointer<Float>]) throws {
-            guard index < arrays.count else { return try body(acc) }
-            try arrays[index].withUnsafeBufferPointer { try nest(index + 1, acc + [$0]) }
-        }
-        try nest(0, [])
-    }
 }

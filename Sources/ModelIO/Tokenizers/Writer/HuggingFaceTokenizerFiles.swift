@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// The files of a Hugging Face tokenizer folder, as bytes ready to write.
 public struct HuggingFaceTokenizerFiles: Sendable {
@@ -16,8 +17,8 @@ public struct HuggingFaceTokenizerFiles: Sendable {
     public func write(to folder: URL) throws {
         for (name, data) in zip(Self.fileNames, [tokenizerJSON, tokenizerConfigJSON, specialTokensMapJSON]) {
             let url = folder.appendingPathComponent(name)
-            do { try data.write(to: url, options: .atomic) } catch {
-                throw TokenizerWriteError.cannotWrite(file: url.path, reason: (error as NSError).localizedDescription)
+            do { try StagedWrite.file(url, contents: data) } catch let error as StagedWriteError {
+                throw TokenizerWriteError.cannotWrite(file: url.path, reason: error.reason)
             }
         }
     }
