@@ -20,7 +20,10 @@ struct DPOCommand: AsyncParsableCommand {
         commandName: "dpo", abstract: "Train a causal LM on preference pairs with DPO or IPO against its frozen self.")
 
     @OptionGroup var model: ModelOptions
-    @OptionGroup var training: PreferenceTrainingOptions
+    @OptionGroup var training: TrainerFlags<DPOFlags>
+
+    @Option(help: "Their format: \(PreferenceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: PreferenceFormat = .pairs
     @OptionGroup(title: "LoRA") var lora: LoRAOptions
 
     @Option(help: "The loss's strength β.")
@@ -61,7 +64,7 @@ struct DPOCommand: AsyncParsableCommand {
         let adapter = try lora.attachAdapter(to: policy, seed: training.seed)
         let folder = try outputRule.stage()
         defer { folder.discard() }
-        let (trainPairs, evalPairs, skipped) = try training.split()
+        let (trainPairs, evalPairs, skipped) = try training.split(format: format)
         if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(training.data)") }
         var settings = DPOSettings()
         (settings.epochs, settings.learningRate, settings.batch, settings.microBatch) = (training.epochs, training.lr, training.batch, microBatch)

@@ -5,8 +5,7 @@ import Trainers
 /// The data flags `rlhf reward train` and `rlhf reward eval` share: the file, its format, the split and
 /// the subsamples, the length limit.
 struct RewardDataOptions: ParsableArguments {
-    @Option(help: "The data: JSONL or JSONL.gz.")
-    var data: String
+    @OptionGroup var dataSplit: DataSplitOptions<RewardFlags>
 
     @Option(help: "Its format: hh, dexperts, pairs (Bradley-Terry on pairs) or imdb (binary cross-entropy on labelled reviews).")
     var format: RewardDataFormat = .pairs
@@ -14,30 +13,18 @@ struct RewardDataOptions: ParsableArguments {
     @Option(help: "Held-out data from another file of the same format, instead of a split of --data.")
     var evalData: String?
 
-    @Option(help: "Held-out share of --data: hh and pairs by line order (the last share), dexperts by prompt id (sorted numerically), imdb by a seeded shuffle.")
-    var evalFraction: Double = 0.2
-
-    @Option(help: "Train on a seeded random subsample of this many examples (balanced by label for imdb).")
-    var trainSize: Int?
-
-    @Option(help: "Evaluate on a seeded random subsample of this many held-out examples (balanced by label for imdb).")
-    var evalSize: Int?
-
-    @Option(help: "Seed of the shuffling, the subsamples and a fresh head.")
-    var seed: UInt64 = 0
-
-    @Option(help: "Tokens per text at most, special tokens included: longer texts lose their start (the last turn stays).")
-    var maxLen: Int = 256
-
-    @Flag(help: "Skip and count malformed data lines instead of stopping at the first.")
-    var skipBadLines = false
+    var data: String { dataSplit.data }
+    var evalFraction: Double { dataSplit.evalFraction }
+    var trainSize: Int? { dataSplit.trainSize }
+    var evalSize: Int? { dataSplit.evalSize }
+    var seed: UInt64 { dataSplit.seed }
+    var maxLen: Int { dataSplit.maxLen }
+    var skipBadLines: Bool { dataSplit.skipBadLines }
 
     /// The paths these options read.
-    var inputs: [InputPath] { [InputPath("--data", data)] + (evalData.map { [InputPath("--eval-data", $0)] } ?? []) }
+    var inputs: [InputPath] { dataSplit.inputs + (evalData.map { [InputPath("--eval-data", $0)] } ?? []) }
 
     func validate() throws {
-        try TrainingFlagChecks.split(evalFraction: evalFraction, trainSize: trainSize, evalSize: evalSize)
-        guard maxLen >= 3, maxLen <= 1 << 16 else { throw ValidationError("--max-len must be between 3 and 65536") }
         if format == .imdb, let n = trainSize, n < 2 { throw ValidationError("--train-size must be at least 2 to balance the labels") }
     }
 

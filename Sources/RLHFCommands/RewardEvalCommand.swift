@@ -34,7 +34,7 @@ struct RewardEvalCommand: AsyncParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        try TrainingFlagChecks.batch(batch)
+        try ScheduleOptions<RewardFlags>.checkBatch(batch)
         guard margin.isFinite, abs(margin) <= 100 else { throw ValidationError("--margin must be finite, at most 100 in size") }
         if data.trainSize != nil { throw ValidationError("--train-size has no effect on eval; use --eval-size") }
     }

@@ -25,14 +25,7 @@ struct RewardTrainCommand: AsyncParsableCommand {
 
     @OptionGroup var data: RewardDataOptions
 
-    @Option(help: "Passes over the training data.")
-    var epochs: Int = 1
-
-    @Option(help: "Peak learning rate (AdamW, weight decay 0.01, 10% linear warm-up, then constant).")
-    var lr: Double = 2e-5
-
-    @Option(help: "Pairs (or labelled texts) per optimizer step.")
-    var batch: Int = 8
+    @OptionGroup var schedule: ScheduleOptions<RewardFlags>
 
     @Option(help: "Which hidden state the head reads: cls (BERT's pooled [CLS]), mean (of the real tokens) or last (the last real token); default: the model's own.")
     var pooling: RewardPooling?
@@ -54,7 +47,6 @@ struct RewardTrainCommand: AsyncParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        try TrainingFlagChecks.schedule(epochs: epochs, lr: lr, batch: batch)
         guard margin.isFinite, abs(margin) <= 100 else { throw ValidationError("--margin must be finite, at most 100 in size") }
         guard maxGradNorm >= 0, maxGradNorm.isFinite else { throw ValidationError("--max-grad-norm must be 0 or positive") }
         guard !output.isEmpty else { throw ValidationError("--output is empty; name the folder") }
@@ -77,7 +69,7 @@ struct RewardTrainCommand: AsyncParsableCommand {
         if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(data.data)") }
         guard trainTexts.count > 0 else { throw CommandInputError.flags("\(data.data) holds no training examples") }
         var settings = RewardTrainingSettings()
-        (settings.epochs, settings.learningRate, settings.batch, settings.margin) = (epochs, lr, batch, margin)
+        (settings.epochs, settings.learningRate, settings.batch, settings.margin) = (schedule.epochs, schedule.lr, schedule.batch, margin)
         (settings.maxGradNorm, settings.maxLength, settings.seed) = (maxGradNorm > 0 ? maxGradNorm : nil, data.maxLen, data.seed)
         let trainer = try RewardModelTrainer(model: classifier, tokenizer: textTokenizer, train: trainTexts, heldOut: evalTexts, settings: settings)
         let progress = ProgressLine(label: "reward \(data.format.rawValue)", total: trainer.totalSteps)

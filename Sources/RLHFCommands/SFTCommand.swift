@@ -32,7 +32,10 @@ struct SFTCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var model: ModelOptions
-    @OptionGroup var training: SupervisedTrainingOptions
+    @OptionGroup var training: TrainerFlags<SFTFlags>
+
+    @Option(help: "Examples whose activations are held at once: a step accumulates its batch's gradient over chunks of this many (the same step, less memory; default: the whole batch).")
+    var microBatch: Int?
     @OptionGroup(title: "LoRA") var lora: LoRAOptions
 
     @Option(help: "The folder the trained model, metrics.jsonl and the checkpoints go to.")
@@ -54,6 +57,7 @@ struct SFTCommand: AsyncParsableCommand {
     func validate() throws {
         guard !output.isEmpty else { throw ValidationError("--output is empty; name the folder") }
         guard saveEvery >= 0 else { throw ValidationError("--save-every must be 0 (never) or more") }
+        if let n = microBatch, n < 1 || n > 4096 { throw ValidationError("--micro-batch must be between 1 and 4096") }
         if lora.enabled && resume != nil { throw ValidationError("--resume does not continue a --lora-rank run (LoRA runs write no checkpoints)") }
         if let resume {
             guard !resume.isEmpty else { throw ValidationError("--resume is empty; name a checkpoint folder") }
@@ -89,7 +93,7 @@ struct SFTCommand: AsyncParsableCommand {
         let template = try model.chatTemplate.map { try ChatTemplateSelector.template(named: $0) } ?? bundle.chatTemplate
         var settings = SFTSettings()
         (settings.epochs, settings.learningRate, settings.batch) = (training.epochs, training.lr, training.batch)
-        (settings.microBatch, settings.maxLength, settings.seed, settings.saveEvery) = (training.microBatch, training.maxLen, training.seed, saveEvery)
+        (settings.microBatch, settings.maxLength, settings.seed, settings.saveEvery) = (microBatch, training.maxLen, training.seed, saveEvery)
         let tokenizerFiles = try TokenizerJSONWriter.files(for: tokenizer, chatTemplate: bundle.chatTemplateSource,
                                                            modelMaxLength: lm.config.maxPositions, source: model.model)
         let trainer = try SFTTrainer(model: lm, adapter: adapter, tokenizer: tokenizer, template: template, eos: bundle.config.eosTokenIDs.first,
