@@ -82,6 +82,16 @@ public final class SequenceClassifier: @unchecked Sendable {
         return readPositions(batch).enumerated().map { b, t in scores[b * T + t] }
     }
 
+    /// Runs the batch and returns, for each row, the hidden state the head reads [B,C]: the sentence
+    /// embedding (the pooler's output for `cls`, the mean of the real tokens' states for `mean`, the state
+    /// at the row's read position for `last`).
+    public func pooledStates(_ batch: TokenBatch) throws -> [Float] {
+        let acts = try decoder.forward(batch, training: false)
+        let B = batch.batch, T = batch.length, C = config.width
+        if let readout { return backend.download(readout.forward(hidden: acts.finalNorm, batch: batch), count: B * C) }
+        return readPositions(batch).enumerated().flatMap { b, t in backend.download(acts.finalNorm + (b * T + t) * C, count: C) }
+    }
+
     /// Runs the batch and returns the head's output at every position [B·T] (a critic's values).
     public func tokenScores(_ batch: TokenBatch, training: Bool = false) throws -> [Float] {
         if training && head.parameters.isFrozen { throw ModelInputError.frozen }

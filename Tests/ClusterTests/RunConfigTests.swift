@@ -130,7 +130,7 @@ final class RunConfigTests: XCTestCase {
 
     func testMissingModelAndPaths() throws {
         assertError("reward: {function: vader}\ndata: {train: a, eval: b}", .missingKey(file: "run.yaml", key: "policy.model"))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+        let dir = temporaryPath("cfg")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("run.yaml")

@@ -1,6 +1,7 @@
 @testable import Datasets
 import Foundation
 import Storage
+import TestSupport
 import XCTest
 
 /// The line reader passes over blank lines without building them, and fails fast on files of nothing:
@@ -10,7 +11,7 @@ final class LineReaderTests: XCTestCase {
     private var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("lines-\(UUID().uuidString)")
+        folder = temporaryPath("lines")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 

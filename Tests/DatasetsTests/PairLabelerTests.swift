@@ -71,7 +71,7 @@ final class PairLabelerTests: XCTestCase {
         let verdicts = [PairJudgement(scoreA: 0.5, scoreB: -0.25, prefersA: true, tie: false),
                         PairJudgement(scoreA: 1, scoreB: 1, prefersA: false, tie: true)]
         let text = try zip(pairs, verdicts).map { try PairRecord.line($0, judgement: $1, labeler: "vader") + "\n" }.joined()
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pair-records-\(UUID().uuidString).jsonl")
+        let url = temporaryPath("pair-records", suffix: ".jsonl")
         defer { try? FileManager.default.removeItem(at: url) }
         try text.write(to: url, atomically: true, encoding: .utf8)
         let (read, skipped) = try PreferenceData.read(path: url.path, format: .pairs)

@@ -8,7 +8,7 @@ import XCTest
 /// by hand against rows read by eye; malformed lines name file, line and field.
 final class PreferenceDataTests: XCTestCase {
     func temporary(_ name: String, _ text: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("preferences-\(UUID().uuidString)-\(name)")
+        let url = temporaryPath("preferences", suffix: "-\(name)")
         try text.write(to: url, atomically: true, encoding: .utf8)
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url

@@ -9,7 +9,7 @@ import XCTest
 /// first 2-8 tokens of real reviews, a pure function of its position.
 final class PromptStreamTests: XCTestCase {
     func temporary(_ name: String, _ text: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("data-\(UUID().uuidString)-\(name)")
+        let url = temporaryPath("data", suffix: "-\(name)")
         try text.write(to: url, atomically: true, encoding: .utf8)
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url

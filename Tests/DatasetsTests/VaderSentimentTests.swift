@@ -71,7 +71,7 @@ final class VaderSentimentTests: XCTestCase {
 
     private func withLexicons(valence: String, emoji: String = "\u{1F600}\tgrinning face\n",
                               _ body: (URL) throws -> Void) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vader-tests-\(UUID().uuidString)")
+        let dir = temporaryPath("vader-tests")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try valence.write(to: dir.appendingPathComponent(VaderLexicon.valenceFileName), atomically: true, encoding: .utf8)
@@ -121,7 +121,7 @@ final class VaderSentimentTests: XCTestCase {
     }
 
     func testMissingLexiconNamesThePathAndMakeModels() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vader-absent-\(UUID().uuidString)")
+        let dir = temporaryPath("vader-absent")
         XCTAssertThrowsError(try VaderSentiment(lexiconDirectory: dir)) { error in
             let path = dir.appendingPathComponent(VaderLexicon.valenceFileName).path
             XCTAssertEqual(error as? VaderLexiconError, .missing(path: path))

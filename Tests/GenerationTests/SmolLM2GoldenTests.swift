@@ -80,16 +80,25 @@ final class SmolLM2GoldenTests: XCTestCase {
     func testSeededSamplingRepeatsAndRowsAreIndependent() throws {
         let (lm, cases) = try loaded()
         let generator = Generator(model: lm)
-        let prompts = cases.map(\.prompt_ids)
+        // three rows of different lengths: the two goldens and a short prefix of the first
+        let prompts = cases.map(\.prompt_ids) + [Array(cases[0].prompt_ids.prefix(9))]
+        let filler = Array(cases[1].prompt_ids.suffix(5))
         let params = SamplingParameters(temperature: 0.9, topP: 0.95, maxNewTokens: 10, seed: 42)
         let first = try generator.generate(prompts: prompts, parameters: params)
         let second = try generator.generate(prompts: prompts, parameters: params)
         XCTAssertEqual(first, second, "same seed, same samples")
-        let alone = try generator.generate(prompts: [prompts[1]], parameters: params)
-        // row streams depend on the row index, so compare row 0 alone
+        XCTAssertEqual(Set(first.map(\.tokens)).count, prompts.count, "the rows sample different tokens")
+        // a row's stream depends on its index: every row keeps its place while every other row changes
+        // (another prompt, and one more row after the last), and samples what it sampled in the batch
+        for i in prompts.indices {
+            var changed = [[Int]](repeating: filler, count: prompts.count + 1)
+            changed[i] = prompts[i]
+            let again = try generator.generate(prompts: changed, parameters: params)
+            XCTAssertEqual(again[i].tokens, first[i].tokens, "row \(i) does not depend on the other rows")
+            assertClose(again[i].logprobs, first[i].logprobs, absolute: 1e-3, "row \(i) log-probs")
+        }
         let row0 = try generator.generate(prompts: [prompts[0]], parameters: params)[0]
-        XCTAssertEqual(row0.tokens, first[0].tokens, "a row's samples do not depend on the rest of the batch")
-        XCTAssertEqual(alone.count, 1)
+        XCTAssertEqual(row0.tokens, first[0].tokens, "row 0 alone samples what it sampled in the batch")
         let other = try generator.generate(prompts: prompts, parameters: SamplingParameters(temperature: 0.9, topP: 0.95, maxNewTokens: 10, seed: 7))
         XCTAssertNotEqual(other.map(\.tokens), first.map(\.tokens), "another seed, other samples")
     }

@@ -7,7 +7,7 @@ import XCTest
 final class HFCheckpointErrorTests: XCTestCase {
     private var directory: URL!
 
-    override func setUpWithError() throws { directory = try makeCheckpointTestDirectory(self) }
+    override func setUpWithError() throws { directory = try temporaryFolder("modelio-tests") }
 
     private func assertLoadFails(_ folder: URL, mentions: [String], file: StaticString = #filePath, line: UInt = #line,
                                  _ matches: (HFCheckpointError) -> Bool) {

@@ -60,7 +60,7 @@ final class HFCheckpointLoadTests: XCTestCase {
 
     /// A `GPT2Model` checkpoint (no `transformer.` prefix) with the old mask buffers and a tied LM head.
     func testGPT2WithoutPrefixAndWithBuffersLoadsTheSameValues() throws {
-        let directory = try makeCheckpointTestDirectory(self)
+        let directory = try temporaryFolder("modelio-tests")
         let folder = try HFFixtureCopy.make("gpt2-tiny", in: directory, editTensors: { tensors in
             let wte = tensors.first { $0.name == "transformer.wte.weight" }!
             tensors = tensors.map { NamedTensor(name: String($0.name.dropFirst("transformer.".count)), shape: $0.shape, values: $0.values) }
@@ -75,7 +75,7 @@ final class HFCheckpointLoadTests: XCTestCase {
 
     /// Two shards and an index load exactly like the single file.
     func testShardedCheckpoint() throws {
-        let folder = try makeCheckpointTestDirectory(self)
+        let folder = try temporaryFolder("modelio-tests")
         try FileManager.default.copyItem(at: TestPaths.fixture("llama-tiny/config.json"), to: folder.appendingPathComponent("config.json"))
         let tensors = try HFFixtureCopy.tensors(in: TestPaths.fixture("llama-tiny/model.safetensors"))
         let first = tensors.filter { $0.name.hasPrefix("model.layers.0.") }

@@ -10,7 +10,7 @@ final class HFCheckpointRoundTripTests: XCTestCase {
     private func assertRoundTrip(_ fixture: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let source = TestPaths.fixture(fixture)
         let (config, store) = try HFCheckpoint.load(directory: source)
-        let saved = try makeCheckpointTestDirectory(self).appendingPathComponent("saved")
+        let saved = try temporaryFolder("modelio-tests").appendingPathComponent("saved")
         try HFCheckpoint.save(config: config, store: store, to: saved)
 
         let original = try RawSafetensors(url: source.appendingPathComponent("model.safetensors"))
@@ -44,7 +44,7 @@ final class HFCheckpointRoundTripTests: XCTestCase {
         for spec in store.specs {
             for i in 0..<spec.count { store.value(spec.name)[i] = Float(spec.offset + i) * 0.001 - 1 }
         }
-        let folder = try makeCheckpointTestDirectory(self).appendingPathComponent("untied")
+        let folder = try temporaryFolder("modelio-tests").appendingPathComponent("untied")
         try HFCheckpoint.save(config: config, store: store, to: folder)
 
         let raw = try RawSafetensors(url: folder.appendingPathComponent("model.safetensors"))
@@ -64,7 +64,7 @@ final class HFCheckpointRoundTripTests: XCTestCase {
         let (config, store) = try HFCheckpoint.load(directory: TestPaths.fixture("gpt2-tiny"))
         var wider = config
         wider.width = 32
-        let folder = try makeCheckpointTestDirectory(self).appendingPathComponent("never")
+        let folder = try temporaryFolder("modelio-tests").appendingPathComponent("never")
         assertCheckpointError(HFCheckpointError.self, mentions: [folder.path, "embed.tokens"],
                      { try HFCheckpoint.save(config: wider, store: store, to: folder) }) {
             if case .cannotSave = $0 { true } else { false }

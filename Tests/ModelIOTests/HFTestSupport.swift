@@ -47,17 +47,3 @@ enum HFFixtureCopy {
         return folder
     }
 }
-
-/// Asserts that two stores have the same tensors holding the same bits; reports the first difference only.
-func assertSameParameters(_ actual: ParameterStore, _ expected: ParameterStore, file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(actual.specs.map(\.name), expected.specs.map(\.name), file: file, line: line)
-    for spec in expected.specs {
-        guard let other = actual.spec(named: spec.name), other.shape == spec.shape else {
-            XCTFail("\(spec.name): missing or shaped differently", file: file, line: line); return
-        }
-        let a = actual.value(spec.name), b = expected.value(spec.name)
-        if let i = (0..<spec.count).first(where: { a[$0].bitPattern != b[$0].bitPattern }) {
-            XCTFail("\(spec.name)[\(i)]: \(a[i]) != \(b[i])", file: file, line: line); return
-        }
-    }
-}

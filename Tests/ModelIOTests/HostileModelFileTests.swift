@@ -2,6 +2,7 @@ import Foundation
 @testable import ModelIO
 import Models
 import Tensor
+import TestSupport
 import XCTest
 
 /// Crafted model files with absurd sizes or non-finite numbers: each loader throws its typed error,
@@ -125,7 +126,7 @@ final class HostileModelFileTests: XCTestCase {
         var data = Data()
         for v in header { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
         for f in floats { withUnsafeBytes(of: f.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).bin")
+        let url = temporaryPath("hostile", suffix: ".bin")
         try data.write(to: url)
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url
@@ -162,7 +163,7 @@ final class HostileModelFileTests: XCTestCase {
 /// Tokenizer files whose ids would size a table far past their tokens.
 final class HostileTokenizerFileTests: XCTestCase {
     func testVocabularyIDFarPastItsTokensIsMalformed() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-tok-\(UUID().uuidString)")
+        let folder = temporaryPath("hostile-tok")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
         let json = #"{"pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "a": 2000000000}}}"#

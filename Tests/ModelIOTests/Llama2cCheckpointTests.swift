@@ -31,29 +31,16 @@ final class Llama2cCheckpointTests: XCTestCase {
         XCTAssertEqual(28 + 4 * (store.parameterCount + 2 * 512 * 4), size)
     }
 
-    /// Reference values read with numpy straight from the file (q and k through Hugging Face's
-    /// `convert_llama_weights_to_hf.py` permute).
+    /// Values that `scripts/reference/llama2c_stories260k_values.py` read with numpy straight from the file
+    /// (q and k through Hugging Face's `convert_llama_weights_to_hf.py` permute).
     func testStories260KValuesInSwiftPlaces() throws {
         try requireStories()
         let (_, store) = try Llama2cCheckpoint.load(url: Self.stories)
-        let cases: [(String, Int, Range<Int>, [Float])] = [
-            ("embed.tokens", 511, 60..<64, [-0.0016551478765904903, -0.23400729894638062, -0.16485778987407684, -0.424032598733902]),
-            ("layers.3.attn_norm.weight", 0, 0..<3, [1.3719491958618164, 1.0510352849960327, 1.318687915802002]),
-            ("layers.0.attn.qkv.weight", 1, 0..<3, [0.055401116609573364, 0.08100877702236176, -0.2862856090068817]),
-            ("layers.0.attn.qkv.weight", 4, 0..<3, [0.22455421090126038, 0.12866616249084473, -0.0612839013338089]),
-            ("layers.0.attn.qkv.weight", 63, 61..<64, [-0.02374880574643612, 0.03212686628103256, 0.034809552133083344]),
-            ("layers.2.attn.qkv.weight", 64 + 5, 0..<3, [0.10806576907634735, 0.11461375653743744, -0.06909265369176865]),
-            ("layers.2.attn.qkv.weight", 64 + 31, 0..<3, [-0.05881032720208168, -0.0897090882062912, -0.10277599096298218]),
-            ("layers.4.attn.qkv.weight", 96 + 7, 0..<3, [-0.04384475573897362, 0.03190123662352562, 0.14177383482456207]),
-            ("layers.1.attn.out.weight", 2, 10..<13, [-0.005071492865681648, 0.020225202664732933, -0.008683731779456139]),
-            ("layers.4.mlp.gate_up.weight", 171, 0..<3, [-0.15687774121761322, -0.03487696498632431, 0.14310866594314575]),
-            ("layers.4.mlp.gate_up.weight", 172 + 171, 0..<3, [0.060461126267910004, -0.18216624855995178, 0.15714089572429657]),
-            ("layers.0.mlp.down.weight", 63, 169..<172, [0.15791985392570496, 0.04075175151228905, -0.11420675367116928]),
-            ("layers.1.mlp_norm.weight", 0, 0..<3, [0.878699779510498, 0.65886390209198, 0.9082834720611572]),
-            ("final_norm.weight", 0, 0..<3, [2.4583089351654053, 1.3673226833343506, 1.7504382133483887]),
-        ]
-        for (name, row, columns, expected) in cases {
-            XCTAssertEqual(try values(store, name, row: row, columns: columns), expected, "\(name) row \(row)")
+        let reference = try ReferenceSlices.load("Tests/ModelIOTests/llama2c-stories260k-values.json")
+        XCTAssertEqual(reference.cases.count, 14)
+        for slice in reference.cases {
+            XCTAssertEqual(try values(store, slice.name, row: slice.row, columns: slice.columnRange), slice.values.map(Float.init),
+                           "\(slice.name) row \(slice.row)")
         }
     }
 

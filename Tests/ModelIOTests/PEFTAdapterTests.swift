@@ -2,6 +2,7 @@ import Foundation
 import ModelIO
 import Models
 import Tensor
+import TestSupport
 import XCTest
 
 /// LoRA adapters in PEFT's layout: what Swift writes reads back bit for bit under PEFT's key names; the
@@ -13,7 +14,7 @@ final class PEFTAdapterTests: XCTestCase {
     static let gpt2 = TransformerConfig(architecture: .gpt2, vocabSize: 41, maxPositions: 16, layers: 2, width: 16, heads: 2)
 
     func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("peft-\(UUID().uuidString)")
+        let url = temporaryPath("peft")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url

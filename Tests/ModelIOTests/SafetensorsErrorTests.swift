@@ -7,7 +7,7 @@ import XCTest
 final class SafetensorsErrorTests: XCTestCase {
     private var directory: URL!
 
-    override func setUpWithError() throws { directory = try makeCheckpointTestDirectory(self) }
+    override func setUpWithError() throws { directory = try temporaryFolder("modelio-tests") }
 
     /// Writes `contents` to a fresh file and returns its URL.
     private func write(_ contents: Data, name: String = "bad.safetensors") throws -> URL {

@@ -1,5 +1,6 @@
 import Foundation
 import ModelIO
+import TestSupport
 import XCTest
 
 /// F16 and BF16 against bit patterns worked out by hand (binary16: 1 sign, 5 exponent bits biased by 15,
@@ -70,7 +71,7 @@ final class SafetensorsHalfPrecisionTests: XCTestCase {
 
     /// The writer stores rounded 16-bit values and the reader widens them back.
     func testHalfAndBFloat16TensorsThroughAFile() throws {
-        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("half.safetensors")
+        let url = try temporaryFolder("modelio-tests").appendingPathComponent("half.safetensors")
         let inputs = roundedHalves.map(\.0)
         let bfloatInputs = roundedBFloat16s.map(\.0)
         var writer = SafetensorsWriter()

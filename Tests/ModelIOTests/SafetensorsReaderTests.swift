@@ -49,7 +49,7 @@ final class SafetensorsReaderTests: XCTestCase {
             "i64":{"dtype":"I64","shape":[3],"data_offsets":\(span(i64))},\
             "scalar":{"dtype":"F32","shape":[],"data_offsets":\(span(scalar))}}
             """
-        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("hand.safetensors")
+        let url = try temporaryFolder("modelio-tests").appendingPathComponent("hand.safetensors")
         try SafetensorsBytes.file(header: header, data: f32 + f16 + bf16 + i32 + i64 + scalar).write(to: url)
 
         let file = try SafetensorsFile(url: url)
@@ -70,7 +70,7 @@ final class SafetensorsReaderTests: XCTestCase {
 
     func testReadingAsTheWrongKindOrCountIsAnError() throws {
         let header = #"{"ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},"w":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"d":{"dtype":"F64","shape":[1],"data_offsets":[16,24]}}"#
-        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("kinds.safetensors")
+        let url = try temporaryFolder("modelio-tests").appendingPathComponent("kinds.safetensors")
         try SafetensorsBytes.file(header: header, data: [UInt8](repeating: 0, count: 24)).write(to: url)
         let file = try SafetensorsFile(url: url)
         XCTAssertEqual(try file.info("d").dtype, .f64)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A deliberately separate, minimal safetensors parser (Foundation JSON + Data), so tests check the
@@ -65,14 +66,6 @@ enum SafetensorsBytes {
     static func littleEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
     static func littleEndian(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
     static func f32(_ values: [Float]) -> [UInt8] { values.flatMap { littleEndian($0.bitPattern) } }
-}
-
-/// A fresh temporary folder, removed when the test ends.
-func makeCheckpointTestDirectory(_ test: XCTestCase) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("modelio-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-    return url
 }
 
 /// Asserts that `body` throws an error of type `E` for which `matches` holds, and that its message is one

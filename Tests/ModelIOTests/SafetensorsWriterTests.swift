@@ -1,10 +1,11 @@
 import Foundation
 import ModelIO
+import TestSupport
 import XCTest
 
 final class SafetensorsWriterTests: XCTestCase {
     func testWrittenFileHasThePaddedHeaderAndExactValues() throws {
-        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("out.safetensors")
+        let url = try temporaryFolder("modelio-tests").appendingPathComponent("out.safetensors")
         let weights: [Float] = [1, -0.0, .infinity, 0x1p-149, 3.25, -1e30]
         let ids: [Int64] = [-1, 0, 1 << 62]
         var writer = SafetensorsWriter()
@@ -34,7 +35,7 @@ final class SafetensorsWriterTests: XCTestCase {
     }
 
     func testFillClosureIsCalledWithTheTensorsBuffer() throws {
-        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("fill.safetensors")
+        let url = try temporaryFolder("modelio-tests").appendingPathComponent("fill.safetensors")
         var writer = SafetensorsWriter()
         writer.addFloats("ramp", shape: [4]) { buffer in
             for i in buffer.indices { buffer[i] = Float(i) / 2 }
@@ -44,7 +45,7 @@ final class SafetensorsWriterTests: XCTestCase {
     }
 
     func testFailedWriteLeavesThePreviousFileAndNoTemporaryFile() throws {
-        let directory = try makeCheckpointTestDirectory(self)
+        let directory = try temporaryFolder("modelio-tests")
         let url = directory.appendingPathComponent("model.safetensors")
         try Data("previous".utf8).write(to: url)
 
@@ -63,7 +64,7 @@ final class SafetensorsWriterTests: XCTestCase {
     }
 
     func testWritingIntoAMissingFolderFailsCleanly() throws {
-        let url = try makeCheckpointTestDirectory(self).appendingPathComponent("absent/model.safetensors")
+        let url = try temporaryFolder("modelio-tests").appendingPathComponent("absent/model.safetensors")
         var writer = SafetensorsWriter()
         writer.addFloats("w", shape: [1], values: [1])
         assertCheckpointError(SafetensorsError.self, mentions: [url.path], { try writer.write(to: url) }) {

@@ -8,7 +8,7 @@ final class TokenizerErrorTests: XCTestCase {
     private var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tok-errors-\(UUID().uuidString)")
+        folder = temporaryPath("tok-errors")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 

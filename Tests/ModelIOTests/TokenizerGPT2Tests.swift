@@ -64,7 +64,7 @@ final class TokenizerGPT2Tests: XCTestCase {
                       "fuse_unk": false, "byte_fallback": false, "ignore_merges": false, "vocab": vocab,
                       "merges": merges.map { $0.split(separator: " ").map(String.init) }],
         ]
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tok-gpt2-json-\(UUID().uuidString)")
+        let folder = temporaryPath("tok-gpt2-json")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("tokenizer.json")

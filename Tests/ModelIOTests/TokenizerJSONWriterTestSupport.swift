@@ -9,7 +9,7 @@ enum TokenizerJSONWriterTestSupport {
     /// Writes `tokenizer`'s Hugging Face files into a fresh folder (removed after `test`) and returns it.
     static func writeFolder(_ tokenizer: any Tokenizer, chatTemplate: String? = nil, modelMaxLength: Int? = nil,
                             test: XCTestCase) throws -> URL {
-        let folder = try makeCheckpointTestDirectory(test)
+        let folder = try test.temporaryFolder("modelio-tests")
         try TokenizerJSONWriter.files(for: tokenizer, chatTemplate: chatTemplate, modelMaxLength: modelMaxLength,
                                       source: "test tokenizer").write(to: folder)
         return folder

@@ -1,5 +1,6 @@
 import Models
 import Tensor
+import TestSupport
 import XCTest
 
 /// LoRA adapters on small random models: gradients of A and B (and, through the base's embedding, the
@@ -42,23 +43,11 @@ final class LoRAAdapterTests: XCTestCase {
         } else {
             stores.append(("base", lm.parameters))  // its gradients flow through the adapters' input gradients
         }
-        let checked = try FiniteDifference.check(stores, h: 1e-2, samples: 3, "\(config.architecture) \(targets)", loss: loss)
+        let checked = try FiniteDifference.check(stores, step: 1e-2, samples: 3, "\(config.architecture) \(targets)", loss: loss)
         XCTAssertEqual(checked, 3 * stores.reduce(0) { $0 + $1.1.specs.count })
         // along random directions over all of A and B at once
-        let grads = adapter.parameters.backend.download(adapter.parameters.gradients!.pointer, count: adapter.parameters.count)
-        let saved = adapter.parameters.backend.download(adapter.parameters.values.pointer, count: adapter.parameters.count)
-        for seed: UInt64 in [1, 2, 3] {
-            let d = FiniteDifference.weights(saved.count, seed: seed)
-            let h: Float = 5e-3
-            func shifted(_ sign: Float) throws -> Double {
-                adapter.parameters.backend.upload(zip(saved, d).map { $0 + sign * h * $1 }, to: adapter.parameters.values.pointer)
-                return try loss()
-            }
-            let numeric = (try shifted(1) - shifted(-1)) / Double(2 * h)
-            adapter.parameters.backend.upload(saved, to: adapter.parameters.values.pointer)
-            let analytic = zip(grads, d).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            XCTAssertEqual(analytic, numeric, accuracy: 2e-3 + 1e-2 * abs(numeric), "direction \(seed)")
-        }
+        try FiniteDifference.checkDirections([adapter.parameters], step: 0.1, tolerance: .init(relative: 1e-2),
+                                             "\(config.architecture) \(targets)", loss: loss)
     }
 
     func testLlamaGradientsMatchFiniteDifferences() throws {

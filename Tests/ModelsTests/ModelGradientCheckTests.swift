@@ -1,5 +1,6 @@
 import Models
 import Tensor
+import TestSupport
 import XCTest
 
 /// Whole-model gradients against central finite differences of the loss, on small random models: an
@@ -29,7 +30,7 @@ final class ModelGradientCheckTests: XCTestCase {
             try lm.forward(batch, training: true)
             return Double(try lm.nextTokenLoss())
         }
-        let checked = try FiniteDifference.check([("", lm.parameters)], h: 1e-2, samples: 3, "\(config.architecture)", loss: loss)
+        let checked = try FiniteDifference.check([("", lm.parameters)], step: 1e-2, samples: 3, "\(config.architecture)", loss: loss)
         XCTAssertEqual(checked, 3 * lm.parameters.specs.count)
     }
 }

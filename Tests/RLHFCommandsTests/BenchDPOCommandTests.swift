@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `rlhf bench dpo` times DPO steps on random pairs and reports them as the other workloads do.

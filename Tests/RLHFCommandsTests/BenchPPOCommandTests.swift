@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `rlhf bench ppo` runs one PPO iteration per run and reports each phase; bad PPO flags exit 2.

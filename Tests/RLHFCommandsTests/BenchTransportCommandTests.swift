@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `rlhf bench transport` with tiny sizes: every measurement runs through the real transports, every

@@ -88,8 +88,8 @@ final class BoundedInputTests: XCTestCase {
         let dpo = try h.run(["dpo", "--model", Self.stories.path, "--tokenizer", Self.tok512.path, "--data", pairs.path, "--max-len", "32",
                              "--batch", "8", "--output", output])
         XCTAssertEqual(dpo.status, 0, dpo.stderr)
-        XCTAssertLessThan(dpo.seconds, 10)
-        XCTAssertLessThan(dpo.peakMB, 1500)
+        XCTAssertLessThan(dpo.seconds, 10, "a hang guard: the run takes about 0.4 s (the memory bound catches the root cause)")
+        XCTAssertLessThan(dpo.peakMegabytes ?? .infinity, 1500)
         let text = try h.file("long.txt", huge)
         try h.assertRefused(["score", "--model", Self.stories.path, "--tokenizer", Self.tok512.path, "--text-file", text.path],
                             mentions: ["at least", "the model takes 512"], bounds: .big)

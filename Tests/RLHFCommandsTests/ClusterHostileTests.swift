@@ -33,13 +33,26 @@ final class ClusterHostileTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0, String(text.suffix(3000)))
     }
 
+    /// Asserts that the run in `output` has the numbers of the embedded `rlhf ppo` with the same config and
+    /// settings (wall-clock numbers and the cluster's own counters aside).
+    func assertSameNumbersAsTheEmbeddedRun(_ output: URL, root: URL, file: StaticString = #filePath, line: UInt = #line) throws {
+        let embedded = root.appendingPathComponent("embedded")
+        let alone = try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self),
+                                       ["ppo", "--config", config.path, "--output", embedded.path] + sets, environment: environment)
+        XCTAssertEqual(alone.status, 0, alone.stderr, file: file, line: line)
+        let dropping = ["time/", "tokens_per_s", "cluster/"]
+        let expected = try RunOutput.metrics(embedded, dropping: dropping), got = try RunOutput.metrics(output, dropping: dropping)
+        XCTAssertEqual(got.count, expected.count, file: file, line: line)
+        for (e, g) in zip(expected, got) { XCTAssertEqual(g, e, "iteration \(e["iteration"] ?? -1)", file: file, line: line) }
+    }
+
     func lines(_ output: URL) throws -> [[String: Any]] {
         try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
             .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
     }
 
     func testEachKindOfHostileFrameIsCountedAndTheRunGoesOn() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
+        let root = temporaryPath("hostile")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let output = root.appendingPathComponent("run"), log = root.appendingPathComponent("launch.log")
@@ -72,10 +85,11 @@ final class ClusterHostileTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(last["cluster/refused/\(reason)"] as? Double ?? 0, 1, reason)
         }
         XCTAssertTrue(metrics.allSatisfy { $0["cluster/samples_trained"] as? Double == 16 })
+        try assertSameNumbersAsTheEmbeddedRun(output, root: root)
     }
 
     func testPeersWithoutKeysOrWithUnknownKeysGetNoAnswer() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("curve-\(UUID().uuidString)")
+        let root = temporaryPath("curve")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let output = root.appendingPathComponent("run"), log = root.appendingPathComponent("launch.log")
@@ -112,5 +126,6 @@ final class ClusterHostileTests: XCTestCase {
         XCTAssertEqual(metrics.count, 12)
         XCTAssertGreaterThanOrEqual(metrics.last?["cluster/refused/curve_clients"] as? Double ?? 0, 1)
         XCTAssertEqual(metrics.last?["cluster/workers/rollout"] as? Double, 2, "only the launched generators registered")
+        try assertSameNumbersAsTheEmbeddedRun(output, root: root)
     }
 }

@@ -47,7 +47,7 @@ final class ClusterRunTests: XCTestCase {
     func testLearnerAndWorkerProcessesGiveTheEmbeddedRun() throws {
         try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
                         "the VADER lexicon is missing: run `make models`")
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)")
+        let root = temporaryPath("cluster")
         defer { try? FileManager.default.removeItem(at: root) }
         let embedded = root.appendingPathComponent("embedded"), cluster = root.appendingPathComponent("cluster")
         let sets = settings.flatMap { ["--set", $0] }
@@ -74,7 +74,7 @@ final class ClusterRunTests: XCTestCase {
     func testRunningAheadAcrossProcessesAndADrainedWorker() throws {
         try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
                         "the VADER lexicon is missing: run `make models`")
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("drain-\(UUID().uuidString)")
+        let root = temporaryPath("drain")
         defer { try? FileManager.default.removeItem(at: root) }
         let embedded = root.appendingPathComponent("embedded"), cluster = root.appendingPathComponent("cluster")
         let sets = ["iterations=8", "eval_every=4", "save_every=0", "max_staleness=1"].flatMap { ["--set", $0] }
@@ -114,7 +114,7 @@ final class ClusterRunTests: XCTestCase {
     func testSIGTERMToTheLauncherStopsTheRunWithACheckpoint() throws {
         try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
                         "the VADER lexicon is missing: run `make models`")
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("stop-\(UUID().uuidString)")
+        let root = temporaryPath("stop")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let launched = root.appendingPathComponent("launched")
@@ -147,7 +147,7 @@ final class ClusterRunTests: XCTestCase {
     func testLaunchFromAHostFileWithCurveKeysGivesTheEmbeddedRun() throws {
         try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
                         "the VADER lexicon is missing: run `make models`")
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("launch-\(UUID().uuidString)")
+        let root = temporaryPath("launch")
         defer { try? FileManager.default.removeItem(at: root) }
         let embedded = root.appendingPathComponent("embedded"), launched = root.appendingPathComponent("launched")
         let sets = settings.flatMap { ["--set", $0] }
@@ -180,7 +180,7 @@ final class ClusterRunTests: XCTestCase {
     func testKilledWorkersOfEachRoleDoNotStopTheRunOrChangeItsNumbers() throws {
         try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
                         "the VADER lexicon is missing: run `make models`")
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kill-\(UUID().uuidString)")
+        let root = temporaryPath("kill")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let hosts = root.appendingPathComponent("hosts")

@@ -13,7 +13,7 @@ final class ConvertCommandTests: XCTestCase {
     private var scratch: URL!
 
     override func setUpWithError() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("convert-tests-\(UUID().uuidString)")
+        scratch = temporaryPath("convert-tests")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     }
 
@@ -36,30 +36,14 @@ final class ConvertCommandTests: XCTestCase {
         }
     }
 
-    /// Runs `arguments`, which must fail with a non-zero exit code and a first message line (what `runMain`
-    /// prints) containing each of `mentions`.
-    private func assertRefused(_ arguments: [String], mentions: [String], file: StaticString = #filePath, line: UInt = #line) async {
-        do {
-            try await convert(arguments)
-            XCTFail("convert \(arguments) succeeded", file: file, line: line)
-        } catch {
-            XCTAssertNotEqual(RLHFCommand.exitCode(for: error), .success, file: file, line: line)
-            let text = RLHFCommand.fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? ""
-            for needle in mentions {
-                XCTAssertTrue(text.contains(needle), "'\(text)' does not mention '\(needle)'", file: file, line: line)
-            }
-        }
+    /// Runs `rlhf convert arguments` through the binary, which must refuse them (`assertRefused`).
+    private func assertConvertRefused(_ arguments: [String], mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let run = try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self), ["convert"] + arguments)
+        assertRefused(run, mentioning: mentions, "convert \(arguments)", file: file, line: line)
     }
 
     private func require(_ url: URL) throws {
         try requireFile(FileManager.default.fileExists(atPath: url.path), "missing \(url.path); run `make models` or set RLHF_SHARED")
-    }
-
-    private func assertSameParameters(_ actual: ParameterStore, _ expected: ParameterStore, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(actual.specs, expected.specs, file: file, line: line)
-        guard actual.specs == expected.specs else { return }
-        XCTAssertEqual(memcmp(actual.values.pointer, expected.values.pointer, expected.parameterCount * MemoryLayout<Float>.size), 0,
-                       "parameters differ", file: file, line: line)
     }
 
     /// The files of `folder` a user sees: its marker, which every folder `convert` writes holds, is left out
@@ -151,19 +135,19 @@ final class ConvertCommandTests: XCTestCase {
         try require(Self.stories)
         try require(TestPaths.smolLM2GGUF)
         let missing = scratch.appendingPathComponent("no-such-model").path
-        await assertRefused(["--from", missing, "--to", scratch.appendingPathComponent("a").path], mentions: ["not found", missing])
+        try assertConvertRefused(["--from", missing, "--to", scratch.appendingPathComponent("a").path], mentions: ["not found", missing])
 
         let notes = scratch.appendingPathComponent("notes.txt")
         try Data("not a model".utf8).write(to: notes)
-        await assertRefused(["--from", notes.path, "--to", scratch.appendingPathComponent("b").path], mentions: ["model format", notes.path])
+        try assertConvertRefused(["--from", notes.path, "--to", scratch.appendingPathComponent("b").path], mentions: ["model format", notes.path])
 
-        await assertRefused(["--from", Self.stories.path, "--to", scratch.appendingPathComponent("c").path],
+        try assertConvertRefused(["--from", Self.stories.path, "--to", scratch.appendingPathComponent("c").path],
                             mentions: ["--tokenizer", Self.stories.path])
 
         let underFile = notes.appendingPathComponent("out").path
-        await assertRefused(["--from", Self.stories.path, "--no-tokenizer", "--to", underFile], mentions: ["cannot write", underFile])
+        try assertConvertRefused(["--from", Self.stories.path, "--no-tokenizer", "--to", underFile], mentions: ["cannot write", underFile])
 
-        await assertRefused(["--from", TestPaths.smolLM2GGUF.path, "--tokenizer", Self.tok512.path, "--to", scratch.appendingPathComponent("d").path],
+        try assertConvertRefused(["--from", TestPaths.smolLM2GGUF.path, "--tokenizer", Self.tok512.path, "--to", scratch.appendingPathComponent("d").path],
                             mentions: ["--tokenizer", TestPaths.smolLM2GGUF.path])
         XCTAssertEqual(try files(in: scratch), ["notes.txt"], "nothing written for refused input")
     }
@@ -173,7 +157,7 @@ final class ConvertCommandTests: XCTestCase {
         let out = scratch.appendingPathComponent("busy")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         try Data("keep".utf8).write(to: out.appendingPathComponent("old.txt"))
-        await assertRefused(["--from", Self.stories.path, "--no-tokenizer", "--to", out.path], mentions: ["not empty", out.path, "--force"])
+        try assertConvertRefused(["--from", Self.stories.path, "--no-tokenizer", "--to", out.path], mentions: ["not empty", out.path, "--force"])
         XCTAssertEqual(try files(in: out), ["old.txt"])
 
         try await convert(["--from", Self.stories.path, "--no-tokenizer", "--to", out.path, "--force"])
@@ -197,7 +181,7 @@ final class ConvertCommandTests: XCTestCase {
         let odd = scratch.appendingPathComponent("odd512.bin")
         try Data(bytes).write(to: odd)
         let out = scratch.appendingPathComponent("stories")
-        await assertRefused(["--from", Self.stories.path, "--tokenizer", odd.path, "--to", out.path],
+        try assertConvertRefused(["--from", Self.stories.path, "--tokenizer", odd.path, "--to", out.path],
                             mentions: [odd.path, "<0x41>", "--no-tokenizer"])
         XCTAssertEqual(try files(in: scratch), ["odd512.bin"])
     }
@@ -208,7 +192,7 @@ final class ConvertCommandTests: XCTestCase {
         let badTokenizer = scratch.appendingPathComponent("tok512.bin")
         try Data([7, 0, 0, 0, 1, 2]).write(to: badTokenizer)  // a header, then too little for one token
         let out = scratch.appendingPathComponent("stories")
-        await assertRefused(["--from", Self.stories.path, "--tokenizer", badTokenizer.path, "--to", out.path], mentions: [badTokenizer.path])
+        try assertConvertRefused(["--from", Self.stories.path, "--tokenizer", badTokenizer.path, "--to", out.path], mentions: [badTokenizer.path])
         XCTAssertEqual(try files(in: scratch), ["tok512.bin"])
     }
 }

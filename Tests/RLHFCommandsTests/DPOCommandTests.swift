@@ -8,7 +8,7 @@ import XCTest
 final class DPOCommandTests: XCTestCase {
     let model = TestPaths.data("stories260K/stories260K.bin"), tokenizer = TestPaths.data("stories260K/tok512.bin")
 
-    func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("dpo-\(UUID().uuidString)") }
+    func folder() -> URL { temporaryPath("dpo") }
 
     func pairs(_ url: URL, extra: String = "") throws {
         let names = ["Tom", "Lily", "Ben", "Sue", "Max", "Mia", "Sam", "Amy", "Tim", "Zoe", "Jack", "Anna"]

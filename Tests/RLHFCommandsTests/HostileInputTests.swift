@@ -16,14 +16,8 @@ final class HostileInputTests: XCTestCase {
     private static let tok512 = TestPaths.data("stories260K/tok512.bin")
     private static let gpt2Tiny = TestPaths.fixture("gpt2-tiny")
 
-    private func run(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil) throws -> HostileHarness.Outcome {
+    private func run(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil) throws -> RLHFBinary.Run {
         try harness.run(arguments, in: directory, stdout: stdout)
-    }
-
-    @discardableResult
-    private func assertRefused(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil, mentions: [String] = [],
-                               file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        try harness.assertRefused(arguments, in: directory, stdout: stdout, mentions: mentions, file: file, line: line)
     }
 
     /// A folder of user files and a copy of the stories260K model; returns the folder and its files' bytes.
@@ -40,15 +34,15 @@ final class HostileInputTests: XCTestCase {
 
     func testConvertToEmptyPathDeletesNothing() throws {
         let (folder, before) = try userFolder()
-        try assertRefused(["convert", "--from", "model.bin", "--no-tokenizer", "--to", ""], in: folder, mentions: ["--to"])
+        try harness.assertRefused(["convert", "--from", "model.bin", "--no-tokenizer", "--to", ""], in: folder, mentions: ["--to"])
         XCTAssertEqual(try contents(of: folder), before)
     }
 
     func testConvertForceIntoTheFolderHoldingTheInputDeletesNothing() throws {
         let (folder, before) = try userFolder()
-        try assertRefused(["convert", "--from", "model.bin", "--no-tokenizer", "--to", ".", "--force"], in: folder,
+        try harness.assertRefused(["convert", "--from", "model.bin", "--no-tokenizer", "--to", ".", "--force"], in: folder,
                           mentions: ["--to", "model.bin"])
-        try assertRefused(["convert", "--from", folder.appendingPathComponent("model.bin").path, "--no-tokenizer",
+        try harness.assertRefused(["convert", "--from", folder.appendingPathComponent("model.bin").path, "--no-tokenizer",
                            "--to", folder.path, "--force"], in: scratch, mentions: [folder.path])
         XCTAssertEqual(try contents(of: folder), before)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { !$0.hasPrefix(".time-") }, ["work"])
@@ -67,32 +61,32 @@ final class HostileInputTests: XCTestCase {
 
     func testAbsurdSizesInFilesAndFlags() throws {
         let hugeHeader = try llama2cHeader([1 << 24, 1 << 24, 4096, 2, 2, 1 << 24, 1 << 24])
-        try assertRefused(["score", "--model", hugeHeader.path, "--ids", "1,2"], mentions: [hugeHeader.path])
+        try harness.assertRefused(["score", "--model", hugeHeader.path, "--ids", "1,2"], mentions: [hugeHeader.path])
         let config = scratch.appendingPathComponent("huge-config")
         try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
         try Data(#"{"model_type": "gpt2", "vocab_size": 1000000000000, "n_positions": 8, "n_layer": 1, "n_embd": 8, "n_head": 2}"#.utf8)
             .write(to: config.appendingPathComponent("config.json"))
-        try assertRefused(["score", "--model", config.path, "--ids", "1,2"], mentions: ["vocab_size"])
-        try assertRefused(["generate", "--model", Self.stories.path, "--tokenizer", Self.tok512.path, "--prompt", "hi",
+        try harness.assertRefused(["score", "--model", config.path, "--ids", "1,2"], mentions: ["vocab_size"])
+        try harness.assertRefused(["generate", "--model", Self.stories.path, "--tokenizer", Self.tok512.path, "--prompt", "hi",
                            "--max-new-tokens", "99999999999"], mentions: ["--max-new-tokens"])
-        try assertRefused(["tokenize", "--tokenizer", Self.tok512.path, "--vocab-size", "1000000000000", "--text", "hi"],
+        try harness.assertRefused(["tokenize", "--tokenizer", Self.tok512.path, "--vocab-size", "1000000000000", "--text", "hi"],
                           mentions: ["--vocab-size"])
-        try assertRefused(["bench", "forward", "--model", "gpt2-tiny", "--batch", "100000000000"], mentions: ["--batch"])
-        try assertRefused(["bench", "generate", "--model", "gpt2-tiny", "--prompt-len", "9223372036854775807", "--new-tokens", "9"],
+        try harness.assertRefused(["bench", "forward", "--model", "gpt2-tiny", "--batch", "100000000000"], mentions: ["--batch"])
+        try harness.assertRefused(["bench", "generate", "--model", "gpt2-tiny", "--prompt-len", "9223372036854775807", "--new-tokens", "9"],
                           mentions: ["--prompt-len"])
     }
 
     func testContextLengthErrorCountsTokens() throws {
         let ids = (0..<1500).map { _ in "1" }.joined(separator: ",")
-        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", ids], mentions: ["is 1500 tokens; the model takes"])
+        try harness.assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", ids], mentions: ["is 1500 tokens; the model takes"])
     }
 
     // MARK: integers
 
     func testIntegersThatDoNotFitInt32AreRefused() throws {
         // 4294967297 would truncate to the valid id 1
-        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,4294967297"], mentions: ["--ids"])
-        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2", "--position-ids", "0,4294967297"],
+        try harness.assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,4294967297"], mentions: ["--ids"])
+        try harness.assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2", "--position-ids", "0,4294967297"],
                           mentions: ["--position-ids"])
     }
 
@@ -105,7 +99,7 @@ final class HostileInputTests: XCTestCase {
         for i in 0..<4 { bytes[28 + 4 * 5 + i] = UInt8(truncatingIfNeeded: nan >> (8 * UInt32(i))) }  // the embedding's 6th float
         let url = scratch.appendingPathComponent("nan.bin")
         try Data(bytes).write(to: url)
-        try assertRefused(["generate", "--model", url.path, "--tokenizer", Self.tok512.path, "--prompt", "hi", "--greedy"],
+        try harness.assertRefused(["generate", "--model", url.path, "--tokenizer", Self.tok512.path, "--prompt", "hi", "--greedy"],
                           mentions: ["token_embedding_table", "nan"])
     }
 
@@ -113,17 +107,17 @@ final class HostileInputTests: XCTestCase {
 
     func testFullDiskAndClosedPipeAreErrors() throws {
         let full = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
-        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2"], stdout: full, mentions: ["standard output"])
+        try harness.assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2"], stdout: full, mentions: ["standard output"])
         let pipe = Pipe()
         try pipe.fileHandleForReading.close()
-        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2"], stdout: pipe.fileHandleForWriting,
+        try harness.assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2"], stdout: pipe.fileHandleForWriting,
                           mentions: ["standard output"])
     }
 
     // MARK: messages
 
     func testNewlineInAPathIsEscapedAndWhole() throws {
-        let message = try assertRefused(["score", "--model", "/nonexistent/first\nsecond", "--ids", "1,2"])
+        let message = try harness.assertRefused(["score", "--model", "/nonexistent/first\nsecond", "--ids", "1,2"])
         XCTAssertTrue(message.contains("/nonexistent/first\\nsecond"), message)
     }
 
@@ -132,17 +126,17 @@ final class HostileInputTests: XCTestCase {
             let model = scratch.appendingPathComponent("locked.bin")
             try FileManager.default.copyItem(at: Self.stories, to: model)
             chmod(model.path, 0)
-            try assertRefused(["score", "--model", model.path, "--ids", "1,2"], mentions: ["permission denied"])
+            try harness.assertRefused(["score", "--model", model.path, "--ids", "1,2"], mentions: ["permission denied"])
         } else {
             // root reads every file; /sys refuses new folders even to root
-            try assertRefused(["convert", "--from", Self.stories.path, "--no-tokenizer", "--to", "/sys/rlhf-hostile-test"],
+            try harness.assertRefused(["convert", "--from", Self.stories.path, "--no-tokenizer", "--to", "/sys/rlhf-hostile-test"],
                               mentions: ["permission denied"])
         }
     }
 
     func testNamesTheRightFlag() throws {
-        try assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2", "--text-file", "x"], mentions: ["--text-file"])
-        try assertRefused(["tokenize", "--tokenizer", Self.tok512.path, "--text-file", scratch.appendingPathComponent("none").path],
+        try harness.assertRefused(["score", "--model", Self.gpt2Tiny.path, "--ids", "1,2", "--text-file", "x"], mentions: ["--text-file"])
+        try harness.assertRefused(["tokenize", "--tokenizer", Self.tok512.path, "--text-file", scratch.appendingPathComponent("none").path],
                           mentions: ["--text-file", "no such file"])
     }
 
@@ -150,8 +144,8 @@ final class HostileInputTests: XCTestCase {
 
     func testNoCrashWhereTheCodeUsedToTrap() throws {
         // a tokenizer-less model for generate (was bundle.tokenizer!), and an id list past the positions
-        try assertRefused(["generate", "--model", Self.gpt2Tiny.path, "--prompt", "hi"], mentions: ["tokenizer"])
-        try assertRefused(["bench", "generate", "--model", "gpt2-tiny", "--prompt-len", "1", "--new-tokens", "9223372036854775807"],
+        try harness.assertRefused(["generate", "--model", Self.gpt2Tiny.path, "--prompt", "hi"], mentions: ["tokenizer"])
+        try harness.assertRefused(["bench", "generate", "--model", "gpt2-tiny", "--prompt-len", "1", "--new-tokens", "9223372036854775807"],
                           mentions: ["--new-tokens"])
     }
 

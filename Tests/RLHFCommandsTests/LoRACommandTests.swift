@@ -12,7 +12,7 @@ final class LoRACommandTests: XCTestCase {
     var binary: URL { RLHFBinary.url(besideBundleOf: Self.self) }
 
     func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lora-\(UUID().uuidString)")
+        let url = temporaryPath("lora")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
@@ -134,7 +134,7 @@ final class LoRACommandTests: XCTestCase {
                                      (["--lora-rank", "0"], "--lora-rank must be between 1 and 4096"),
                                      (["--lora-rank", "2", "--lora-targets", "c_attn"], "LoRA target c_attn is not a llama projection")] {
             let r = try RLHFBinary.run(binary, ["sft", "--model", model.path, "--tokenizer", tokenizer.path, "--data", "/nonexistent.jsonl",
-                                                "--output", FileManager.default.temporaryDirectory.appendingPathComponent("lora-\(UUID().uuidString)").path] + arguments)
+                                                "--output", temporaryPath("lora").path] + arguments)
             XCTAssertEqual(r.status, 2, r.stderr)
             XCTAssertTrue(r.stderr.contains(message), r.stderr)
         }

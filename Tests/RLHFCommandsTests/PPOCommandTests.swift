@@ -17,7 +17,7 @@ final class PPOCommandTests: XCTestCase {
     func train(_ overrides: [String]) throws -> [[String: Any]] {
         try requireFile(FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("vader/vader_lexicon.txt").path),
                         "the VADER lexicon is missing: run `make models`")
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ppo-\(UUID().uuidString)")
+        let output = temporaryPath("ppo")
         defer { try? FileManager.default.removeItem(at: output) }
         var arguments = ["ppo", "--config", config.path, "--output", output.path, "--set", "iterations=30", "--set", "eval_every=10"]
         for o in overrides { arguments += ["--set", o] }
@@ -60,20 +60,16 @@ final class PPOCommandTests: XCTestCase {
         XCTAssertGreaterThan(free, 2 * bounded, "KL without the penalty \(free) against \(bounded) with it")
     }
 
-    func assertRefused(_ overrides: [String], mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertConfigRefused(_ overrides: [String], mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         var arguments = ["ppo", "--config", config.path, "--output", FileManager.default.temporaryDirectory.appendingPathComponent("never").path]
         for o in overrides { arguments += ["--set", o] }
-        let result = try run(arguments)
-        XCTAssertEqual(result.status, 2, result.stderr, file: file, line: line)
-        let lines = result.stderr.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1, result.stderr, file: file, line: line)
-        for word in mentions { XCTAssertTrue(result.stderr.contains(word), "\(result.stderr) mentions \(word)", file: file, line: line) }
+        TestSupport.assertRefused(try run(arguments), mentioning: mentions, "\(overrides)", file: file, line: line)
     }
 
     func testBadConfigsAreOneLineErrors() throws {
-        try assertRefused(["learning_rat=1e-5"], mentions: ["unknown key 'learning_rat'", config.path])
-        try assertRefused(["batch_size=lots"], mentions: ["'batch_size' must be an integer", config.path])
-        try assertRefused(["policy.model=/nonexistent/model.bin"], mentions: ["policy.model", "/nonexistent/model.bin", config.path])
-        try assertRefused(["generation.top_p=2"], mentions: ["generation.top_p", "(0, 1]"])
+        try assertConfigRefused(["learning_rat=1e-5"], mentions: ["unknown key 'learning_rat'", config.path])
+        try assertConfigRefused(["batch_size=lots"], mentions: ["'batch_size' must be an integer", config.path])
+        try assertConfigRefused(["policy.model=/nonexistent/model.bin"], mentions: ["policy.model", "/nonexistent/model.bin", config.path])
+        try assertConfigRefused(["generation.top_p=2"], mentions: ["generation.top_p", "(0, 1]"])
     }
 }

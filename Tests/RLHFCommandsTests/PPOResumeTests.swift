@@ -14,7 +14,7 @@ final class PPOResumeTests: XCTestCase {
         ["ppo", "--config", config.path, "--output", output.path] + settings.flatMap { ["--set", $0] } + (resume ? ["--resume"] : [])
     }
 
-    func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("ppo-resume-\(UUID().uuidString)") }
+    func folder() -> URL { temporaryPath("ppo-resume") }
 
     /// metrics.jsonl without the wall-clock numbers.
     func metrics(_ output: URL) throws -> [[String: Double]] { try RunOutput.metrics(output) }

@@ -25,7 +25,7 @@ final class PPORewardModelTests: XCTestCase {
 
     func testRewardModelRewardsMatchRewardScoreAndTheCriticTrains() throws {
         let binary = RLHFBinary.url(besideBundleOf: Self.self)
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ppo-rm-\(UUID().uuidString)")
+        let root = temporaryPath("ppo-rm")
         defer { try? FileManager.default.removeItem(at: root) }
         let model = root.appendingPathComponent("reward-model"), output = root.appendingPathComponent("run")
         try makeRewardModel(in: model)
@@ -71,7 +71,7 @@ final class PPORewardModelTests: XCTestCase {
     func testHHPromptsWithABERTRewardModel() throws {
         try requireFile(FileManager.default.fileExists(atPath: TestPaths.miniLM.path), "missing \(TestPaths.miniLM.path): run make models")
         let binary = RLHFBinary.url(besideBundleOf: Self.self)
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ppo-hh-\(UUID().uuidString)")
+        let root = temporaryPath("ppo-hh")
         defer { try? FileManager.default.removeItem(at: root) }
         let model = root.appendingPathComponent("reward-model"), output = root.appendingPathComponent("run")
         let classifier = try HFSequenceClassifier.loadBackbone(directory: TestPaths.miniLM, seed: 3)

@@ -15,7 +15,7 @@ final class PairsCommandTests: XCTestCase {
 
     override func setUpWithError() throws {
         try requireFile(FileManager.default.fileExists(atPath: model.path), "missing \(model.path)")
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("pairs-\(UUID().uuidString)")
+        root = temporaryPath("pairs")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
@@ -40,15 +40,6 @@ final class PairsCommandTests: XCTestCase {
         try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
             try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data($0.utf8)) as? [String: Any])
         }
-    }
-
-    private func assertRefused(_ run: RLHFBinary.Run, mentioning mentions: [String], file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(run.status, 2, run.stderr, file: file, line: line)
-        XCTAssertEqual(run.stdout, "", file: file, line: line)
-        let lines = run.stderr.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1, run.stderr, file: file, line: line)
-        XCTAssertTrue(lines.first?.hasPrefix("error: ") ?? false, run.stderr, file: file, line: line)
-        for mention in mentions { XCTAssertTrue(run.stderr.contains(mention), "\(mention) not in: \(run.stderr)", file: file, line: line) }
     }
 
     func testHeuristicPairsReadBackAndTheSameSeedGivesTheSameFileWhateverTheBatch() throws {

@@ -12,7 +12,7 @@ final class RewardScoreCommandTests: XCTestCase {
     private static let tok512 = TestPaths.data("stories260K/tok512.bin")
 
     override func setUpWithError() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reward-score-tests-\(UUID().uuidString)")
+        scratch = temporaryPath("reward-score-tests")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     }
 
@@ -20,36 +20,12 @@ final class RewardScoreCommandTests: XCTestCase {
         try? FileManager.default.removeItem(at: scratch)
     }
 
-    /// The `rlhf` binary built beside this test bundle.
-    private var binary: URL {
-        var dir = Bundle(for: Self.self).bundleURL
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
-        return dir.appendingPathComponent("rlhf")
-    }
-
-    private struct Run { let status: Int32; let stdout: String; let stderr: String }
-
-    /// Runs `rlhf arguments` with `input` on standard input (none: /dev/null).
-    private func rlhf(_ arguments: [String], input: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try stdin.fileHandleForWriting.close()
-        }
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                   stderr: String(decoding: e, as: UTF8.self))
-    }
-
     /// The fixture's rows: chosen then rejected, each with its mask and transformers' reward.
+    /// Runs `rlhf arguments` with `input` on standard input (none: empty).
+    private func rlhf(_ arguments: [String], input: String? = nil) throws -> RLHFBinary.Run {
+        try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self), arguments, input: input)
+    }
+
     private func fixtureRows() throws -> [(ids: [Int], mask: [Int], reward: Float)] {
         let expected = try SafetensorsFile(url: Self.fixture.appendingPathComponent("expected.safetensors"))
         var rows: [(ids: [Int], mask: [Int], reward: Float)] = []
@@ -73,7 +49,7 @@ final class RewardScoreCommandTests: XCTestCase {
     }
 
     /// The rewards a successful run printed, one per line (plain, or `{"reward": x}` with `json`).
-    private func rewards(_ run: Run, json: Bool = false, file: StaticString = #filePath, line: UInt = #line) throws -> [Double] {
+    private func rewards(_ run: RLHFBinary.Run, json: Bool = false, file: StaticString = #filePath, line: UInt = #line) throws -> [Double] {
         XCTAssertEqual(run.status, 0, run.stderr, file: file, line: line)
         XCTAssertTrue(run.stdout.hasSuffix("\n"), file: file, line: line)
         return try run.stdout.split(separator: "\n").map { text in
@@ -84,16 +60,6 @@ final class RewardScoreCommandTests: XCTestCase {
             }
             return try XCTUnwrap(Double(text), String(text), file: file, line: line)
         }
-    }
-
-    /// Asserts that `run` failed with status 2 and one `error:` line containing each of `mentions`.
-    private func assertRefused(_ run: Run, mentioning mentions: [String], file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(run.status, 2, run.stderr, file: file, line: line)
-        XCTAssertEqual(run.stdout, "", file: file, line: line)
-        let lines = run.stderr.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1, run.stderr, file: file, line: line)
-        XCTAssertTrue(lines.first?.hasPrefix("error: ") ?? false, run.stderr, file: file, line: line)
-        for mention in mentions { XCTAssertTrue(run.stderr.contains(mention), "\(mention) not in: \(run.stderr)", file: file, line: line) }
     }
 
     func testFixtureRewardsAsOneBatchPlainAndJSON() throws {
@@ -129,7 +95,7 @@ final class RewardScoreCommandTests: XCTestCase {
     }
 
     func testTextTextFileAndChatUseTheTokenizer() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.tok512.path), "no stories260K tokenizer")
+        try requireFile(FileManager.default.fileExists(atPath: Self.tok512.path), "missing \(Self.tok512.path): set RLHF_SHARED")
         let tokenizer = try TokenizerFiles.load(path: Self.tok512.path)
         let texts = ["Once upon a time", "The cat sat on the mat."]
         let model = ["reward", "score", "--model", Self.fixture.path, "--tokenizer", Self.tok512.path]

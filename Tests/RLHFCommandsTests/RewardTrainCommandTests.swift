@@ -9,7 +9,7 @@ import XCTest
 final class RewardTrainCommandTests: XCTestCase {
     private let imdb = TestPaths.data("imdb-test.jsonl.gz"), dexperts = TestPaths.data("dexperts-human-judgments.jsonl.gz")
 
-    private func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("reward-train-\(UUID().uuidString)") }
+    private func folder() -> URL { temporaryPath("reward-train") }
 
     private func json(_ run: RLHFBinary.Run) throws -> [String: Any] {
         XCTAssertEqual(run.status, 0, run.stderr)

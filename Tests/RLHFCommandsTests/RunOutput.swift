@@ -1,29 +1,6 @@
 import Foundation
 import XCTest
 
-extension RLHFBinary {
-    /// Starts `binary` with `arguments` in the background (the environment with `environment` on top),
-    /// its output to `log` (or discarded), standard input empty.
-    static func start(_ binary: URL, _ arguments: [String], environment: [String: String], log: URL? = nil) throws -> Process {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if let log {
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            process.standardOutput = handle
-            process.standardError = handle
-        } else {
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-        }
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-}
-
 /// What a run's folder holds, read back for comparisons.
 enum RunOutput {
     /// The numbers of each line of `OUTPUT/metrics.jsonl`, without the keys that begin with any of

@@ -11,7 +11,7 @@ final class SFTCommandTests: XCTestCase {
     let hh = TestPaths.data("hh-rlhf-harmless-base-test.jsonl.gz")
 
     func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sft-\(UUID().uuidString)")
+        let url = temporaryPath("sft")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -9,41 +9,6 @@ import XCTest
 final class VaderRewardCommandTests: XCTestCase {
     private static let lexicon = TestPaths.models.appendingPathComponent("vader")
 
-    private var binary: URL {
-        var dir = Bundle(for: Self.self).bundleURL
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
-        return dir.appendingPathComponent("rlhf")
-    }
-
-    private struct Run { let status: Int32; let stdout: String; let stderr: String }
-
-    /// Runs `rlhf reward score ARGUMENTS` in `directory` with `environment` changes (nil removes a variable) and
-    /// `input` on standard input.
-    private func score(_ arguments: [String], input: String? = nil, environment: [String: String?] = [:],
-                       directory: URL? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["reward", "score"] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["RLHF_VADER_DIR"] = nil
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Foundation.Data(input.utf8))
-            try stdin.fileHandleForWriting.close()
-        }
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                   stderr: String(decoding: e, as: UTF8.self))
-    }
-
     /// Python's compound score of each rule text in vader-expected.json, by text.
     private func expectedCompound() throws -> [String: Double] {
         struct Case: Decodable { let text: String; let compound: Double }
@@ -53,7 +18,7 @@ final class VaderRewardCommandTests: XCTestCase {
         return Dictionary(cases.map { ($0.text, $0.compound) }, uniquingKeysWith: { a, _ in a })
     }
 
-    private func rewards(_ run: Run, json: Bool, file: StaticString = #filePath, line: UInt = #line) throws -> [Double] {
+    private func rewards(_ run: RLHFBinary.Run, json: Bool, file: StaticString = #filePath, line: UInt = #line) throws -> [Double] {
         XCTAssertEqual(run.status, 0, run.stderr, file: file, line: line)
         XCTAssertEqual(run.stderr, "", file: file, line: line)
         XCTAssertTrue(run.stdout.hasSuffix("\n"), file: file, line: line)
@@ -67,13 +32,12 @@ final class VaderRewardCommandTests: XCTestCase {
         }
     }
 
-    private func assertRefused(_ run: Run, mentioning mentions: [String], file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(run.status, 2, run.stderr, file: file, line: line)
-        XCTAssertEqual(run.stdout, "", file: file, line: line)
-        let lines = run.stderr.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1, run.stderr, file: file, line: line)
-        XCTAssertTrue(lines.first?.hasPrefix("error: ") ?? false, run.stderr, file: file, line: line)
-        for mention in mentions { XCTAssertTrue(run.stderr.contains(mention), "\(mention) not in: \(run.stderr)", file: file, line: line) }
+    /// Runs `rlhf reward score ARGUMENTS` in `directory` with `environment` changes (nil removes a variable;
+    /// `RLHF_VADER_DIR` is removed unless set here) and `input` on standard input.
+    private func score(_ arguments: [String], input: String? = nil, environment: [String: String?] = [:],
+                       directory: URL? = nil) throws -> RLHFBinary.Run {
+        try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self), ["reward", "score"] + arguments,
+                           environment: ["RLHF_VADER_DIR": nil].merging(environment) { $1 }, in: directory, input: input)
     }
 
     private func requireLexicon() throws {
@@ -101,7 +65,7 @@ final class VaderRewardCommandTests: XCTestCase {
         try requireLexicon()
         let expected = try expectedCompound()
         let a = "Sentiment analysis has never been this good!", b = "It was the kiss of death for them"
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vader-\(UUID().uuidString).txt")
+        let file = temporaryPath("vader", suffix: ".txt")
         try a.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let want = [try XCTUnwrap(expected[a]), try XCTUnwrap(expected[b])]
@@ -121,7 +85,7 @@ final class VaderRewardCommandTests: XCTestCase {
     }
 
     func testMissingLexiconIsOneLineNamingThePathAndMakeModels() throws {
-        let absent = FileManager.default.temporaryDirectory.appendingPathComponent("no-vader-\(UUID().uuidString)").path
+        let absent = temporaryPath("no-vader").path
         assertRefused(try score(["--function", "vader", "--vader-lexicon", absent, "--text", "good"]),
                       mentioning: [absent + "/vader_lexicon.txt", "make models"])
         assertRefused(try score(["--function", "vader", "--text", "good"], environment: ["RLHF_VADER_DIR": absent]),

@@ -1,11 +1,12 @@
 import Foundation
 import RunLogs
+import TestSupport
 import XCTest
 
 /// metrics.jsonl: one object per line, numbers exact, non-finite values as null, appended across opens.
 final class MetricsJSONLWriterTests: XCTestCase {
     func testLinesParseBackExactlyAndAppend() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString)/metrics.jsonl")
+        let url = temporaryPath("m", suffix: "/metrics.jsonl")
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         try MetricsJSONLWriter(url: url).write(["iteration": 1, "env/reward_mean": 0.1 + 0.2, "ppo/loss/value": .nan])
         try MetricsJSONLWriter(url: url).write(["iteration": 2, "objective/kl": 1e-300])

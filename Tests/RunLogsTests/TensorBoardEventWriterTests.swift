@@ -2,6 +2,7 @@ import CKernelSupport
 import Checksum
 import Foundation
 import RunLogs
+import TestSupport
 import XCTest
 
 /// Event files read back record by record with both CRCs checked, and their `Event` protobufs decoded by
@@ -33,7 +34,7 @@ final class TensorBoardEventWriterTests: XCTestCase {
     struct Scalar: Equatable { let step: Int64; let tag: String; let value: Float }
 
     func testRecordsReadBackWithValidCRCs() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tb-\(UUID().uuidString)")
+        let dir = temporaryPath("tb")
         defer { try? FileManager.default.removeItem(at: dir) }
         let writer = try TensorBoardEventWriter(directory: dir)
         try writer.write(step: 1, scalars: ["env/reward_mean": 0.25, "objective/kl": -1.5])
@@ -49,7 +50,7 @@ final class TensorBoardEventWriterTests: XCTestCase {
     }
 
     func testACorruptedByteFailsItsCRC() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tb-\(UUID().uuidString)")
+        let dir = temporaryPath("tb")
         defer { try? FileManager.default.removeItem(at: dir) }
         let writer = try TensorBoardEventWriter(directory: dir)
         try writer.write(step: 7, scalars: ["x": 1])

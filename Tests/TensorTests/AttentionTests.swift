@@ -1,4 +1,5 @@
 import Tensor
+import TestSupport
 import XCTest
 
 /// Attention forward against a naive Double reference, backward against finite differences, and the
@@ -98,11 +99,12 @@ final class AttentionTests: XCTestCase {
         func loss(_ x: [Float]) -> Double {
             zip(reference(x, mask: mask), dOut).reduce(0) { $0 + $1.0 * Double($1.1) }
         }
-        let h: Float = 1e-2
         for i in stride(from: 0, to: qkv.count, by: 3) {
-            var plus = qkv, minus = qkv
-            plus[i] += h; minus[i] -= h
-            let numeric = (loss(plus) - loss(minus)) / Double(2 * h)
+            let numeric = FiniteDifference.slope(step: 1e-2) { t in
+                var moved = qkv
+                moved[i] += Float(t)
+                return loss(moved)
+            }
             XCTAssertEqual(Double(dQKV[i]), numeric, accuracy: 2e-3, "dQKV[\(i)]")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tensor
+import TestSupport
 import XCTest
 
 /// Cross-entropy, its gradient and log-softmax gather against Double references.
@@ -95,14 +96,14 @@ final class CrossEntropyTests: KernelTestCase {
     }
 
     /// Prior-free expected gradient: d(Σ dLoss·loss)/d logits by central differences on the Double losses.
-    private func finiteDifferenceGradient(_ c: Case) -> [Double] {
+    private func numericGradient(_ c: Case) -> [Double] {
         let logits = c.logits.doubles, dLoss = c.dLoss.doubles
         var gradient = [Double](repeating: 0, count: c.rows * c.vocab)
         for n in 0..<c.rows {
             // each row's loss depends only on that row: differentiate the one-row problem
             let row = Array(logits[n * c.vocab..<(n + 1) * c.vocab])
             for v in 0..<c.vocab {
-                gradient[n * c.vocab + v] = dLoss[n] * centralDifference(row, at: v) {
+                gradient[n * c.vocab + v] = dLoss[n] * FiniteDifference.derivative(row, at: v) {
                     Self.losses($0, targets: [c.targets[n]], rows: 1, vocab: c.vocab)[0]
                 }
             }
@@ -123,14 +124,14 @@ final class CrossEntropyTests: KernelTestCase {
 
     func testBackwardMatchesFiniteDifferences() {
         let c = makeCase(rows: 100, vocab: 50, spread: 4, seed: 72)
-        let expected = finiteDifferenceGradient(c)
+        let expected = numericGradient(c)
         assertClose(backward(c, inPlace: false), expected, absolute: 1e-6, relative: 1e-5, "dLogits")
         XCTAssertTrue(backward(c, inPlace: false)[c.vocab..<2 * c.vocab].allSatisfy { $0 == 0 }, "ignored row is zero")
     }
 
     func testBackwardInPlace() {
         let c = makeCase(rows: 100, vocab: 50, spread: 4, seed: 73)
-        assertClose(backward(c, inPlace: true), finiteDifferenceGradient(c), absolute: 1e-6, relative: 1e-5,
+        assertClose(backward(c, inPlace: true), numericGradient(c), absolute: 1e-6, relative: 1e-5,
                     "dLogits in place")
     }
 

@@ -1,4 +1,5 @@
 @testable import Tensor
+import TestSupport
 import XCTest
 
 /// Element-wise addition.

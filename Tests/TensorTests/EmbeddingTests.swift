@@ -1,4 +1,5 @@
 @testable import Tensor
+import TestSupport
 import XCTest
 
 /// Embedding gather and scatter against plain Double loops.

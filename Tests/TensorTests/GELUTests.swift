@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tensor
+import TestSupport
 import XCTest
 
 /// tanh-GELU forward and backward against the GPT-2 `gelu_new` formula in Double.
@@ -27,7 +28,7 @@ final class GELUTests: KernelTestCase {
         CPUKernels.geluBackward(dInput: dInput.pointer, dOut: buffer(dOut).pointer, input: buffer(x).pointer,
                                 count: count)
         let expected = (0..<count).map { i in
-            Double(dOut[i]) * centralDifference([Double(x[i])], at: 0) { Self.gelu($0[0]) }
+            Double(dOut[i]) * FiniteDifference.derivative([Double(x[i])], at: 0) { Self.gelu($0[0]) }
         }
         assertClose(dInput.array, expected, absolute: 1e-6, relative: 1e-5, "dInput =")
     }
@@ -40,7 +41,7 @@ final class GELUTests: KernelTestCase {
                                 count: x.count)
         CPUKernels.geluBackward(dInput: shared.pointer, dOut: shared.pointer, input: buffer(x).pointer, count: x.count)
         let expected = (0..<x.count).map { i in
-            Double(dOut[i]) * centralDifference([Double(x[i])], at: 0) { Self.gelu($0[0]) }
+            Double(dOut[i]) * FiniteDifference.derivative([Double(x[i])], at: 0) { Self.gelu($0[0]) }
         }
         assertClose(shared.array, expected, absolute: 1e-6, relative: 1e-5, "dInput aliasing dOut")
         XCTAssertEqual(shared.array, separate.array)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tensor
+import TestSupport
 import XCTest
 
 /// Attention (training and cached) and the decoding products under every instruction set, against

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tensor
+import TestSupport
 import XCTest
 
 /// Norms, RoPE and embeddings under every instruction set, against Double references, with channel counts

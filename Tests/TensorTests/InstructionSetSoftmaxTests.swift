@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tensor
+import TestSupport
 import XCTest
 
 /// The softmax family under every instruction set, against Double references: V = 2100 crosses a

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tensor
+import TestSupport
 import XCTest
 
 /// Runs `body` under every instruction set this CPU supports (the portable one always), restoring the

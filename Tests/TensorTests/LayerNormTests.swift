@@ -1,4 +1,5 @@
 @testable import Tensor
+import TestSupport
 import XCTest
 
 /// LayerNorm forward against a Double reference, backward against finite differences of that reference.
@@ -61,19 +62,19 @@ final class LayerNormTests: KernelTestCase {
 
         let xd = x.doubles, wd = w.doubles, bd = b.doubles, dOutD = dOut.doubles
         let inputGrad = inputSamples.map { i in
-            Double(priorInput[i]) + centralDifference(xd, at: i) {
+            Double(priorInput[i]) + FiniteDifference.derivative(xd, at: i) {
                 dot(dOutD, Self.reference($0, wd, bd, rows: N, channels: C).out)
             }
         }
         assertClose(inputSamples.map { dInput.array[$0] }, inputGrad, absolute: 2e-5, relative: 1e-5, "dInput +=")
         let weightGrad = (0..<C).map { c in
-            Double(priorWeight[c]) + centralDifference(wd, at: c) {
+            Double(priorWeight[c]) + FiniteDifference.derivative(wd, at: c) {
                 dot(dOutD, Self.reference(xd, $0, bd, rows: N, channels: C).out)
             }
         }
         assertClose(dWeight.array, weightGrad, absolute: 2e-5, relative: 1e-5, "dWeight +=")
         let biasGrad = (0..<C).map { c in
-            Double(priorBias[c]) + centralDifference(bd, at: c) {
+            Double(priorBias[c]) + FiniteDifference.derivative(bd, at: c) {
                 dot(dOutD, Self.reference(xd, wd, $0, rows: N, channels: C).out)
             }
         }

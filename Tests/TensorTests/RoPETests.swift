@@ -1,4 +1,5 @@
 @testable import Tensor
+import TestSupport
 import XCTest
 
 /// Rotary embeddings ("rotate_half") against a Double reference built from the table's angles.
@@ -46,7 +47,7 @@ final class RoPETests: KernelTestCase {
         let dOutD = dOut.doubles, xd = x.doubles
         let samples = (0..<50).map { _ in Int.random(in: 0..<N * rowStride, using: &rng) }
         let fd = samples.map { i -> Double in
-            let derivative = centralDifference(xd, at: i) {
+            let derivative = FiniteDifference.derivative(xd, at: i) {
                 dot(dOutD, Self.reference($0, positions: positions, table: table, rows: N, heads: heads,
                                           headDim: D, rowStride: rowStride))
             }

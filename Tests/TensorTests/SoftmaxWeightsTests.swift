@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import TestSupport
 import XCTest
 
 /// Sampling weights exp((x − shift)·scale) and their sum, and the row maximum, against Double references

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tensor
+import TestSupport
 import XCTest
 
 /// SwiGLU forward and backward against silu(gate)·up in Double.
@@ -23,14 +24,14 @@ final class SwiGLUTests: KernelTestCase {
     }
 
     /// The gradients d(Σ dOut·out)/d gateUp by central differences on the Double reference.
-    private func finiteDifferenceGradient(gateUp: [Float], dOut: [Float]) -> [Double] {
+    private func numericGradient(gateUp: [Float], dOut: [Float]) -> [Double] {
         var expected = [Double](repeating: 0, count: N * 2 * F)
         for n in 0..<N {
             for f in 0..<F {
                 let g = n * 2 * F + f, u = g + F, d = Double(dOut[n * F + f])
                 let pair = [Double(gateUp[g]), Double(gateUp[u])]
-                expected[g] = d * centralDifference(pair, at: 0) { Self.swiglu($0[0], $0[1]) }
-                expected[u] = d * centralDifference(pair, at: 1) { Self.swiglu($0[0], $0[1]) }
+                expected[g] = d * FiniteDifference.derivative(pair, at: 0) { Self.swiglu($0[0], $0[1]) }
+                expected[u] = d * FiniteDifference.derivative(pair, at: 1) { Self.swiglu($0[0], $0[1]) }
             }
         }
         return expected
@@ -42,7 +43,7 @@ final class SwiGLUTests: KernelTestCase {
         let dGateUp = buffer(rng.floats(N * 2 * F))  // garbage that must be overwritten
         CPUKernels.swigluBackward(dGateUp: dGateUp.pointer, dOut: buffer(dOut).pointer,
                                   gateUp: buffer(gateUp).pointer, rows: N, hidden: F)
-        assertClose(dGateUp.array, finiteDifferenceGradient(gateUp: gateUp, dOut: dOut),
+        assertClose(dGateUp.array, numericGradient(gateUp: gateUp, dOut: dOut),
                     absolute: 1e-6, relative: 1e-5, "dGateUp =")
     }
 
@@ -54,7 +55,7 @@ final class SwiGLUTests: KernelTestCase {
         shared.pointer.update(from: dOut, count: N * F)
         CPUKernels.swigluBackward(dGateUp: shared.pointer, dOut: shared.pointer, gateUp: buffer(gateUp).pointer,
                                   rows: N, hidden: F)
-        assertClose(shared.array, finiteDifferenceGradient(gateUp: gateUp, dOut: dOut),
+        assertClose(shared.array, numericGradient(gateUp: gateUp, dOut: dOut),
                     absolute: 1e-6, relative: 1e-5, "dGateUp over dOut")
     }
 }

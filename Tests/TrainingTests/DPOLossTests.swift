@@ -55,7 +55,7 @@ final class DPOLossTests: XCTestCase {
                         return try DPOLoss(policyChosen: inputs.0, policyRejected: inputs.1, referenceChosen: f.inputs.ref_chosen,
                                            referenceRejected: f.inputs.ref_rejected, beta: f.inputs.beta, kind: kind).loss
                     }
-                    let numeric = (try shifted(h) - shifted(-h)) / (2 * h)
+                    let numeric = try FiniteDifference.slope(step: h, shifted)
                     let got = chosen ? analytic.dPolicyChosen[i] : analytic.dPolicyRejected[i]
                     XCTAssertEqual(got, numeric, accuracy: 1e-6 * max(1, abs(numeric)), "\(kind) pair \(i) chosen \(chosen)")
                 }

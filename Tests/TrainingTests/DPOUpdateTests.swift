@@ -1,6 +1,7 @@
 import Models
 import Tensor
 import Training
+import TestSupport
 import XCTest
 
 /// `DPOUpdate` on a tiny random Llama: the gradient it sends through the policy is the derivative of its
@@ -31,23 +32,9 @@ final class DPOUpdateTests: XCTestCase {
         for kind in DPOLossKind.allCases {
             let (update, batch, reference) = try make(kind)
             _ = try update.accumulateGradients(batch, referenceLogProbs: reference)
-            let store = update.policy.parameters
-            let values = store.values.pointer, grads = try XCTUnwrap(store.gradients).pointer
-            for seed in 0..<3 as Range<UInt64> {
-                var rng = SplitMix64(seed: 100 + seed)
-                let raw = (0..<store.count).map { _ in rng.nextUnitFloat() * 2 - 1 }
-                let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                let direction = raw.map { $0 / norm }  // a unit step over all the weights
-                let analytic = (0..<store.count).reduce(0.0) { $0 + Double(grads[$1]) * Double(direction[$1]) }
-                let h: Float = 1e-2  // along a unit direction: small per weight, large against float32 rounding
-                func lossAlong(_ t: Float) throws -> Double {
-                    let saved = (0..<store.count).map { values[$0] }
-                    defer { for i in 0..<store.count { values[i] = saved[i] } }
-                    for i in 0..<store.count { values[i] += t * direction[i] }
-                    return try update.loss(batch, referenceLogProbs: reference).loss
-                }
-                let numeric = (try lossAlong(h) - lossAlong(-h)) / Double(2 * h)
-                XCTAssertEqual(analytic, numeric, accuracy: 2e-3 + 2e-2 * abs(numeric), "\(kind) direction \(seed)")
+            // a unit step of 1e-2 over all the weights: small per weight, large against float32 rounding
+            try FiniteDifference.checkDirections([update.policy.parameters], seeds: [100, 101, 102], step: 1e-2, "\(kind)") {
+                try update.loss(batch, referenceLogProbs: reference).loss
             }
         }
     }

@@ -55,19 +55,14 @@ final class PPOMathFixtureTests: XCTestCase {
         }
     }
 
-    private func assertClose(_ got: [Float], _ want: [Float], _ what: String, accuracy: Float = 1e-5) {
-        XCTAssertEqual(got.count, want.count, what)
-        for i in 0..<min(got.count, want.count) { XCTAssertEqual(got[i], want[i], accuracy: accuracy, "\(what)[\(i)]") }
-    }
-
     func testRewardsAdvantagesReturnsAndWhitening() throws {
         let f = try Fixture()
         let rewards = try f.rewards()
-        assertClose(rewards.rewards, try f.grid("rewards"), "rewards")
+        assertClose(rewards.rewards, try f.grid("rewards"), absolute: 1e-5, "rewards")
         let gae = try f.advantages(rewards)
-        assertClose(gae.rawAdvantages, try f.grid("advantages_raw"), "raw advantages")
-        assertClose(gae.returns, try f.grid("returns"), "returns")
-        assertClose(gae.advantages, try f.grid("advantages_whitened"), "whitened advantages")
+        assertClose(gae.rawAdvantages, try f.grid("advantages_raw"), absolute: 1e-5, "raw advantages")
+        assertClose(gae.returns, try f.grid("returns"), absolute: 1e-5, "returns")
+        assertClose(gae.advantages, try f.grid("advantages_whitened"), absolute: 1e-5, "whitened advantages")
     }
 
     func testLossesClipFractionAndApproxKL() throws {
@@ -98,17 +93,19 @@ final class PPOMathFixtureTests: XCTestCase {
         let f = try Fixture()
         let gae = try f.advantages(try f.rewards())
         let loss = try f.loss(logProbs: f.newLogprobs, values: f.newValues, gae)
-        let h: Float = 1e-3
+        func moved(_ values: [Float], _ i: Int, _ t: Double) -> [Float] {
+            var values = values
+            values[i] += Float(t)
+            return values
+        }
         for i in 0..<f.mask.count where f.mask[i] != 0 {
-            var plus = f.newLogprobs, minus = f.newLogprobs
-            plus[i] += h; minus[i] -= h
-            let numeric = (try f.loss(logProbs: plus, values: f.newValues, gae).total
-                - f.loss(logProbs: minus, values: f.newValues, gae).total) / Double(2 * h)
+            let numeric = try FiniteDifference.slope(step: 1e-3) {
+                Double(try f.loss(logProbs: moved(f.newLogprobs, i, $0), values: f.newValues, gae).total)
+            }
             XCTAssertEqual(Double(loss.dLogProbs[i]), numeric, accuracy: 1e-4, "d loss / d logp[\(i)]")
-            var vPlus = f.newValues, vMinus = f.newValues
-            vPlus[i] += h; vMinus[i] -= h
-            let numericV = (try f.loss(logProbs: f.newLogprobs, values: vPlus, gae).total
-                - f.loss(logProbs: f.newLogprobs, values: vMinus, gae).total) / Double(2 * h)
+            let numericV = try FiniteDifference.slope(step: 1e-3) {
+                Double(try f.loss(logProbs: f.newLogprobs, values: moved(f.newValues, i, $0), gae).total)
+            }
             XCTAssertEqual(Double(loss.dValues[i]), numericV, accuracy: 1e-4, "d loss / d value[\(i)]")
         }
         XCTAssertEqual(loss.dLogProbs.enumerated().filter { f.mask[$0.offset] == 0 }.map(\.element).max() ?? 0, 0)

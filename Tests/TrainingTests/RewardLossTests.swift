@@ -23,20 +23,17 @@ final class RewardLossTests: XCTestCase {
         let bt = RewardLoss.bradleyTerry(chosen: chosen, rejected: rejected, margins: margins)
         let all = chosen + rejected, h = 1e-6
         for i in all.indices {
-            var plus = all, minus = all
-            plus[i] += h; minus[i] -= h
-            func loss(_ r: [Double]) -> Double {
-                RewardLoss.bradleyTerry(chosen: Array(r[..<3]), rejected: Array(r[3...]), margins: margins).loss
+            let numeric = FiniteDifference.derivative(all, at: i, step: h) {
+                RewardLoss.bradleyTerry(chosen: Array($0[..<3]), rejected: Array($0[3...]), margins: margins).loss
             }
-            XCTAssertEqual(bt.gradient[i], (loss(plus) - loss(minus)) / (2 * h), accuracy: 1e-8, "bradley-terry \(i)")
+            XCTAssertEqual(bt.gradient[i], numeric, accuracy: 1e-8, "bradley-terry \(i)")
         }
         let logits = [0.7, -2.0, 0.0, 3.1], labels = [1, 0, 1, 0]
         let bce = RewardLoss.binaryCrossEntropy(logits: logits, labels: labels)
         for i in logits.indices {
-            var plus = logits, minus = logits
-            plus[i] += h; minus[i] -= h
-            let numeric = (RewardLoss.binaryCrossEntropy(logits: plus, labels: labels).loss
-                - RewardLoss.binaryCrossEntropy(logits: minus, labels: labels).loss) / (2 * h)
+            let numeric = FiniteDifference.derivative(logits, at: i, step: h) {
+                RewardLoss.binaryCrossEntropy(logits: $0, labels: labels).loss
+            }
             XCTAssertEqual(bce.gradient[i], numeric, accuracy: 1e-8, "bce \(i)")
         }
         XCTAssertEqual(bce.accuracy, 0.5, "0.7 → 1 and −2 → 0 are right; 0 is not above 0 (label 1) and 3.1 (label 0) are wrong")
