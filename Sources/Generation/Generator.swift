@@ -2,16 +2,32 @@ import Models
 import Tensor
 
 /// Errors generation reports on bad requests.
-public enum GenerationError: Error, CustomStringConvertible, Equatable {
+public struct GenerationError: Error, CustomStringConvertible, Equatable {
+    /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
+    package enum Code: Equatable, Sendable {
+        /// A sampling setting out of range.
+        case invalidParameters(String)
+        /// No prompt, or an empty one.
+        case emptyPrompt(index: Int)
+        /// Prompt plus new tokens exceed the model's positions.
+        case tooLong(needed: Int, maxPositions: Int)
+    }
+
+    /// What went wrong.
+    package let code: Code
+
+    /// The error of `code`.
+    package init(_ code: Code) { self.code = code }
+
     /// A sampling setting out of range.
-    case invalidParameters(String)
+    public static func invalidParameters(_ v0: String) -> GenerationError { GenerationError(.invalidParameters(v0)) }
     /// No prompt, or an empty one.
-    case emptyPrompt(index: Int)
+    public static func emptyPrompt(index: Int) -> GenerationError { GenerationError(.emptyPrompt(index: index)) }
     /// Prompt plus new tokens exceed the model's positions.
-    case tooLong(needed: Int, maxPositions: Int)
+    public static func tooLong(needed: Int, maxPositions: Int) -> GenerationError { GenerationError(.tooLong(needed: needed, maxPositions: maxPositions)) }
 
     public var description: String {
-        switch self {
+        switch code {
         case .invalidParameters(let why): "invalid sampling parameters: \(why)"
         case .emptyPrompt(let i): "prompt \(i) is empty: generation needs at least one token"
         case let .tooLong(needed, maxP): "prompt plus new tokens need \(needed) positions but the model has \(maxP)"

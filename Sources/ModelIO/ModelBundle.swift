@@ -4,16 +4,32 @@ import Storage
 import Tensor
 
 /// Errors assembling a model with its tokenizer.
-public enum ModelBundleError: Error, CustomStringConvertible, Equatable {
+public struct ModelBundleError: Error, CustomStringConvertible, Equatable {
+    /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
+    package enum Code: Equatable, Sendable {
+        /// A llama2.c checkpoint has no tokenizer inside: one must be given.
+        case tokenizerRequired(model: String)
+        /// A tokenizer was needed and the model folder has none.
+        case noTokenizer(model: String)
+        /// The tokenizer's vocabulary is larger than the model's.
+        case vocabularyMismatch(model: String, tokenizer: String, modelVocab: Int, tokenizerVocab: Int)
+    }
+
+    /// What went wrong.
+    package let code: Code
+
+    /// The error of `code`.
+    package init(_ code: Code) { self.code = code }
+
     /// A llama2.c checkpoint has no tokenizer inside: one must be given.
-    case tokenizerRequired(model: String)
+    public static func tokenizerRequired(model: String) -> ModelBundleError { ModelBundleError(.tokenizerRequired(model: model)) }
     /// A tokenizer was needed and the model folder has none.
-    case noTokenizer(model: String)
+    public static func noTokenizer(model: String) -> ModelBundleError { ModelBundleError(.noTokenizer(model: model)) }
     /// The tokenizer's vocabulary is larger than the model's.
-    case vocabularyMismatch(model: String, tokenizer: String, modelVocab: Int, tokenizerVocab: Int)
+    public static func vocabularyMismatch(model: String, tokenizer: String, modelVocab: Int, tokenizerVocab: Int) -> ModelBundleError { ModelBundleError(.vocabularyMismatch(model: model, tokenizer: tokenizer, modelVocab: modelVocab, tokenizerVocab: tokenizerVocab)) }
 
     public var description: String {
-        switch self {
+        switch code {
         case .tokenizerRequired(let m): "\(m) is a llama2.c checkpoint: pass its tokenizer.bin with --tokenizer"
         case .noTokenizer(let m): "no tokenizer found for \(m): pass one with --tokenizer"
         case let .vocabularyMismatch(m, t, mv, tv):

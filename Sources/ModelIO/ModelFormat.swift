@@ -31,16 +31,32 @@ public enum ModelFormat: String, Sendable {
 }
 
 /// Errors opening a model path.
-public enum ModelPathError: Error, CustomStringConvertible, Equatable {
+public struct ModelPathError: Error, CustomStringConvertible, Equatable {
+    /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
+    package enum Code: Equatable, Sendable {
+        /// Nothing at the path.
+        case notFound(String)
+        /// Something there, but not a known format.
+        case unknownFormat(String)
+        /// Something there that this user may not read.
+        case permissionDenied(String)
+    }
+
+    /// What went wrong.
+    package let code: Code
+
+    /// The error of `code`.
+    package init(_ code: Code) { self.code = code }
+
     /// Nothing at the path.
-    case notFound(String)
+    public static func notFound(_ v0: String) -> ModelPathError { ModelPathError(.notFound(v0)) }
     /// Something there, but not a known format.
-    case unknownFormat(String)
+    public static func unknownFormat(_ v0: String) -> ModelPathError { ModelPathError(.unknownFormat(v0)) }
     /// Something there that this user may not read.
-    case permissionDenied(String)
+    public static func permissionDenied(_ v0: String) -> ModelPathError { ModelPathError(.permissionDenied(v0)) }
 
     public var description: String {
-        switch self {
+        switch code {
         case .notFound(let p): "model not found: \(p)"
         case .permissionDenied(let p): "cannot read the model \(p): permission denied"
         case .unknownFormat(let p):

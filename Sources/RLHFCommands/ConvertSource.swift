@@ -32,7 +32,8 @@ struct ConvertSource {
             return try loadFiles(path: path, format: format, tokenizerPath: tokenizerPath, includesTokenizer: includesTokenizer)
         } catch let error as TokenizerWriteError {
             throw ConvertError.tokenizerNotConvertible(reason: error.description)
-        } catch TokenizerError.unsupported(let file, let what) {
+        } catch let error as TokenizerError {
+            guard case let .unsupported(file, what) = error.code else { throw error }
             throw ConvertError.tokenizerNotConvertible(reason: "\(file): \(what) is not supported")
         }
     }

@@ -41,7 +41,7 @@ final class RunConfigBoundsTests: XCTestCase {
     func testDeepTextAndAliasBombsAreRefused() {
         for text in nested(2000) {
             XCTAssertThrowsError(try ConfigValue.parse(text, file: "deep.yaml")) {
-                guard case let .malformed(file, _, reason)? = $0 as? RunConfigError else { return XCTFail("\($0)") }
+                guard case let .malformed(file, _, reason)? = ($0 as? RunConfigError)?.code else { return XCTFail("\($0)") }
                 XCTAssertEqual(file, "deep.yaml")
                 XCTAssertTrue(reason.contains("nested more than 64 deep"), reason)
             }
@@ -75,7 +75,7 @@ final class RunConfigBoundsTests: XCTestCase {
                              ("generation.temperature", "1e-30"), ("generation.max_new_tokens", "65537"), ("data.eval_prompts", "65537"),
                              ("roles.rollout", "257"), ("roles.task_rows", "65537")] {
             XCTAssertThrowsError(try PPORunConfig.parse(RunConfigTests.minimal, file: "run.yaml", overrides: ["\(key)=\(value)"]), key) {
-                guard case let .outOfRange(_, reported, _, _)? = $0 as? RunConfigError else { return XCTFail("\(key): \($0)") }
+                guard case let .outOfRange(_, reported, _, _)? = ($0 as? RunConfigError)?.code else { return XCTFail("\(key): \($0)") }
                 XCTAssertEqual(reported, key)
             }
         }

@@ -93,7 +93,7 @@ final class RunConfigTests: XCTestCase {
 
     func testUnknownKey() {
         XCTAssertThrowsError(try config(Self.minimal + "\nlearning_rat: 1e-5")) {
-            guard case let .unknownKey(file, key, known)? = $0 as? RunConfigError else { return XCTFail("\($0)") }
+            guard case let .unknownKey(file, key, known)? = ($0 as? RunConfigError)?.code else { return XCTFail("\($0)") }
             XCTAssertEqual(file, "run.yaml")
             XCTAssertEqual(key, "learning_rat")
             XCTAssertTrue(known.contains("learning_rate"), "the message lists the keys this level knows")
@@ -102,7 +102,7 @@ final class RunConfigTests: XCTestCase {
 
     func testUnknownNestedKey() throws {
         XCTAssertThrowsError(try config(Self.minimal, ["generation.topk=3"])) {
-            guard case let .unknownKey(_, key, _)? = $0 as? RunConfigError else { return XCTFail("\($0)") }
+            guard case let .unknownKey(_, key, _)? = ($0 as? RunConfigError)?.code else { return XCTFail("\($0)") }
             XCTAssertEqual(key, "generation.topk")
         }
     }
@@ -142,7 +142,7 @@ final class RunConfigTests: XCTestCase {
 
     func testMalformedYAMLAndOverrides() {
         XCTAssertThrowsError(try config("batch_size: [1, 2")) {
-            guard case .malformed(file: "run.yaml", _, _)? = $0 as? RunConfigError else { return XCTFail("\($0)") }
+            guard case .malformed(file: "run.yaml", _, _)? = ($0 as? RunConfigError)?.code else { return XCTFail("\($0)") }
         }
         assertError(Self.minimal + "\nbatch_size: 4\nbatch_size: 8",
                     .malformed(file: "run.yaml", line: 5, reason: "'batch_size' appears twice"))

@@ -84,7 +84,7 @@ final class VaderSentimentTests: XCTestCase {
         try withLexicons(valence: valence, emoji: emoji) { dir in
             let path = dir.appendingPathComponent(name).path
             XCTAssertThrowsError(try VaderLexicon(directory: dir), line: sourceLine) { error in
-                guard case let .malformedLine(errorPath, errorLine, _) = error as? VaderLexiconError else {
+                guard case let .malformedLine(errorPath, errorLine, _) = (error as? VaderLexiconError)?.code else {
                     return XCTFail("not a malformed line: \(error)", line: sourceLine)
                 }
                 XCTAssertEqual(errorPath, path, line: sourceLine)

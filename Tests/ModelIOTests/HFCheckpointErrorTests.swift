@@ -10,7 +10,7 @@ final class HFCheckpointErrorTests: XCTestCase {
     override func setUpWithError() throws { directory = try temporaryFolder("modelio-tests") }
 
     private func assertLoadFails(_ folder: URL, mentions: [String], file: StaticString = #filePath, line: UInt = #line,
-                                 _ matches: (HFCheckpointError) -> Bool) {
+                                 _ matches: (HFCheckpointError.Code) -> Bool) {
         assertCheckpointError(HFCheckpointError.self, mentions: mentions, file: file, line: line,
                      { _ = try HFCheckpoint.load(directory: folder) }, matches: matches)
     }

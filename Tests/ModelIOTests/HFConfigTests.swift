@@ -52,7 +52,7 @@ final class HFConfigTests: XCTestCase {
     }
 
     private func assertConfigError(_ fixture: String, mentions: [String], file: StaticString = #filePath, line: UInt = #line,
-                                   _ edit: (inout [String: Any]) -> Void, matches: (HFCheckpointError) -> Bool) {
+                                   _ edit: (inout [String: Any]) -> Void, matches: (HFCheckpointError.Code) -> Bool) {
         assertCheckpointError(HFCheckpointError.self, mentions: ["edited/config.json"] + mentions, file: file, line: line,
                      { _ = try parse(fixture, edit) }, matches: matches)
     }

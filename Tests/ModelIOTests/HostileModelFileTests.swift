@@ -39,7 +39,7 @@ final class HostileModelFileTests: XCTestCase {
 
     private func assertGGUFMetadataError(_ url: URL, key: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try GGUFModel.load(url: url), file: file, line: line) { error in
-            guard case let GGUFError.invalidMetadata(_, found, _) = error else {
+            guard case let .invalidMetadata(_, found, _)? = (error as? GGUFError)?.code else {
                 return XCTFail("expected invalidMetadata, got \(error)", file: file, line: line)
             }
             XCTAssertEqual(found, key, file: file, line: line)
@@ -87,7 +87,7 @@ final class HostileModelFileTests: XCTestCase {
     func testConfigJSONHugeVocabularyIsAnErrorNamingTheKey() throws {
         let json = #"{"model_type": "gpt2", "vocab_size": 1000000000000, "n_positions": 8, "n_layer": 1, "n_embd": 8, "n_head": 2}"#
         XCTAssertThrowsError(try HFConfigReader.read(data: Data(json.utf8))) { error in
-            guard case let HFCheckpointError.invalidField(_, key, _, _) = error else { return XCTFail("\(error)") }
+            guard case let .invalidField(_, key, _, _)? = (error as? HFCheckpointError)?.code else { return XCTFail("\(error)") }
             XCTAssertEqual(key, "vocab_size")
         }
     }
@@ -96,7 +96,7 @@ final class HostileModelFileTests: XCTestCase {
         // every size under its own bound, but 2^24 × 2^22 parameters cannot be allocated
         let json = #"{"model_type": "gpt2", "vocab_size": 16777216, "n_positions": 8, "n_layer": 1, "n_embd": 4194304, "n_head": 2}"#
         XCTAssertThrowsError(try HFConfigReader.read(data: Data(json.utf8))) { error in
-            guard case HFCheckpointError.invalidField = error else { return XCTFail("\(error)") }
+            guard case .invalidField? = (error as? HFCheckpointError)?.code else { return XCTFail("\(error)") }
             XCTAssertTrue("\(error)".contains("memory"), "\(error)")
         }
     }
@@ -105,7 +105,7 @@ final class HostileModelFileTests: XCTestCase {
         // 1e300 is a finite Double but an infinite Float
         let json = #"{"model_type": "llama", "vocab_size": 10, "max_position_embeddings": 8, "num_hidden_layers": 1, "hidden_size": 8, "num_attention_heads": 2, "intermediate_size": 12, "rms_norm_eps": 1e300}"#
         XCTAssertThrowsError(try HFConfigReader.read(data: Data(json.utf8))) { error in
-            guard case let HFCheckpointError.invalidField(_, key, _, _) = error else { return XCTFail("\(error)") }
+            guard case let .invalidField(_, key, _, _)? = (error as? HFCheckpointError)?.code else { return XCTFail("\(error)") }
             XCTAssertEqual(key, "rms_norm_eps")
         }
     }
@@ -135,7 +135,7 @@ final class HostileModelFileTests: XCTestCase {
     func testLlama2cOverflowingHeaderIsAnInvalidHeader() throws {
         let url = try llama2cFile([1 << 24, 1 << 24, 4096, 2, 2, 1 << 24, 1 << 24])
         XCTAssertThrowsError(try Llama2cCheckpoint.load(url: url)) { error in
-            guard case Llama2cError.invalidHeader = error else { return XCTFail("\(error)") }
+            guard case .invalidHeader? = (error as? Llama2cError)?.code else { return XCTFail("\(error)") }
         }
     }
 
@@ -155,7 +155,7 @@ final class HostileModelFileTests: XCTestCase {
     func testLlama2cTokenizerVocabularyLargerThanItsFileIsAnError() throws {
         let data = Data([7, 0, 0, 0] + [UInt8](repeating: 0, count: 64))
         XCTAssertThrowsError(try Llama2cTokenizer(data: data, vocabSize: 1 << 30, source: "tok.bin")) { error in
-            guard case TokenizerError.truncated = error else { return XCTFail("\(error)") }
+            guard case .truncated? = (error as? TokenizerError)?.code else { return XCTFail("\(error)") }
         }
     }
 }
@@ -170,7 +170,7 @@ final class HostileTokenizerFileTests: XCTestCase {
         let url = folder.appendingPathComponent("tokenizer.json")
         try Data(json.utf8).write(to: url)
         XCTAssertThrowsError(try TokenizerLoader.load(from: url)) { error in
-            guard case TokenizerError.malformed = error else { return XCTFail("\(error)") }
+            guard case .malformed? = (error as? TokenizerError)?.code else { return XCTFail("\(error)") }
             XCTAssertTrue("\(error)".contains("2000000000"), "\(error)")
         }
     }

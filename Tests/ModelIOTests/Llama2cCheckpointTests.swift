@@ -105,12 +105,12 @@ final class Llama2cCheckpointTests: XCTestCase {
     }
 
     private func assertLlama2cError<T>(_ body: @autoclosure () throws -> T, naming file: URL,
-                                       matches: (Llama2cError) -> Bool, line: UInt = #line) {
+                                       matches: (Llama2cError.Code) -> Bool, line: UInt = #line) {
         do {
             _ = try body()
             XCTFail("expected a Llama2cError", line: line)
         } catch let error as Llama2cError {
-            XCTAssertTrue(matches(error), "got: \(error)", line: line)
+            XCTAssertTrue(matches(error.code), "got: \(error)", line: line)
             XCTAssertTrue(String(describing: error).contains(file.path), "\(error)", line: line)
         } catch {
             XCTFail("expected a Llama2cError, got \(error)", line: line)

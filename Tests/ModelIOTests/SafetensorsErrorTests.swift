@@ -17,7 +17,7 @@ final class SafetensorsErrorTests: XCTestCase {
     }
 
     private func assertOpenFails(_ url: URL, mentions: [String], file: StaticString = #filePath, line: UInt = #line,
-                                 _ matches: (SafetensorsError) -> Bool) {
+                                 _ matches: (SafetensorsError.Code) -> Bool) {
         assertCheckpointError(SafetensorsError.self, mentions: [url.path] + mentions, file: file, line: line,
                      { _ = try SafetensorsFile(url: url) }, matches: matches)
     }

@@ -22,13 +22,13 @@ final class TokenizerErrorTests: XCTestCase {
         return url
     }
 
-    private func assertError(_ expression: @autoclosure () throws -> Any, names url: URL, matches check: (TokenizerError) -> Bool,
+    private func assertError(_ expression: @autoclosure () throws -> Any, names url: URL, matches check: (TokenizerError.Code) -> Bool,
                              file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try expression(), file: file, line: line) { error in
             guard let error = error as? TokenizerError else {
                 return XCTFail("not a TokenizerError: \(error)", file: file, line: line)
             }
-            XCTAssertTrue(check(error), "\(error)", file: file, line: line)
+            XCTAssertTrue(check(error.code), "\(error)", file: file, line: line)
             XCTAssertTrue(error.description.contains(url.lastPathComponent), error.description, file: file, line: line)
         }
     }
@@ -78,10 +78,10 @@ final class TokenizerErrorTests: XCTestCase {
 
     func testGGUFMetadataWithSentencepieceModelIsUnsupported() {
         XCTAssertThrowsError(try ByteLevelBPETokenizer(ggufTokens: ["a"], merges: [], tokenTypes: [1], pre: "default", bos: nil, eos: nil, model: "llama")) { error in
-            guard case .unsupported = error as? TokenizerError else { return XCTFail("\(error)") }
+            guard case .unsupported = (error as? TokenizerError)?.code else { return XCTFail("\(error)") }
         }
         XCTAssertThrowsError(try ByteLevelBPETokenizer(ggufTokens: ["a"], merges: [], tokenTypes: [1], pre: "mystery", bos: nil, eos: nil)) { error in
-            guard case .unsupported = error as? TokenizerError else { return XCTFail("\(error)") }
+            guard case .unsupported = (error as? TokenizerError)?.code else { return XCTFail("\(error)") }
         }
     }
 }

@@ -87,7 +87,7 @@ final class TokenizerJSONWriterLlama2cTests: XCTestCase {
     private func assertNoExactEquivalent(_ pieces: [(String, Float)], mentions: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let tokenizer = try Llama2cTokenizer(data: tokenizerBin(pieces), vocabSize: pieces.count, source: "odd.bin")
         XCTAssertThrowsError(try TokenizerJSONWriter.files(for: tokenizer, source: "odd.bin"), file: file, line: line) { error in
-            guard case .noExactEquivalent(let source, let reason) = error as? TokenizerWriteError else {
+            guard case .noExactEquivalent(let source, let reason) = (error as? TokenizerWriteError)?.code else {
                 return XCTFail("\(error)", file: file, line: line)
             }
             XCTAssertEqual(source, "odd.bin", file: file, line: line)

@@ -194,7 +194,7 @@ final class AdamWTests: XCTestCase {
     func testInvalidHyperparametersAreTypedErrors() {
         let store = ParameterStore(specs: [("w", [4], .matrix)], backend: CPUBackend.shared)
         XCTAssertThrowsError(try AdamW(store: store, config: AdamWConfig(beta1: 1))) {
-            guard case .invalidHyperparameter(name: "beta1", value: 1, requirement: _)? = $0 as? OptimizerError else {
+            guard case .invalidHyperparameter(name: "beta1", value: 1, requirement: _)? = ($0 as? OptimizerError)?.code else {
                 return XCTFail("\($0)")
             }
         }

@@ -64,7 +64,7 @@ final class LearningRateScheduleTests: XCTestCase {
         XCTAssertThrowsError(try LearningRateSchedule.cosine(peak: 1e-3, warmupSteps: 0, totalSteps: 0).validate())
         XCTAssertThrowsError(try LearningRateSchedule.cosine(peak: 1e-3, warmupSteps: 0, totalSteps: 10,
                                                              minimumRatio: 1.5).validate()) {
-            guard case .invalidHyperparameter(name: "minimum lr ratio", value: 1.5, requirement: _)? = $0 as? OptimizerError
+            guard case .invalidHyperparameter(name: "minimum lr ratio", value: 1.5, requirement: _)? = ($0 as? OptimizerError)?.code
             else { return XCTFail("\($0)") }
         }
         XCTAssertNoThrow(try LearningRateSchedule.linear(peak: 1e-3, warmupSteps: 10, totalSteps: 10).validate())

@@ -21,7 +21,7 @@ final class TrainingGuardTests: XCTestCase {
         for (moments, index) in [([0, 0, .nan, 0, 0, 0, 0, 0], 2), ([0, 0, 0, 0, 0, .infinity, 0, 0], 5), ([0, 0, 0, 0, 0, 0, -1e-9, 0], 6)]
             as [([Float], Int)] {
             XCTAssertThrowsError(try moments.withUnsafeBufferPointer { try optimizer.restore(moments: $0, stepCount: 3) }) {
-                guard case let .invalidState(group, bad, _)? = $0 as? OptimizerError else { return XCTFail("\($0)") }
+                guard case let .invalidState(group, bad, _)? = ($0 as? OptimizerError)?.code else { return XCTFail("\($0)") }
                 XCTAssertEqual(group, 0)
                 XCTAssertEqual(bad, index)
             }

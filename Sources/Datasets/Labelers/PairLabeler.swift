@@ -54,14 +54,28 @@ public enum PairLabeler {
 }
 
 /// Why a labeler gave no usable scores.
-public enum PairLabelerError: Error, CustomStringConvertible, Equatable {
+public struct PairLabelerError: Error, CustomStringConvertible, Equatable {
+    /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
+    package enum Code: Equatable, Sendable {
+        /// The scorer returned a different number of scores than texts.
+        case wrongCount(labeler: String, scores: Int, texts: Int)
+        /// The scorer returned NaN or an infinity for the text at `index` of a batch.
+        case nonFinite(labeler: String, index: Int)
+    }
+
+    /// What went wrong.
+    package let code: Code
+
+    /// The error of `code`.
+    package init(_ code: Code) { self.code = code }
+
     /// The scorer returned a different number of scores than texts.
-    case wrongCount(labeler: String, scores: Int, texts: Int)
+    public static func wrongCount(labeler: String, scores: Int, texts: Int) -> PairLabelerError { PairLabelerError(.wrongCount(labeler: labeler, scores: scores, texts: texts)) }
     /// The scorer returned NaN or an infinity for the text at `index` of a batch.
-    case nonFinite(labeler: String, index: Int)
+    public static func nonFinite(labeler: String, index: Int) -> PairLabelerError { PairLabelerError(.nonFinite(labeler: labeler, index: index)) }
 
     public var description: String {
-        switch self {
+        switch code {
         case let .wrongCount(labeler, scores, texts): "labeler \(labeler) returned \(scores) scores for \(texts) texts"
         case let .nonFinite(labeler, index): "labeler \(labeler) gave a non-finite score (NaN or infinity) to text \(index + 1) of a batch"
         }

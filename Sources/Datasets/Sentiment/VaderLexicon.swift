@@ -3,18 +3,36 @@ import ModelIO
 import Storage
 
 /// Why VADER's lexicons could not be loaded; each message is one line naming the file (and line).
-public enum VaderLexiconError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct VaderLexiconError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
+    package enum Code: Equatable, Sendable {
+        /// A lexicon file does not exist.
+        case missing(path: String)
+        /// A lexicon file exists but cannot be read.
+        case unreadable(path: String, reason: String)
+        /// A lexicon file is not UTF-8 text.
+        case notUTF8(path: String)
+        /// A line is not in the lexicon's `token<TAB>value[<TAB>...]` form.
+        case malformedLine(path: String, line: Int, reason: String)
+    }
+
+    /// What went wrong.
+    package let code: Code
+
+    /// The error of `code`.
+    package init(_ code: Code) { self.code = code }
+
     /// A lexicon file does not exist.
-    case missing(path: String)
+    public static func missing(path: String) -> VaderLexiconError { VaderLexiconError(.missing(path: path)) }
     /// A lexicon file exists but cannot be read.
-    case unreadable(path: String, reason: String)
+    public static func unreadable(path: String, reason: String) -> VaderLexiconError { VaderLexiconError(.unreadable(path: path, reason: reason)) }
     /// A lexicon file is not UTF-8 text.
-    case notUTF8(path: String)
+    public static func notUTF8(path: String) -> VaderLexiconError { VaderLexiconError(.notUTF8(path: path)) }
     /// A line is not in the lexicon's `token<TAB>value[<TAB>...]` form.
-    case malformedLine(path: String, line: Int, reason: String)
+    public static func malformedLine(path: String, line: Int, reason: String) -> VaderLexiconError { VaderLexiconError(.malformedLine(path: path, line: line, reason: reason)) }
 
     public var description: String {
-        switch self {
+        switch code {
         case .missing(let path):
             return "VADER lexicon \(path) does not exist; `make models` fetches vaderSentiment 3.3.2's lexicons into models/vader"
         case let .unreadable(path, reason):

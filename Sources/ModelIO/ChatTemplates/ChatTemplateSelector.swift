@@ -42,12 +42,24 @@ public enum ChatTemplateSelector {
 }
 
 /// A chat template that cannot be chosen.
-public enum ChatTemplateError: Error, CustomStringConvertible, Equatable {
+public struct ChatTemplateError: Error, CustomStringConvertible, Equatable {
+    /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
+    package enum Code: Equatable, Sendable {
+        /// No template has this name.
+        case unknownName(String)
+    }
+
+    /// What went wrong.
+    package let code: Code
+
+    /// The error of `code`.
+    package init(_ code: Code) { self.code = code }
+
     /// No template has this name.
-    case unknownName(String)
+    public static func unknownName(_ v0: String) -> ChatTemplateError { ChatTemplateError(.unknownName(v0)) }
 
     public var description: String {
-        switch self {
+        switch code {
         case .unknownName(let name):
             return "unknown chat template \(name.debugDescription); choose one of \(ChatTemplateSelector.names.joined(separator: ", "))"
         }

@@ -1,43 +1,87 @@
 /// Everything that can go wrong reading a GGUF file; each message is one line naming the file and the
 /// key or tensor at fault, and says what to do where there is something to do.
-public enum GGUFError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct GGUFError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
+    package enum Code: Equatable, Sendable {
+        /// The file could not be opened or mapped.
+        case cannotOpen(file: String, reason: String)
+        /// The first four bytes are not `GGUF`.
+        case badMagic(file: String, found: [UInt8])
+        /// A GGUF version this reader does not handle (only 2 and 3 are).
+        case unsupportedVersion(file: String, version: UInt32)
+        /// The file ends before `what` (which started at byte `offset` and needs `needed` bytes).
+        case truncated(file: String, what: String, offset: Int, needed: Int, fileSize: Int)
+        /// A metadata value carries a type id outside the GGUF specification.
+        case unknownValueType(file: String, key: String, typeID: UInt32)
+        /// A metadata value is malformed (nesting too deep, bad UTF-8, ...).
+        case invalidMetadata(file: String, key: String, reason: String)
+        /// The same metadata key or tensor name appears twice.
+        case duplicate(file: String, name: String)
+        /// A tensor's type id is not a ggml type at all.
+        case unknownTensorType(file: String, tensor: String, typeID: UInt32)
+        /// A tensor's type is a real ggml type that this reader cannot dequantize.
+        case unsupportedTensorType(file: String, tensor: String, type: String)
+        /// A tensor's dimensions, offset or size are inconsistent.
+        case invalidTensorInfo(file: String, tensor: String, reason: String)
+        /// A metadata key the loader needs is absent.
+        case missingKey(file: String, key: String)
+        /// A metadata key holds a value of the wrong kind.
+        case wrongValueType(file: String, key: String, expected: String, found: String)
+        /// `general.architecture` names a family the Swift models do not implement.
+        case unknownArchitecture(file: String, architecture: String)
+        /// The model needs a feature the Swift models do not implement (e.g. partial rotary dimensions).
+        case unsupportedModel(file: String, key: String, reason: String)
+        /// A tensor the architecture requires is absent.
+        case missingTensor(file: String, tensor: String)
+        /// A tensor the architecture does not use is present.
+        case unexpectedTensor(file: String, tensor: String)
+        /// A tensor's shape (row-major) differs from what the config implies.
+        case shapeMismatch(file: String, tensor: String, expected: [Int], found: [Int])
+    }
+
+    /// What went wrong.
+    package let code: Code
+
+    /// The error of `code`.
+    package init(_ code: Code) { self.code = code }
+
     /// The file could not be opened or mapped.
-    case cannotOpen(file: String, reason: String)
+    public static func cannotOpen(file: String, reason: String) -> GGUFError { GGUFError(.cannotOpen(file: file, reason: reason)) }
     /// The first four bytes are not `GGUF`.
-    case badMagic(file: String, found: [UInt8])
+    public static func badMagic(file: String, found: [UInt8]) -> GGUFError { GGUFError(.badMagic(file: file, found: found)) }
     /// A GGUF version this reader does not handle (only 2 and 3 are).
-    case unsupportedVersion(file: String, version: UInt32)
+    public static func unsupportedVersion(file: String, version: UInt32) -> GGUFError { GGUFError(.unsupportedVersion(file: file, version: version)) }
     /// The file ends before `what` (which started at byte `offset` and needs `needed` bytes).
-    case truncated(file: String, what: String, offset: Int, needed: Int, fileSize: Int)
+    public static func truncated(file: String, what: String, offset: Int, needed: Int, fileSize: Int) -> GGUFError { GGUFError(.truncated(file: file, what: what, offset: offset, needed: needed, fileSize: fileSize)) }
     /// A metadata value carries a type id outside the GGUF specification.
-    case unknownValueType(file: String, key: String, typeID: UInt32)
+    public static func unknownValueType(file: String, key: String, typeID: UInt32) -> GGUFError { GGUFError(.unknownValueType(file: file, key: key, typeID: typeID)) }
     /// A metadata value is malformed (nesting too deep, bad UTF-8, ...).
-    case invalidMetadata(file: String, key: String, reason: String)
+    public static func invalidMetadata(file: String, key: String, reason: String) -> GGUFError { GGUFError(.invalidMetadata(file: file, key: key, reason: reason)) }
     /// The same metadata key or tensor name appears twice.
-    case duplicate(file: String, name: String)
+    public static func duplicate(file: String, name: String) -> GGUFError { GGUFError(.duplicate(file: file, name: name)) }
     /// A tensor's type id is not a ggml type at all.
-    case unknownTensorType(file: String, tensor: String, typeID: UInt32)
+    public static func unknownTensorType(file: String, tensor: String, typeID: UInt32) -> GGUFError { GGUFError(.unknownTensorType(file: file, tensor: tensor, typeID: typeID)) }
     /// A tensor's type is a real ggml type that this reader cannot dequantize.
-    case unsupportedTensorType(file: String, tensor: String, type: String)
+    public static func unsupportedTensorType(file: String, tensor: String, type: String) -> GGUFError { GGUFError(.unsupportedTensorType(file: file, tensor: tensor, type: type)) }
     /// A tensor's dimensions, offset or size are inconsistent.
-    case invalidTensorInfo(file: String, tensor: String, reason: String)
+    public static func invalidTensorInfo(file: String, tensor: String, reason: String) -> GGUFError { GGUFError(.invalidTensorInfo(file: file, tensor: tensor, reason: reason)) }
     /// A metadata key the loader needs is absent.
-    case missingKey(file: String, key: String)
+    public static func missingKey(file: String, key: String) -> GGUFError { GGUFError(.missingKey(file: file, key: key)) }
     /// A metadata key holds a value of the wrong kind.
-    case wrongValueType(file: String, key: String, expected: String, found: String)
+    public static func wrongValueType(file: String, key: String, expected: String, found: String) -> GGUFError { GGUFError(.wrongValueType(file: file, key: key, expected: expected, found: found)) }
     /// `general.architecture` names a family the Swift models do not implement.
-    case unknownArchitecture(file: String, architecture: String)
+    public static func unknownArchitecture(file: String, architecture: String) -> GGUFError { GGUFError(.unknownArchitecture(file: file, architecture: architecture)) }
     /// The model needs a feature the Swift models do not implement (e.g. partial rotary dimensions).
-    case unsupportedModel(file: String, key: String, reason: String)
+    public static func unsupportedModel(file: String, key: String, reason: String) -> GGUFError { GGUFError(.unsupportedModel(file: file, key: key, reason: reason)) }
     /// A tensor the architecture requires is absent.
-    case missingTensor(file: String, tensor: String)
+    public static func missingTensor(file: String, tensor: String) -> GGUFError { GGUFError(.missingTensor(file: file, tensor: tensor)) }
     /// A tensor the architecture does not use is present.
-    case unexpectedTensor(file: String, tensor: String)
+    public static func unexpectedTensor(file: String, tensor: String) -> GGUFError { GGUFError(.unexpectedTensor(file: file, tensor: tensor)) }
     /// A tensor's shape (row-major) differs from what the config implies.
-    case shapeMismatch(file: String, tensor: String, expected: [Int], found: [Int])
+    public static func shapeMismatch(file: String, tensor: String, expected: [Int], found: [Int]) -> GGUFError { GGUFError(.shapeMismatch(file: file, tensor: tensor, expected: expected, found: found)) }
 
     public var description: String {
-        switch self {
+        switch code {
         case let .cannotOpen(file, reason):
             return "\(file): cannot open GGUF file: \(reason)"
         case let .badMagic(file, found):

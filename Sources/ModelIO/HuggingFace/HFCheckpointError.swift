@@ -1,34 +1,68 @@
 /// Why a Hugging Face checkpoint folder could not be loaded or saved. Each message is one line naming the
 /// file and the `config.json` field or Hugging Face tensor key. Errors inside a safetensors file itself come
 /// as `SafetensorsError`.
-public enum HFCheckpointError: Error, CustomStringConvertible, Equatable {
+public struct HFCheckpointError: Error, CustomStringConvertible, Equatable {
+    /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
+    package enum Code: Equatable, Sendable {
+        /// `config.json` (or a shard index) is missing or unreadable.
+        case unreadableFile(file: String, reason: String)
+        /// A JSON file is not the expected structure.
+        case malformedJSON(file: String, reason: String)
+        /// A required `config.json` field is absent.
+        case missingField(file: String, key: String)
+        /// A `config.json` field has a value of the wrong type or out of range.
+        case invalidField(file: String, key: String, value: String, expected: String)
+        /// `architectures` / `model_type` name a model this runtime does not implement.
+        case unknownArchitecture(file: String, value: String)
+        /// A field asks for a variant of the architecture this runtime does not implement.
+        case unsupportedFeature(file: String, key: String, value: String, reason: String)
+        /// The folder holds neither `model.safetensors` nor `model.safetensors.index.json`.
+        case noWeights(directory: String)
+        /// A tensor the architecture needs is absent.
+        case missingTensor(file: String, key: String)
+        /// A tensor the architecture does not have is present.
+        case unexpectedTensor(file: String, key: String)
+        /// A tensor has the wrong shape.
+        case shapeMismatch(file: String, key: String, expected: [Int], found: [Int])
+        /// The same tensor appears twice (two shards, or prefixed and unprefixed names).
+        case duplicateTensor(file: String, key: String)
+        /// The config or store cannot be written as a Hugging Face checkpoint.
+        case cannotSave(file: String, reason: String)
+    }
+
+    /// What went wrong.
+    package let code: Code
+
+    /// The error of `code`.
+    package init(_ code: Code) { self.code = code }
+
     /// `config.json` (or a shard index) is missing or unreadable.
-    case unreadableFile(file: String, reason: String)
+    public static func unreadableFile(file: String, reason: String) -> HFCheckpointError { HFCheckpointError(.unreadableFile(file: file, reason: reason)) }
     /// A JSON file is not the expected structure.
-    case malformedJSON(file: String, reason: String)
+    public static func malformedJSON(file: String, reason: String) -> HFCheckpointError { HFCheckpointError(.malformedJSON(file: file, reason: reason)) }
     /// A required `config.json` field is absent.
-    case missingField(file: String, key: String)
+    public static func missingField(file: String, key: String) -> HFCheckpointError { HFCheckpointError(.missingField(file: file, key: key)) }
     /// A `config.json` field has a value of the wrong type or out of range.
-    case invalidField(file: String, key: String, value: String, expected: String)
+    public static func invalidField(file: String, key: String, value: String, expected: String) -> HFCheckpointError { HFCheckpointError(.invalidField(file: file, key: key, value: value, expected: expected)) }
     /// `architectures` / `model_type` name a model this runtime does not implement.
-    case unknownArchitecture(file: String, value: String)
+    public static func unknownArchitecture(file: String, value: String) -> HFCheckpointError { HFCheckpointError(.unknownArchitecture(file: file, value: value)) }
     /// A field asks for a variant of the architecture this runtime does not implement.
-    case unsupportedFeature(file: String, key: String, value: String, reason: String)
+    public static func unsupportedFeature(file: String, key: String, value: String, reason: String) -> HFCheckpointError { HFCheckpointError(.unsupportedFeature(file: file, key: key, value: value, reason: reason)) }
     /// The folder holds neither `model.safetensors` nor `model.safetensors.index.json`.
-    case noWeights(directory: String)
+    public static func noWeights(directory: String) -> HFCheckpointError { HFCheckpointError(.noWeights(directory: directory)) }
     /// A tensor the architecture needs is absent.
-    case missingTensor(file: String, key: String)
+    public static func missingTensor(file: String, key: String) -> HFCheckpointError { HFCheckpointError(.missingTensor(file: file, key: key)) }
     /// A tensor the architecture does not have is present.
-    case unexpectedTensor(file: String, key: String)
+    public static func unexpectedTensor(file: String, key: String) -> HFCheckpointError { HFCheckpointError(.unexpectedTensor(file: file, key: key)) }
     /// A tensor has the wrong shape.
-    case shapeMismatch(file: String, key: String, expected: [Int], found: [Int])
+    public static func shapeMismatch(file: String, key: String, expected: [Int], found: [Int]) -> HFCheckpointError { HFCheckpointError(.shapeMismatch(file: file, key: key, expected: expected, found: found)) }
     /// The same tensor appears twice (two shards, or prefixed and unprefixed names).
-    case duplicateTensor(file: String, key: String)
+    public static func duplicateTensor(file: String, key: String) -> HFCheckpointError { HFCheckpointError(.duplicateTensor(file: file, key: key)) }
     /// The config or store cannot be written as a Hugging Face checkpoint.
-    case cannotSave(file: String, reason: String)
+    public static func cannotSave(file: String, reason: String) -> HFCheckpointError { HFCheckpointError(.cannotSave(file: file, reason: reason)) }
 
     public var description: String {
-        switch self {
+        switch code {
         case let .unreadableFile(file, reason):
             return "\(file): cannot read: \(reason)"
         case let .malformedJSON(file, reason):

@@ -1,41 +1,83 @@
 /// Why a safetensors file could not be read or written. Each message is one line naming the file and,
 /// where there is one, the tensor key.
-public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
+public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
+    /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
+    package enum Code: Equatable, Sendable {
+        /// The file could not be opened, inspected or mapped.
+        case cannotOpen(file: String, reason: String)
+        /// Shorter than the 8-byte header length.
+        case fileTooShort(file: String, size: Int)
+        /// The header length is larger than any real header (100 MB, the reference implementation's limit).
+        case headerLengthAbsurd(file: String, length: UInt64)
+        /// The header length points past the end of the file.
+        case headerPastEnd(file: String, length: UInt64, fileSize: Int)
+        /// The header is not valid JSON (or not UTF-8).
+        case headerNotJSON(file: String, reason: String)
+        /// The header is JSON but not the expected structure; `key` is the offending entry ("" for the root).
+        case malformedHeader(file: String, key: String, reason: String)
+        /// A dtype string the format does not define.
+        case unknownDType(file: String, key: String, dtype: String)
+        /// `data_offsets` span a different number of bytes than shape × dtype size.
+        case offsetsMismatch(file: String, key: String, expectedBytes: Int, foundBytes: Int)
+        /// Tensor data do not follow each other back to back (an overlap, a gap, or not starting at 0).
+        case offsetsNotContiguous(file: String, key: String, expectedBegin: Int, foundBegin: Int)
+        /// A tensor's data end past the end of the file.
+        case truncated(file: String, key: String, end: Int, dataSize: Int)
+        /// Bytes after the last tensor that no tensor owns.
+        case trailingBytes(file: String, count: Int)
+        /// No tensor of that name in the file.
+        case missingTensor(file: String, key: String)
+        /// The tensor's dtype cannot be read as the requested type.
+        case unsupportedConversion(file: String, key: String, dtype: SafetensorsDType, target: String)
+        /// The destination holds a different number of elements than the tensor.
+        case countMismatch(file: String, key: String, expected: Int, found: Int)
+        /// A tensor given to the writer is inconsistent (shape vs values, duplicate name, unsupported dtype).
+        case invalidTensor(file: String, key: String, reason: String)
+        /// Writing or renaming the file failed.
+        case writeFailed(file: String, reason: String)
+    }
+
+    /// What went wrong.
+    package let code: Code
+
+    /// The error of `code`.
+    package init(_ code: Code) { self.code = code }
+
     /// The file could not be opened, inspected or mapped.
-    case cannotOpen(file: String, reason: String)
+    public static func cannotOpen(file: String, reason: String) -> SafetensorsError { SafetensorsError(.cannotOpen(file: file, reason: reason)) }
     /// Shorter than the 8-byte header length.
-    case fileTooShort(file: String, size: Int)
+    public static func fileTooShort(file: String, size: Int) -> SafetensorsError { SafetensorsError(.fileTooShort(file: file, size: size)) }
     /// The header length is larger than any real header (100 MB, the reference implementation's limit).
-    case headerLengthAbsurd(file: String, length: UInt64)
+    public static func headerLengthAbsurd(file: String, length: UInt64) -> SafetensorsError { SafetensorsError(.headerLengthAbsurd(file: file, length: length)) }
     /// The header length points past the end of the file.
-    case headerPastEnd(file: String, length: UInt64, fileSize: Int)
+    public static func headerPastEnd(file: String, length: UInt64, fileSize: Int) -> SafetensorsError { SafetensorsError(.headerPastEnd(file: file, length: length, fileSize: fileSize)) }
     /// The header is not valid JSON (or not UTF-8).
-    case headerNotJSON(file: String, reason: String)
+    public static func headerNotJSON(file: String, reason: String) -> SafetensorsError { SafetensorsError(.headerNotJSON(file: file, reason: reason)) }
     /// The header is JSON but not the expected structure; `key` is the offending entry ("" for the root).
-    case malformedHeader(file: String, key: String, reason: String)
+    public static func malformedHeader(file: String, key: String, reason: String) -> SafetensorsError { SafetensorsError(.malformedHeader(file: file, key: key, reason: reason)) }
     /// A dtype string the format does not define.
-    case unknownDType(file: String, key: String, dtype: String)
+    public static func unknownDType(file: String, key: String, dtype: String) -> SafetensorsError { SafetensorsError(.unknownDType(file: file, key: key, dtype: dtype)) }
     /// `data_offsets` span a different number of bytes than shape × dtype size.
-    case offsetsMismatch(file: String, key: String, expectedBytes: Int, foundBytes: Int)
+    public static func offsetsMismatch(file: String, key: String, expectedBytes: Int, foundBytes: Int) -> SafetensorsError { SafetensorsError(.offsetsMismatch(file: file, key: key, expectedBytes: expectedBytes, foundBytes: foundBytes)) }
     /// Tensor data do not follow each other back to back (an overlap, a gap, or not starting at 0).
-    case offsetsNotContiguous(file: String, key: String, expectedBegin: Int, foundBegin: Int)
+    public static func offsetsNotContiguous(file: String, key: String, expectedBegin: Int, foundBegin: Int) -> SafetensorsError { SafetensorsError(.offsetsNotContiguous(file: file, key: key, expectedBegin: expectedBegin, foundBegin: foundBegin)) }
     /// A tensor's data end past the end of the file.
-    case truncated(file: String, key: String, end: Int, dataSize: Int)
+    public static func truncated(file: String, key: String, end: Int, dataSize: Int) -> SafetensorsError { SafetensorsError(.truncated(file: file, key: key, end: end, dataSize: dataSize)) }
     /// Bytes after the last tensor that no tensor owns.
-    case trailingBytes(file: String, count: Int)
+    public static func trailingBytes(file: String, count: Int) -> SafetensorsError { SafetensorsError(.trailingBytes(file: file, count: count)) }
     /// No tensor of that name in the file.
-    case missingTensor(file: String, key: String)
+    public static func missingTensor(file: String, key: String) -> SafetensorsError { SafetensorsError(.missingTensor(file: file, key: key)) }
     /// The tensor's dtype cannot be read as the requested type.
-    case unsupportedConversion(file: String, key: String, dtype: SafetensorsDType, target: String)
+    public static func unsupportedConversion(file: String, key: String, dtype: SafetensorsDType, target: String) -> SafetensorsError { SafetensorsError(.unsupportedConversion(file: file, key: key, dtype: dtype, target: target)) }
     /// The destination holds a different number of elements than the tensor.
-    case countMismatch(file: String, key: String, expected: Int, found: Int)
+    public static func countMismatch(file: String, key: String, expected: Int, found: Int) -> SafetensorsError { SafetensorsError(.countMismatch(file: file, key: key, expected: expected, found: found)) }
     /// A tensor given to the writer is inconsistent (shape vs values, duplicate name, unsupported dtype).
-    case invalidTensor(file: String, key: String, reason: String)
+    public static func invalidTensor(file: String, key: String, reason: String) -> SafetensorsError { SafetensorsError(.invalidTensor(file: file, key: key, reason: reason)) }
     /// Writing or renaming the file failed.
-    case writeFailed(file: String, reason: String)
+    public static func writeFailed(file: String, reason: String) -> SafetensorsError { SafetensorsError(.writeFailed(file: file, reason: reason)) }
 
     public var description: String {
-        switch self {
+        switch code {
         case let .cannotOpen(file, reason):
             return "\(file): cannot open safetensors file: \(reason)"
         case let .fileTooShort(file, size):

@@ -3,14 +3,28 @@ import Dispatch
 import Wire
 
 /// Why a round stopped without its batch.
-public enum RoundError: Error, Equatable, CustomStringConvertible {
+public struct RoundError: Error, Equatable, CustomStringConvertible {
+    /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
+    package enum Code: Equatable, Sendable {
+        /// A piece of work failed too often, or weights were refused too often.
+        case aborted(String)
+        /// The transport closed before the round completed.
+        case transportClosed(iteration: Int)
+    }
+
+    /// What went wrong.
+    package let code: Code
+
+    /// The error of `code`.
+    package init(_ code: Code) { self.code = code }
+
     /// A piece of work failed too often, or weights were refused too often.
-    case aborted(String)
+    public static func aborted(_ v0: String) -> RoundError { RoundError(.aborted(v0)) }
     /// The transport closed before the round completed.
-    case transportClosed(iteration: Int)
+    public static func transportClosed(iteration: Int) -> RoundError { RoundError(.transportClosed(iteration: iteration)) }
 
     public var description: String {
-        switch self {
+        switch code {
         case let .aborted(why): "the round stopped: \(why)"
         case let .transportClosed(iteration): "the workers' transport closed during round \(iteration)"
         }

@@ -1,14 +1,30 @@
 /// What is wrong with arrays handed to the PPO math: one names the array and the sizes.
-public enum PPOInputError: Error, Equatable, CustomStringConvertible {
+public struct PPOInputError: Error, Equatable, CustomStringConvertible {
+    /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
+    package enum Code: Equatable, Sendable {
+        /// An array of the wrong length.
+        case lengthMismatch(what: String, expected: Int, got: Int)
+        /// A group size that does not divide the batch, or is below 2 (RLOO, GRPO).
+        case invalidGroupSize(samplesPerPrompt: Int, batch: Int)
+        /// A separate critic whose vocabulary cannot take every id of the policy's (it reads the policy's tokens).
+        case criticVocabularyTooSmall(critic: Int, policy: Int)
+    }
+
+    /// What went wrong.
+    package let code: Code
+
+    /// The error of `code`.
+    package init(_ code: Code) { self.code = code }
+
     /// An array of the wrong length.
-    case lengthMismatch(what: String, expected: Int, got: Int)
+    public static func lengthMismatch(what: String, expected: Int, got: Int) -> PPOInputError { PPOInputError(.lengthMismatch(what: what, expected: expected, got: got)) }
     /// A group size that does not divide the batch, or is below 2 (RLOO, GRPO).
-    case invalidGroupSize(samplesPerPrompt: Int, batch: Int)
+    public static func invalidGroupSize(samplesPerPrompt: Int, batch: Int) -> PPOInputError { PPOInputError(.invalidGroupSize(samplesPerPrompt: samplesPerPrompt, batch: batch)) }
     /// A separate critic whose vocabulary cannot take every id of the policy's (it reads the policy's tokens).
-    case criticVocabularyTooSmall(critic: Int, policy: Int)
+    public static func criticVocabularyTooSmall(critic: Int, policy: Int) -> PPOInputError { PPOInputError(.criticVocabularyTooSmall(critic: critic, policy: policy)) }
 
     public var description: String {
-        switch self {
+        switch code {
         case let .lengthMismatch(what, expected, got): "\(what) has \(got) values; the batch needs \(expected)"
         case let .invalidGroupSize(k, batch):
             "\(k) samples per prompt must be at least 2 and divide the batch of \(batch)"
