@@ -3,13 +3,13 @@ import Foundation
 import Tensor
 
 /// The device a role process is pinned to (`--device`): CPU cores, or one CUDA GPU.
-public enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
+package enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
     /// Every core the process may use now (`cpu`), or these cores (`cpu:2-3`, `cpu:0,2,4`).
     case cpu(cores: [Int]?)
     /// One GPU (`cuda:N`).
     case cuda(Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cpu(nil): "cpu"
         case let .cpu(cores?): "cpu:" + cores.map(String.init).joined(separator: ",")
@@ -18,7 +18,7 @@ public enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses `cpu`, `cpu:A-B`, `cpu:A,B,...` (ranges and lists mixed) or `cuda:N`.
-    public static func parse(_ text: String) throws(DeviceError) -> DeviceSpec {
+    package static func parse(_ text: String) throws(DeviceError) -> DeviceSpec {
         if text == "cpu" { return .cpu(cores: nil) }
         if text.hasPrefix("cuda:") {
             guard let n = Int(text.dropFirst(5)), n >= 0, n < 1024 else { throw .malformed(text) }
@@ -39,7 +39,7 @@ public enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
     /// Pins this process: a CPU set becomes its affinity and its compute thread count; a GPU would set
     /// `CUDA_VISIBLE_DEVICES`, but this build has no CUDA backend, so it is refused. Call before any
     /// compute starts.
-    public func apply() throws(DeviceError) {
+    package func apply() throws(DeviceError) {
         switch self {
         case .cuda(let n):
             throw .noCUDA(n)
@@ -57,7 +57,7 @@ public enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The cores this process may run on now.
-    public static func allowedCores() -> [Int] {
+    package static func allowedCores() -> [Int] {
         var buffer = [Int32](repeating: 0, count: 4096)
         let n = buffer.withUnsafeMutableBufferPointer { rlhf_allowed_cores($0.baseAddress, 4096) }
         return n > 0 ? buffer.prefix(Int(n)).map(Int.init) : [0]
@@ -65,7 +65,7 @@ public enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A device that cannot be used, in one line.
-public enum DeviceError: Error, Equatable, CustomStringConvertible {
+package enum DeviceError: Error, Equatable, CustomStringConvertible {
     /// Not `cpu`, `cpu:CORES` or `cuda:N`.
     case malformed(String)
     /// A core this process may not run on.
@@ -75,7 +75,7 @@ public enum DeviceError: Error, Equatable, CustomStringConvertible {
     /// A GPU was asked for and this build has no CUDA backend.
     case noCUDA(Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .malformed(text):
             "--device \(text.prefix(40)): expected cpu, cpu:CORES (e.g. cpu:2-3 or cpu:0,2) or cuda:N"

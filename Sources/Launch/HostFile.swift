@@ -2,7 +2,7 @@ import Foundation
 import Storage
 
 /// A process role the launcher starts: the learner or one of the worker roles.
-public enum ProcessRole: String, Sendable, Hashable, CaseIterable {
+package enum ProcessRole: String, Sendable, Hashable, CaseIterable {
     /// The PPO learner (exactly one per run).
     case learner
     /// A rollout generator.
@@ -14,49 +14,49 @@ public enum ProcessRole: String, Sendable, Hashable, CaseIterable {
 }
 
 /// One line of a host file: `HOST slots=N [gpus=0,1,...] [cores=split|shared] [roles=learner,rollout,...]`.
-public struct HostEntry: Sendable, Equatable {
+package struct HostEntry: Sendable, Equatable {
     /// The host name (`localhost` for this machine).
-    public var host: String
+    package var host: String
     /// Processes that may run on it.
-    public var slots: Int
+    package var slots: Int
     /// Its GPUs, in the order slots take them (empty: a CPU host).
-    public var gpus: [Int]
+    package var gpus: [Int]
     /// The processes to start on it, in slot order (nil: the launcher places the config's counts).
-    public var roles: [ProcessRole]?
+    package var roles: [ProcessRole]?
     /// On a CPU host, whether every process gets all the cores (`cores=shared`: the roles take turns,
     /// as on-policy PPO's phases do) instead of a share each (`cores=split`, the default).
-    public var sharesCores = false
+    package var sharesCores = false
     /// The line it came from.
-    public var line: Int
+    package var line: Int
 
     /// An entry as a host-file line declares it.
-    public init(host: String, slots: Int, gpus: [Int], roles: [ProcessRole]?, line: Int, sharesCores: Bool = false) {
+    package init(host: String, slots: Int, gpus: [Int], roles: [ProcessRole]?, line: Int, sharesCores: Bool = false) {
         self.host = host; self.slots = slots; self.gpus = gpus; self.roles = roles; self.line = line; self.sharesCores = sharesCores
     }
 }
 
 /// What is wrong with a host file: the file, the line and what.
-public struct HostFileError: Error, Equatable, CustomStringConvertible {
+package struct HostFileError: Error, Equatable, CustomStringConvertible {
     /// The file.
-    public var file: String
+    package var file: String
     /// The line (1-based; 0 for the file as a whole).
-    public var line: Int
+    package var line: Int
     /// What is wrong.
-    public var reason: String
+    package var reason: String
 
     /// Creates an error.
-    public init(file: String, line: Int, reason: String) { self.file = file; self.line = line; self.reason = reason }
+    package init(file: String, line: Int, reason: String) { self.file = file; self.line = line; self.reason = reason }
 
-    public var description: String { line > 0 ? "\(file):\(line): \(reason)" : "\(file): \(reason)" }
+    package var description: String { line > 0 ? "\(file):\(line): \(reason)" : "\(file): \(reason)" }
 }
 
 /// A host file (MPI/DeepSpeed style): one host per line, `#` starts a comment.
-public struct HostFile: Sendable, Equatable {
+package struct HostFile: Sendable, Equatable {
     /// The hosts, in file order.
-    public var hosts: [HostEntry]
+    package var hosts: [HostEntry]
 
     /// Reads `url` (at most 1 MiB).
-    public static func load(_ url: URL) throws(HostFileError) -> HostFile {
+    package static func load(_ url: URL) throws(HostFileError) -> HostFile {
         let data: Data
         do { data = try SideFile.read(url.path, limit: SideFile.Limit.runConfig, what: "a host file") } catch {
             throw HostFileError(file: url.path, line: 0, reason: error.reason)
@@ -68,7 +68,7 @@ public struct HostFile: Sendable, Equatable {
     }
 
     /// Parses host-file text; `file` names it in errors.
-    public static func parse(_ text: String, file: String) throws(HostFileError) -> HostFile {
+    package static func parse(_ text: String, file: String) throws(HostFileError) -> HostFile {
         var hosts: [HostEntry] = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = index + 1

@@ -1,25 +1,25 @@
 /// Where each process of a run goes: its role, host, slot and device.
-public struct PlacedProcess: Sendable, Equatable, CustomStringConvertible {
+package struct PlacedProcess: Sendable, Equatable, CustomStringConvertible {
     /// Its role, and its number among the processes of that role.
-    public var role: ProcessRole, index: Int
+    package var role: ProcessRole, index: Int
     /// The host and the slot on it.
-    public var host: String, slot: Int
+    package var host: String, slot: Int
     /// The device it is pinned to: `cpu:A-B` (cores) or `cuda:N`.
-    public var device: String
+    package var device: String
 
-    public var description: String { "\(role)#\(index)@\(host) slot \(slot) \(device)" }
+    package var description: String { "\(role)#\(index)@\(host) slot \(slot) \(device)" }
 }
 
 /// The launcher's placement: the host file's explicit `roles=` first, then the config's remaining role
 /// counts over the free slots in file order (the learner first, then reference, reward and rollout
 /// workers). Each slot of a GPU host takes the next GPU; the slots of a CPU host split its cores evenly.
-public struct PlacementPlan: Sendable, Equatable {
+package struct PlacementPlan: Sendable, Equatable {
     /// Every process, learner first.
-    public var processes: [PlacedProcess]
+    package var processes: [PlacedProcess]
 
     /// Places `counts` (the config's processes per role, the learner included) on `hosts`; `cores(host)`
     /// is the number of cores of a CPU host.
-    public static func make(_ hosts: HostFile, counts: [ProcessRole: Int], file: String,
+    package static func make(_ hosts: HostFile, counts: [ProcessRole: Int], file: String,
                             cores: (String) -> Int) throws(HostFileError) -> PlacementPlan {
         var slotsUsed: [String: Int] = [:]
         var placed: [(ProcessRole, HostEntry, Int)] = []
@@ -74,5 +74,5 @@ public struct PlacementPlan: Sendable, Equatable {
     }
 
     /// The plan as lines for the terminal: one per process.
-    public var lines: [String] { processes.map(\.description) }
+    package var lines: [String] { processes.map(\.description) }
 }

@@ -2,16 +2,16 @@ import Dispatch
 import Foundation
 
 /// The launched processes: output forwarded line by line with a prefix, and stopped together.
-public final class ProcessGroup: @unchecked Sendable {
+package final class ProcessGroup: @unchecked Sendable {
     private var processes: [Process] = []
     private let lock = NSLock()
     private var signals: OperatorSignals?
     private var interrupted: Int32?
 
-    public init() {}
+    package init() {}
 
     /// Starts `binary` with `arguments`, forwarding its output prefixed with `[prefix] `.
-    public func start(_ binary: URL, _ arguments: [String], prefix: String) throws -> Process {
+    package func start(_ binary: URL, _ arguments: [String], prefix: String) throws -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -32,7 +32,7 @@ public final class ProcessGroup: @unchecked Sendable {
     /// The first SIGINT or SIGTERM asks `learner` to stop after its current iteration, with a checkpoint
     /// (it then stops its workers); a second one stops every process now. Either way this one exits 130
     /// or 143 once they are gone.
-    public func stopOnSignals(learner: Process) {
+    package func stopOnSignals(learner: Process) {
         func handler(_ number: Int32) -> @Sendable () -> Void {
             { [self] in
                 let first = lock.withLock { () -> Bool in
@@ -52,11 +52,11 @@ public final class ProcessGroup: @unchecked Sendable {
     }
 
     /// The signal that interrupted the run, if one did.
-    public var interruption: Int32? { lock.withLock { interrupted } }
+    package var interruption: Int32? { lock.withLock { interrupted } }
 
     /// SIGINT to every process still running (a worker's SIGTERM would drain it), SIGKILL to those left
     /// after `seconds`.
-    public func stopAll(after seconds: Double) {
+    package func stopAll(after seconds: Double) {
         let running = lock.withLock { processes.filter(\.isRunning) }
         for p in running { kill(p.processIdentifier, SIGINT) }
         let deadline = Date().addingTimeInterval(seconds)
@@ -66,5 +66,5 @@ public final class ProcessGroup: @unchecked Sendable {
     }
 
     /// Waits for every process.
-    public func waitAll() { for p in lock.withLock({ processes }) { p.waitUntilExit() } }
+    package func waitAll() { for p in lock.withLock({ processes }) { p.waitUntilExit() } }
 }

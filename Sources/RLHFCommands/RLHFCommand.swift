@@ -2,22 +2,22 @@ import ArgumentParser
 import Foundation
 
 /// `rlhf`: the root of the command tree; one file per subcommand.
-public struct RLHFCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct RLHFCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "rlhf",
         abstract: "Reinforcement learning from human feedback: SFT, reward models, PPO and DPO.",
         version: "0.1.0",
         subcommands: [ScoreCommand.self, TokenizeCommand.self, GenerateCommand.self, ConvertCommand.self, PPOCommand.self, LearnerCommand.self, WorkerCommand.self, LaunchCommand.self,
                       RewardCommand.self, PairsCommand.self, SFTCommand.self, DPOCommand.self, LoRACommand.self, BenchCommand.self])
 
-    public init() {}
+    package init() {}
 
     /// Parses the command line and runs the chosen subcommand. Any error on bad input prints one line
     /// (`error: ...`, control characters escaped) to standard error and exits with status 2; `--help` and
     /// `--version` exit 0; no subcommand (of the root or of a group such as `reward`) prints that command's
     /// help and exits 2. SIGPIPE is ignored, so a closed output pipe is a write error (status 2), never a
     /// silent kill.
-    public static func runMain(arguments: [String]? = nil) async -> Never {
+    package static func runMain(arguments: [String]? = nil) async -> Never {
         signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot(try RepeatedOptions.pack(arguments ?? Array(CommandLine.arguments.dropFirst())))
@@ -42,7 +42,7 @@ public struct RLHFCommand: AsyncParsableCommand {
 
     /// The message `runMain` prints for `error`, on one line: the error's own text with control characters
     /// escaped (a newline in a path stays visible and the path whole), without ArgumentParser's usage lines.
-    public static func oneLineMessage(for error: Error) -> String {
+    package static func oneLineMessage(for error: Error) -> String {
         var message = message(for: error)
         if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
         // ArgumentParser appends "\nHelp: ..." / "\nUsage: ..." to some messages: keep the first part

@@ -51,7 +51,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let device = try DeviceSpec.parse(device)
         try device.apply()
         let drain = WorkerDrain(graceSeconds: drainSeconds, logger: Logger(label: "rlhf.worker"))
-        let worker = ClusterWorker(role: WorkerRole(rawValue: role)!, connect: connect,
+        let worker = ClusterWorker(role: ClusterWorker.Role(rawValue: role)!, connect: connect,
                                    keys: security.keys.map { (URL(fileURLWithPath: $0), name!) }, device: device.description,
                                    connectTimeout: connectTimeout)
         try await worker.run(welcomed: drain.roleStarted)

@@ -50,16 +50,16 @@ package enum JSONLRewind {
 }
 
 /// A run's log that cannot be read back for a resumed run: the file and why.
-public struct RunLogError: Error, CustomStringConvertible, Equatable {
+package struct RunLogError: Error, CustomStringConvertible, Equatable {
     /// The log file.
-    public let file: String
+    package let file: String
     /// What is wrong.
-    public let reason: String
+    package let reason: String
 
     package init(file: String, reason: String) {
         self.file = file
         self.reason = reason
     }
 
-    public var description: String { "\(file): cannot read the run's log: \(reason)" }
+    package var description: String { "\(file): cannot read the run's log: \(reason)" }
 }

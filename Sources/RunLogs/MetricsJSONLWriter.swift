@@ -2,13 +2,13 @@ import Foundation
 
 /// Appends one JSON object per line to `metrics.jsonl`: the metrics of one iteration, keys sorted, numbers
 /// written so that they read back exactly (non-finite values as `null`, which JSON has no number for).
-public final class MetricsJSONLWriter {
+package final class MetricsJSONLWriter {
     /// The file.
-    public let url: URL
+    package let url: URL
     private let handle: FileHandle
 
     /// Opens `url` for appending (creating it and its folder), so a resumed run continues the same file.
-    public init(url: URL) throws {
+    package init(url: URL) throws {
         self.url = url
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -29,7 +29,7 @@ public final class MetricsJSONLWriter {
     deinit { try? handle.close() }
 
     /// The line `write` appends for `metrics` (without its newline).
-    public static func line(_ metrics: [String: Double]) -> String {
+    package static func line(_ metrics: [String: Double]) -> String {
         let fields = metrics.sorted { $0.key < $1.key }.map { key, value -> String in
             "\(jsonString(key)):\(value.isFinite ? "\(value)" : "null")"
         }
@@ -37,7 +37,7 @@ public final class MetricsJSONLWriter {
     }
 
     /// Appends one line and flushes it to disk.
-    public func write(_ metrics: [String: Double]) throws {
+    package func write(_ metrics: [String: Double]) throws {
         do {
             try handle.write(contentsOf: Data((Self.line(metrics) + "\n").utf8))
             try handle.synchronize()

@@ -2,13 +2,13 @@ import Checksum
 import Foundation
 
 /// What can go wrong writing metrics: the file and the reason.
-public struct MetricsWriteError: Error, CustomStringConvertible, Equatable {
+package struct MetricsWriteError: Error, CustomStringConvertible, Equatable {
     /// The file being written.
-    public let file: String
+    package let file: String
     /// Why it failed.
-    public let reason: String
+    package let reason: String
 
-    public var description: String { "\(file): cannot write metrics: \(reason)" }
+    package var description: String { "\(file): cannot write metrics: \(reason)" }
 
     /// An error for `file`.
     package init(file: String, reason: String) { self.file = file; self.reason = reason }
@@ -19,13 +19,13 @@ public struct MetricsWriteError: Error, CustomStringConvertible, Equatable {
 /// the `Event` protobuf, masked CRC-32C of the data), a first `file_version: "brain.Event:2"` event, then
 /// one `Event{wall_time, step, summary{value{tag, simple_value}}}` per scalar. Each `write` is flushed,
 /// so a run killed mid-way leaves whole records behind.
-public final class TensorBoardEventWriter {
+package final class TensorBoardEventWriter {
     /// The event file.
-    public let url: URL
+    package let url: URL
     private let handle: FileHandle
 
     /// Creates `directory` if needed and a new event file in it.
-    public init(directory: URL, now: Date = Date()) throws {
+    package init(directory: URL, now: Date = Date()) throws {
         let host = ProcessInfo.processInfo.hostName
         let name = String(format: "events.out.tfevents.%010d.%@.%d", Int(now.timeIntervalSince1970), host,
                           ProcessInfo.processInfo.processIdentifier)
@@ -50,7 +50,7 @@ public final class TensorBoardEventWriter {
     deinit { try? handle.close() }
 
     /// Writes every scalar of one step (tags sorted, so files are reproducible).
-    public func write(step: Int, scalars: [String: Double], wallTime: Date = Date()) throws {
+    package func write(step: Int, scalars: [String: Double], wallTime: Date = Date()) throws {
         for (tag, value) in scalars.sorted(by: { $0.key < $1.key }) {
             var summaryValue = ProtobufEncoding()
             summaryValue.lengthDelimited(1, Array(tag.utf8))
@@ -67,7 +67,7 @@ public final class TensorBoardEventWriter {
 
     /// Marks a restart at `step` (a resumed run): a `session_log{status: START}` event, on which
     /// TensorBoard discards the earlier run's events at `step` and after, so the curves show each step once.
-    public func writeRestart(step: Int, wallTime: Date = Date()) throws {
+    package func writeRestart(step: Int, wallTime: Date = Date()) throws {
         var sessionLog = ProtobufEncoding()
         sessionLog.int64(1, 1)  // SessionLog.START
         var event = ProtobufEncoding()

@@ -178,4 +178,4 @@ public final class CPUBackend: Backend {
 }
 
 /// CPU implementations of the `Backend` kernels, one file per kernel family under `Kernels/`.
-public enum CPUKernels {}
+enum CPUKernels {}

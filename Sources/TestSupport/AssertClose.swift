@@ -8,7 +8,7 @@ import XCTest
 /// `relative` scales with each expected entry. Where a tensor's entries span orders of magnitude and
 /// only its largest ones carry signal (gradients), pass `absolute: fraction * largestMagnitude(expected)`.
 /// A failure names the element that exceeds its bound the most.
-public func assertClose<Actual: Collection, Expected: Collection>(
+package func assertClose<Actual: Collection, Expected: Collection>(
     _ actual: Actual, _ expected: Expected, absolute: Double = 0, relative: Double = 0, _ what: String = "",
     file: StaticString = #filePath, line: UInt = #line
 ) where Actual.Element: BinaryFloatingPoint, Expected.Element: BinaryFloatingPoint {
@@ -27,7 +27,7 @@ public func assertClose<Actual: Collection, Expected: Collection>(
 }
 
 /// `assertClose` for one number, under the same rule.
-public func assertClose<Actual: BinaryFloatingPoint, Expected: BinaryFloatingPoint>(
+package func assertClose<Actual: BinaryFloatingPoint, Expected: BinaryFloatingPoint>(
     _ actual: Actual, _ expected: Expected, absolute: Double = 0, relative: Double = 0, _ what: String = "",
     file: StaticString = #filePath, line: UInt = #line
 ) {
@@ -35,6 +35,6 @@ public func assertClose<Actual: BinaryFloatingPoint, Expected: BinaryFloatingPoi
 }
 
 /// The largest |x| of `values` (0 when empty): the scale for a floor relative to a whole tensor.
-public func largestMagnitude<C: Collection>(_ values: C) -> Double where C.Element: BinaryFloatingPoint {
+package func largestMagnitude<C: Collection>(_ values: C) -> Double where C.Element: BinaryFloatingPoint {
     values.reduce(0.0) { max($0, abs(Double($1))) }
 }

@@ -4,7 +4,7 @@ import XCTest
 /// nothing on standard output, and exactly one line on standard error that starts with `error: ` and
 /// mentions each of `mentions`. Returns that line.
 @discardableResult
-public func assertRefused(_ run: RLHFBinary.Run, mentioning mentions: [String] = [], _ what: String = "",
+package func assertRefused(_ run: RLHFBinary.Run, mentioning mentions: [String] = [], _ what: String = "",
                           file: StaticString = #filePath, line: UInt = #line) -> String {
     XCTAssertEqual(run.status, 2, "\(what): \(run.stderr)", file: file, line: line)
     XCTAssertEqual(run.stdout, "", "\(what): standard output", file: file, line: line)
@@ -21,7 +21,7 @@ public func assertRefused(_ run: RLHFBinary.Run, mentioning mentions: [String] =
 /// Asserts that `body` throws an error whose description mentions each of `mentions` (a library's refusal
 /// of bad input, in the words its command prints). Returns that description.
 @discardableResult
-public func assertRefused<T>(mentioning mentions: [String], _ what: String = "", file: StaticString = #filePath, line: UInt = #line,
+package func assertRefused<T>(mentioning mentions: [String], _ what: String = "", file: StaticString = #filePath, line: UInt = #line,
                              _ body: () throws -> T) -> String {
     do {
         _ = try body()

@@ -3,7 +3,7 @@ import XCTest
 
 /// Asserts that two parameter stores hold the same tensors (names in order, shapes) with the same values,
 /// bit for bit; reports the first difference only.
-public func assertSameParameters(_ actual: ParameterStore, _ expected: ParameterStore, _ what: String = "",
+package func assertSameParameters(_ actual: ParameterStore, _ expected: ParameterStore, _ what: String = "",
                                  file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(actual.specs.map(\.name), expected.specs.map(\.name), "\(what): tensor names", file: file, line: line)
     let a = actual.backend.download(actual.values.pointer, count: actual.count)

@@ -9,14 +9,14 @@ import XCTest
 /// scales with the size of the gradient being checked (its largest entry, or its norm along a direction)
 /// plus a small floor for float32 rounding in the loss, so a gradient that is small overall is held to
 /// its own size rather than passing under a fixed floor.
-public enum FiniteDifference {
+package enum FiniteDifference {
     /// (f(+h) − f(−h)) / 2h for a loss `f` of a signed step.
-    public static func slope(step h: Double, _ loss: (Double) throws -> Double) rethrows -> Double {
+    package static func slope(step h: Double, _ loss: (Double) throws -> Double) rethrows -> Double {
         (try loss(h) - loss(-h)) / (2 * h)
     }
 
     /// d loss / d values[index] by a central difference, in Double.
-    public static func derivative(_ values: [Double], at index: Int, step: Double = 1e-5,
+    package static func derivative(_ values: [Double], at index: Int, step: Double = 1e-5,
                                   _ loss: ([Double]) throws -> Double) rethrows -> Double {
         try slope(step: step) { t in
             var moved = values
@@ -27,16 +27,16 @@ public enum FiniteDifference {
 
     /// How closely a numeric derivative must match: `relative` of its own size plus `scaleFraction` of
     /// the checked gradient's size plus `floor` (float32 rounding in the loss over the step).
-    public struct Tolerance: Sendable {
+    package struct Tolerance: Sendable {
         /// Fraction of |numeric|.
-        public var relative: Double
+        package var relative: Double
         /// Fraction of the gradient's size (its largest |entry|, or |g|·|d| along a direction d).
-        public var scaleFraction: Double
+        package var scaleFraction: Double
         /// An absolute floor.
-        public var floor: Double
+        package var floor: Double
 
         /// A tolerance of the three parts.
-        public init(relative: Double = 2e-2, scaleFraction: Double = 1e-3, floor: Double = 1e-4) {
+        package init(relative: Double = 2e-2, scaleFraction: Double = 1e-3, floor: Double = 1e-4) {
             self.relative = relative
             self.scaleFraction = scaleFraction
             self.floor = floor
@@ -49,7 +49,7 @@ public enum FiniteDifference {
     /// everywhere fails, unless it is named in `unreached` (tensors the loss does not depend on), whose
     /// gradient must then be zero everywhere. Returns how many entries were compared element-wise.
     @discardableResult
-    public static func check(_ stores: [(name: String, store: ParameterStore)], step h: Float = 1e-2, samples: Int = 3,
+    package static func check(_ stores: [(name: String, store: ParameterStore)], step h: Float = 1e-2, samples: Int = 3,
                              tolerance: Tolerance = Tolerance(), unreached: Set<String> = [], _ what: String,
                              loss: () throws -> Double,
                              file: StaticString = #filePath, line: UInt = #line) rethrows -> Int {
@@ -94,7 +94,7 @@ public enum FiniteDifference {
     /// Compares the analytic directional derivative ⟨gradient, d⟩ with a central difference of `loss`
     /// along unit directions d over all the weights of `stores` at once, one per seed. `step` is the
     /// length of the step along d.
-    public static func checkDirections(_ stores: [ParameterStore], seeds: [UInt64] = [1, 2, 3], step h: Float = 1e-2,
+    package static func checkDirections(_ stores: [ParameterStore], seeds: [UInt64] = [1, 2, 3], step h: Float = 1e-2,
                                        tolerance: Tolerance = Tolerance(), _ what: String, loss: () throws -> Double,
                                        file: StaticString = #filePath, line: UInt = #line) rethrows {
         let grads = stores.map { store in store.gradients.map { store.backend.download($0.pointer, count: store.count) } }
@@ -138,14 +138,14 @@ public enum FiniteDifference {
     }
 
     /// A fixed pseudo-random direction of unit length over `count` entries.
-    public static func unitDirection(_ count: Int, seed: UInt64) -> [Float] {
+    package static func unitDirection(_ count: Int, seed: UInt64) -> [Float] {
         let raw = weights(count, seed: seed)
         let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
         return raw.map { $0 / norm }
     }
 
     /// `count` fixed pseudo-random weights in [−1, 1) for a seed.
-    public static func weights(_ count: Int, seed: UInt64) -> [Float] {
+    package static func weights(_ count: Int, seed: UInt64) -> [Float] {
         var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in rng.nextUnitFloat() * 2 - 1 }
     }

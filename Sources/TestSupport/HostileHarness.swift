@@ -4,38 +4,38 @@ import XCTest
 /// The `rlhf` binary against a hostile or careless user, for the tests of that promise: each run under
 /// `/usr/bin/time` (for the child's own peak memory) in a scratch folder, the refusal it must end in (status
 /// 2, one `error:` line, within bounds), and byte-for-byte snapshots of the user's files before and after.
-public final class HostileHarness {
+package final class HostileHarness {
     /// A fresh scratch folder, removed by `tearDown`.
-    public let scratch: URL
+    package let scratch: URL
     /// The binary beside the test bundle.
-    public let binary: URL
+    package let binary: URL
 
     /// Bounds a refused run must stay within: 2 s and 400 MB, or 10 s and 1.5 GB where the case needs a
     /// bigger input. The time bound is a hang guard: the refusals it guards take well under 0.2 s.
-    public struct Bounds: Sendable {
+    package struct Bounds: Sendable {
         /// The most wall-clock seconds a refusal may take.
-        public var seconds = 2.0
+        package var seconds = 2.0
         /// The most peak resident memory, in MB, a refusal may use.
-        public var megabytes = 400.0
+        package var megabytes = 400.0
         /// The bounds of most cases.
-        public static let small = Bounds()
+        package static let small = Bounds()
         /// The bounds of cases that need a big input.
-        public static let big = Bounds(seconds: 10, megabytes: 1500)
+        package static let big = Bounds(seconds: 10, megabytes: 1500)
     }
 
     /// A harness with a fresh scratch folder, running the binary beside the bundle of `testClass`.
-    public init(for testClass: AnyClass) throws {
+    package init(for testClass: AnyClass) throws {
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         binary = RLHFBinary.url(besideBundleOf: testClass)
     }
 
     /// Removes the scratch folder.
-    public func tearDown() { try? FileManager.default.removeItem(at: scratch) }
+    package func tearDown() { try? FileManager.default.removeItem(at: scratch) }
 
     /// Runs `rlhf arguments` in `directory` (default: the scratch folder), standard output to `stdout` when
     /// given, measuring its peak memory.
-    public func run(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil,
+    package func run(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil,
                     environment: [String: String?] = RLHFBinary.dataEnvironment) throws -> RLHFBinary.Run {
         try RLHFBinary.run(binary, arguments, environment: environment, in: directory ?? scratch, stdout: stdout,
                            measuringPeakMemory: true)
@@ -45,7 +45,7 @@ public final class HostileHarness {
     /// mentioning each of `mentions`), within `bounds`, leaving every folder of `untouched` byte for byte as
     /// it was and no `*.replaced-*` folder anywhere in the scratch folder; returns that line.
     @discardableResult
-    public func assertRefused(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil, mentions: [String] = [],
+    package func assertRefused(_ arguments: [String], in directory: URL? = nil, stdout: FileHandle? = nil, mentions: [String] = [],
                               untouched: [URL] = [], bounds: Bounds = .small, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let before = try untouched.map(snapshot)
         let outcome = try run(arguments, in: directory, stdout: stdout)
@@ -63,7 +63,7 @@ public final class HostileHarness {
 
     /// What a path holds, for byte-for-byte comparisons: each entry's kind and bytes (a folder's entries by
     /// relative path; special files by their kind and device number).
-    public func snapshot(_ url: URL) throws -> [String: String] {
+    package func snapshot(_ url: URL) throws -> [String: String] {
         var state: [String: String] = [:]
         func record(_ path: String, as name: String) throws {
             var info = stat()
@@ -82,12 +82,12 @@ public final class HostileHarness {
     }
 
     /// `*.replaced-*` folders anywhere under the scratch folder.
-    public func leftovers() throws -> [String] {
+    package func leftovers() throws -> [String] {
         (FileManager.default.enumerator(atPath: scratch.path)?.allObjects as? [String] ?? []).filter { $0.contains(".replaced-") }
     }
 
     /// A folder of the user's own (notes, a binary file in a subfolder); returns it.
-    public func userFolder(_ name: String = "user") throws -> URL {
+    package func userFolder(_ name: String = "user") throws -> URL {
         let folder = scratch.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
         try Data("my notes\n".utf8).write(to: folder.appendingPathComponent("notes.txt"))
@@ -97,7 +97,7 @@ public final class HostileHarness {
 
     /// A file at `name` in the scratch folder holding `text`; returns it.
     @discardableResult
-    public func file(_ name: String, _ text: String) throws -> URL {
+    package func file(_ name: String, _ text: String) throws -> URL {
         let url = scratch.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: url)
@@ -106,7 +106,7 @@ public final class HostileHarness {
 
     /// A file of `size` bytes that takes no disk: `prefix`, then a hole.
     @discardableResult
-    public func sparseFile(_ url: URL, size: Int = 4 << 30, prefix: String = "") throws -> URL {
+    package func sparseFile(_ url: URL, size: Int = 4 << 30, prefix: String = "") throws -> URL {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(prefix.utf8).write(to: url)
         guard truncate(url.path, off_t(size)) == 0 else { throw CocoaError(.fileWriteUnknown) }
@@ -114,7 +114,7 @@ public final class HostileHarness {
     }
 
     /// A copy of `source` at `name` in the scratch folder (replacing what was there); returns it.
-    public func copy(_ source: URL, to name: String) throws -> URL {
+    package func copy(_ source: URL, to name: String) throws -> URL {
         let url = scratch.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: url)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

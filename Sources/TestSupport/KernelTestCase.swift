@@ -12,14 +12,14 @@ open class KernelTestCase: XCTestCase {
     }
 
     /// A buffer holding `values`, alive until the test ends.
-    public func buffer(_ values: [Float]) -> FloatBuffer {
+    package func buffer(_ values: [Float]) -> FloatBuffer {
         let b = buffer(count: values.count)
         b.pointer.update(from: values, count: values.count)
         return b
     }
 
     /// A zeroed buffer of `count` floats, alive until the test ends.
-    public func buffer(count: Int) -> FloatBuffer {
+    package func buffer(count: Int) -> FloatBuffer {
         let b = FloatBuffer(count: count)
         retained.append(b)
         return b
@@ -27,7 +27,7 @@ open class KernelTestCase: XCTestCase {
 }
 
 /// Calls `body` with a pointer to a mutable copy of `values`.
-public func withTokens<R>(_ values: [Int32], _ body: (TokenPointer) throws -> R) rethrows -> R {
+package func withTokens<R>(_ values: [Int32], _ body: (TokenPointer) throws -> R) rethrows -> R {
     var copy = values
     return try copy.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
 }

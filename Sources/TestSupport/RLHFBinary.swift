@@ -2,30 +2,30 @@ import Foundation
 
 /// The `rlhf` executable that `swift build --build-tests` puts beside the test bundles, and the one way
 /// tests run it: in the foreground (`run`, its output and status read back) or in the background (`start`).
-public enum RLHFBinary {
+package enum RLHFBinary {
     /// What one run of the binary left behind.
-    public struct Run: Sendable {
+    package struct Run: Sendable {
         /// The exit status.
-        public let status: Int32
+        package let status: Int32
         /// Standard output (empty when it went to a caller's file).
-        public let stdout: String
+        package let stdout: String
         /// Standard error.
-        public let stderr: String
+        package let stderr: String
         /// Wall-clock seconds from start to exit.
-        public let seconds: Double
+        package let seconds: Double
         /// The child's own peak resident memory in MB, when the run measured it.
-        public let peakMegabytes: Double?
+        package let peakMegabytes: Double?
     }
 
     /// The binary beside the bundle of `testClass`.
-    public static func url(besideBundleOf testClass: AnyClass) -> URL {
+    package static func url(besideBundleOf testClass: AnyClass) -> URL {
         var dir = Bundle(for: testClass).bundleURL
         while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
         return dir.appendingPathComponent("rlhf")
     }
 
     /// The environment that points run configs and commands at the shared data and models.
-    public static let dataEnvironment = ["RLHF_SHARED": TestPaths.shared.path, "RLHF_MODELS": TestPaths.models.path]
+    package static let dataEnvironment = ["RLHF_SHARED": TestPaths.shared.path, "RLHF_MODELS": TestPaths.models.path]
 
     /// Runs `binary` with `arguments` and waits for it.
     /// - Parameters:
@@ -34,7 +34,7 @@ public enum RLHFBinary {
     ///   - input: standard input (default: empty).
     ///   - stdout: where standard output goes instead of being read back.
     ///   - measuringPeakMemory: runs the binary under GNU `/usr/bin/time` to read its peak resident memory.
-    public static func run(_ binary: URL, _ arguments: [String], environment: [String: String?] = [:], in directory: URL? = nil,
+    package static func run(_ binary: URL, _ arguments: [String], environment: [String: String?] = [:], in directory: URL? = nil,
                            input: String? = nil, stdout: FileHandle? = nil, measuringPeakMemory: Bool = false) throws -> Run {
         let timing = FileManager.default.temporaryDirectory.appendingPathComponent("rlhf-time-\(UUID().uuidString).txt")
         defer { if measuringPeakMemory { try? FileManager.default.removeItem(at: timing) } }
@@ -77,7 +77,7 @@ public enum RLHFBinary {
 
     /// Starts `binary` with `arguments` in the background (this environment with `environment` on top),
     /// its output to `log` (or discarded), standard input empty.
-    public static func start(_ binary: URL, _ arguments: [String], environment: [String: String?] = [:], log: URL? = nil) throws -> Process {
+    package static func start(_ binary: URL, _ arguments: [String], environment: [String: String?] = [:], log: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

@@ -4,9 +4,9 @@ import Foundation
 ///
 /// `RLHF_SHARED` overrides the shared folder (default `<package root>/../shared`);
 /// `RLHF_MODELS` overrides the models folder (default `<package root>/models`, filled by `make models`).
-public enum TestPaths {
+package enum TestPaths {
     /// The package root (the folder holding Package.swift).
-    public static let packageRoot: URL = {
+    package static let packageRoot: URL = {
         var url = URL(fileURLWithPath: #filePath)
         while url.path != "/" {
             url.deleteLastPathComponent()
@@ -16,35 +16,35 @@ public enum TestPaths {
     }()
 
     /// `../shared` beside the package, or `$RLHF_SHARED`.
-    public static let shared: URL = {
+    package static let shared: URL = {
         if let s = ProcessInfo.processInfo.environment["RLHF_SHARED"] { return URL(fileURLWithPath: s) }
         return packageRoot.appendingPathComponent("../shared").standardized
     }()
 
     /// `shared/fixtures/<name>`.
-    public static func fixture(_ name: String) -> URL { shared.appendingPathComponent("fixtures/\(name)") }
+    package static func fixture(_ name: String) -> URL { shared.appendingPathComponent("fixtures/\(name)") }
     /// `shared/data/<name>`.
-    public static func data(_ name: String) -> URL { shared.appendingPathComponent("data/\(name)") }
+    package static func data(_ name: String) -> URL { shared.appendingPathComponent("data/\(name)") }
 
     /// `models/` in the package, or `$RLHF_MODELS`.
-    public static let models: URL = {
+    package static let models: URL = {
         if let s = ProcessInfo.processInfo.environment["RLHF_MODELS"] { return URL(fileURLWithPath: s) }
         return packageRoot.appendingPathComponent("models")
     }()
 
     /// The SmolLM2-135M-Instruct Q4_1 GGUF fetched by `make models`.
-    public static var smolLM2GGUF: URL { models.appendingPathComponent("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf") }
+    package static var smolLM2GGUF: URL { models.appendingPathComponent("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf") }
     /// The all-MiniLM-L6-v2 folder fetched by `make models`.
-    public static var miniLM: URL { models.appendingPathComponent("all-minilm-l6-v2") }
+    package static var miniLM: URL { models.appendingPathComponent("all-minilm-l6-v2") }
 }
 
 /// Errors tests raise when their inputs are missing (a failure, never a skip: `make test` fetches them).
-public struct MissingTestInput: Error, CustomStringConvertible {
+package struct MissingTestInput: Error, CustomStringConvertible {
     /// What is missing and how to get it.
-    public let description: String
+    package let description: String
 }
 
 /// Throws (failing the test) unless `condition` holds; `message` says how to provide the input.
-public func requireFile(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+package func requireFile(_ condition: Bool, _ message: @autoclosure () -> String) throws {
     if !condition { throw MissingTestInput(description: message()) }
 }

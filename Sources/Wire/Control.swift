@@ -1,5 +1,5 @@
 /// `CONTROL`: the learner tells a worker to change what it does. `stop` is `LearnerMessage.stop` in one process.
-public enum Control: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+package enum Control: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// Take no new work, finish and answer what it holds, then disconnect.
     case drain
     /// Stop now.
@@ -8,5 +8,5 @@ public enum Control: String, Sendable, Hashable, CaseIterable, CustomStringConve
     case checkpoint
 
     /// The command's name (`drain`).
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

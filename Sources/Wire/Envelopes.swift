@@ -1,5 +1,5 @@
 /// What the learner sends a worker.
-public enum LearnerMessage: Sendable, Equatable {
+package enum LearnerMessage: Sendable, Equatable {
     /// Policy weights to install before the next task (rollout generators).
     case weights(PolicyWeights)
     /// A rollout task (rollout generators).
@@ -15,7 +15,7 @@ public enum LearnerMessage: Sendable, Equatable {
 }
 
 /// What a worker sends the learner.
-public enum WorkerMessage: Sendable, Equatable {
+package enum WorkerMessage: Sendable, Equatable {
     /// The worker is up and takes work of its role.
     case hello(WorkerRole)
     /// A generator installed policy `version` and takes tasks of it.

@@ -1,11 +1,11 @@
 /// `METRICS`: one iteration's metrics, published on the learner's PUB socket under the names of
 /// `metrics.jsonl`; a monitor may subscribe at any time.
-public struct Metrics: Sendable, Equatable {
+package struct Metrics: Sendable, Equatable {
     /// The PPO iteration (≥ 0).
-    public var iteration: Int
+    package var iteration: Int
     /// Name → value; names are not empty. Any double travels, NaN and infinities included.
-    public var values: [String: Double]
+    package var values: [String: Double]
 
     /// Creates a metrics message.
-    public init(iteration: Int, values: [String: Double]) { self.iteration = iteration; self.values = values }
+    package init(iteration: Int, values: [String: Double]) { self.iteration = iteration; self.values = values }
 }

@@ -1,39 +1,39 @@
 import Foundation
 
 /// One tensor of a published policy version: its name and shape, in the order the values are laid out.
-public struct WeightTensor: Sendable, Equatable {
+package struct WeightTensor: Sendable, Equatable {
     /// The parameter's name (the policy's `ParameterStore` names).
-    public var name: String
+    package var name: String
     /// Its shape.
-    public var shape: [Int]
+    package var shape: [Int]
 
     /// Creates an entry.
-    public init(name: String, shape: [Int]) { self.name = name; self.shape = shape }
+    package init(name: String, shape: [Int]) { self.name = name; self.shape = shape }
 
     /// Elements of the tensor.
-    public var count: Int { shape.reduce(1, *) }
+    package var count: Int { shape.reduce(1, *) }
 }
 
 /// The values of a weights message: memory that stays valid and unchanged while the message lives. Either
 /// a host copy the message owns, or memory borrowed from an owner that promises not to change it until
 /// the next version is published (the learner's weight snapshot, shared in one process without a copy).
-public final class WeightValues: @unchecked Sendable, Equatable {
+package final class WeightValues: @unchecked Sendable, Equatable {
     /// Floats held.
-    public let count: Int
+    package let count: Int
     private let base: UnsafePointer<Float>
     private let owner: AnyObject?
     private let owned: UnsafeMutableBufferPointer<Float>?
     private let pool: WeightBufferPool?
 
     /// A host copy of `values`.
-    public convenience init(_ values: [Float]) {
+    package convenience init(_ values: [Float]) {
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(values.count, 1))
         _ = buffer.initialize(from: values)
         self.init(owning: buffer, count: values.count)
     }
 
     /// `count` floats at `base`, kept alive by `owner`, which must not change them while this lives.
-    public init(borrowing base: UnsafePointer<Float>, count: Int, owner: AnyObject) {
+    package init(borrowing base: UnsafePointer<Float>, count: Int, owner: AnyObject) {
         self.base = base
         self.count = count
         self.owner = owner
@@ -45,7 +45,7 @@ public final class WeightValues: @unchecked Sendable, Equatable {
     /// fills it completely (a weight stream's assembler) before the values are shared. With `pool`, the
     /// memory comes from its spare buffer when it has one of this size, and goes back to it when these
     /// values are gone: the next version reuses the pages instead of faulting in fresh ones.
-    public static func assembling(count: Int, pool: WeightBufferPool? = nil) -> (WeightValues, UnsafeMutableRawBufferPointer) {
+    package static func assembling(count: Int, pool: WeightBufferPool? = nil) -> (WeightValues, UnsafeMutableRawBufferPointer) {
         let buffer = pool?.take(count: count) ?? {
             let fresh = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
             fresh.initialize(repeating: 0)  // fresh pages: the zeroing is the first touch either way
@@ -69,11 +69,11 @@ public final class WeightValues: @unchecked Sendable, Equatable {
     }
 
     /// Calls `body` with the values.
-    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    package func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(start: base, count: count))
     }
 
-    public static func == (a: WeightValues, b: WeightValues) -> Bool {
+    package static func == (a: WeightValues, b: WeightValues) -> Bool {
         a === b || (a.count == b.count && memcmp(a.base, b.base, a.count * MemoryLayout<Float>.stride) == 0)
     }
 }
@@ -83,23 +83,23 @@ public final class WeightValues: @unchecked Sendable, Equatable {
 /// installs a version between tasks, never inside one. In one process the values are the learner's
 /// snapshot, shared by every receiver without a copy; the cluster carries them as ~1 MiB frames with a
 /// checksum per tensor.
-public struct PolicyWeights: Sendable, Equatable {
+package struct PolicyWeights: Sendable, Equatable {
     /// The version these weights are (the number of PPO updates behind them).
-    public var version: Int
+    package var version: Int
     /// The version they replace (nil for the first).
-    public var replaces: Int?
+    package var replaces: Int?
     /// The tensors, in layout order.
-    public var tensors: [WeightTensor]
+    package var tensors: [WeightTensor]
     /// Every tensor's values, one after another [Σ count].
-    public var values: WeightValues
+    package var values: WeightValues
 
     /// Creates a message; `validate` checks that the manifest and the values agree.
-    public init(version: Int, replaces: Int?, tensors: [WeightTensor], values: WeightValues) {
+    package init(version: Int, replaces: Int?, tensors: [WeightTensor], values: WeightValues) {
         self.version = version; self.replaces = replaces; self.tensors = tensors; self.values = values
     }
 
     /// Checks that the manifest covers exactly the values, with no empty or negative shapes.
-    public func validate() throws(MessageError) {
+    package func validate() throws(MessageError) {
         var total = 0
         for tensor in tensors {
             guard !tensor.name.isEmpty, tensor.shape.allSatisfy({ $0 > 0 }) else {

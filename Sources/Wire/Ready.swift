@@ -1,9 +1,9 @@
 /// `READY`: a worker grants the learner credit for more tasks (PROTOCOL.md section 5); the learner sends
 /// no more tasks than it was granted.
-public struct Ready: Sendable, Equatable {
+package struct Ready: Sendable, Equatable {
     /// How many more tasks the worker takes (≥ 0).
-    public var credit: Int
+    package var credit: Int
 
     /// Creates a grant.
-    public init(credit: Int) { self.credit = credit }
+    package init(credit: Int) { self.credit = credit }
 }

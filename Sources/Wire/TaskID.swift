@@ -1,21 +1,21 @@
 /// Names one unit of rollout work: the iteration it belongs to and its index in that iteration's batch.
 /// Every message about the work carries it, so a result is counted once and a late one is recognised.
-public struct TaskID: Hashable, Comparable, Sendable, CustomStringConvertible {
+package struct TaskID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The PPO iteration (from 0).
-    public var iteration: Int
+    package var iteration: Int
     /// The task's index within the iteration (from 0).
-    public var index: Int
+    package var index: Int
 
     /// Creates an id.
-    public init(iteration: Int, index: Int) { self.iteration = iteration; self.index = index }
+    package init(iteration: Int, index: Int) { self.iteration = iteration; self.index = index }
 
-    public static func < (a: TaskID, b: TaskID) -> Bool { (a.iteration, a.index) < (b.iteration, b.index) }
+    package static func < (a: TaskID, b: TaskID) -> Bool { (a.iteration, a.index) < (b.iteration, b.index) }
 
-    public var description: String { "\(iteration).\(index)" }
+    package var description: String { "\(iteration).\(index)" }
 
     /// The sampling seed of this task: a SplitMix64-style mix of the run seed and the id, so the samples
     /// depend on the task alone, not on which worker runs it or when.
-    public func seed(runSeed: UInt64) -> UInt64 {
+    package func seed(runSeed: UInt64) -> UInt64 {
         var z = runSeed &+ 0x9E37_79B9_7F4A_7C15 &* (UInt64(truncatingIfNeeded: iteration) &* 0x1_0000_0001 &+ UInt64(truncatingIfNeeded: index) &+ 1)
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

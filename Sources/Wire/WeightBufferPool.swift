@@ -4,12 +4,12 @@ import Foundation
 /// of the one it installed (and released) before, not into freshly faulted ones. It keeps at most one
 /// buffer, so a generator holds at most one version's worth of memory beyond its model, as it does
 /// while a stream is being assembled anyway.
-public final class WeightBufferPool: @unchecked Sendable {
+package final class WeightBufferPool: @unchecked Sendable {
     private let lock = NSLock()
     private var spare: UnsafeMutableBufferPointer<Float>?
 
     /// An empty pool.
-    public init() {}
+    package init() {}
 
     /// The spare buffer if it holds exactly `count` floats (it then leaves the pool).
     func take(count: Int) -> UnsafeMutableBufferPointer<Float>? {

@@ -1,13 +1,13 @@
 /// `WEIGHTS_CHUNK`: bytes `[byteOffset, byteOffset + bytes.count)` of version `version`'s byte stream
 /// (PROTOCOL.md section 7). On the wire the bytes are frame 2, raw (at most 4 MiB; ≈ 1 MiB as sent).
-public struct WeightsChunk: Sendable, Equatable {
+package struct WeightsChunk: Sendable, Equatable {
     /// The version the bytes belong to.
-    public var version: Int
+    package var version: Int
     /// Where they start in its stream.
-    public var byteOffset: Int
+    package var byteOffset: Int
     /// The bytes (at least one).
-    public var bytes: [UInt8]
+    package var bytes: [UInt8]
 
     /// Creates a chunk.
-    public init(version: Int, byteOffset: Int, bytes: [UInt8]) { self.version = version; self.byteOffset = byteOffset; self.bytes = bytes }
+    package init(version: Int, byteOffset: Int, bytes: [UInt8]) { self.version = version; self.byteOffset = byteOffset; self.bytes = bytes }
 }

@@ -1,5 +1,5 @@
 /// How a tensor's values are stored in a weight stream.
-public enum WeightDType: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+package enum WeightDType: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// IEEE 754 binary32.
     case f32
     /// IEEE 754 binary16.
@@ -8,32 +8,32 @@ public enum WeightDType: String, Sendable, Hashable, CaseIterable, CustomStringC
     case bf16
 
     /// Bytes per element.
-    public var byteWidth: Int { self == .f32 ? 4 : 2 }
+    package var byteWidth: Int { self == .f32 ? 4 : 2 }
 
     /// The dtype's name (`bf16`).
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }
 
 /// One tensor of a `WeightsManifest`: where its bytes lie in the version's byte stream, and their checksum.
-public struct ManifestTensor: Sendable, Equatable {
+package struct ManifestTensor: Sendable, Equatable {
     /// The parameter's name (the policy's `ParameterStore` names); not empty.
-    public var name: String
+    package var name: String
     /// Its shape; every dimension ≥ 1.
-    public var shape: [Int]
+    package var shape: [Int]
     /// How its values are stored.
-    public var dtype: WeightDType
+    package var dtype: WeightDType
     /// Where its bytes start in the stream.
-    public var byteOffset: Int
+    package var byteOffset: Int
     /// CRC-32C (Castagnoli) of its bytes.
-    public var crc32c: UInt32
+    package var crc32c: UInt32
 
     /// Creates an entry.
-    public init(name: String, shape: [Int], dtype: WeightDType, byteOffset: Int, crc32c: UInt32) {
+    package init(name: String, shape: [Int], dtype: WeightDType, byteOffset: Int, crc32c: UInt32) {
         self.name = name; self.shape = shape; self.dtype = dtype; self.byteOffset = byteOffset; self.crc32c = crc32c
     }
 
     /// Bytes the tensor takes (elements × width), or nil when that overflows or a dimension is below 1.
-    public var byteCount: Int? {
+    package var byteCount: Int? {
         var total = dtype.byteWidth
         for dimension in shape {
             guard dimension >= 1 else { return nil }
@@ -48,18 +48,18 @@ public struct ManifestTensor: Sendable, Equatable {
 /// `WEIGHTS_MANIFEST`: what policy version `version` consists of, sent before its chunks (PROTOCOL.md
 /// section 7). The tensors are listed in byte order, do not overlap, and end within `totalBytes`. A
 /// generator assembles the whole stream, checks every tensor's CRC-32C, and only then swaps weights.
-public struct WeightsManifest: Sendable, Equatable {
+package struct WeightsManifest: Sendable, Equatable {
     /// The version (≥ 0).
-    public var version: Int
+    package var version: Int
     /// The version it replaces (below `version`), nil for the first.
-    public var replaces: Int?
+    package var replaces: Int?
     /// The tensors, in byte order.
-    public var tensors: [ManifestTensor]
+    package var tensors: [ManifestTensor]
     /// The length of the version's byte stream.
-    public var totalBytes: Int
+    package var totalBytes: Int
 
     /// Creates a manifest.
-    public init(version: Int, replaces: Int?, tensors: [ManifestTensor], totalBytes: Int) {
+    package init(version: Int, replaces: Int?, tensors: [ManifestTensor], totalBytes: Int) {
         self.version = version; self.replaces = replaces; self.tensors = tensors; self.totalBytes = totalBytes
     }
 }

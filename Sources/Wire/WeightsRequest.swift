@@ -1,13 +1,13 @@
 /// `WEIGHTS_REQUEST`: a generator asks for version `version` from `byteOffset` on, granting `credit`
 /// chunks (PROTOCOL.md section 7). Asking again from where it stopped resumes a stalled stream.
-public struct WeightsRequest: Sendable, Equatable {
+package struct WeightsRequest: Sendable, Equatable {
     /// The version wanted.
-    public var version: Int
+    package var version: Int
     /// The first byte wanted.
-    public var byteOffset: Int
+    package var byteOffset: Int
     /// How many chunks the learner may send before the next request (≥ 1).
-    public var credit: Int
+    package var credit: Int
 
     /// Creates a request.
-    public init(version: Int, byteOffset: Int, credit: Int) { self.version = version; self.byteOffset = byteOffset; self.credit = credit }
+    package init(version: Int, byteOffset: Int, credit: Int) { self.version = version; self.byteOffset = byteOffset; self.credit = credit }
 }

@@ -1,23 +1,23 @@
 /// `WELCOME`: the learner's answer to `Register` (PROTOCOL.md section 4).
-public struct Welcome: Sendable, Equatable {
+package struct Welcome: Sendable, Equatable {
     /// The number the learner gave the worker (≥ 1); every later header to or from it carries it.
-    public var worker: UInt32
+    package var worker: UInt32
     /// The heartbeat interval H in milliseconds (≥ 1); silence for 3·H means the peer is dead.
-    public var heartbeatMilliseconds: Int
+    package var heartbeatMilliseconds: Int
     /// The run's seed: task seeds are `TaskID.seed(runSeed:)`.
-    public var runSeed: UInt64
+    package var runSeed: UInt64
     /// The policy version the learner is at now (≥ 0).
-    public var policyVersion: Int
+    package var policyVersion: Int
     /// A digest of the run config (at most 64 bytes), so a worker can tell it joined the run it expects.
-    public var configDigest: [UInt8]
+    package var configDigest: [UInt8]
 
     /// The run config's YAML text and the `--set` overrides the learner applied: a worker process
     /// builds its role from them (paths and `${VAR}` defaults resolve on the worker's host).
-    public var runConfig: String
-    public var configOverrides: [String]
+    package var runConfig: String
+    package var configOverrides: [String]
 
     /// Creates a welcome.
-    public init(worker: UInt32, heartbeatMilliseconds: Int, runSeed: UInt64, policyVersion: Int, configDigest: [UInt8],
+    package init(worker: UInt32, heartbeatMilliseconds: Int, runSeed: UInt64, policyVersion: Int, configDigest: [UInt8],
                 runConfig: String = "", configOverrides: [String] = []) {
         self.worker = worker; self.heartbeatMilliseconds = heartbeatMilliseconds; self.runSeed = runSeed
         self.policyVersion = policyVersion; self.configDigest = configDigest

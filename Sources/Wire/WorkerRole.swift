@@ -1,5 +1,5 @@
 /// The kinds of worker the learner leases work to.
-public enum WorkerRole: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+package enum WorkerRole: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// Samples responses with a copy of the policy (`RolloutTask` → `Rollout`).
     case rollout
     /// Scores whole sequences (`SequenceRequest` → `ScoreResult`).
@@ -7,20 +7,20 @@ public enum WorkerRole: String, Sendable, Hashable, CaseIterable, CustomStringCo
     /// Per-token log-probs under the frozen reference (`SequenceRequest` → `ReferenceResult`).
     case reference
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }
 
 /// A worker's name within a run, unique per connection (the cluster uses its registration identity).
-public struct WorkerID: Hashable, Comparable, Sendable, CustomStringConvertible {
+package struct WorkerID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The worker's role.
-    public var role: WorkerRole
+    package var role: WorkerRole
     /// Its number among the workers of that role.
-    public var index: Int
+    package var index: Int
 
     /// Creates an id.
-    public init(role: WorkerRole, index: Int) { self.role = role; self.index = index }
+    package init(role: WorkerRole, index: Int) { self.role = role; self.index = index }
 
-    public static func < (a: WorkerID, b: WorkerID) -> Bool { (a.role.rawValue, a.index) < (b.role.rawValue, b.index) }
+    package static func < (a: WorkerID, b: WorkerID) -> Bool { (a.role.rawValue, a.index) < (b.role.rawValue, b.index) }
 
-    public var description: String { "\(role)#\(index)" }
+    package var description: String { "\(role)#\(index)" }
 }

@@ -1,18 +1,18 @@
 import CZeroMQ
 
 /// A 32-byte CurveZMQ key (public or secret), written as 40 characters of Z85 text.
-public struct CurveKey: Hashable, Sendable, CustomStringConvertible {
+package struct CurveKey: Hashable, Sendable, CustomStringConvertible {
     /// The key's 32 bytes.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// A key from its 32 bytes; nil for any other length.
-    public init?(bytes: [UInt8]) {
+    package init?(bytes: [UInt8]) {
         guard bytes.count == 32 else { return nil }
         self.bytes = bytes
     }
 
     /// A key from its 40-character Z85 text; nil if the text is not that.
-    public init?(z85 text: String) {
+    package init?(z85 text: String) {
         let utf8 = Array(text.utf8)
         guard utf8.count == 40, utf8.allSatisfy(Self.isZ85) else { return nil }
         var decoded = [UInt8](repeating: 0, count: 32)
@@ -26,14 +26,14 @@ public struct CurveKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The key as 40 characters of Z85 text.
-    public var z85: String {
+    package var z85: String {
         var text = [CChar](repeating: 0, count: 41)
         _ = bytes.withUnsafeBufferPointer { zmq_z85_encode(&text, $0.baseAddress, 32) }
         return String(decoding: text.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The Z85 text. Never print a secret key: this is for public keys and files.
-    public var description: String { z85 }
+    package var description: String { z85 }
 
     private static func isZ85(_ c: UInt8) -> Bool {
         // 0-9 a-z A-Z . - : + = ^ ! / * ? & < > ( ) [ ] { } @ % $ #
@@ -47,21 +47,21 @@ public struct CurveKey: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A CurveZMQ key pair: the public key others are given, and the secret key that never leaves its owner.
-public struct CurveKeyPair: Sendable, Equatable {
+package struct CurveKeyPair: Sendable, Equatable {
     /// The key peers use to know this side.
-    public let publicKey: CurveKey
+    package let publicKey: CurveKey
     /// The key only this side holds.
-    public let secretKey: CurveKey
+    package let secretKey: CurveKey
 
     /// A pair from its two keys.
-    public init(publicKey: CurveKey, secretKey: CurveKey) {
+    package init(publicKey: CurveKey, secretKey: CurveKey) {
         self.publicKey = publicKey
         self.secretKey = secretKey
     }
 
     /// A new random key pair (libsodium through `zmq_curve_keypair`).
     /// Throws `ZMQError.curveUnavailable` where this libzmq has no CURVE.
-    public static func generate() throws(ZMQError) -> CurveKeyPair {
+    package static func generate() throws(ZMQError) -> CurveKeyPair {
         try ZMQContext.requireCurve()
         var publicText = [CChar](repeating: 0, count: 41)
         var secretText = [CChar](repeating: 0, count: 41)

@@ -7,7 +7,7 @@ import Foundation
 import Storage
 
 /// What can go wrong reading or writing a key file; each says which file and what to do.
-public enum CurveKeyFileError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum CurveKeyFileError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file could not be opened or read.
     case unreadable(path: String, errno: Int32)
     /// The file (or its temporary sibling) could not be written or renamed into place.
@@ -19,7 +19,7 @@ public enum CurveKeyFileError: Error, Equatable, Sendable, CustomStringConvertib
     /// The file has no `public-key` or `secret-key` line (`name`).
     case missingKey(path: String, name: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unreadable(path, code): "cannot read key file \(path): \(String(cString: strerror(code)))"
         case let .unwritable(path, code): "cannot write key file \(path): \(String(cString: strerror(code)))"
@@ -34,9 +34,9 @@ public enum CurveKeyFileError: Error, Equatable, Sendable, CustomStringConvertib
 /// CurveZMQ key files: ZPL text as czmq's `zcert` writes it (a `curve` section with quoted Z85
 /// `public-key` and `secret-key`). A secret file is written with mode 0600 and refused on reading when
 /// group or others may read it; a public file (mode 0644) holds the public key only.
-public enum CurveKeyFile {
+package enum CurveKeyFile {
     /// Writes `pair` to `path` with mode 0600, whole or not at all (a temporary file renamed into place).
-    public static func write(_ pair: CurveKeyPair, to path: String) throws(CurveKeyFileError) {
+    package static func write(_ pair: CurveKeyPair, to path: String) throws(CurveKeyFileError) {
         let text = """
             #   ZeroMQ CURVE **Secret** key, written by swift-rlhf
             #   Keep it private: mode 0600, never copied to another user.
@@ -49,9 +49,9 @@ public enum CurveKeyFile {
     }
 
     /// Writes the public key `key` to `path` with mode 0644 (peers are given this file).
-    public static func writePublic(_ key: CurveKey, to path: String) throws(CurveKeyFileError) {
+    package static func writePublic(_ key: CurveKey, to path: String) throws(CurveKeyFileError) {
         let text = """
-            #   ZeroMQ CURVE public key, written by swift-rlhf
+            #   ZeroMQ CURVE package key, written by swift-rlhf
             curve
                 public-key = "\(key.z85)"
 
@@ -60,7 +60,7 @@ public enum CurveKeyFile {
     }
 
     /// Reads a key pair written by `write(_:to:)`; refuses a file that group or others may read.
-    public static func readPair(from path: String) throws(CurveKeyFileError) -> CurveKeyPair {
+    package static func readPair(from path: String) throws(CurveKeyFileError) -> CurveKeyPair {
         let keys = try load(path)
         guard let secret = keys.secret else { throw .missingKey(path: path, name: "secret-key") }
         guard let publicKey = keys.public else { throw .missingKey(path: path, name: "public-key") }
@@ -68,7 +68,7 @@ public enum CurveKeyFile {
     }
 
     /// Reads the public key of a public or a secret key file (a secret one must still be private).
-    public static func readPublicKey(from path: String) throws(CurveKeyFileError) -> CurveKey {
+    package static func readPublicKey(from path: String) throws(CurveKeyFileError) -> CurveKey {
         guard let key = try load(path).public else { throw .missingKey(path: path, name: "public-key") }
         return key
     }

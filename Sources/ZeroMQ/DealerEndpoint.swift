@@ -7,17 +7,17 @@ import Logging
 /// libzmq reconnects by itself when the connection drops: after `SocketLimits.reconnectInterval`
 /// (1 s), doubling up to `reconnectIntervalMax` (32 s), with up to one interval of random jitter each
 /// time. Messages sent meanwhile wait in the socket's queue (up to the send high-water mark).
-public final class DealerEndpoint: Sendable {
+package final class DealerEndpoint: Sendable {
     /// The router's messages, in order (one consumer).
-    public let incoming: Inbox<[Frame]>
+    package let incoming: Inbox<[Frame]>
     /// The endpoint connected to, as configured.
-    public let endpoint: String
+    package let endpoint: String
     private let thread: SocketThread<[Frame]>
 
     /// Connects a dealer as `config` says. Connecting does not wait for the router to be there.
     /// Throws `ZMQError` if the endpoint is malformed, an option is refused, or CurveZMQ is asked for
     /// where libzmq has none.
-    public init(_ config: DealerConfig, context: ZMQContext) async throws(ZMQError) {
+    package init(_ config: DealerConfig, context: ZMQContext) async throws(ZMQError) {
         try config.validate()
         let thread = try SocketThread<[Frame]>(name: config.name, limits: config.limits, logger: config.logger)
         let setup = SocketThread<[Frame]>.Setup(
@@ -34,7 +34,7 @@ public final class DealerEndpoint: Sendable {
 
     /// Sends `frames` to the router, in order after earlier sends; returns once libzmq has queued them.
     /// Throws `.sendTimedOut` if the queue stays full (no router for a long time), `.closed` after `close()`.
-    public func send(_ frames: [Frame]) async throws(ZMQError) {
+    package func send(_ frames: [Frame]) async throws(ZMQError) {
         guard !frames.isEmpty else { throw .emptyMessage }
         try await thread.send(frames, peer: nil, operation: "send to \(endpoint)").get()
     }
@@ -42,17 +42,17 @@ public final class DealerEndpoint: Sendable {
     /// Queues `frames` for the router and returns at once, without waiting for the socket thread. A later
     /// failure (timeout) is logged and counted in `failedPosts`. Throws only `.emptyMessage`, or `.closed`
     /// after `close()`.
-    public func post(_ frames: [Frame]) throws(ZMQError) {
+    package func post(_ frames: [Frame]) throws(ZMQError) {
         guard !frames.isEmpty else { throw .emptyMessage }
         guard thread.post(frames, peer: nil) else { throw .closed(operation: "send to \(endpoint)") }
     }
 
     /// How many posted messages failed after `post` returned.
-    public var failedPosts: Int { thread.failedPosts }
+    package var failedPosts: Int { thread.failedPosts }
 
     /// Closes the socket (unsent messages are dropped: `ZMQ_LINGER` 0) and returns once its thread has
     /// ended; `incoming` finishes after the messages already received.
-    public func close() async { await thread.stop() }
+    package func close() async { await thread.stop() }
 
     deinit { thread.requestStop() }
 

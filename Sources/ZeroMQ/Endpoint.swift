@@ -5,19 +5,19 @@ import Glibc
 /// A ZeroMQ endpoint as a user types it (`tcp://HOST:PORT`, `tcp://[::1]:PORT`, `ipc://PATH`), checked before
 /// libzmq sees it: libzmq would take port 99999 as 34463 (it keeps 16 bits), and a bind or connect with a
 /// malformed address would fail later, or never.
-public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+package struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     /// The transport.
-    public enum Transport: String, Sendable { case tcp, ipc }
+    package enum Transport: String, Sendable { case tcp, ipc }
 
     /// `tcp` or `ipc`.
-    public let transport: Transport
+    package let transport: Transport
     /// The host (tcp; `*` binds every interface; an IPv6 address without its brackets), or the path (ipc).
-    public let host: String
+    package let host: String
     /// The port (tcp; 0 binds any free port); nil for ipc.
-    public let port: Int?
+    package let port: Int?
 
     /// Parses `text` for a bind (`binding`: `*` and port 0 allowed) or a connect; errors say what is wrong.
-    public init(parsing text: String, binding: Bool) throws(EndpointError) {
+    package init(parsing text: String, binding: Bool) throws(EndpointError) {
         func fail(_ reason: String) -> EndpointError { EndpointError(endpoint: String(text.prefix(200)), reason: reason) }
         if text.hasPrefix("ipc://") {
             let path = String(text.dropFirst("ipc://".count))
@@ -52,13 +52,13 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The endpoint as libzmq takes it.
-    public var description: String {
+    package var description: String {
         guard let port else { return "ipc://\(host)" }
         return host.contains(":") ? "tcp://[\(host)]:\(port)" : "tcp://\(host):\(port)"
     }
 
     /// Whether the host resolves to an address now (always true for ipc, `*` and numeric addresses).
-    public var hostResolves: Bool {
+    package var hostResolves: Bool {
         guard transport == .tcp, host != "*" else { return true }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -69,11 +69,11 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// An endpoint that is not one: which, and why.
-public struct EndpointError: Error, CustomStringConvertible, Equatable {
+package struct EndpointError: Error, CustomStringConvertible, Equatable {
     /// The endpoint as given.
-    public let endpoint: String
+    package let endpoint: String
     /// What is wrong.
-    public let reason: String
+    package let reason: String
 
-    public var description: String { "\(endpoint): \(reason)" }
+    package var description: String { "\(endpoint): \(reason)" }
 }

@@ -8,7 +8,7 @@ import CZeroMQ
 ///   `owner` alive until its I/O thread has written the bytes, so a weight snapshot can go out as ~1 MiB
 ///   slices of one allocation;
 /// - a received message, read in place (`withUnsafeBytes`) and released when the last copy of the frame goes.
-public struct Frame: Sendable {
+package struct Frame: Sendable {
     enum Storage: @unchecked Sendable {
         case array([UInt8])
         /// `owner` keeps `bytes` alive and unchanged for as long as the frame (or libzmq) needs them.
@@ -19,21 +19,21 @@ public struct Frame: Sendable {
     let storage: Storage
 
     /// A frame that holds `bytes` (copied into libzmq on send).
-    public init(_ bytes: [UInt8]) { storage = .array(bytes) }
+    package init(_ bytes: [UInt8]) { storage = .array(bytes) }
 
     /// A frame of UTF-8 text.
-    public init(_ text: String) { storage = .array(Array(text.utf8)) }
+    package init(_ text: String) { storage = .array(Array(text.utf8)) }
 
     /// A frame over memory that `owner` keeps alive and that nobody writes while the frame or libzmq holds
     /// it. Sending does not copy: libzmq retains `owner` until its I/O thread is done with the bytes.
-    public init(unsafeBytes bytes: UnsafeRawBufferPointer, owner: any AnyObject & Sendable) {
+    package init(unsafeBytes bytes: UnsafeRawBufferPointer, owner: any AnyObject & Sendable) {
         storage = .borrowed(bytes, owner: owner)
     }
 
     init(received: ReceivedMessage) { storage = .received(received) }
 
     /// The number of bytes.
-    public var count: Int {
+    package var count: Int {
         switch storage {
         case let .array(bytes): bytes.count
         case let .borrowed(bytes, _): bytes.count
@@ -42,7 +42,7 @@ public struct Frame: Sendable {
     }
 
     /// Calls `body` with the frame's bytes, valid only inside `body`.
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    package func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         switch storage {
         case let .array(bytes):
             // `withUnsafeBytes` on Array rethrows untyped; keep the typed error through a Result.
@@ -58,7 +58,7 @@ public struct Frame: Sendable {
     }
 
     /// A copy of the bytes.
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         if case let .array(bytes) = storage { return bytes }
         return withUnsafeBytes { Array($0.bindMemory(to: UInt8.self)) }
     }
@@ -66,13 +66,13 @@ public struct Frame: Sendable {
 
 extension Frame: Equatable {
     /// Frames are equal when their bytes are.
-    public static func == (lhs: Frame, rhs: Frame) -> Bool {
+    package static func == (lhs: Frame, rhs: Frame) -> Bool {
         lhs.count == rhs.count && lhs.withUnsafeBytes { a in rhs.withUnsafeBytes { b in a.elementsEqual(b) } }
     }
 }
 
 extension Frame: CustomStringConvertible {
-    public var description: String { "Frame(\(count) bytes)" }
+    package var description: String { "Frame(\(count) bytes)" }
 }
 
 /// A `zmq_msg_t` that libzmq filled on receive, kept until the last frame referring to it goes.

@@ -1,28 +1,28 @@
 /// One aligned allocation whose slices go out as zero-copy frames: fill it, then cut it into frames
 /// (`frames(chunkBytes:)`), each keeping the whole buffer alive until libzmq has sent it.
 /// Nothing may write the buffer once a frame of it exists.
-public final class FrameBuffer: @unchecked Sendable {
+package final class FrameBuffer: @unchecked Sendable {
     /// The memory (64-byte aligned).
-    public let bytes: UnsafeMutableRawBufferPointer
+    package let bytes: UnsafeMutableRawBufferPointer
 
     /// A buffer of `count` zeroed bytes.
-    public init(count: Int) {
+    package init(count: Int) {
         precondition(count >= 0, "FrameBuffer(count: \(count))")
         bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 64)
         bytes.initializeMemory(as: UInt8.self, repeating: 0)
     }
 
     /// The number of bytes.
-    public var count: Int { bytes.count }
+    package var count: Int { bytes.count }
 
     /// A frame over `range` of the buffer, sent without a copy.
-    public func frame(_ range: Range<Int>) -> Frame {
+    package func frame(_ range: Range<Int>) -> Frame {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "frame \(range) of a \(count)-byte buffer")
         return Frame(unsafeBytes: UnsafeRawBufferPointer(rebasing: bytes[range]), owner: self)
     }
 
     /// The buffer as consecutive frames of `chunkBytes` (the last one shorter).
-    public func frames(chunkBytes: Int) -> [Frame] {
+    package func frames(chunkBytes: Int) -> [Frame] {
         precondition(chunkBytes > 0, "chunkBytes \(chunkBytes)")
         return stride(from: 0, to: count, by: chunkBytes).map { frame($0 ..< min($0 + chunkBytes, count)) }
     }

@@ -1,39 +1,39 @@
 import Synchronization
 
 /// A received message the inbox can weigh.
-public protocol InboxMessage: Sendable {
+package protocol InboxMessage: Sendable {
     /// The payload bytes it holds (what the inbox counts against `SocketLimits.inboxBytes`).
     var byteCount: Int { get }
 }
 
 extension Array: InboxMessage where Element == Frame {
     /// The sum of the frames' sizes.
-    public var byteCount: Int { reduce(0) { $0 + $1.count } }
+    package var byteCount: Int { reduce(0) { $0 + $1.count } }
 }
 
 /// The messages a socket thread received, in order, for one consumer. An `AsyncStream` underneath, with
 /// back-pressure: while more than `SocketLimits.inboxMessages` or `inboxBytes` wait here, the socket thread
 /// stops reading, so libzmq's receive high-water mark and TCP slow the sender down. It finishes when the
 /// endpoint closes (after the messages already received).
-public struct Inbox<Message: InboxMessage>: AsyncSequence, Sendable {
-    public typealias Element = Message
+package struct Inbox<Message: InboxMessage>: AsyncSequence, Sendable {
+    package typealias Element = Message
     let stream: AsyncStream<Message>
     let gate: InboxGate
 
     /// Iterates the inbox.
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    package struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncStream<Message>.AsyncIterator
         let gate: InboxGate
 
         /// The next message, or nil once the endpoint has closed and everything was taken.
-        public mutating func next() async -> Message? {
+        package mutating func next() async -> Message? {
             guard let message = await base.next() else { return nil }
             gate.taken(bytes: message.byteCount)
             return message
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator {
+    package func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: stream.makeAsyncIterator(), gate: gate)
     }
 }

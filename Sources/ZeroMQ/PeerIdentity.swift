@@ -1,17 +1,17 @@
 /// A peer's ZeroMQ routing id as a `ROUTER` sees it: the bytes libzmq assigns to a connection, or the
 /// ones a `DEALER` chose with `DealerConfig.identity`.
-public struct PeerIdentity: Hashable, Sendable, CustomStringConvertible {
+package struct PeerIdentity: Hashable, Sendable, CustomStringConvertible {
     /// The routing id's bytes (1 to 255 of them).
-    public var bytes: [UInt8]
+    package var bytes: [UInt8]
 
     /// An identity from its bytes.
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// An identity spelled as UTF-8 text (a worker's name, say).
-    public init(_ text: String) { self.bytes = Array(text.utf8) }
+    package init(_ text: String) { self.bytes = Array(text.utf8) }
 
     /// Printable text as it is, anything else as hex (libzmq's own ids start with a zero byte).
-    public var description: String {
+    package var description: String {
         if !bytes.isEmpty, bytes.allSatisfy({ $0 >= 0x21 && $0 < 0x7F }) {
             return String(decoding: bytes, as: UTF8.self)
         }

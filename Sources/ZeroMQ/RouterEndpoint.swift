@@ -3,20 +3,20 @@ import Logging
 import Synchronization
 
 /// A message a `RouterEndpoint` received: who sent it and its frames.
-public struct RoutedMessage: InboxMessage, Equatable {
+package struct RoutedMessage: InboxMessage, Equatable {
     /// The sending peer's routing id; `RouterEndpoint.send(_:to:)` answers it.
-    public var peer: PeerIdentity
+    package var peer: PeerIdentity
     /// The frames the peer sent.
-    public var frames: [Frame]
+    package var frames: [Frame]
 
     /// A routed message.
-    public init(peer: PeerIdentity, frames: [Frame]) {
+    package init(peer: PeerIdentity, frames: [Frame]) {
         self.peer = peer
         self.frames = frames
     }
 
     /// The frames' bytes.
-    public var byteCount: Int { frames.byteCount }
+    package var byteCount: Int { frames.byteCount }
 }
 
 /// The learner's side of the work socket: a `ROUTER` that binds, receives `(peer, frames)` from every
@@ -24,18 +24,18 @@ public struct RoutedMessage: InboxMessage, Equatable {
 ///
 /// `ZMQ_ROUTER_MANDATORY` is on: a send to a peer that is not connected fails with
 /// `ZMQError.unknownPeer` instead of vanishing. With `.curve` security only the given client keys get in.
-public final class RouterEndpoint: Sendable {
+package final class RouterEndpoint: Sendable {
     /// Every peer's messages, in arrival order (one consumer).
-    public let incoming: Inbox<RoutedMessage>
+    package let incoming: Inbox<RoutedMessage>
     /// The endpoint the socket is bound to, with the real port when the config asked for port 0
     /// (`ZMQ_LAST_ENDPOINT`, e.g. `tcp://127.0.0.1:41733`).
-    public let boundEndpoint: String
+    package let boundEndpoint: String
     private let thread: SocketThread<RoutedMessage>
     private let zapDomain: ZAPDomain
 
     /// Binds a router as `config` says. Throws `ZMQError` if the endpoint cannot be bound, an option is
     /// refused, or CurveZMQ is asked for where libzmq has none.
-    public init(_ config: RouterConfig, context: ZMQContext) async throws(ZMQError) {
+    package init(_ config: RouterConfig, context: ZMQContext) async throws(ZMQError) {
         try config.validate()
         let thread = try SocketThread<RoutedMessage>(name: config.name, limits: config.limits, logger: config.logger)
         let zapDomain = ZAPDomain()
@@ -59,7 +59,7 @@ public final class RouterEndpoint: Sendable {
     /// Sends `frames` to `peer`, in order after earlier sends to it; returns once libzmq has queued them
     /// (zero-copy frames are still being written then). Throws `.unknownPeer` if `peer` is not connected,
     /// `.sendTimedOut` if its queue stays full, `.closed` after `close()`.
-    public func send(_ frames: [Frame], to peer: PeerIdentity) async throws(ZMQError) {
+    package func send(_ frames: [Frame], to peer: PeerIdentity) async throws(ZMQError) {
         guard !frames.isEmpty else { throw .emptyMessage }
         try await thread.send([Frame(peer.bytes)] + frames, peer: peer, operation: "send to \(peer)").get()
     }
@@ -67,20 +67,20 @@ public final class RouterEndpoint: Sendable {
     /// Queues `frames` for `peer` and returns at once, without waiting for the socket thread: for answers
     /// whose failure the caller need not see. A later failure (unknown peer, timeout) is logged and counted
     /// in `failedPosts`. Throws only `.emptyMessage`, or `.closed` after `close()`.
-    public func post(_ frames: [Frame], to peer: PeerIdentity) throws(ZMQError) {
+    package func post(_ frames: [Frame], to peer: PeerIdentity) throws(ZMQError) {
         guard !frames.isEmpty else { throw .emptyMessage }
         guard thread.post([Frame(peer.bytes)] + frames, peer: peer) else { throw .closed(operation: "send to \(peer)") }
     }
 
     /// How many posted messages failed after `post` returned.
-    public var failedPosts: Int { thread.failedPosts }
+    package var failedPosts: Int { thread.failedPosts }
 
     /// How many CurveZMQ clients this router refused so far (unknown public keys); 0 when insecure.
-    public var refusedClients: Int { zapDomain.refusals }
+    package var refusedClients: Int { zapDomain.refusals }
 
     /// Closes the socket (unsent messages are dropped: `ZMQ_LINGER` 0) and returns once its thread has
     /// ended; `incoming` finishes after the messages already received.
-    public func close() async { await thread.stop() }
+    package func close() async { await thread.stop() }
 
     deinit { thread.requestStop() }
 

@@ -1,7 +1,7 @@
 import Logging
 
 /// How a `RouterEndpoint` admits peers.
-public enum ServerSecurity: Sendable, Equatable {
+package enum ServerSecurity: Sendable, Equatable {
     /// CurveZMQ: traffic is encrypted, and only clients whose public key is in `allowedClients` get in
     /// (checked by the context's ZAP handler); any other peer is answered nothing.
     case curve(keys: CurveKeyPair, allowedClients: Set<CurveKey>)
@@ -10,39 +10,39 @@ public enum ServerSecurity: Sendable, Equatable {
     case insecure
 
     /// True for `.insecure`.
-    public var isInsecure: Bool { self == .insecure }
+    package var isInsecure: Bool { self == .insecure }
 }
 
 /// How a `DealerEndpoint` proves who it is.
-public enum ClientSecurity: Sendable, Equatable {
+package enum ClientSecurity: Sendable, Equatable {
     /// CurveZMQ with this side's `keys`, talking only to the server whose public key is `serverKey`.
     case curve(keys: CurveKeyPair, serverKey: CurveKey)
     /// Plain tcp: the `--insecure` flag. The endpoint logs a warning.
     case insecure
 
     /// True for `.insecure`.
-    public var isInsecure: Bool { self == .insecure }
+    package var isInsecure: Bool { self == .insecure }
 }
 
 /// Where and how a `RouterEndpoint` binds.
-public struct RouterConfig: Sendable {
+package struct RouterConfig: Sendable {
     /// A ZeroMQ endpoint: `tcp://*:5555`, `tcp://127.0.0.1:0` (port 0: any free port, see
     /// `RouterEndpoint.boundEndpoint`), `inproc://learner`.
-    public var endpoint: String
+    package var endpoint: String
     /// CurveZMQ with the allowed client keys, or `.insecure`.
-    public var security: ServerSecurity
+    package var security: ServerSecurity
     /// Limits and timers.
-    public var limits: SocketLimits
+    package var limits: SocketLimits
     /// `ZMQ_ROUTER_HANDOVER`: a peer that connects with the routing id of one already connected takes
     /// that id over (a restarted worker that chose its id), instead of being refused.
-    public var handover: Bool
+    package var handover: Bool
     /// A short name for the socket's thread and log lines.
-    public var name: String
+    package var name: String
     /// Where the endpoint logs (the insecure warning, failures on its thread).
-    public var logger: Logger
+    package var logger: Logger
 
     /// A configuration with the default limits.
-    public init(endpoint: String, security: ServerSecurity, limits: SocketLimits = SocketLimits(),
+    package init(endpoint: String, security: ServerSecurity, limits: SocketLimits = SocketLimits(),
                 handover: Bool = true, name: String = "router", logger: Logger = Logger(label: "rlhf.zmq")) {
         self.endpoint = endpoint
         self.security = security
@@ -54,23 +54,23 @@ public struct RouterConfig: Sendable {
 }
 
 /// Where and how a `DealerEndpoint` connects.
-public struct DealerConfig: Sendable {
+package struct DealerConfig: Sendable {
     /// The router's endpoint: `tcp://learner-host:5555`, `inproc://learner`.
-    public var endpoint: String
+    package var endpoint: String
     /// CurveZMQ with the server's public key, or `.insecure`.
-    public var security: ClientSecurity
+    package var security: ClientSecurity
     /// Limits and timers (`reconnectInterval` and `reconnectIntervalMax` drive reconnection).
-    public var limits: SocketLimits
+    package var limits: SocketLimits
     /// `ZMQ_ROUTING_ID`: the id the router sees (1 to 255 bytes, not starting with a zero byte); nil lets
     /// the router assign one per connection.
-    public var identity: PeerIdentity?
+    package var identity: PeerIdentity?
     /// A short name for the socket's thread and log lines.
-    public var name: String
+    package var name: String
     /// Where the endpoint logs (the insecure warning, failures on its thread).
-    public var logger: Logger
+    package var logger: Logger
 
     /// A configuration with the default limits.
-    public init(endpoint: String, security: ClientSecurity, limits: SocketLimits = SocketLimits(),
+    package init(endpoint: String, security: ClientSecurity, limits: SocketLimits = SocketLimits(),
                 identity: PeerIdentity? = nil, name: String = "dealer", logger: Logger = Logger(label: "rlhf.zmq")) {
         self.endpoint = endpoint
         self.security = security

@@ -1,27 +1,27 @@
 /// The limits and timers set on every endpoint's socket (PROTOCOL.md section 9).
-public struct SocketLimits: Sendable, Equatable {
+package struct SocketLimits: Sendable, Equatable {
     /// `ZMQ_MAXMSGSIZE`: the largest inbound frame; a peer that sends a larger one is disconnected by libzmq.
     /// Default 64 MiB (the body limit) plus 1 MiB of margin.
-    public var maxFrameBytes: Int = 65 << 20
+    package var maxFrameBytes: Int = 65 << 20
     /// `ZMQ_SNDHWM`: messages queued per peer before a send waits.
-    public var sendHighWaterMark: Int = 1000
+    package var sendHighWaterMark: Int = 1000
     /// `ZMQ_RCVHWM`: messages queued per peer on the receive side.
-    public var receiveHighWaterMark: Int = 1000
+    package var receiveHighWaterMark: Int = 1000
     /// `ZMQ_RECONNECT_IVL`: the first wait before reconnecting to a peer that went away.
-    public var reconnectInterval: Duration = .seconds(1)
+    package var reconnectInterval: Duration = .seconds(1)
     /// `ZMQ_RECONNECT_IVL_MAX`: libzmq doubles the wait after each failed try up to this, adding a random
     /// jitter of up to one `reconnectInterval` each time.
-    public var reconnectIntervalMax: Duration = .seconds(32)
+    package var reconnectIntervalMax: Duration = .seconds(32)
     /// How long a send waits for room (its peer's queue at the high-water mark) before it fails.
-    public var sendTimeout: Duration = .seconds(30)
+    package var sendTimeout: Duration = .seconds(30)
     /// Received messages held for the consumer before the socket thread stops reading (then libzmq's
     /// receive high-water mark and TCP push back on the sender).
-    public var inboxMessages: Int = 10_000
+    package var inboxMessages: Int = 10_000
     /// Received bytes held for the consumer before the socket thread stops reading.
-    public var inboxBytes: Int = 1 << 30
+    package var inboxBytes: Int = 1 << 30
 
     /// The defaults.
-    public init() {}
+    package init() {}
 }
 
 extension Duration {

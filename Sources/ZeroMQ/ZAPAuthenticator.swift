@@ -105,8 +105,8 @@ final class ZAPAuthenticator: @unchecked Sendable {
         let admitted = domains.withLock { $0[domain]?.allowed.contains(key) ?? false }
         let z85 = CurveKey(bytes: key)!.z85
         guard admitted else {
-            return refuse(domain, reply("400", "unknown public key"),
-                          "zmq: refused CURVE client \(z85) from \(address) (domain \(domain)): its public key was not given")
+            return refuse(domain, reply("400", "unknown package key"),
+                          "zmq: refused CURVE client \(z85) from \(address) (domain \(domain)): its package key was not given")
         }
         return reply("200", "OK", user: z85)
     }

@@ -5,14 +5,14 @@ import Synchronization
 ///
 /// Endpoints keep their context alive; it is terminated when the last endpoint has closed its socket and
 /// the last reference goes. Create one per process (or per test) and pass it to every endpoint.
-public final class ZMQContext: @unchecked Sendable {
+package final class ZMQContext: @unchecked Sendable {
     /// The `void *` libzmq gave. Only socket threads and the ZAP thread use it.
     package let handle: UnsafeMutableRawPointer
     private let zap = Mutex<ZAPAuthenticator?>(nil)
 
     /// A context with `ioThreads` libzmq I/O threads (they move bytes and do CurveZMQ's cryptography;
     /// one moves about 1 GB/s of plain tcp, see docs/PERFORMANCE.md).
-    public init(ioThreads: Int = 1) throws(ZMQError) {
+    package init(ioThreads: Int = 1) throws(ZMQError) {
         guard let handle = zmq_ctx_new() else { throw ZMQError.last("ctx_new") }
         self.handle = handle
         guard zmq_ctx_set(handle, ZMQ_IO_THREADS, Int32(ioThreads)) == 0 else {
@@ -23,10 +23,10 @@ public final class ZMQContext: @unchecked Sendable {
     }
 
     /// True where this libzmq has CurveZMQ (`zmq_has("curve")`).
-    public static var hasCurve: Bool { zmq_has("curve") != 0 }
+    package static var hasCurve: Bool { zmq_has("curve") != 0 }
 
     /// libzmq's version (major, minor, patch).
-    public static var libraryVersion: (major: Int, minor: Int, patch: Int) {
+    package static var libraryVersion: (major: Int, minor: Int, patch: Int) {
         var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
         zmq_version(&major, &minor, &patch)
         return (Int(major), Int(minor), Int(patch))

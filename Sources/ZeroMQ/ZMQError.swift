@@ -2,7 +2,7 @@ import CZeroMQ
 
 /// What went wrong in the ZeroMQ transport: every case says what was being done, and a libzmq failure
 /// carries its errno and the text libzmq gives for it.
-public enum ZMQError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum ZMQError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A libzmq call failed: `operation` names it and its argument (`"bind tcp://*:5555"`).
     case failed(operation: String, errno: Int32)
     /// A `ROUTER` send named a peer that is not connected (libzmq's `EHOSTUNREACH` under
@@ -20,12 +20,12 @@ public enum ZMQError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidConfig(String)
 
     /// The errno behind a `.failed` error, else nil.
-    public var errno: Int32? {
+    package var errno: Int32? {
         if case let .failed(_, code) = self { return code }
         return nil
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .failed(operation, code):
             "zmq \(operation) failed: \(String(cString: zmq_strerror(code))) (errno \(code))"

@@ -1,4 +1,4 @@
-import Tensor
+@testable import Tensor
 import TestSupport
 import XCTest
 

@@ -1,4 +1,4 @@
-import Tensor
+@testable import Tensor
 import XCTest
 
 /// The two decoding matmuls agree with `sgemm` (plus bias) on row counts that leave partial tiles, odd

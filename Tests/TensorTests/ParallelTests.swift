@@ -1,5 +1,5 @@
 import Dispatch
-import Tensor
+@testable import Tensor
 import XCTest
 
 /// `Parallel` over the persistent worker pool: every index is visited exactly once, job after job

@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+@testable import Tensor
 import TestSupport
 import XCTest
 

@@ -5,21 +5,21 @@ import Wire
 /// heard from, and who is dead (nothing heard for `liveness` heartbeat intervals, as in ZeroMQ's
 /// Paranoid Pirate pattern). Registrations are rate-limited per identity and per host, so a flood from
 /// one peer is dropped and counted instead of filling the table.
-public struct WorkerRegistry: Sendable {
+package struct WorkerRegistry: Sendable {
     /// One registered worker.
-    public struct Record: Sendable, Equatable {
+    package struct Record: Sendable, Equatable {
         /// The worker's id within the run.
-        public var id: WorkerID
+        package var id: WorkerID
         /// The transport identity it registered from (a ZeroMQ routing id; any string in one process).
-        public var identity: String
+        package var identity: String
         /// Where it runs, as it said when it registered.
-        public var host: String, pid: Int, device: String
+        package var host: String, pid: Int, device: String
         /// When it registered and when anything was last heard from it.
-        public var registeredAt: Double, lastHeard: Double
+        package var registeredAt: Double, lastHeard: Double
     }
 
     /// What `register` did.
-    public enum Registration: Sendable, Equatable {
+    package enum Registration: Sendable, Equatable {
         /// A new worker under `id`.
         case accepted(WorkerID)
         /// A worker registering again from an identity already known: a restart; `replaced` is its old
@@ -30,37 +30,37 @@ public struct WorkerRegistry: Sendable {
     }
 
     /// Seconds between heartbeats, and how many missed ones make a worker dead.
-    public let heartbeatInterval: Double, liveness: Int
+    package let heartbeatInterval: Double, liveness: Int
     /// Registrations accepted per identity, and per host, in any one second.
-    public let registrationsPerSecond: Int
+    package let registrationsPerSecond: Int
     /// Registrations dropped by the rate limit.
-    public private(set) var registrationsDropped = 0
+    package private(set) var registrationsDropped = 0
     private var records: [WorkerID: Record] = [:]
     private var byIdentity: [String: WorkerID] = [:]
     private var nextIndex: [WorkerRole: Int] = [:]
     private var recent: [String: [Double]] = [:]  // "id:IDENTITY" / "host:HOST" → registration times in the last second
 
     /// An empty registry.
-    public init(heartbeatInterval: Double = 1, liveness: Int = 3, registrationsPerSecond: Int = 10) {
+    package init(heartbeatInterval: Double = 1, liveness: Int = 3, registrationsPerSecond: Int = 10) {
         self.heartbeatInterval = heartbeatInterval
         self.liveness = liveness
         self.registrationsPerSecond = registrationsPerSecond
     }
 
     /// Every registered worker, by id.
-    public var workers: [Record] { records.values.sorted { $0.id < $1.id } }
+    package var workers: [Record] { records.values.sorted { $0.id < $1.id } }
 
     /// The worker registered from `identity`, if any.
-    public func worker(identity: String) -> WorkerID? { byIdentity[identity] }
+    package func worker(identity: String) -> WorkerID? { byIdentity[identity] }
 
     /// The record of `id`.
-    public func record(_ id: WorkerID) -> Record? { records[id] }
+    package func record(_ id: WorkerID) -> Record? { records[id] }
 
     /// Registered workers of `role`.
-    public func count(_ role: WorkerRole) -> Int { records.values.filter { $0.id.role == role }.count }
+    package func count(_ role: WorkerRole) -> Int { records.values.filter { $0.id.role == role }.count }
 
     /// Registers a worker of `role` from `identity` at `now`.
-    public mutating func register(identity: String, role: WorkerRole, host: String, pid: Int, device: String,
+    package mutating func register(identity: String, role: WorkerRole, host: String, pid: Int, device: String,
                                   now: Double) -> Registration {
         guard admit("id:" + identity, now: now), admit("host:" + host, now: now) else {
             registrationsDropped += 1
@@ -77,18 +77,18 @@ public struct WorkerRegistry: Sendable {
     }
 
     /// Records that something arrived from `id` at `now` (every message counts as a heartbeat).
-    public mutating func heard(_ id: WorkerID, now: Double) {
+    package mutating func heard(_ id: WorkerID, now: Double) {
         if records[id] != nil { records[id]!.lastHeard = max(records[id]!.lastHeard, now) }
     }
 
     /// Removes `id` (it said goodbye, or its transport failed).
-    public mutating func remove(_ id: WorkerID) {
+    package mutating func remove(_ id: WorkerID) {
         guard let record = records.removeValue(forKey: id) else { return }
         if byIdentity[record.identity] == id { byIdentity[record.identity] = nil }
     }
 
     /// Removes and returns every worker not heard from for `liveness` heartbeat intervals by `now`.
-    public mutating func expire(now: Double) -> [WorkerID] {
+    package mutating func expire(now: Double) -> [WorkerID] {
         let limit = heartbeatInterval * Double(liveness)
         let dead = records.values.filter { now - $0.lastHeard > limit }.map(\.id).sorted()
         for id in dead { remove(id) }

@@ -1,7 +1,7 @@
 import Wire
 
 /// What the ledger did with a result.
-public enum LedgerOutcome: Equatable, Sendable {
+package enum LedgerOutcome: Equatable, Sendable {
     /// Counted: the first valid result of its kind for a task of this iteration.
     case accepted
     /// A second result of the same kind for the same task: dropped.
@@ -18,55 +18,55 @@ public enum LedgerOutcome: Equatable, Sendable {
 /// reference log-probs. Each result is counted once; a duplicate, late, unknown or malformed one is
 /// dropped and counted; the iteration's batch is complete when every task has all three. A pure value:
 /// the learner's actor feeds it messages and reads `batch` when `isComplete`.
-public struct IterationLedger: Sendable {
+package struct IterationLedger: Sendable {
     /// One task's record.
-    public struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// The task as issued.
-        public var task: RolloutTask
+        package var task: RolloutTask
         /// Its results, as they arrive.
-        public var rollout: Rollout?, scores: ScoreResult?, reference: ReferenceResult?
+        package var rollout: Rollout?, scores: ScoreResult?, reference: ReferenceResult?
 
         /// Whether all three results are in.
-        public var isComplete: Bool { rollout != nil && scores != nil && reference != nil }
+        package var isComplete: Bool { rollout != nil && scores != nil && reference != nil }
     }
 
     /// The iteration this ledger accounts for.
-    public let iteration: Int
+    package let iteration: Int
     private var entries: [TaskID: Entry] = [:]
     /// How many entries have all three results.
     private var completed = 0
     /// Results dropped, by reason.
-    public private(set) var duplicates = 0, late = 0, unknown = 0, invalid = 0
+    package private(set) var duplicates = 0, late = 0, unknown = 0, invalid = 0
 
     /// A ledger for `tasks`, all of `iteration`.
-    public init(iteration: Int, tasks: [RolloutTask]) {
+    package init(iteration: Int, tasks: [RolloutTask]) {
         self.iteration = iteration
         for task in tasks where task.id.iteration == iteration { entries[task.id] = Entry(task: task) }
     }
 
     /// The tasks issued, in id order.
-    public var taskIDs: [TaskID] { entries.keys.sorted() }
+    package var taskIDs: [TaskID] { entries.keys.sorted() }
 
     /// The record of `id`.
-    public func entry(_ id: TaskID) -> Entry? { entries[id] }
+    package func entry(_ id: TaskID) -> Entry? { entries[id] }
 
     /// Tasks still waiting for a rollout.
-    public var awaitingRollout: [TaskID] { entries.values.filter { $0.rollout == nil }.map(\.task.id).sorted() }
+    package var awaitingRollout: [TaskID] { entries.values.filter { $0.rollout == nil }.map(\.task.id).sorted() }
 
     /// Whether every task has its rollout, scores and reference log-probs.
-    public var isComplete: Bool { completed == entries.count }
+    package var isComplete: Bool { completed == entries.count }
 
     /// Every task's complete record, in task-id order (the order the learner trains in, whatever order
     /// the workers answered in); nil until `isComplete`.
-    public var batch: [Entry]? { isComplete ? taskIDs.compactMap { entries[$0] } : nil }
+    package var batch: [Entry]? { isComplete ? taskIDs.compactMap { entries[$0] } : nil }
 
     /// Records a generator's rollout.
-    public mutating func record(_ rollout: Rollout) -> LedgerOutcome {
+    package mutating func record(_ rollout: Rollout) -> LedgerOutcome {
         record(rollout.id, \.rollout, rollout) { entry throws(MessageError) in try rollout.validate(against: entry.task) }
     }
 
     /// Records a reward scorer's scores.
-    public mutating func record(_ result: ScoreResult) -> LedgerOutcome {
+    package mutating func record(_ result: ScoreResult) -> LedgerOutcome {
         record(result.id, \.scores, result) { entry throws(MessageError) in
             guard result.scores.count == entry.task.prompts.count else {
                 throw .shape(task: result.id, what: "\(result.scores.count) scores for \(entry.task.prompts.count) rows")
@@ -76,7 +76,7 @@ public struct IterationLedger: Sendable {
     }
 
     /// Records a reference worker's log-probs (which must match the recorded rollout's responses).
-    public mutating func record(_ result: ReferenceResult) -> LedgerOutcome {
+    package mutating func record(_ result: ReferenceResult) -> LedgerOutcome {
         record(result.id, \.reference, result) { entry throws(MessageError) in
             guard let rollout = entry.rollout else { throw .shape(task: result.id, what: "reference log-probs before its rollout") }
             guard result.logProbs.map(\.count) == rollout.responses.map(\.count) else {

@@ -14,9 +14,9 @@ import Wire
 /// Time comes in only through `advance(to:)` (seconds from any origin): a lease held longer than its
 /// deadline, max(`minimumLeaseSeconds`, 10 × the median time of its kind), is issued again to another
 /// worker while the first keeps it; whichever answer comes first counts, the other is a duplicate.
-public struct RoundDispatcher: Sendable {
+package struct RoundDispatcher: Sendable {
     /// What the learner's actor does next.
-    public enum Action: Sendable, Equatable {
+    package enum Action: Sendable, Equatable {
         /// Send `message` to `worker`.
         case send(LearnerMessage, to: WorkerID)
         /// The round's ledger is complete: learn from `batch`.
@@ -26,34 +26,34 @@ public struct RoundDispatcher: Sendable {
     }
 
     /// A connected worker as the dispatcher sees it.
-    public struct Worker: Sendable, Equatable {
+    package struct Worker: Sendable, Equatable {
         /// Its role.
-        public var role: WorkerRole
+        package var role: WorkerRole
         /// The policy version it holds (generators), and the one it is installing.
-        public var version: Int?, installing: Int?
+        package var version: Int?, installing: Int?
         /// The piece of work it holds, since when, and whether it was issued again for being late.
-        public var lease: WorkItem?
-        public var leasedAt = 0.0, overdue = false
+        package var lease: WorkItem?
+        package var leasedAt = 0.0, overdue = false
         /// It takes no new work; it is sent `stop` once it holds no lease.
-        public var draining = false
+        package var draining = false
     }
 
     /// Tries a piece of work gets before the round aborts.
-    public let maxAttempts: Int
+    package let maxAttempts: Int
     /// The shortest lease deadline, in seconds.
-    public let minimumLeaseSeconds: Double
+    package let minimumLeaseSeconds: Double
     /// The time of the last `advance(to:)`.
-    public private(set) var now = 0.0
+    package private(set) var now = 0.0
     /// Leases issued again because they were late.
-    public private(set) var overdueReissued = 0
+    package private(set) var overdueReissued = 0
     private var durations: [WorkerRole: [Double]] = [:]
     /// Connected workers.
-    public private(set) var workers: [WorkerID: Worker] = [:]
+    package private(set) var workers: [WorkerID: Worker] = [:]
     /// The current round's ledger (nil before the first round).
-    public private(set) var ledger: IterationLedger?
+    package private(set) var ledger: IterationLedger?
     /// Counters over the dispatcher's life: leases issued, pieces re-queued after a failure or an
     /// invalid result, and messages from workers that never said hello.
-    public private(set) var leasesIssued = 0, requeued = 0, strangers = 0
+    package private(set) var leasesIssued = 0, requeued = 0, strangers = 0
     private var queue = WorkQueue()
     /// The workers' ids in order: idle workers are leased work in this order.
     private var order: [WorkerID] = []
@@ -63,20 +63,20 @@ public struct RoundDispatcher: Sendable {
     private var completed = false
 
     /// A dispatcher with no workers.
-    public init(maxAttempts: Int = 3, minimumLeaseSeconds: Double = 30) {
+    package init(maxAttempts: Int = 3, minimumLeaseSeconds: Double = 30) {
         self.maxAttempts = maxAttempts
         self.minimumLeaseSeconds = minimumLeaseSeconds
     }
 
     /// The deadline of a lease of `role`: max(minimum, 10 × the median of its last 64 completions).
-    public func leaseDeadline(_ role: WorkerRole) -> Double {
+    package func leaseDeadline(_ role: WorkerRole) -> Double {
         let times = (durations[role] ?? []).sorted()
         guard !times.isEmpty else { return minimumLeaseSeconds }
         return max(minimumLeaseSeconds, 10 * times[times.count / 2])
     }
 
     /// Moves the clock to `time`: leases past their deadline are queued again for another worker.
-    public mutating func advance(to time: Double) -> [Action] {
+    package mutating func advance(to time: Double) -> [Action] {
         now = max(now, time)
         var late: [WorkItem] = []
         for id in order {
@@ -103,14 +103,14 @@ public struct RoundDispatcher: Sendable {
     }
 
     /// The round's complete records, in task order (nil until complete).
-    public var batch: [IterationLedger.Entry]? { ledger?.batch }
+    package var batch: [IterationLedger.Entry]? { ledger?.batch }
 
     /// Work queued and not leased.
-    public var queued: [WorkItem] { queue.items }
+    package var queued: [WorkItem] { queue.items }
 
     /// Starts a round over `tasks` (whose ids all carry `iteration`), sampled with `weights`: generators
     /// on another version are sent them first.
-    public mutating func begin(iteration: Int, tasks: [RolloutTask], weights: PolicyWeights) -> [Action] {
+    package mutating func begin(iteration: Int, tasks: [RolloutTask], weights: PolicyWeights) -> [Action] {
         ledger = IterationLedger(iteration: iteration, tasks: tasks)
         queue = WorkQueue()
         for task in tasks { queue.insert(.rollout(task)) }
@@ -124,12 +124,12 @@ public struct RoundDispatcher: Sendable {
     }
 
     /// Handles one worker message.
-    public mutating func receive(_ delivery: Delivery) -> [Action] {
+    package mutating func receive(_ delivery: Delivery) -> [Action] {
         handle(delivery) + releaseDrained()
     }
 
     /// Asks `worker` to drain: it answers `draining`, finishes what it holds and is then sent `stop`.
-    public mutating func drain(_ worker: WorkerID) -> [Action] {
+    package mutating func drain(_ worker: WorkerID) -> [Action] {
         guard workers[worker] != nil else { return [] }
         return [.send(.drain, to: worker)]
     }
@@ -192,7 +192,7 @@ public struct RoundDispatcher: Sendable {
     }
 
     /// Forgets `worker` (it left or died): its lease goes back to the queue.
-    public mutating func remove(_ worker: WorkerID) -> [Action] {
+    package mutating func remove(_ worker: WorkerID) -> [Action] {
         guard let gone = workers[worker] else { return [] }
         forget(worker)
         guard let item = gone.lease else { return [] }

@@ -1,7 +1,7 @@
 import Wire
 
 /// One unit of work the learner leases to a worker of the matching role.
-public enum WorkItem: Sendable, Equatable {
+package enum WorkItem: Sendable, Equatable {
     /// Sample a task's responses (a rollout generator).
     case rollout(RolloutTask)
     /// Score a task's sequences (a reward scorer).
@@ -10,7 +10,7 @@ public enum WorkItem: Sendable, Equatable {
     case reference(SequenceRequest)
 
     /// The role that does it.
-    public var role: WorkerRole {
+    package var role: WorkerRole {
         switch self {
         case .rollout: .rollout
         case .score: .reward
@@ -19,7 +19,7 @@ public enum WorkItem: Sendable, Equatable {
     }
 
     /// The task it belongs to.
-    public var task: TaskID {
+    package var task: TaskID {
         switch self {
         case let .rollout(t): t.id
         case let .score(r), let .reference(r): r.id
@@ -27,7 +27,7 @@ public enum WorkItem: Sendable, Equatable {
     }
 
     /// The message that leases it.
-    public var message: LearnerMessage {
+    package var message: LearnerMessage {
         switch self {
         case let .rollout(t): .rollout(t)
         case let .score(r): .score(r)
@@ -37,14 +37,14 @@ public enum WorkItem: Sendable, Equatable {
 }
 
 /// A lease's key: which piece of which task.
-public struct LeaseKey: Hashable, Sendable {
+package struct LeaseKey: Hashable, Sendable {
     /// The role that does the piece.
-    public var role: WorkerRole
+    package var role: WorkerRole
     /// The task.
-    public var task: TaskID
+    package var task: TaskID
 }
 
 extension WorkItem {
     /// Its lease key.
-    public var key: LeaseKey { LeaseKey(role: role, task: task) }
+    package var key: LeaseKey { LeaseKey(role: role, task: task) }
 }

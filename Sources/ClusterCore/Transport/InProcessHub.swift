@@ -3,18 +3,18 @@ import Wire
 
 /// The in-process transport of the embedded default: each side's inbox is an `AsyncStream`, and a
 /// message is handed over without being copied or encoded (a weights message shares its values array).
-public final class InProcessHub: LearnerTransport {
-    public let incoming: AsyncStream<LearnerEvent>
+package final class InProcessHub: LearnerTransport {
+    package let incoming: AsyncStream<LearnerEvent>
     private let learnerInbox: AsyncStream<LearnerEvent>.Continuation
     private let workerInboxes = Mutex<[WorkerID: AsyncStream<LearnerMessage>.Continuation]>([:])
 
     /// A hub with no workers yet.
-    public init() {
+    package init() {
         (incoming, learnerInbox) = AsyncStream.makeStream(of: LearnerEvent.self)
     }
 
     /// Connects worker `id` and returns its end. Connecting an id again replaces the old connection.
-    public func connect(_ id: WorkerID) -> InProcessWorkerLink {
+    package func connect(_ id: WorkerID) -> InProcessWorkerLink {
         let (stream, continuation) = AsyncStream.makeStream(of: LearnerMessage.self)
         let old = workerInboxes.withLock { inboxes in
             defer { inboxes[id] = continuation }
@@ -24,13 +24,13 @@ public final class InProcessHub: LearnerTransport {
         return InProcessWorkerLink(id: id, incoming: stream, learnerInbox: learnerInbox)
     }
 
-    public func send(_ message: LearnerMessage, to worker: WorkerID) throws(TransportError) {
+    package func send(_ message: LearnerMessage, to worker: WorkerID) throws(TransportError) {
         guard let inbox = workerInboxes.withLock({ $0[worker] }) else { throw .closed("worker \(worker)") }
         if case .terminated = inbox.yield(message) { throw .closed("worker \(worker)") }
     }
 
     /// Closes every inbox: workers' loops end and the learner's stream finishes.
-    public func close() {
+    package func close() {
         let inboxes = workerInboxes.withLock { inboxes in
             defer { inboxes = [:] }
             return inboxes
@@ -41,12 +41,12 @@ public final class InProcessHub: LearnerTransport {
 }
 
 /// A worker's end of an `InProcessHub`.
-public struct InProcessWorkerLink: WorkerTransport {
-    public let id: WorkerID
-    public let incoming: AsyncStream<LearnerMessage>
+package struct InProcessWorkerLink: WorkerTransport {
+    package let id: WorkerID
+    package let incoming: AsyncStream<LearnerMessage>
     fileprivate let learnerInbox: AsyncStream<LearnerEvent>.Continuation
 
-    public func send(_ message: WorkerMessage) throws(TransportError) {
+    package func send(_ message: WorkerMessage) throws(TransportError) {
         if case .terminated = learnerInbox.yield(.message(Delivery(from: id, message: message))) { throw .closed("the learner") }
     }
 }

@@ -1,19 +1,19 @@
 import Wire
 
 /// A message a worker sent, with who sent it.
-public struct Delivery: Sendable, Equatable {
+package struct Delivery: Sendable, Equatable {
     /// The sender.
-    public var from: WorkerID
+    package var from: WorkerID
     /// What it sent.
-    public var message: WorkerMessage
+    package var message: WorkerMessage
 
     /// Creates a delivery.
-    public init(from: WorkerID, message: WorkerMessage) { self.from = from; self.message = message }
+    package init(from: WorkerID, message: WorkerMessage) { self.from = from; self.message = message }
 }
 
 /// What reaches the learner: a worker's message, news that a worker is gone (it said goodbye, or its
 /// transport declared it dead), or the time (the transport's clock, in seconds, for lease deadlines).
-public enum LearnerEvent: Sendable, Equatable {
+package enum LearnerEvent: Sendable, Equatable {
     /// A message from a worker.
     case message(Delivery)
     /// The worker left; its leases go back to the queue.
@@ -23,11 +23,11 @@ public enum LearnerEvent: Sendable, Equatable {
 }
 
 /// What can go wrong moving a message.
-public enum TransportError: Error, Equatable, CustomStringConvertible {
+package enum TransportError: Error, Equatable, CustomStringConvertible {
     /// The other side has gone (its inbox is closed).
     case closed(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .closed(who): "\(who) is no longer connected"
         }
@@ -36,7 +36,7 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
 
 /// The learner's end of a transport: one inbox of every worker's messages, and a send to each worker.
 /// The embedded default is `InProcessHub`; the cluster adds ZeroMQ behind the same two calls.
-public protocol LearnerTransport: Sendable {
+package protocol LearnerTransport: Sendable {
     /// Every worker message and transport event, in arrival order (one consumer: the learner).
     var incoming: AsyncStream<LearnerEvent> { get }
     /// Sends `message` to `worker`.
@@ -47,11 +47,11 @@ public protocol LearnerTransport: Sendable {
 }
 
 extension LearnerTransport {
-    public var counters: [String: Double] { [:] }
+    package var counters: [String: Double] { [:] }
 }
 
 /// A worker's end of a transport.
-public protocol WorkerTransport: Sendable {
+package protocol WorkerTransport: Sendable {
     /// The worker this end belongs to.
     var id: WorkerID { get }
     /// The learner's messages to this worker, in order (one consumer: the worker).

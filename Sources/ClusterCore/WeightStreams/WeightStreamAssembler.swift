@@ -6,9 +6,9 @@ import Wire
 /// and verifies every tensor's CRC-32C before handing out the version. A stream that makes no progress
 /// for `stallSeconds` is stalled: the generator asks again from where it stopped (`request`), or drops it.
 /// It belongs to the one thread that owns the generator's socket.
-public struct WeightStreamAssembler {
+package struct WeightStreamAssembler {
     /// What a step did.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         /// Taken; `next` is the first byte still missing.
         case accepted(next: Int)
         /// Not for this stream (another version, or a chunk already taken or out of order): dropped.
@@ -20,26 +20,26 @@ public struct WeightStreamAssembler {
     }
 
     /// The generator's layout: the tensors it expects, in order.
-    public let layout: [WeightTensor]
+    package let layout: [WeightTensor]
     /// Seconds without progress before a stream counts as stalled.
-    public let stallSeconds: Double
+    package let stallSeconds: Double
     /// The manifest being assembled (nil when idle).
-    public private(set) var manifest: WeightsManifest?
+    package private(set) var manifest: WeightsManifest?
     /// Bytes received so far, and when the last chunk came.
-    public private(set) var received = 0, lastProgress = 0.0
+    package private(set) var received = 0, lastProgress = 0.0
     private var values: WeightValues?
     private var buffer: UnsafeMutableRawBufferPointer?
     /// The installed version's buffer, once its receiver lets go of it, for the next version.
     private let pool = WeightBufferPool()
 
     /// An idle assembler for `layout`.
-    public init(layout: [WeightTensor], stallSeconds: Double = 10) {
+    package init(layout: [WeightTensor], stallSeconds: Double = 10) {
         self.layout = layout
         self.stallSeconds = stallSeconds
     }
 
     /// Starts assembling `manifest` (dropping any stream in progress).
-    public mutating func begin(_ manifest: WeightsManifest, now: Double) -> Outcome {
+    package mutating func begin(_ manifest: WeightsManifest, now: Double) -> Outcome {
         drop()
         var offset = 0
         guard manifest.version >= 0, manifest.tensors.count == layout.count else {
@@ -67,7 +67,7 @@ public struct WeightStreamAssembler {
     }
 
     /// Takes bytes `[offset, offset + bytes.count)` of version `version`.
-    public mutating func receive(version: Int, offset: Int, bytes: UnsafeRawBufferPointer, now: Double) -> Outcome {
+    package mutating func receive(version: Int, offset: Int, bytes: UnsafeRawBufferPointer, now: Double) -> Outcome {
         guard let manifest, let buffer, version == manifest.version else { return .ignored("no stream of v\(version) in progress") }
         guard offset == received else { return .ignored("v\(version): bytes at \(offset), expected \(received)") }
         guard !bytes.isEmpty, bytes.count <= manifest.totalBytes - offset else {
@@ -80,18 +80,18 @@ public struct WeightStreamAssembler {
     }
 
     /// Whether the stream in progress has made no progress for `stallSeconds` by `now`.
-    public func isStalled(now: Double) -> Bool { manifest != nil && now - lastProgress > stallSeconds }
+    package func isStalled(now: Double) -> Bool { manifest != nil && now - lastProgress > stallSeconds }
 
     /// The request that resumes the stream where it stopped (nil when idle).
-    public func request(credit: Int) -> WeightsRequest? {
+    package func request(credit: Int) -> WeightsRequest? {
         manifest.map { WeightsRequest(version: $0.version, byteOffset: received, credit: credit) }
     }
 
     /// Counts `now` as progress (the stream was asked for again after a stall).
-    public mutating func restart(now: Double) { if manifest != nil { lastProgress = now } }
+    package mutating func restart(now: Double) { if manifest != nil { lastProgress = now } }
 
     /// Forgets the stream in progress.
-    public mutating func drop() {
+    package mutating func drop() {
         manifest = nil
         values = nil
         buffer = nil

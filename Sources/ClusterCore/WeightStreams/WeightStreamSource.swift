@@ -4,16 +4,16 @@ import Wire
 /// A policy version as the byte stream the cluster sends: its manifest (every tensor's offset and
 /// CRC-32C) and ~1 MiB chunks read in place from the values (the learner's snapshot), never copied
 /// into a message first.
-public struct WeightStreamSource: Sendable {
+package struct WeightStreamSource: Sendable {
     /// The version.
-    public let weights: PolicyWeights
+    package let weights: PolicyWeights
     /// Its manifest.
-    public let manifest: WeightsManifest
+    package let manifest: WeightsManifest
     /// Bytes per chunk.
-    public static let chunkBytes = 1 << 20
+    package static let chunkBytes = 1 << 20
 
     /// The stream of `weights` (one pass over the values to checksum each tensor).
-    public init(_ weights: PolicyWeights) {
+    package init(_ weights: PolicyWeights) {
         self.weights = weights
         var offset = 0
         var tensors: [ManifestTensor] = []
@@ -31,7 +31,7 @@ public struct WeightStreamSource: Sendable {
 
     /// Calls `body` with the bytes of the chunk that starts at `offset` (nil past the end or off a
     /// chunk boundary).
-    public func withChunk<R>(at offset: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+    package func withChunk<R>(at offset: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
         guard offset >= 0, offset < manifest.totalBytes, offset % Self.chunkBytes == 0 else { return nil }
         return try weights.values.withUnsafeBufferPointer { values in
             let bytes = UnsafeRawBufferPointer(values)

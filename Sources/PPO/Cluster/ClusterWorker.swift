@@ -9,8 +9,20 @@ import ZeroMQ
 /// connects to the learner at `connect`, registers, builds its role from the run config the learner's
 /// welcome carries, and works until the learner says stop.
 public struct ClusterWorker {
-    /// The role's name: rollout, reward or reference.
-    public typealias Role = WorkerRole
+    /// The role a worker takes.
+    public enum Role: String, Sendable, CaseIterable, CustomStringConvertible {
+        /// Samples responses with a copy of the policy.
+        case rollout
+        /// Scores whole sequences with the run's reward.
+        case reward
+        /// Per-token log-probs under the frozen reference.
+        case reference
+
+        /// The role's name, as on the command line.
+        public var description: String { rawValue }
+        /// The wire's name for the role.
+        package var wire: WorkerRole { WorkerRole(rawValue: rawValue)! }
+    }
 
     public let role: Role
     /// The learner's endpoint, e.g. `tcp://host:5555`.
@@ -38,7 +50,7 @@ public struct ClusterWorker {
         var logger = Logger(label: "rlhf.worker.\(role)")
         logger.logLevel = .info
         let client: ClientSecurity = try keys.map { try ClusterKeys.client($0.folder, name: $0.name) } ?? .insecure
-        let registration = Register(role: role, host: ProcessInfo.processInfo.hostName, pid: Int(getpid()), device: device,
+        let registration = Register(role: role.wire, host: ProcessInfo.processInfo.hostName, pid: Int(getpid()), device: device,
                                     capabilities: WorkerCapabilities(maxRowsPerTask: 1 << 16, backends: ["cpu"]))
         let context = try ZMQContext()
         let transport = try await ZMQWorkerTransport(endpoint: connect, security: client, registration: registration,
@@ -62,7 +74,7 @@ public struct ClusterWorker {
         let config = try PPORunConfig.parse(welcome.runConfig, file: "the learner's run config", overrides: welcome.configOverrides,
                                             environment: ProcessInfo.processInfo.environment, checkPaths: true)
         logger.info("welcomed as worker \(welcome.worker); building the \(role) role")
-        try await RoleSetup.runWorker(role, config: config, transport: transport) { store in
+        try await RoleSetup.runWorker(role.wire, config: config, transport: transport) { store in
             transport.expectWeights(layout: PolicyWeightsLayout.manifest(of: store))
         }
         logger.info("stopped by the learner")

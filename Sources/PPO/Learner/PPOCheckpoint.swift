@@ -14,17 +14,17 @@ import Training
 /// - `state.json`: the iteration, the policy version, the KL controller, the shuffling stream, the data
 ///   position and the optimizer steps (`PPOCheckpointState`).
 /// The frozen reference and the prompts are not saved: they come from the run config again.
-public enum PPOCheckpoint {
+package enum PPOCheckpoint {
     /// Checkpoints kept: older ones are deleted once a new one is in place.
-    public static let kept = 2
+    package static let kept = 2
 
     /// The folder of the checkpoint after `iteration` iterations.
-    public static func folder(iteration: Int, in output: URL) -> URL {
+    package static func folder(iteration: Int, in output: URL) -> URL {
         output.appendingPathComponent("checkpoints").appendingPathComponent(String(format: "iteration-%06d", iteration))
     }
 
     /// Every complete checkpoint in `output`, oldest first, with its iteration.
-    public static func all(in output: URL) -> [(iteration: Int, url: URL)] {
+    package static func all(in output: URL) -> [(iteration: Int, url: URL)] {
         let root = output.appendingPathComponent("checkpoints")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         return names.compactMap { name -> (Int, URL)? in
@@ -35,7 +35,7 @@ public enum PPOCheckpoint {
 
     /// Writes `learner`'s state after `iteration` iterations into `output`; returns the folder.
     @discardableResult
-    public static func save(_ learner: PPOLearner, iteration: Int, tokenizerFiles: HuggingFaceTokenizerFiles?,
+    package static func save(_ learner: PPOLearner, iteration: Int, tokenizerFiles: HuggingFaceTokenizerFiles?,
                             to output: URL) throws -> URL {
         let final = folder(iteration: iteration, in: output)
         do {
@@ -106,7 +106,7 @@ public enum PPOCheckpoint {
     /// The checkpoint in `folder` of a run of `config`, checked before anything is loaded or computed: its
     /// `state.json` read (at most 1 MiB), every field in its range and matching the config, and its
     /// optimizer moments finite (second moments not negative).
-    public static func verify(_ folder: URL, config: PPORunConfig) throws -> PPOCheckpointState {
+    package static func verify(_ folder: URL, config: PPORunConfig) throws -> PPOCheckpointState {
         let stateURL = folder.appendingPathComponent("state.json")
         let state: PPOCheckpointState
         do {
@@ -136,7 +136,7 @@ public enum PPOCheckpoint {
     }
 
     /// Restores `learner` from the checkpoint in `folder`; returns the iteration to continue with.
-    public static func restore(_ learner: PPOLearner, from folder: URL) throws -> Int {
+    package static func restore(_ learner: PPOLearner, from folder: URL) throws -> Int {
         let state = try verify(folder, config: learner.config)
         let stateURL = folder.appendingPathComponent("state.json")
         let update = learner.step.update

@@ -2,28 +2,28 @@ import Training
 
 /// `state.json` of a PPO checkpoint: everything besides tensors that a resumed run needs to continue
 /// exactly where the checkpoint was taken.
-public struct PPOCheckpointState: Codable, Equatable, Sendable {
+package struct PPOCheckpointState: Codable, Equatable, Sendable {
     /// Layout version of the checkpoint folder.
-    public var format = 1
+    package var format = 1
     /// Iterations completed: the resumed run starts with this one.
-    public var iteration: Int
+    package var iteration: Int
     /// The policy version (updates so far).
-    public var version: Int
+    package var version: Int
     /// The run seed, batch size and policy model the run was started with (a resume must match them).
-    public var seed: String, batchSize: Int, policyModel: String
+    package var seed: String, batchSize: Int, policyModel: String
     /// The KL controller.
-    public var klController: KLController
+    package var klController: KLController
     /// The minibatch shuffling stream's state (a decimal UInt64; JSON numbers lose bits above 2^53).
-    public var shuffleState: String
+    package var shuffleState: String
     /// The training prompts' data position.
-    public var promptPosition: Int
+    package var promptPosition: Int
     /// Each optimizer's step count (the schedule's position), actor first.
-    public var optimizerSteps: [Int]
+    package var optimizerSteps: [Int]
     /// Whether the values come from a separate critic (`critic/`) rather than a value head.
-    public var hasCritic: Bool
+    package var hasCritic: Bool
 
     /// A state with every field given.
-    public init(iteration: Int, version: Int, seed: String, batchSize: Int, policyModel: String, klController: KLController,
+    package init(iteration: Int, version: Int, seed: String, batchSize: Int, policyModel: String, klController: KLController,
                 shuffleState: String, promptPosition: Int, optimizerSteps: [Int], hasCritic: Bool) {
         self.iteration = iteration
         self.version = version
@@ -46,16 +46,16 @@ public struct PPOCheckpointState: Codable, Equatable, Sendable {
 
 extension PPOCheckpointState {
     /// The largest data position a checkpoint may hold (2^48 prompts: far past any data set, far from overflow).
-    public static let maximumPosition = 1 << 48
+    package static let maximumPosition = 1 << 48
     /// The largest KL coefficient a checkpoint may hold.
-    public static let maximumKLCoefficient = 1e6
+    package static let maximumKLCoefficient = 1e6
 
     /// Throws unless every field is in its range and the checkpoint belongs to a run of `config`: the
     /// layout version, iteration = version (one update per iteration) within 0...2^31, the data position
     /// within 0...2^48, each optimizer's steps within what the iterations can have taken, a finite and
     /// non-negative KL coefficient with a positive target and horizon, a decimal shuffling state, and the
     /// seed, batch size and policy of the config. `file` names `state.json` in errors.
-    public func check(against config: PPORunConfig, file: String) throws(PPOCheckpointError) {
+    package func check(against config: PPORunConfig, file: String) throws(PPOCheckpointError) {
         func outOfRange(_ field: String, _ value: String, _ requirement: String) -> PPOCheckpointError {
             .unreadable(file: file, reason: "\(field) is \(value); it must be \(requirement)")
         }

@@ -16,21 +16,21 @@ public final class PPOLearner: @unchecked Sendable {
     /// The run's settings.
     public let config: PPORunConfig
     /// The learner's step (policy, value head, optimizer, KL controller).
-    public let step: PPOLearnerStep
+    package let step: PPOLearnerStep
     /// The training prompts (its position is the data position a checkpoint saves).
-    public var prompts: PromptStream
+    package var prompts: PromptStream
     /// The fixed held-out prompts.
-    public let evalPrompts: [[Int]]
+    package let evalPrompts: [[Int]]
     /// Text for samples.
-    public let tokenizer: any Tokenizer
+    package let tokenizer: any Tokenizer
     /// How responses are sampled.
-    public let sampling: SamplingSettings
+    package let sampling: SamplingSettings
     /// Rows per rollout task.
-    public let taskRows: Int
+    package let taskRows: Int
     /// The policy version the learner holds: the number of updates so far.
     public private(set) var version: Int
     /// Leases the work to the connected workers.
-    public let runner: RoundRunner
+    package let runner: RoundRunner
     /// Published versions by number (at most `max_staleness + 1` of them live at once).
     private var published: [Int: PolicyWeights] = [:]
     /// The published copies of the policy's values, a ring of `max_staleness + 1`: version v lives in
@@ -46,7 +46,7 @@ public final class PPOLearner: @unchecked Sendable {
     private var firstVersion: Int
 
     /// A learner over `step` (its policy at `version`) that leases work through `runner`.
-    public init(config: PPORunConfig, step: PPOLearnerStep, prompts: PromptStream, evalPrompts: [[Int]],
+    package init(config: PPORunConfig, step: PPOLearnerStep, prompts: PromptStream, evalPrompts: [[Int]],
                 tokenizer: any Tokenizer, sampling: SamplingSettings, runner: RoundRunner, version: Int = 0) {
         self.config = config
         self.step = step
@@ -63,11 +63,11 @@ public final class PPOLearner: @unchecked Sendable {
 
     /// The data position of the next iteration to train (what a checkpoint saves): rounds started ahead
     /// have taken their prompts already.
-    public var dataPosition: Int { positions[version] ?? prompts.position }
+    package var dataPosition: Int { positions[version] ?? prompts.position }
 
     /// Resumes at `version` with the prompts at `position` (a checkpoint's): no round is running, and
     /// rounds of the next `max_staleness` iterations are sampled with `version`, the oldest there is.
-    public func resume(version: Int, position: Int) {
+    package func resume(version: Int, position: Int) {
         self.version = version
         firstVersion = version
         prompts.position = position

@@ -8,20 +8,20 @@ import Wire
 /// them with the policy (old log-probs and values, once), build the KL-penalised rewards against the
 /// reference, estimate advantages (GAE, RLOO or GRPO), run the PPO epochs, update the KL controller,
 /// and report the iteration's metrics under TRL's names.
-public final class PPOLearnerStep: @unchecked Sendable {
+package final class PPOLearnerStep: @unchecked Sendable {
     /// The PPO update (policy, value head, optimizer, shuffling stream).
-    public let update: PPOUpdate
+    package let update: PPOUpdate
     /// The KL coefficient's controller (checkpointed).
-    public var klController: KLController
+    package var klController: KLController
     /// How advantages are estimated, and k samples per prompt for the critic-free ones.
-    public let advantage: AdvantageEstimator, samplesPerPrompt: Int
+    package let advantage: AdvantageEstimator, samplesPerPrompt: Int
     /// Added to the score of a response without a stop token (nil = none).
-    public let noEOSPenalty: Double?
+    package let noEOSPenalty: Double?
     /// Token used for padding.
-    public let padID: Int
+    package let padID: Int
 
     /// A step over `update`'s policy.
-    public init(update: PPOUpdate, klController: KLController, advantage: AdvantageEstimator = .gae,
+    package init(update: PPOUpdate, klController: KLController, advantage: AdvantageEstimator = .gae,
                 samplesPerPrompt: Int = 1, noEOSPenalty: Double? = nil, padID: Int) {
         self.update = update
         self.klController = klController
@@ -36,7 +36,7 @@ public final class PPOLearnerStep: @unchecked Sendable {
     /// so the importance ratio is taken against the generators' behaviour log-probs; otherwise against
     /// the policy's own log-probs, recomputed here as TRL does. The KL penalty is always the current
     /// policy's against the reference.
-    public func learn(from entries: [IterationLedger.Entry], behaviourRatio: Bool = false) throws -> [String: Double] {
+    package func learn(from entries: [IterationLedger.Entry], behaviourRatio: Bool = false) throws -> [String: Double] {
         var queries: [[Int]] = [], responses: [[Int]] = [], referenceRows: [[Float]] = [], behaviourRows: [[Float]] = []
         var scores: [Float] = [], stopped: [Bool] = []
         for entry in entries {

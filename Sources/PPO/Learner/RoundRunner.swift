@@ -3,7 +3,7 @@ import Dispatch
 import Wire
 
 /// Why a round stopped without its batch.
-public struct RoundError: Error, Equatable, CustomStringConvertible {
+package struct RoundError: Error, Equatable, CustomStringConvertible {
     /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
     package enum Code: Equatable, Sendable {
         /// A piece of work failed too often, or weights were refused too often.
@@ -19,11 +19,11 @@ public struct RoundError: Error, Equatable, CustomStringConvertible {
     package init(_ code: Code) { self.code = code }
 
     /// A piece of work failed too often, or weights were refused too often.
-    public static func aborted(_ v0: String) -> RoundError { RoundError(.aborted(v0)) }
+    package static func aborted(_ v0: String) -> RoundError { RoundError(.aborted(v0)) }
     /// The transport closed before the round completed.
-    public static func transportClosed(iteration: Int) -> RoundError { RoundError(.transportClosed(iteration: iteration)) }
+    package static func transportClosed(iteration: Int) -> RoundError { RoundError(.transportClosed(iteration: iteration)) }
 
-    public var description: String {
+    package var description: String {
         switch code {
         case let .aborted(why): "the round stopped: \(why)"
         case let .transportClosed(iteration): "the workers' transport closed during round \(iteration)"
@@ -32,46 +32,46 @@ public struct RoundError: Error, Equatable, CustomStringConvertible {
 }
 
 /// A completed round: its records in task order and what coordinating it cost.
-public struct RoundOutcome: Sendable {
+package struct RoundOutcome: Sendable {
     /// Every task's rollout, scores and reference log-probs, in task-id order.
-    public var entries: [IterationLedger.Entry]
+    package var entries: [IterationLedger.Entry]
     /// Seconds from publishing the weights until the last generator that needed them installed them.
-    public var syncSeconds: Double
+    package var syncSeconds: Double
     /// Seconds the learner spent in the dispatcher and in sending (its coordination overhead).
-    public var coordinationSeconds: Double
+    package var coordinationSeconds: Double
     /// Wall seconds of the whole round.
-    public var seconds: Double
+    package var seconds: Double
     /// Results the ledger dropped (duplicates, late, unknown or invalid) in this round.
-    public var dropped: Int
+    package var dropped: Int
     /// Leases the round issued, and pieces of it re-queued after a failure or an invalid result.
-    public var leasesIssued: Int, requeued: Int
+    package var leasesIssued: Int, requeued: Int
 }
 
 /// The thin actor that drives a `RoundDispatcher` over a `LearnerTransport`: it hands each worker
 /// message to the dispatcher and sends what the dispatcher says, until the round is complete.
-public actor RoundRunner {
+package actor RoundRunner {
     private var dispatcher: RoundDispatcher
     private let transport: any LearnerTransport
     private var deliveries: AsyncStream<LearnerEvent>.AsyncIterator
 
     /// A runner on `transport`.
-    public init(transport: any LearnerTransport, maxAttempts: Int = 3) {
+    package init(transport: any LearnerTransport, maxAttempts: Int = 3) {
         self.transport = transport
         dispatcher = RoundDispatcher(maxAttempts: maxAttempts)
         deliveries = transport.incoming.makeAsyncIterator()
     }
 
     /// The dispatcher's lifetime counters: leases issued and pieces re-queued.
-    public var counters: (leasesIssued: Int, requeued: Int) { (dispatcher.leasesIssued, dispatcher.requeued) }
+    package var counters: (leasesIssued: Int, requeued: Int) { (dispatcher.leasesIssued, dispatcher.requeued) }
 
     /// The transport's counters (`cluster/workers/...`, `cluster/refused/...`).
-    public var transportCounters: [String: Double] { transport.counters }
+    package var transportCounters: [String: Double] { transport.counters }
 
     /// Workers connected now, by role.
-    public func workerCount(_ role: WorkerRole) -> Int { dispatcher.workers.values.filter { $0.role == role }.count }
+    package func workerCount(_ role: WorkerRole) -> Int { dispatcher.workers.values.filter { $0.role == role }.count }
 
     /// Runs the round of `tasks` (ids of `iteration`) with policy `weights` to completion.
-    public func run(iteration: Int, tasks: [RolloutTask], weights: PolicyWeights) async throws(RoundError) -> RoundOutcome {
+    package func run(iteration: Int, tasks: [RolloutTask], weights: PolicyWeights) async throws(RoundError) -> RoundOutcome {
         let start = DispatchTime.now().uptimeNanoseconds
         let (leases0, requeued0) = counters
         var coordination: UInt64 = 0, lastInstall = start
@@ -114,7 +114,7 @@ public actor RoundRunner {
     }
 
     /// Sends `stop` to every connected worker.
-    public func stopWorkers() {
+    package func stopWorkers() {
         for id in dispatcher.workers.keys { try? transport.send(.stop, to: id) }
     }
 

@@ -60,7 +60,7 @@ public final class EmbeddedPPORun: @unchecked Sendable {
     public var lastSamples: [PPOLearner.Sample] { learner.lastSamples }
 
     /// The learner's step.
-    public var step: PPOLearnerStep { learner.step }
+    package var step: PPOLearnerStep { learner.step }
 
     /// Stops the workers and waits for them.
     public func shutdown() async {

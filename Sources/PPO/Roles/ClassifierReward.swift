@@ -8,14 +8,14 @@ import Training
 /// with the policy's tokenizer, joined as text, encoded with the reward model's own tokenizer (cut from
 /// the left to its positions, so the response stays, its special tokens such as BERT's [CLS] … [SEP]
 /// kept around what remains), and scored by the sequence classifier.
-public struct ClassifierReward: RewardFunction {
+package struct ClassifierReward: RewardFunction {
     /// The frozen classifier.
-    public let classifier: SequenceClassifier
+    package let classifier: SequenceClassifier
     /// Its tokenizer, and the policy's.
-    public let tokenizer: any Tokenizer, policyTokenizer: any Tokenizer
+    package let tokenizer: any Tokenizer, policyTokenizer: any Tokenizer
 
     /// A reward from `classifier` (frozen here) reading text through `tokenizer`.
-    public init(classifier: SequenceClassifier, tokenizer: any Tokenizer, policyTokenizer: any Tokenizer) {
+    package init(classifier: SequenceClassifier, tokenizer: any Tokenizer, policyTokenizer: any Tokenizer) {
         classifier.freeze()
         self.classifier = classifier
         self.tokenizer = tokenizer
@@ -24,18 +24,18 @@ public struct ClassifierReward: RewardFunction {
 
     /// Reads the reward model folder `path` (`reward.model`) with its own tokenizer, through the one
     /// reward-model loader (`RewardModel.load`).
-    public static func load(path: String, policyTokenizer: any Tokenizer) throws -> ClassifierReward {
+    package static func load(path: String, policyTokenizer: any Tokenizer) throws -> ClassifierReward {
         let model = try RewardModel.load(path: path, tokenizerPath: nil, needsTokenizer: true)
         guard let tokenizer = model.tokenizer else { throw ModelBundleError.noTokenizer(model: path) }
         return ClassifierReward(classifier: model.classifier, tokenizer: tokenizer, policyTokenizer: policyTokenizer)
     }
 
     /// The text scored for one row: decoded prompt + decoded response.
-    public func text(query: [Int], response: [Int]) -> String {
+    package func text(query: [Int], response: [Int]) -> String {
         policyTokenizer.decode(query, skipSpecialTokens: true) + policyTokenizer.decode(response, skipSpecialTokens: true)
     }
 
-    public func scores(queries: [[Int]], responses: [[Int]]) throws -> [Float] {
+    package func scores(queries: [[Int]], responses: [[Int]]) throws -> [Float] {
         let limit = classifier.config.maxPositions, special = tokenizer.defaultSpecialTokens
         let rows = zip(queries, responses).map { query, response in
             RewardRow(plain: tokenizer.encode(text(query: query, response: response), addSpecialTokens: false),
@@ -44,7 +44,7 @@ public struct ClassifierReward: RewardFunction {
         return try classifier.rewards(rows: rows)
     }
 
-    public func replica() -> any RewardFunction {
+    package func replica() -> any RewardFunction {
         let copy = SequenceClassifier(config: classifier.config, parameters: classifier.parameters.copy(),
                                       head: ScalarHead(copying: classifier.head), padTokenID: classifier.padTokenID,
                                       pooling: classifier.pooling, backend: classifier.backend)

@@ -2,21 +2,21 @@ import Models
 import Wire
 
 /// How a store's values travel as `PolicyWeights`: every tensor in the store's spec order.
-public enum PolicyWeightsLayout {
+package enum PolicyWeightsLayout {
     /// The manifest of `store`.
-    public static func manifest(of store: ParameterStore) -> [WeightTensor] {
+    package static func manifest(of store: ParameterStore) -> [WeightTensor] {
         store.specs.map { WeightTensor(name: $0.name, shape: $0.shape) }
     }
 
     /// Version `version` of the policy, as `snapshot`'s values (which must not change until the next
     /// version is published; receivers in one process share them without a copy).
-    public static func publish(_ snapshot: ParameterStore, version: Int, replaces: Int?) -> PolicyWeights {
+    package static func publish(_ snapshot: ParameterStore, version: Int, replaces: Int?) -> PolicyWeights {
         PolicyWeights(version: version, replaces: replaces, tensors: manifest(of: snapshot),
                       values: WeightValues(borrowing: snapshot.values.pointer, count: snapshot.count, owner: snapshot))
     }
 
     /// Checks that `weights` is a valid message with exactly `store`'s tensors, names and shapes.
-    public static func check(_ weights: PolicyWeights, fits store: ParameterStore) throws(MessageError) {
+    package static func check(_ weights: PolicyWeights, fits store: ParameterStore) throws(MessageError) {
         try weights.validate()
         guard weights.tensors == manifest(of: store), weights.values.count == store.count else {
             throw .weights(version: weights.version, what: "its tensors do not match this generator's model")

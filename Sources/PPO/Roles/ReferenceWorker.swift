@@ -4,20 +4,20 @@ import Models
 import Wire
 
 /// A reference worker: per-token log-probs under its frozen reference model (`ReferenceScoring`).
-public actor ReferenceWorker {
+package actor ReferenceWorker {
     private let reference: CausalLM
     private let padID: Int
     private let transport: any WorkerTransport
 
     /// A worker over the frozen `reference` on `transport`.
-    public init(reference: CausalLM, padID: Int, transport: any WorkerTransport) {
+    package init(reference: CausalLM, padID: Int, transport: any WorkerTransport) {
         self.reference = reference
         self.padID = padID
         self.transport = transport
     }
 
     /// Says hello, then answers messages until `stop` or the transport closes.
-    public func run() async {
+    package func run() async {
         await RequestServing.serve(.reference, transport: transport, take: { message in
             if case let .reference(request) = message { return request }
             return nil

@@ -3,18 +3,18 @@ import Dispatch
 import Wire
 
 /// A reward scorer: one score per sequence from its `RewardFunction`.
-public actor RewardScorer {
+package actor RewardScorer {
     private let reward: any RewardFunction
     private let transport: any WorkerTransport
 
     /// A scorer of `reward` on `transport`.
-    public init(reward: any RewardFunction, transport: any WorkerTransport) {
+    package init(reward: any RewardFunction, transport: any WorkerTransport) {
         self.reward = reward
         self.transport = transport
     }
 
     /// Says hello, then answers messages until `stop` or the transport closes.
-    public func run() async {
+    package func run() async {
         await RequestServing.serve(.reward, transport: transport, take: { message in
             if case let .score(request) = message { return request }
             return nil

@@ -8,22 +8,22 @@ import Wire
 /// A rollout generator: its own copy of the policy, which it replaces with each published version
 /// between tasks, and the sampling of `RolloutSampling`. It answers a task only with the version the
 /// task names; anything else is a `failed` reply, and the learner leases the task again.
-public actor RolloutGenerator {
+package actor RolloutGenerator {
     private let model: CausalLM
     private let generator: Generator
     private let transport: any WorkerTransport
     /// The policy version installed (nil before the first weights).
-    public private(set) var version: Int?
+    package private(set) var version: Int?
 
     /// A generator over `model` (a copy of the policy's layout, no value head) on `transport`.
-    public init(model: CausalLM, padID: Int, transport: any WorkerTransport) {
+    package init(model: CausalLM, padID: Int, transport: any WorkerTransport) {
         self.model = model
         generator = Generator(model: model, padID: padID)
         self.transport = transport
     }
 
     /// Says hello, then answers messages until `stop` or the transport closes.
-    public func run() async {
+    package func run() async {
         guard (try? transport.send(.hello(.rollout))) != nil else { return }
         for await message in transport.incoming {
             let reply: WorkerMessage

@@ -9,7 +9,7 @@ import Wire
 /// PPO step and KL controller, the training and held-out prompts, and the sampling settings.
 extension PPOLearner {
     /// A learner over `policy` (whose weights it trains in place) that leases work through `runner`.
-    public static func make(_ config: PPORunConfig, policy loaded: LoadedPolicy, runner: RoundRunner) throws -> PPOLearner {
+    package static func make(_ config: PPORunConfig, policy loaded: LoadedPolicy, runner: RoundRunner) throws -> PPOLearner {
         let tokenizer = try loaded.requireTokenizer(config)
         let policy = CausalLM(config: loaded.config, parameters: loaded.parameters)
         if let lora = config.lora {
@@ -62,7 +62,7 @@ extension PPOLearner {
     }
 
     /// The policy's tokenizer as Hugging Face files, for checkpoints (nil when it cannot be written).
-    public static func tokenizerFiles(_ config: PPORunConfig, policy: LoadedPolicy) -> HuggingFaceTokenizerFiles? {
+    package static func tokenizerFiles(_ config: PPORunConfig, policy: LoadedPolicy) -> HuggingFaceTokenizerFiles? {
         guard let tokenizer = policy.tokenizer else { return nil }
         return try? TokenizerJSONWriter.files(for: tokenizer, chatTemplate: policy.chatTemplateSource,
                                               modelMaxLength: policy.config.maxPositions,

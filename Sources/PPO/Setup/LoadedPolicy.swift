@@ -4,18 +4,18 @@ import Models
 
 /// The policy model a run starts from, read once: its config, starting weights and tokenizer. The
 /// learner trains it; generators copy it; when the config names no reference, the reference is it too.
-public struct LoadedPolicy: Sendable {
+package struct LoadedPolicy: Sendable {
     /// The model's hyper-parameters.
-    public let config: TransformerConfig
+    package let config: TransformerConfig
     /// The starting weights.
-    public let parameters: ParameterStore
+    package let parameters: ParameterStore
     /// The tokenizer (nil when not asked for).
-    public let tokenizer: (any Tokenizer)?
+    package let tokenizer: (any Tokenizer)?
     /// The chat template the model's metadata names, if any.
-    public let chatTemplateSource: String?
+    package let chatTemplateSource: String?
 
     /// Reads `config.policyModel` (and its tokenizer when `tokenizer` is true).
-    public static func load(_ config: PPORunConfig, tokenizer: Bool = true) throws -> LoadedPolicy {
+    package static func load(_ config: PPORunConfig, tokenizer: Bool = true) throws -> LoadedPolicy {
         let bundle = try ModelBundle.load(path: config.policyModel, tokenizerPath: config.policyTokenizer,
                                           requireTokenizer: tokenizer, loadsTokenizer: tokenizer)
         if tokenizer && bundle.tokenizer == nil { throw ModelBundleError.noTokenizer(model: config.policyModel) }
@@ -24,17 +24,17 @@ public struct LoadedPolicy: Sendable {
     }
 
     /// The token that pads rows (the first end-of-sequence id, else 0).
-    public var padID: Int { config.eosTokenIDs.first ?? 0 }
+    package var padID: Int { config.eosTokenIDs.first ?? 0 }
 
     /// A frozen model over a copy of the starting weights (a generator's copy, or a second reference).
-    public func frozenCopy() -> CausalLM {
+    package func frozenCopy() -> CausalLM {
         let model = CausalLM(config: config, parameters: parameters.copy())
         model.freeze()
         return model
     }
 
     /// The tokenizer, or an error naming the model when it was not loaded.
-    public func requireTokenizer(_ run: PPORunConfig) throws -> any Tokenizer {
+    package func requireTokenizer(_ run: PPORunConfig) throws -> any Tokenizer {
         guard let tokenizer else { throw ModelBundleError.noTokenizer(model: run.policyModel) }
         return tokenizer
     }

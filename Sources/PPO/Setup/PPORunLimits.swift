@@ -4,10 +4,10 @@ import Models
 /// anything else is built: the longest sequence must fit the model's positions, a rollout task and the
 /// learner's pass over a batch must fit in memory, and so must the copies of the model an embedded run
 /// holds (one per generator and reference worker, plus the learner's weights, gradients and moments).
-public enum PPORunLimits {
+package enum PPORunLimits {
     /// Throws when `config`'s counts do not fit `model` (with `parameters` weights) on this machine;
     /// `embedded` counts the workers' copies as well.
-    public static func check(_ config: PPORunConfig, model: TransformerConfig, parameters: Int, embedded: Bool) throws {
+    package static func check(_ config: PPORunConfig, model: TransformerConfig, parameters: Int, embedded: Bool) throws {
         let prompt = config.data.format == "hh" ? config.data.maxPromptTokens : config.data.promptTokens.upperBound
         let length = prompt + config.generation.maxNewTokens
         guard length <= model.maxPositions else {

@@ -7,10 +7,10 @@ import Wire
 
 /// Builds each worker role from a run config, the same way in the embedded run and in a worker
 /// process: what the role loads, and the actor that runs it on a transport.
-public enum RoleSetup {
+package enum RoleSetup {
     /// The frozen reference: `reference.model`, or the policy's starting weights (copied, or taken as
     /// they are when `policy` is owned by this worker alone).
-    public static func reference(_ config: PPORunConfig, policy: LoadedPolicy, ownsPolicy: Bool) throws -> CausalLM {
+    package static func reference(_ config: PPORunConfig, policy: LoadedPolicy, ownsPolicy: Bool) throws -> CausalLM {
         let model: CausalLM
         if let path = config.referenceModel {
             let bundle = try ModelBundle.load(path: path, tokenizerPath: config.policyTokenizer, loadsTokenizer: false)
@@ -28,7 +28,7 @@ public enum RoleSetup {
     }
 
     /// The reward function the config names, reading text with the policy's `tokenizer`.
-    public static func reward(_ config: PPORunConfig, tokenizer: any Tokenizer) throws -> any RewardFunction {
+    package static func reward(_ config: PPORunConfig, tokenizer: any Tokenizer) throws -> any RewardFunction {
         switch config.reward {
         case let .vader(lexicon):
             return VaderReward(vader: try VaderSentiment(lexiconDirectory: URL(fileURLWithPath: lexicon)), tokenizer: tokenizer)
@@ -40,7 +40,7 @@ public enum RoleSetup {
     /// Runs one worker of `role` on `transport` until it is told to stop or the transport closes; loads
     /// what the role needs from `config` (a worker process's whole life).
     /// `prepared` gets a generator's parameter store before it takes work (its layout checks weight streams).
-    public static func runWorker(_ role: WorkerRole, config: PPORunConfig, transport: any WorkerTransport,
+    package static func runWorker(_ role: WorkerRole, config: PPORunConfig, transport: any WorkerTransport,
                                  prepared: (ParameterStore) -> Void = { _ in }) async throws {
         switch role {
         case .rollout:

@@ -4,7 +4,7 @@ extension CPUKernels {
     /// One AdamW update of every segment of the flat buffers p, g, m, v (each [count], same layout),
     /// segment s stepping with `scalars[s.scalarsIndex]`. Workers take contiguous chunks of the whole
     /// buffer and walk the segments that intersect their chunk.
-    public static func adamWStep(parameters p: FloatPointer, gradients g: FloatPointer, firstMoment m: FloatPointer,
+    static func adamWStep(parameters p: FloatPointer, gradients g: FloatPointer, firstMoment m: FloatPointer,
                                  secondMoment v: FloatPointer, count: Int, segments: [OptimizerSegment],
                                  scalars: [AdamWScalars]) {
         Parallel.forRanges(count, costPerItem: 8) { chunk in

@@ -10,7 +10,7 @@ extension CPUKernels {
     /// Scores use one `sgemm` per head (the upper triangle is computed and discarded: at the sequence
     /// lengths RLHF uses that is cheaper than skipping it). A query row with no visible key (a left-pad
     /// position) gets all-zero probabilities and a zero output.
-    public static func attentionForward(out: FloatPointer, att: FloatPointer, qkv: FloatPointer,
+    static func attentionForward(out: FloatPointer, att: FloatPointer, qkv: FloatPointer,
                                         keyMask: FloatPointer?, shape: AttentionShape) {
         BLAS.singleThreaded {
         let T = shape.length, D = shape.headDim, H = shape.heads, KV = shape.kvHeads
@@ -33,7 +33,7 @@ extension CPUKernels {
     /// Backward of `attentionForward`: dQKV[B,T,(H+2KV)·D] (=) from dOut[B,T,H·D].
     /// One task per (batch, kv head) so the heads that share keys/values accumulate into them in order.
     /// `scratch` holds B·H·T·T floats (dAtt, then dScores, per head).
-    public static func attentionBackward(dQKV: FloatPointer, dOut: FloatPointer, qkv: FloatPointer,
+    static func attentionBackward(dQKV: FloatPointer, dOut: FloatPointer, qkv: FloatPointer,
                                          att: FloatPointer, scratch: FloatPointer, shape: AttentionShape) {
         BLAS.singleThreaded {
         let T = shape.length, D = shape.headDim, H = shape.heads, KV = shape.kvHeads

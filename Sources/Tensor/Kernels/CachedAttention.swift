@@ -3,7 +3,7 @@ import CKernels
 extension CPUKernels {
     /// See `Backend.cachedAttention`. One task per (batch row, KV head): it writes that head's new keys
     /// and values into the cache, then serves every query head of its group (`rlhf_cached_attention`).
-    public static func cachedAttention(out: FloatPointer, qkv: FloatPointer, cache: KVCacheSlot, shape: AttentionShape) {
+    static func cachedAttention(out: FloatPointer, qkv: FloatPointer, cache: KVCacheSlot, shape: AttentionShape) {
         let Tn = shape.length, D = shape.headDim, H = shape.heads, KV = shape.kvHeads
         let group = H / KV, P = cache.capacity, past = cache.past
         precondition(past + Tn <= P, "KV cache overflow: \(past + Tn) > \(P)")

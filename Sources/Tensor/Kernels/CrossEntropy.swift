@@ -12,7 +12,7 @@ extension CPUKernels {
     /// losses[N] = logSumExp(logits[n]) − logits[n, targets[n]] (0 where targets[n] < 0); saves
     /// logSumExp[N] for the backward pass. logits is [N,V]. The log-sum-exp is one pass over memory:
     /// blocks of 2048 logits each shifted by their own max, merged as a running (max, sum) pair in Double.
-    public static func crossEntropyForward(losses: FloatPointer, logSumExp lse: FloatPointer, logits: FloatPointer,
+    static func crossEntropyForward(losses: FloatPointer, logSumExp lse: FloatPointer, logits: FloatPointer,
                                            targets: TokenPointer, rows N: Int, vocab V: Int) {
         checkTargets(targets, rows: N, vocab: V)
         Parallel.forRanges(N, costPerItem: V * 8) { rows in
@@ -22,7 +22,7 @@ extension CPUKernels {
 
     /// dLogits[N,V] (=) = (softmax(logits[n]) − onehot(targets[n]))·dLoss[n], with softmax from the saved
     /// logSumExp[N]; rows with targets[n] < 0 are zero. dLogits may alias logits (in place).
-    public static func crossEntropyBackward(dLogits: FloatPointer, logits: FloatPointer, logSumExp lse: FloatPointer,
+    static func crossEntropyBackward(dLogits: FloatPointer, logits: FloatPointer, logSumExp lse: FloatPointer,
                                             targets: TokenPointer, dLoss: FloatPointer, rows N: Int, vocab V: Int) {
         checkTargets(targets, rows: N, vocab: V)
         Parallel.forRanges(N, costPerItem: V * 8) { rows in
@@ -32,7 +32,7 @@ extension CPUKernels {
 
     /// out[N] = log softmax(logits[n])[targets[n]] = logits[n, targets[n]] − logSumExp(logits[n]);
     /// 0 where targets[n] < 0 (ignored, as in the cross-entropy).
-    public static func logSoftmaxGather(out: FloatPointer, logits: FloatPointer, targets: TokenPointer, rows N: Int,
+    static func logSoftmaxGather(out: FloatPointer, logits: FloatPointer, targets: TokenPointer, rows N: Int,
                                         vocab V: Int) {
         checkTargets(targets, rows: N, vocab: V)
         Parallel.forRanges(N, costPerItem: V * 6) { rows in

@@ -2,7 +2,7 @@ import CKernels
 
 extension CPUKernels {
     /// out[n] = a[n] + b[n] for n in 0..<count (out may alias a or b).
-    public static func add(out: FloatPointer, _ a: FloatPointer, _ b: FloatPointer, count: Int) {
+    static func add(out: FloatPointer, _ a: FloatPointer, _ b: FloatPointer, count: Int) {
         Parallel.forRanges(count, minimumWork: 65_536) { range in rlhf_add(out, a, b, range.lowerBound, range.upperBound) }
     }
 

@@ -7,7 +7,7 @@ extension CPUKernels {
     }
 
     /// out[N,C] = table[ids[n], C] (or += when `accumulate`); table is [V,C], ids[N] in 0..<V.
-    public static func embeddingForward(out: FloatPointer, ids: TokenPointer, table: FloatPointer, rows N: Int,
+    static func embeddingForward(out: FloatPointer, ids: TokenPointer, table: FloatPointer, rows N: Int,
                                         channels C: Int, accumulate: Bool) {
         checkIDs(ids, rows: N)
         Parallel.forRanges(N, costPerItem: C) { rows in
@@ -19,7 +19,7 @@ extension CPUKernels {
     ///
     /// Each worker owns a block of channels and walks every row in order, so repeated ids never race
     /// and the sum order is the same for any thread count.
-    public static func embeddingBackward(dTable: FloatPointer, dOut: FloatPointer, ids: TokenPointer, rows N: Int,
+    static func embeddingBackward(dTable: FloatPointer, dOut: FloatPointer, ids: TokenPointer, rows N: Int,
                                          channels C: Int) {
         checkIDs(ids, rows: N)
         Parallel.forRanges(C, costPerItem: N) { channels in

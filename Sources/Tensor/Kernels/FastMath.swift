@@ -10,7 +10,7 @@
 /// Codegen note: Swift vectorises SIMD comparisons only in some shapes (a scalar `SIMD8(repeating:)`
 /// built inline in a comparison fell back to a lane-by-lane loop, 30× slower). Constants used in
 /// comparisons are therefore bound to `let`s first; check the assembly after editing.
-public enum FastMath {
+enum FastMath {
     /// ln(FLT_MIN): below it e^x is not a normal float and is flushed to 0.
     @usableFromInline static let expLowest: Float = -87.33654
     /// 127·ln2 rounded so that n = round(x/ln2) ≤ 127: above it e^x is reported as +inf.
@@ -18,7 +18,7 @@ public enum FastMath {
 
     /// e^x for 8 lanes.
     @inlinable @inline(__always)
-    public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let lowest = SIMD8<Float>(repeating: expLowest), highest = SIMD8<Float>(repeating: expHighest)
         // n = round(x / ln2): adding 1.5·2^23 rounds to an integer kept in the low mantissa bits
         let magic = SIMD8<Float>(repeating: 12_582_912)
@@ -45,7 +45,7 @@ public enum FastMath {
 
     /// tanh(x) for 8 lanes: Cephes' odd polynomial for |x| < 0.625, else sign(x)·(1 − 2/(e^{2|x|} + 1)).
     @inlinable @inline(__always)
-    public static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let zero = SIMD8<Float>(), threshold = SIMD8<Float>(repeating: 0.625)
         let negative = x .< zero
         let magnitude = x.replacing(with: -x, where: negative)
@@ -63,19 +63,19 @@ public enum FastMath {
 
     /// The logistic function 1 / (1 + e^(−x)) for 8 lanes (0 for very negative x, 1 for very positive).
     @inlinable @inline(__always)
-    public static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
         1 / (1 + exp(-x))
     }
 
     /// e^x (the vector code on one lane).
     @inlinable
-    public static func exp(_ x: Float) -> Float { exp(SIMD8(repeating: x))[0] }
+    static func exp(_ x: Float) -> Float { exp(SIMD8(repeating: x))[0] }
 
     /// tanh(x) (the vector code on one lane).
     @inlinable
-    public static func tanh(_ x: Float) -> Float { tanh(SIMD8(repeating: x))[0] }
+    static func tanh(_ x: Float) -> Float { tanh(SIMD8(repeating: x))[0] }
 
     /// 1 / (1 + e^(−x)) (the vector code on one lane).
     @inlinable
-    public static func sigmoid(_ x: Float) -> Float { sigmoid(SIMD8(repeating: x))[0] }
+    static func sigmoid(_ x: Float) -> Float { sigmoid(SIMD8(repeating: x))[0] }
 }

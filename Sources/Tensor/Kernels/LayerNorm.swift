@@ -3,7 +3,7 @@ import CKernels
 extension CPUKernels {
     /// out[N,C] = (x − mean)·rstd·weight[C] + bias[C] per row x = input[n], with the biased variance and
     /// rstd = 1/sqrt(var + eps); saves mean[N] and rstd[N] for the backward pass.
-    public static func layerNormForward(out: FloatPointer, mean: FloatPointer, rstd: FloatPointer,
+    static func layerNormForward(out: FloatPointer, mean: FloatPointer, rstd: FloatPointer,
                                         input: FloatPointer, weight: FloatPointer, bias: FloatPointer,
                                         rows N: Int, channels C: Int, eps: Float) {
         Parallel.forRanges(N, costPerItem: C * 4) { rows in
@@ -16,7 +16,7 @@ extension CPUKernels {
     ///
     /// Rows are split over workers; each sums its dWeight/dBias rows into its own partials, which are
     /// added in worker order at the end.
-    public static func layerNormBackward(dInput: FloatPointer, dWeight: FloatPointer, dBias: FloatPointer,
+    static func layerNormBackward(dInput: FloatPointer, dWeight: FloatPointer, dBias: FloatPointer,
                                          dOut: FloatPointer, input: FloatPointer, weight: FloatPointer,
                                          mean: FloatPointer, rstd: FloatPointer, rows N: Int, channels C: Int) {
         let capacity = max(1, Parallel.threadCount)

@@ -2,7 +2,7 @@ import CKernels
 
 extension CPUKernels {
     /// out[N,OC] = input[N,C] · weight[OC,C]ᵀ (+ bias[OC]), one `sgemm`.
-    public static func matmulForward(out: FloatPointer, input: FloatPointer, weight: FloatPointer,
+    static func matmulForward(out: FloatPointer, input: FloatPointer, weight: FloatPointer,
                                      bias: FloatPointer?, rows N: Int, inFeatures C: Int, outFeatures OC: Int) {
         if N <= skinnyRowLimit {
             skinnyMatmulForward(out: out, input: input, weight: weight, bias: bias, rows: N, inFeatures: C, outFeatures: OC)
@@ -21,7 +21,7 @@ extension CPUKernels {
 
     /// dInput[N,C] = (or +=) dOut[N,OC] · weight[OC,C]; dWeight[OC,C] += dOut[N,OC]ᵀ · input[N,C];
     /// dBias[OC] += Σ_n dOut[n].
-    public static func matmulBackward(dInput: FloatPointer?, dWeight: FloatPointer?, dBias: FloatPointer?,
+    static func matmulBackward(dInput: FloatPointer?, dWeight: FloatPointer?, dBias: FloatPointer?,
                                       dOut: FloatPointer, input: FloatPointer, weight: FloatPointer,
                                       rows N: Int, inFeatures C: Int, outFeatures OC: Int, accumulateInput: Bool) {
         if let dInput {

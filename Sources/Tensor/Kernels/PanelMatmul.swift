@@ -2,18 +2,18 @@ import CKernels
 
 extension CPUKernels {
     /// Output columns per panel of a packed weight (three 8-float vectors).
-    public static let panelWidth = 24
+    static let panelWidth = 24
     /// Input rows per register tile of `panelMatmulForward`.
     static let panelTileRows = 4
 
     /// Floats a weight[OC,C] takes once packed into panels (the last panel is zero-padded to full width).
-    public static func packedPanelCount(inFeatures C: Int, outFeatures OC: Int) -> Int {
+    static func packedPanelCount(inFeatures C: Int, outFeatures OC: Int) -> Int {
         (OC + panelWidth - 1) / panelWidth * C * panelWidth
     }
 
     /// panels[P][C][24] = weight[OC,C] regrouped by 24 output columns, each group stored k-major:
     /// panels[p][k][j] = weight[24p + j][k], zero for 24p + j ≥ OC. `panels` holds `packedPanelCount` floats.
-    public static func packPanels(weight: FloatPointer, into panels: FloatPointer, inFeatures C: Int,
+    static func packPanels(weight: FloatPointer, into panels: FloatPointer, inFeatures C: Int,
                                   outFeatures OC: Int) {
         let P = (OC + panelWidth - 1) / panelWidth
         Parallel.forRanges(P, costPerItem: C * panelWidth, minimumWork: 1 << 16) { range in
@@ -29,7 +29,7 @@ extension CPUKernels {
     /// input held in a 4×24 register block (the panel stays in L2 across the tiles); the next panel is
     /// prefetched into L2 while the first tile runs, so reading memory overlaps arithmetic. (Cutting the
     /// depth into L1-sized blocks measured no faster at 32 rows and slower at 512.)
-    public static func panelMatmulForward(out: FloatPointer, input: FloatPointer, panels: FloatPointer,
+    static func panelMatmulForward(out: FloatPointer, input: FloatPointer, panels: FloatPointer,
                                           bias: FloatPointer?, rows M: Int, inFeatures C: Int, outFeatures OC: Int) {
         let R = panelTileRows, tiles = (M + R - 1) / R, P = (OC + panelWidth - 1) / panelWidth
         withUnsafeTemporaryAllocation(of: Float.self, capacity: tiles * C * R) { packedBuffer in

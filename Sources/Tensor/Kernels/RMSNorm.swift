@@ -3,7 +3,7 @@ import CKernels
 extension CPUKernels {
     /// out[N,C] = weight[C] · (x · rstd) per row x = input[n], rstd = 1/sqrt(mean(x²) + eps)
     /// (Hugging Face `LlamaRMSNorm`); saves rstd[N].
-    public static func rmsNormForward(out: FloatPointer, rstd: FloatPointer, input: FloatPointer,
+    static func rmsNormForward(out: FloatPointer, rstd: FloatPointer, input: FloatPointer,
                                       weight: FloatPointer, rows N: Int, channels C: Int, eps: Float) {
         Parallel.forRanges(N, costPerItem: C * 3) { rows in
             rlhf_rmsnorm_forward(out, rstd, input, weight, C, eps, rows.lowerBound, rows.upperBound)
@@ -14,7 +14,7 @@ extension CPUKernels {
     /// dx = rstd·dOut·weight − x·rstd³·mean(dOut·weight·x), dWeight += dOut·x·rstd.
     ///
     /// Rows are split over workers with per-worker dWeight partials, added in worker order at the end.
-    public static func rmsNormBackward(dInput: FloatPointer, dWeight: FloatPointer, dOut: FloatPointer,
+    static func rmsNormBackward(dInput: FloatPointer, dWeight: FloatPointer, dOut: FloatPointer,
                                        input: FloatPointer, weight: FloatPointer, rstd: FloatPointer,
                                        rows N: Int, channels C: Int) {
         let capacity = max(1, Parallel.threadCount)

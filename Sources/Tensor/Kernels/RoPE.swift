@@ -5,7 +5,7 @@ extension CPUKernels {
     /// x + n·rowStride) by the angles of positions[n], Hugging Face "rotate_half" pairing (i, i + D/2):
     /// y[i] = x[i]·c − x[i+D/2]·s, y[i+D/2] = x[i+D/2]·c + x[i]·s with c, s = table.cos/sin[pos·D/2 + i].
     /// `inverse` uses −s, which is the backward pass (the rotation is orthogonal).
-    public static func rope(_ x: FloatPointer, positions: TokenPointer, table: RotaryTable, rows N: Int, heads: Int,
+    static func rope(_ x: FloatPointer, positions: TokenPointer, table: RotaryTable, rows N: Int, heads: Int,
                             headDim D: Int, rowStride: Int, inverse: Bool) {
         precondition(D % 2 == 0 && table.headDim == D,
                      "rope: head dimension \(D) does not match the rotary table's \(table.headDim)")

@@ -3,7 +3,7 @@ import CKernels
 extension CPUKernels {
     /// Rows at or below this count take `skinnyMatmulForward` instead of `sgemm`: with so few rows a
     /// product is bound by reading the weight once, and `sgemm` spends most of its time packing it.
-    public static let skinnyRowLimit = 16
+    static let skinnyRowLimit = 16
 
     /// out[M,OC] = input[M,C] · weight[OC,C]ᵀ (+ bias[OC]) for small M (decoding).
     ///
@@ -11,7 +11,7 @@ extension CPUKernels {
     /// row with up to 8 input rows while it is in registers. The input tile is first packed as
     /// packed[C/8][8 rows][8 lanes], so the loop reads two sequential streams (weight, packed input) and
     /// the hardware prefetcher keeps the weight stream ahead. M > 8 takes one more pass per 8 rows.
-    public static func skinnyMatmulForward(out: FloatPointer, input: FloatPointer, weight: FloatPointer,
+    static func skinnyMatmulForward(out: FloatPointer, input: FloatPointer, weight: FloatPointer,
                                            bias: FloatPointer?, rows M: Int, inFeatures C: Int, outFeatures OC: Int) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: rlhf_skinny_packed_count(C)) { packedBuffer in
             let packed = packedBuffer.baseAddress!  // [C/8][8][8]

@@ -2,7 +2,7 @@ import CKernels
 
 extension CPUKernels {
     /// Σ x² over x[count], in Double: vector partial sums over fixed 65,536-element blocks, added in block order.
-    public static func sumOfSquares(_ x: FloatPointer, count: Int) -> Double {
+    static func sumOfSquares(_ x: FloatPointer, count: Int) -> Double {
         // fixed blocks, summed in block order: the same bits whatever the thread count (a learner pinned
         // to one core and one running on all of them clip their gradients alike)
         let block = 1 << 16
@@ -18,7 +18,7 @@ extension CPUKernels {
     }
 
     /// x[count] *= factor.
-    public static func scale(_ x: FloatPointer, count: Int, by factor: Float) {
+    static func scale(_ x: FloatPointer, count: Int, by factor: Float) {
         Parallel.forRanges(count) { range in rlhf_scale(x, factor, range.lowerBound, range.upperBound) }
     }
 }

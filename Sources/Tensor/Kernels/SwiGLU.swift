@@ -3,7 +3,7 @@ import CKernels
 extension CPUKernels {
     /// out[N,F] = silu(gate) · up, where each gateUp[N,2F] row is [gate (F) | up (F)] and
     /// silu(g) = g·sigmoid(g) (Llama MLP).
-    public static func swigluForward(out: FloatPointer, gateUp: FloatPointer, rows N: Int, hidden F: Int) {
+    static func swigluForward(out: FloatPointer, gateUp: FloatPointer, rows N: Int, hidden F: Int) {
         Parallel.forRanges(N, costPerItem: F * 16) { rows in
             rlhf_swiglu_forward(out, gateUp, F, rows.lowerBound, rows.upperBound)
         }
@@ -11,7 +11,7 @@ extension CPUKernels {
 
     /// dGateUp[N,2F] (=) from dOut[N,F]: d gate = dOut·up·silu'(gate), d up = dOut·silu(gate).
     /// dOut may overlap dGateUp (it is then read from a copy).
-    public static func swigluBackward(dGateUp: FloatPointer, dOut: FloatPointer, gateUp: FloatPointer, rows N: Int,
+    static func swigluBackward(dGateUp: FloatPointer, dOut: FloatPointer, gateUp: FloatPointer, rows N: Int,
                                       hidden F: Int) {
         let gradientStart = UInt(bitPattern: dOut), gradientEnd = gradientStart + UInt(N * F * 4)
         let targetStart = UInt(bitPattern: dGateUp), targetEnd = targetStart + UInt(N * 2 * F * 4)

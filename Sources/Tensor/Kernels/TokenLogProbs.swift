@@ -4,7 +4,7 @@ extension CPUKernels {
     /// logProbs[N] = log softmax(logits[n] / T)[targets[n]] (0 where targets[n] < 0) and, when `entropy`
     /// is given, entropy[N] = −Σ_v p_v log p_v of softmax(logits[n] / T). logits is [N,V]. Per row: the
     /// log-sum-exp of z = logits/T and Σ p·z from float partial sums folded into Double every 512 values.
-    public static func tokenLogProbsForward(logProbs: FloatPointer, entropy: FloatPointer?, logits: FloatPointer,
+    static func tokenLogProbsForward(logProbs: FloatPointer, entropy: FloatPointer?, logits: FloatPointer,
                                             targets: TokenPointer, rows N: Int, vocab V: Int, temperature: Float) {
         checkTargets(targets, rows: N, vocab: V)
         Parallel.forRanges(N, costPerItem: V * 8) { rows in
@@ -18,7 +18,7 @@ extension CPUKernels {
     ///     d/dlogits_v = (1/T)·[ dLogProbs[n]·(onehot_v − p_v) − dEntropy[n]·p_v·(log p_v + H) ]
     ///
     /// Either gradient may be nil (zero). Rows with targets[n] < 0 take only the entropy term.
-    public static func tokenLogProbsBackward(dLogits: FloatPointer, logits: FloatPointer, targets: TokenPointer,
+    static func tokenLogProbsBackward(dLogits: FloatPointer, logits: FloatPointer, targets: TokenPointer,
                                              dLogProbs: FloatPointer?, dEntropy: FloatPointer?, rows N: Int,
                                              vocab V: Int, temperature: Float) {
         checkTargets(targets, rows: N, vocab: V)

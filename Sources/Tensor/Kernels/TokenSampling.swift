@@ -7,7 +7,7 @@ import Darwin
 extension CPUKernels {
     /// Samples one token for each row in `rows` of logits[B,V] by `rule`, row b drawing from `streams[b]`;
     /// scratch[B,V] holds each row's sampling weights. Rows run in parallel; results follow `rows`.
-    public static func sampleTokens(logits: FloatPointer, scratch: FloatPointer, rows: [Int], vocab V: Int,
+    static func sampleTokens(logits: FloatPointer, scratch: FloatPointer, rows: [Int], vocab V: Int,
                                     rule: SamplingRule, streams: inout [SplitMix64]) -> [SampledToken] {
         var picks = [SampledToken](repeating: SampledToken(token: 0, logprob: 0), count: rows.count)
         streams.withUnsafeMutableBufferPointer { rng in
@@ -27,7 +27,7 @@ extension CPUKernels {
     /// One token from logits[V] (read-only) by `rule`; scratch[V] receives the weights. The log-probability
     /// is that of the distribution actually sampled: log softmax(logits/T), renormalised over the tokens
     /// top-k / top-p / min-p keep. With none of those it equals log softmax(logits/T)[token].
-    public static func sampleToken(logits: FloatPointer, vocab V: Int, scratch: FloatPointer, rule: SamplingRule,
+    static func sampleToken(logits: FloatPointer, vocab V: Int, scratch: FloatPointer, rule: SamplingRule,
                                    rng: inout SplitMix64) -> SampledToken {
         let temperature = rule.greedy ? 1 : rule.temperature
         let maxLogit = rowMaximum(logits, count: V)
