@@ -26,6 +26,7 @@ public struct GenerationError: Error, CustomStringConvertible, Equatable {
     /// Prompt plus new tokens exceed the model's positions.
     public static func tooLong(needed: Int, maxPositions: Int) -> GenerationError { GenerationError(.tooLong(needed: needed, maxPositions: maxPositions)) }
 
+    /// A one-line description.
     public var description: String {
         switch code {
         case .invalidParameters(let why): "invalid sampling parameters: \(why)"

@@ -8,16 +8,16 @@ import Darwin
 ///
 /// The pages are loaded lazily by the kernel, so opening a large model costs no reads until its tensors
 /// are touched. The mapping lives as long as this object.
-public final class MappedFile: @unchecked Sendable {
+package final class MappedFile: @unchecked Sendable {
     /// Path the file was opened from.
-    public let path: String
+    package let path: String
     /// First byte of the mapping (nil for an empty file).
-    public let base: UnsafeRawPointer?
+    package let base: UnsafeRawPointer?
     /// File size in bytes.
-    public let size: Int
+    package let size: Int
 
     /// Maps `path`; `makeError` turns a failure reason into the caller's typed error.
-    public init(path: String, makeError: (String) -> Error) throws {
+    package init(path: String, makeError: (String) -> Error) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)  // a FIFO opens at once, and is refused below
         if fd < 0 { throw makeError(String(cString: strerror(errno))) }
@@ -38,5 +38,5 @@ public final class MappedFile: @unchecked Sendable {
     }
 
     /// The whole file as bytes.
-    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
+    package var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
 }

@@ -28,6 +28,7 @@ public struct ModelBundleError: Error, CustomStringConvertible, Equatable {
     /// The tokenizer's vocabulary is larger than the model's.
     public static func vocabularyMismatch(model: String, tokenizer: String, modelVocab: Int, tokenizerVocab: Int) -> ModelBundleError { ModelBundleError(.vocabularyMismatch(model: model, tokenizer: tokenizer, modelVocab: modelVocab, tokenizerVocab: tokenizerVocab)) }
 
+    /// A one-line description.
     public var description: String {
         switch code {
         case .tokenizerRequired(let m): "\(m) is a llama2.c checkpoint: pass its tokenizer.bin with --tokenizer"

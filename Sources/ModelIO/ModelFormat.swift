@@ -55,6 +55,7 @@ public struct ModelPathError: Error, CustomStringConvertible, Equatable {
     /// Something there that this user may not read.
     public static func permissionDenied(_ v0: String) -> ModelPathError { ModelPathError(.permissionDenied(v0)) }
 
+    /// A one-line description.
     public var description: String {
         switch code {
         case .notFound(let p): "model not found: \(p)"

@@ -11,6 +11,7 @@ public struct NonFiniteWeightError: Error, CustomStringConvertible, Equatable, S
     /// Its value, as text ("nan", "inf", "-inf").
     public let value: String
 
+    /// A one-line description.
     public var description: String { "\(file): tensor '\(tensor)' holds a non-finite weight (\(value)) at element \(index)" }
 }
 

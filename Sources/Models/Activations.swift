@@ -2,25 +2,25 @@ import Tensor
 
 /// The buffers one transformer block writes in its forward pass and reads in its backward pass.
 /// Shapes: N = B·T rows, C width, Q = (H+2KV)·D fused q|k|v width, A = H·D, F feed-forward width.
-public struct BlockActivations {
+package struct BlockActivations {
     /// input norm output [N,C]; norm statistics mean/rstd [N] (mean unused by RMSNorm)
-    public var norm1, norm1Mean, norm1Rstd: FloatPointer
+    package var norm1, norm1Mean, norm1Rstd: FloatPointer
     /// fused q|k|v projection [N,Q] (q and k rotated by RoPE for Llama)
-    public var qkv: FloatPointer
+    package var qkv: FloatPointer
     /// attention probabilities [B,H,T,T]
-    public var att: FloatPointer
+    package var att: FloatPointer
     /// attention output before its projection [N,A]
-    public var attnOut: FloatPointer
+    package var attnOut: FloatPointer
     /// residual after attention [N,C]
-    public var residualMid: FloatPointer
+    package var residualMid: FloatPointer
     /// second norm output [N,C] and statistics [N]
-    public var norm2, norm2Mean, norm2Rstd: FloatPointer
+    package var norm2, norm2Mean, norm2Rstd: FloatPointer
     /// MLP hidden before the activation: GPT-2 [N,F]; Llama gate|up [N,2F]
-    public var hiddenPre: FloatPointer
+    package var hiddenPre: FloatPointer
     /// MLP hidden after the activation [N,F]
-    public var hiddenPost: FloatPointer
+    package var hiddenPost: FloatPointer
     /// block output = next block's input residual [N,C]
-    public var residualOut: FloatPointer
+    package var residualOut: FloatPointer
 
     /// Floats one block needs.
     static func size(_ c: TransformerConfig, batch B: Int, length T: Int) -> Int {
@@ -46,34 +46,34 @@ public struct BlockActivations {
 ///
 /// With `keepAllLayers` (training) every block has its own buffers for the backward pass; for inference
 /// all blocks share one set, so scoring long batches costs one block's memory.
-public final class ForwardActivations {
+package final class ForwardActivations {
     /// Batch size and sequence length this arena was sized for.
-    public let batch: Int, length: Int
+    package let batch: Int, length: Int
     /// Whether each block keeps its own buffers.
-    public let keepAllLayers: Bool
+    package let keepAllLayers: Bool
     /// ids, positions, targets [N] on the backend (targets: the token whose log-prob a loss reads, −1 = none)
-    public let ids: TokenPointer, positions: TokenPointer, targets: TokenPointer
+    package let ids: TokenPointer, positions: TokenPointer, targets: TokenPointer
     /// per-row upstream gradients [N] each: of the chosen tokens' log-probs and of the entropies
-    public let rowGradient: FloatPointer, entropyGradient: FloatPointer
+    package let rowGradient: FloatPointer, entropyGradient: FloatPointer
     /// key mask [B,T] or nil
-    public let keyMask: FloatPointer?
+    package let keyMask: FloatPointer?
     /// embedding output [N,C]
-    public let embedded: FloatPointer
+    package let embedded: FloatPointer
     /// BERT only: the embedding sum before its LayerNorm [N,C] and that norm's mean/rstd [N]; nil otherwise
-    public let embeddingSum, embeddingMean, embeddingRstd: FloatPointer?
+    package let embeddingSum, embeddingMean, embeddingRstd: FloatPointer?
     /// BERT only: token-type ids [N], all 0 (every input is one segment); nil otherwise
-    public let tokenTypes: TokenPointer?
+    package let tokenTypes: TokenPointer?
     /// per-block buffers (all alias the same memory unless `keepAllLayers`)
-    public let blocks: [BlockActivations]
+    package let blocks: [BlockActivations]
     /// final norm output [N,C] and statistics [N]
-    public let finalNorm, finalMean, finalRstd: FloatPointer
+    package let finalNorm, finalMean, finalRstd: FloatPointer
     /// logits [N,V] (overwritten by dLogits in backward); [B,V] in a `lastPositionLogitsOnly` arena;
     /// empty when the arena serves a model without an LM head
-    public let logits: FloatPointer
+    package let logits: FloatPointer
     /// per-row log-sum-exp and loss [N]
-    public let logSumExp, losses: FloatPointer
+    package let logSumExp, losses: FloatPointer
     /// scratch for a projection output before its residual add [N,C]
-    public let projection: FloatPointer
+    package let projection: FloatPointer
     private let storage: FloatBuffer
     private let tokenStorage: TokenBuffer
     private let backend: Backend
@@ -82,7 +82,7 @@ public final class ForwardActivations {
     /// With `lastPositionLogitsOnly` (generation), logits hold one row per sequence; without `logits`
     /// (a sequence classifier's trunk) there are none.
     /// With `recycling`, the old arena's memory is taken over (cleared) when it is large enough.
-    public init(config c: TransformerConfig, batch B: Int, length T: Int, keepAllLayers: Bool, hasMask: Bool,
+    package init(config c: TransformerConfig, batch B: Int, length T: Int, keepAllLayers: Bool, hasMask: Bool,
                 lastPositionLogitsOnly: Bool = false, logits hasLogits: Bool = true, backend: Backend,
                 recycling old: ForwardActivations? = nil) {
         batch = B; length = T; self.keepAllLayers = keepAllLayers
@@ -130,9 +130,9 @@ public final class ForwardActivations {
     }
 
     /// Whether the arena holds logits.
-    public let hasLogits: Bool
+    package let hasLogits: Bool
     /// Floats the arena holds on the backend.
-    public let floatCount: Int
+    package let floatCount: Int
 
     /// Uploads a batch's ids, positions and mask into the arena.
     func load(_ batch: TokenBatch) {

@@ -5,7 +5,7 @@ extension CausalLM {
     /// per row), appends their keys/values, and returns logits[B,V] of each row's last new token
     /// (valid until the next call). `batch.mask` marks left padding; positions must continue each row's.
     /// With `packed` (a current snapshot of this model's weights), the products read the packed copies.
-    public func forwardCached(_ batch: TokenBatch, cache: KVCache, packed: PackedWeights? = nil) throws -> FloatPointer {
+    package func forwardCached(_ batch: TokenBatch, cache: KVCache, packed: PackedWeights? = nil) throws -> FloatPointer {
         try batch.validate(vocabSize: config.vocabSize, maxPositions: config.maxPositions)
         guard batch.batch == cache.batch else {
             throw ModelInputError.shapeMismatch("batch of \(batch.batch) rows for a cache of \(cache.batch)")

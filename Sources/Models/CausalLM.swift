@@ -11,7 +11,7 @@ import Tensor
 /// and the value head's gradient stores.
 public final class CausalLM: @unchecked Sendable {
     /// The trunk: embeddings, blocks, final norm.
-    public let decoder: Decoder
+    package let decoder: Decoder
     /// A value head Linear(C→1) on the hidden states, when attached (`attachValueHead`).
     public private(set) var valueHead: ScalarHead?
     private var dLossBuffer: [Float] = []

@@ -9,20 +9,20 @@ import Tensor
 /// `forward` keeps each batch shape's activations in a bounded set of arenas; `backward` starts from
 /// d loss / d h, which the heads sum into `GradientScratch.norm`, and accumulates d loss / d parameter
 /// into `parameters.gradients`.
-public final class Decoder: @unchecked Sendable {
+package final class Decoder: @unchecked Sendable {
     /// Hyper-parameters.
-    public let config: TransformerConfig
+    package let config: TransformerConfig
     /// The compute backend.
-    public let backend: Backend
+    package let backend: Backend
     /// Values (and gradients, once enabled) of every trunk parameter (and of an untied LM head).
-    public let parameters: ParameterStore
+    package let parameters: ParameterStore
     /// Whether arenas hold logits (a model with an LM head).
     let producesLogits: Bool
     private let rotary: RotaryTable?
     /// Full passes (training and scoring), most recently used kept.
     let arenas = ArenaCache(limit: 3)
     /// Arenas held now for full passes (at most 3) and incremental ones (at most 3).
-    public var arenaCount: Int { arenas.count + incrementalArenas.count }
+    package var arenaCount: Int { arenas.count + incrementalArenas.count }
     /// Incremental passes (prefill and decode steps of generation).
     let incrementalArenas = ArenaCache(limit: 3)
     private var scratch: GradientScratch?

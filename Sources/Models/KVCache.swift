@@ -6,17 +6,17 @@ import Tensor
 ///     mask [B, P]                     1 = real token, 0 = left padding
 ///
 /// All rows share one length (prompts are left-padded), so one `length` says how many slots are filled.
-public final class KVCache: @unchecked Sendable {
+package final class KVCache: @unchecked Sendable {
     /// Batch size B, capacity P, layers L, KV heads, head dim D.
-    public let batch: Int, capacity: Int, layers: Int, kvHeads: Int, headDim: Int
+    package let batch: Int, capacity: Int, layers: Int, kvHeads: Int, headDim: Int
     /// Slots filled so far.
-    public internal(set) var length: Int = 0
+    package internal(set) var length: Int = 0
     let keys: FloatBuffer
     let values: FloatBuffer
     let mask: FloatBuffer
 
     /// A cache for `batch` rows of up to `capacity` tokens of `config`'s model.
-    public init(config: TransformerConfig, batch: Int, capacity: Int, backend: Backend = CPUBackend.shared) {
+    package init(config: TransformerConfig, batch: Int, capacity: Int, backend: Backend = CPUBackend.shared) {
         self.batch = batch; self.capacity = capacity; layers = config.layers
         kvHeads = config.kvHeads; headDim = config.headDim
         let size = config.layers * batch * config.kvHeads * capacity * config.headDim
@@ -38,7 +38,7 @@ public final class KVCache: @unchecked Sendable {
     }
 
     /// Forgets every cached token (buffers are reused).
-    public func reset() { length = 0 }
+    package func reset() { length = 0 }
 
     /// Floats per layer.
     var layerStride: Int { batch * kvHeads * capacity * headDim }

@@ -53,6 +53,7 @@ public struct ModelInputError: Error, CustomStringConvertible, Equatable {
     /// A sampling temperature that is not a positive finite number.
     public static func invalidTemperature(_ v0: Float) -> ModelInputError { ModelInputError(.invalidTemperature(v0)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case let .tokenOutOfRange(id, vocab, index): "token id \(id) at index \(index) is outside the vocabulary 0..<\(vocab)"

@@ -8,7 +8,7 @@ import Tensor
 /// The copy is a snapshot: `refresh()` re-reads the parameters (the generator calls it at the start of
 /// every `generate`, so weights updated by training between calls are always seen). It costs one more
 /// buffer the size of those weights.
-public final class PackedWeights: @unchecked Sendable {
+package final class PackedWeights: @unchecked Sendable {
     private struct Entry {
         let source: FloatPointer
         let packed: FloatPointer
@@ -21,7 +21,7 @@ public final class PackedWeights: @unchecked Sendable {
     private let bySource: [FloatPointer: FloatPointer]
 
     /// Allocates the packed copy of `model`'s projection weights and fills it.
-    public init(model: CausalLM) {
+    package init(model: CausalLM) {
         let backend = model.backend
         self.backend = backend
         let store = model.parameters
@@ -41,23 +41,23 @@ public final class PackedWeights: @unchecked Sendable {
     }
 
     /// The parameters a packed copy holds: every projection weight [out, in] and the LM head.
-    public static func projectionSpecs(of model: CausalLM) -> [ParameterSpec] {
+    package static func projectionSpecs(of model: CausalLM) -> [ParameterSpec] {
         let headName = model.config.tiedEmbeddings ? "embed.tokens" : "lm_head.weight"
         return model.parameters.specs.filter { $0.role == .matrix || $0.name == headName }
     }
 
     /// Re-packs every weight from the model's current parameter values.
-    public func refresh() {
+    package func refresh() {
         for e in entries {
             backend.packWeight(e.source, into: e.packed, inFeatures: e.inFeatures, outFeatures: e.outFeatures)
         }
     }
 
     /// Floats held by the packed copy.
-    public var floatCount: Int { storage.count }
+    package var floatCount: Int { storage.count }
 
     /// The packed copy of the weight stored at `weight`, if it is one of the model's projections.
-    public func packed(_ weight: FloatPointer) -> FloatPointer? { bySource[weight] }
+    package func packed(_ weight: FloatPointer) -> FloatPointer? { bySource[weight] }
 }
 
 extension Backend {

@@ -4,10 +4,10 @@
 /// and BERT's fused q|k|v and Llama's gate|up are single tensors whose row blocks ModelIO fills from the
 /// separate Hugging Face tensors. BERT's `attn_norm` and `mlp_norm` follow their sublayer (post-LN), and
 /// its pooler (dense [C,C] + tanh over [CLS]) lives with the trunk, as in `BertModel`.
-public enum ParameterLayout {
+package enum ParameterLayout {
     /// Parameter list for `config`; without `lmHead` (a sequence classifier's trunk) an untied model has
     /// no `lm_head.weight`.
-    public static func specs(for config: TransformerConfig, lmHead: Bool = true) -> [(String, [Int], ParameterRole)] {
+    package static func specs(for config: TransformerConfig, lmHead: Bool = true) -> [(String, [Int], ParameterRole)] {
         let C = config.width, V = config.vocabSize, F = config.ffnWidth
         var specs: [(String, [Int], ParameterRole)] = [("embed.tokens", [V, C], .embedding)]
         switch config.architecture {

@@ -11,7 +11,7 @@ import Tensor
 /// `backward` takes a per-sequence reward gradient, a per-token one, or both.
 public final class SequenceClassifier: @unchecked Sendable {
     /// The trunk: embeddings, blocks, final norm.
-    public let decoder: Decoder
+    package let decoder: Decoder
     /// The score head (`score.weight` [1,C]).
     public let head: ScalarHead
     /// The padding id that marks where a row ends (transformers' `pad_token_id`).

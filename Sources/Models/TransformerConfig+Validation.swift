@@ -21,6 +21,7 @@ public struct TransformerConfigError: Error, CustomStringConvertible, Equatable,
         self.reason = reason
     }
 
+    /// A one-line description.
     public var description: String { "\(field.rawValue) = \(value): \(reason)" }
 }
 

@@ -10,5 +10,6 @@ public struct DataFileError: Error, Equatable, CustomStringConvertible {
     /// Creates an error.
     public init(file: String, line: Int?, reason: String) { self.file = file; self.line = line; self.reason = reason }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(reason)" }
 }

@@ -1,14 +1,14 @@
 import CBLAS
 
 /// Row-major single-precision matrix products through OpenBLAS `cblas_sgemm`.
-public enum BLAS {
+package enum BLAS {
     /// Sets the number of threads OpenBLAS uses inside one `sgemm`.
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    package static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
 
     /// Runs `body` with OpenBLAS single-threaded (for code that calls `gemm` from several `Parallel`
     /// workers at once), restoring the thread count after.
     @inlinable
-    public static func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
+    package static func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
         let before = threads
         if before == 1 { return try body() }
         setThreads(1)
@@ -17,12 +17,12 @@ public enum BLAS {
     }
 
     /// Threads OpenBLAS uses now.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    package static var threads: Int { Int(openblas_get_num_threads()) }
 
     /// C[M,N] = alpha * op(A)[M,K] · op(B)[K,N] + beta * C, all row-major.
     /// `transA`: A is stored [K,M]; `transB`: B is stored [N,K]. Leading dimensions default to dense.
     @inlinable
-    public static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+    package static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
                             b: UnsafePointer<Float>, ldb: Int? = nil,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {

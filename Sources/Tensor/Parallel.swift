@@ -4,14 +4,14 @@ import Dispatch
 ///
 /// Work is split into contiguous chunks, one per worker, so each thread streams through its own part
 /// of a buffer. Small loops run inline: a chunk below `minimumWork` elements is not worth a thread hop.
-public enum Parallel {
+package enum Parallel {
     /// Number of worker threads kernels use (set once at start-up, e.g. from `--threads`).
-    nonisolated(unsafe) public static var threadCount: Int = max(1, System.coreCount)
+    nonisolated(unsafe) package static var threadCount: Int = max(1, System.coreCount)
 
     /// Calls `body(range)` on disjoint sub-ranges that cover `0..<count`, in parallel.
     /// - Parameter minimumWork: below `count * costPerItem < minimumWork` the loop runs on the caller.
     @inlinable
-    public static func forRanges(_ count: Int, costPerItem: Int = 1, minimumWork: Int = 32_768,
+    package static func forRanges(_ count: Int, costPerItem: Int = 1, minimumWork: Int = 32_768,
                                  _ body: (Range<Int>) -> Void) {
         let workers = min(threadCount, count)
         if workers <= 1 || count * costPerItem < minimumWork {
@@ -31,7 +31,7 @@ public enum Parallel {
     /// Calls `body(worker, range)` with the worker index, for kernels that keep per-worker partial sums.
     /// Returns the number of workers used (partials `0..<workers` are valid).
     @inlinable @discardableResult
-    public static func forRangesIndexed(_ count: Int, costPerItem: Int = 1, minimumWork: Int = 32_768,
+    package static func forRangesIndexed(_ count: Int, costPerItem: Int = 1, minimumWork: Int = 32_768,
                                         _ body: (Int, Range<Int>) -> Void) -> Int {
         let workers = min(threadCount, count)
         if workers <= 1 || count * costPerItem < minimumWork {
@@ -74,9 +74,9 @@ extension Parallel {
 }
 
 /// Facts about the machine the process runs on.
-public enum System {
+package enum System {
     /// Cores available to this process.
-    public static var coreCount: Int {
+    package static var coreCount: Int {
         #if os(Linux)
         return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         #else

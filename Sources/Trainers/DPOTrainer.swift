@@ -25,14 +25,18 @@ public struct DPOSettings: Sendable, Equatable {
     /// DPO's sigmoid loss, or IPO's.
     public var loss = DPOLossKind.sigmoid
 
+    /// The defaults of `rlhf dpo`.
     public init() {}
 }
 
 /// What a DPO run reached (the JSON line of `rlhf dpo --json`; the held-out numbers are left out without
 /// held-out pairs).
 public struct DPOResult: Encodable, Sendable {
+    /// Pairs trained on and held out, and optimizer steps taken.
     public let train_pairs: Int, eval_pairs: Int, steps: Int
+    /// The mean training loss, and the held-out loss and accuracy before training.
     public let train_loss: Double, eval_loss_before: Double?, eval_accuracy_before: Double?
+    /// The held-out loss, accuracy and reward margin after training (nil without held-out pairs).
     public let eval_loss: Double?, eval_accuracy: Double?, eval_margin: Double?
 }
 
@@ -42,9 +46,11 @@ public struct DPOResult: Encodable, Sendable {
 /// after. With an adapter only the adapter trains, and the reference is the frozen base itself (the same
 /// weights without the adapter, so no second copy of them).
 public final class DPOTrainer {
+    /// The settings the trainer was made with.
     public let settings: DPOSettings
     /// The policy trained (its adapter, when one is attached).
     public let policy: CausalLM
+    /// The LoRA adapter that trains, when the settings ask for one (the base stays frozen).
     public let adapter: LoRAAdapter?
     private var train: TokenizedPairs, held: TokenizedPairs
     private let update: DPOUpdate
@@ -70,6 +76,7 @@ public final class DPOTrainer {
 
     /// Optimizer steps of the whole run, and the pairs scored by the reference first.
     public var totalSteps: Int { (train.count + settings.batch - 1) / settings.batch * settings.epochs }
+    /// The pairs the held-out evaluations and the training pass score in all.
     public var pairsToScore: Int { train.count + held.count }
 
     /// Scores every pair with the reference (`scoring` hears the pairs done), then trains, each step's

@@ -26,6 +26,7 @@ public struct RewardModelError: Error, CustomStringConvertible, Equatable {
     /// The classes a reward model folder may be.
     public static let classifierClasses = "GPT2ForSequenceClassification, LlamaForSequenceClassification or BertForSequenceClassification with num_labels 1"
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case .notFolder(let path):

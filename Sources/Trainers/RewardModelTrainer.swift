@@ -22,14 +22,19 @@ public struct RewardTrainingSettings: Sendable, Equatable {
     /// Seed of the shuffling.
     public var seed: UInt64 = 0
 
+    /// The defaults of `rlhf reward train`.
     public init() {}
 }
 
 /// What a reward-model run reached (the JSON line of `rlhf reward train --json`).
 public struct RewardTrainResult: Encodable, Sendable {
+    /// Held-out accuracy and loss after and before training (nil without held-out examples).
     public let eval_accuracy: Double?, eval_loss: Double?, eval_accuracy_before: Double?, eval_loss_before: Double?
+    /// The mean training loss, optimizer steps, examples trained on and held out, and examples cut to the model's length.
     public let train_loss: Double, steps: Int, train_examples: Int, eval_examples: Int, truncated: Int
+    /// Wall seconds of each epoch.
     public let epoch_seconds: [Double]
+    /// The pooling the trained model reads (`cls`, `mean` or `last`).
     public let pooling: String
 }
 
@@ -37,6 +42,7 @@ public struct RewardTrainResult: Encodable, Sendable {
 /// loss, or on labelled texts with binary cross-entropy, measuring the held-out loss and accuracy before and
 /// after and writing each step's metrics to `metrics.jsonl`.
 public final class RewardModelTrainer {
+    /// The settings the trainer was made with.
     public let settings: RewardTrainingSettings
     /// The classifier trained in place.
     public let model: SequenceClassifier
@@ -110,6 +116,7 @@ public final class RewardModelTrainer {
 
 /// What a reward model scores on held-out data (the JSON line of `rlhf reward eval --json`).
 public struct RewardEvalResult: Encodable, Sendable {
+    /// Accuracy and loss over the examples scored, how many there were, and how many were cut to the model's length.
     public let eval_accuracy: Double, eval_loss: Double, eval_examples: Int, truncated: Int
 }
 

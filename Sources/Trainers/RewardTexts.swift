@@ -3,9 +3,12 @@ import Tensor
 
 /// A text with a 0/1 label (an IMDb review: 1 positive), for a reward model trained with binary cross-entropy.
 public struct LabelledText: Equatable, Sendable {
+    /// The text.
     public let text: String
+    /// The label: 1 for the preferred class, 0 for the other.
     public let label: Int
 
+    /// A text and its label.
     public init(text: String, label: Int) {
         self.text = text
         self.label = label

@@ -17,6 +17,7 @@ public struct SFTSettings: Sendable, Equatable {
     /// Write `checkpoint-STEP/` every this many steps (0: never; LoRA runs write none).
     public var saveEvery = 500
 
+    /// The defaults of `rlhf sft`.
     public init() {}
 
     /// Examples held in memory at once.
@@ -26,7 +27,10 @@ public struct SFTSettings: Sendable, Equatable {
 /// What a supervised fine-tuning run reached (the JSON line of `rlhf sft --json`; losses are per response
 /// token, left out without held-out examples).
 public struct SFTResult: Encodable, Sendable {
+    /// Examples trained on and held out, data lines skipped, and optimizer steps taken.
     public let train_examples: Int, eval_examples: Int, skipped_lines: Int, steps: Int
+    /// The step a resumed run started from (nil for a new run).
     public let resumed_from_step: Int?
+    /// The mean training loss, and the held-out loss before and after training (nil where there is none).
     public let train_loss: Double?, eval_loss_before: Double?, eval_loss: Double?
 }

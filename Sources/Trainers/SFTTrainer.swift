@@ -15,6 +15,7 @@ import Training
 /// the trained model (or, with an adapter, the adapter in PEFT's layout) goes to the folder with its
 /// tokenizer.
 public final class SFTTrainer {
+    /// The settings the trainer was made with.
     public let settings: SFTSettings
     /// The model trained (its adapter, when one is attached).
     public let model: CausalLM
@@ -53,6 +54,7 @@ public final class SFTTrainer {
     public var totalSteps: Int { planner.batchesPerEpoch * settings.epochs }
     /// Training examples, and held-out ones.
     public var trainCount: Int { train.count }
+    /// How many examples are held out for evaluation.
     public var heldOutCount: Int { held.count }
 
     /// The checkpoint state of a run of these settings and examples at step 0.

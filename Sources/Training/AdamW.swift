@@ -24,7 +24,7 @@ public final class AdamW: @unchecked Sendable {
         /// Hyper-parameters (validated at init).
         public let config: AdamWConfig
         /// The runs of the flat buffer with their weight-decay decision, computed once from the specs.
-        public let decaySegments: [WeightDecaySegment]
+        package let decaySegments: [WeightDecaySegment]
         /// First then second moment: m [count] at offset 0, v [count] at offset `store.count`.
         public let moments: FloatBuffer
 
@@ -63,7 +63,7 @@ public final class AdamW: @unchecked Sendable {
     /// The first group's hyper-parameters.
     public var config: AdamWConfig { groups[0].config }
     /// The first group's decay segments.
-    public var decaySegments: [WeightDecaySegment] { groups[0].decaySegments }
+    package var decaySegments: [WeightDecaySegment] { groups[0].decaySegments }
     /// The first group's moments (m then v).
     public var moments: FloatBuffer { groups[0].moments }
     /// The first group's first moment m [count].

@@ -6,12 +6,14 @@ public struct NonFiniteStepError: Error, Equatable, CustomStringConvertible {
     /// What was not finite ("loss", "gradient norm") and its value.
     public let what: String, value: Double
 
+    /// The error of `trainer`, whose `what` came out as `value`.
     public init(trainer: String, what: String, value: Double) {
         self.trainer = trainer
         self.what = what
         self.value = value
     }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         "the \(trainer) \(what) is \(value), not a finite number: the run diverged (lower the learning rate) or the model's numbers overflow; the step was not taken and nothing was written"
     }

@@ -31,6 +31,7 @@ public struct OptimizerError: Error, Equatable, CustomStringConvertible {
     /// Saved moments that no run produces: a NaN or infinity, or a negative second moment.
     public static func invalidState(group: Int, index: Int, value: Float) -> OptimizerError { OptimizerError(.invalidState(group: group, index: index, value: value)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case let .invalidHyperparameter(name, value, requirement):

@@ -10,6 +10,7 @@ public struct ProgressReport: Sendable {
     /// The step's metrics, when it has them.
     public var values: [String: Double]
 
+    /// A report of `done` out of `total` units, with a note and named values.
     public init(done: Int, total: Int, note: String = "", values: [String: Double] = [:]) {
         self.done = done
         self.total = total

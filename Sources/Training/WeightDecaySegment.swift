@@ -5,19 +5,19 @@ import Models
 /// The segments of a store cover `0..<store.count` back to back, alignment padding included (padding
 /// has zero gradients, so updating it changes nothing). Adjacent tensors with the same decision merge
 /// into one segment: GPT-2 small becomes ~100 segments over 124M floats.
-public struct WeightDecaySegment: Sendable, Equatable {
+package struct WeightDecaySegment: Sendable, Equatable {
     /// Float offsets covered.
-    public var range: Range<Int>
+    package var range: Range<Int>
     /// Whether these floats are decayed.
-    public var decays: Bool
+    package var decays: Bool
 
     /// Creates a segment.
-    public init(range: Range<Int>, decays: Bool) {
+    package init(range: Range<Int>, decays: Bool) {
         self.range = range; self.decays = decays
     }
 
     /// Whether a tensor of `role` is decayed: matrices yes, vectors (norms, biases) no, embeddings on request.
-    public static func decays(_ role: ParameterRole, decayEmbeddings: Bool) -> Bool {
+    package static func decays(_ role: ParameterRole, decayEmbeddings: Bool) -> Bool {
         switch role {
         case .matrix: return true
         case .vector: return false
@@ -26,7 +26,7 @@ public struct WeightDecaySegment: Sendable, Equatable {
     }
 
     /// The segments of a layout: `specs` in layout order (increasing offsets), `count` floats in all.
-    public static func segments(for specs: [ParameterSpec], count: Int, decayEmbeddings: Bool) -> [WeightDecaySegment] {
+    package static func segments(for specs: [ParameterSpec], count: Int, decayEmbeddings: Bool) -> [WeightDecaySegment] {
         var segments: [WeightDecaySegment] = []
         for (i, spec) in specs.enumerated() {
             let start = i == 0 ? 0 : spec.offset

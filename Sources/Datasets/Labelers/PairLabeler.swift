@@ -74,6 +74,7 @@ public struct PairLabelerError: Error, CustomStringConvertible, Equatable {
     /// The scorer returned NaN or an infinity for the text at `index` of a batch.
     public static func nonFinite(labeler: String, index: Int) -> PairLabelerError { PairLabelerError(.nonFinite(labeler: labeler, index: index)) }
 
+    /// A one-line description.
     public var description: String {
         switch code {
         case let .wrongCount(labeler, scores, texts): "labeler \(labeler) returned \(scores) scores for \(texts) texts"

@@ -5,28 +5,28 @@ import Storage
 /// error naming the file and line; with `skipBadLines` such lines are skipped and counted instead, and so
 /// are lines a reader of records finds nothing in (`noteNothing`), up to `LineReader.maximumBlankRun` of
 /// them in a row: a file of nothing but such lines fails fast instead of taking minutes.
-public final class JSONLines {
+package final class JSONLines {
     private let reader: LineReader
     /// Skip malformed lines (counting them in `skipped`) instead of failing.
-    public let skipBadLines: Bool
+    package let skipBadLines: Bool
     /// Lines skipped as malformed.
-    public private(set) var skipped = 0
+    package private(set) var skipped = 0
     /// Lines in a row that held nothing a reader used (skipped as malformed, or `noteNothing`).
     private var nothingRun = 0
 
     /// Opens `path`.
-    public init(path: String, skipBadLines: Bool = false) throws {
+    package init(path: String, skipBadLines: Bool = false) throws {
         reader = try LineReader(path: path)
         self.skipBadLines = skipBadLines
     }
 
     /// The file.
-    public var path: String { reader.path }
+    package var path: String { reader.path }
     /// The line number of the object last returned.
-    public var lineNumber: Int { reader.lineNumber }
+    package var lineNumber: Int { reader.lineNumber }
 
     /// The next object (blank lines are passed over), or nil at the end.
-    public func next() throws -> [String: Any]? {
+    package func next() throws -> [String: Any]? {
         while let line = try reader.nextLine() {
             if line.allSatisfy(\.isWhitespace) { continue }
             do {
@@ -48,7 +48,7 @@ public final class JSONLines {
     }
 
     /// Counts the current line as one that held nothing (a skipped record); too many in a row is an error.
-    public func noteNothing() throws {
+    package func noteNothing() throws {
         nothingRun += 1
         if nothingRun > LineReader.maximumBlankRun {
             throw DataFileError(file: path, line: lineNumber,
@@ -57,10 +57,10 @@ public final class JSONLines {
     }
 
     /// Counts the current line as one that held a record.
-    public func noteRecord() { nothingRun = 0 }
+    package func noteRecord() { nothingRun = 0 }
 
     /// A string field of `object` read from the current line; missing or not a string is an error.
-    public func string(_ object: [String: Any], _ key: String) throws -> String {
+    package func string(_ object: [String: Any], _ key: String) throws -> String {
         guard let value = object[key] as? String else {
             throw DataFileError(file: path, line: lineNumber, reason: "field \"\(key)\" is missing or not a string")
         }

@@ -31,6 +31,7 @@ public struct VaderLexiconError: Error, CustomStringConvertible, Equatable, Send
     /// A line is not in the lexicon's `token<TAB>value[<TAB>...]` form.
     public static func malformedLine(path: String, line: Int, reason: String) -> VaderLexiconError { VaderLexiconError(.malformedLine(path: path, line: line, reason: reason)) }
 
+    /// A one-line description.
     public var description: String {
         switch code {
         case .missing(let path):

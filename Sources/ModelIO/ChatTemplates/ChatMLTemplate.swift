@@ -5,6 +5,7 @@ public struct ChatMLTemplate: ChatTemplate {
     /// The system prompt put first when the conversation does not start with one; nil for none.
     public var defaultSystemPrompt: String?
 
+    /// A short name for logs (`cpu`, `cuda:0`).
     public var name: String { defaultSystemPrompt == Self.smolLM2.defaultSystemPrompt ? "smollm2" : "chatml" }
 
     /// ChatML with an optional default system prompt.
@@ -17,6 +18,7 @@ public struct ChatMLTemplate: ChatTemplate {
     /// SmolLM2-Instruct's template.
     public static let smolLM2 = ChatMLTemplate(defaultSystemPrompt: "You are a helpful AI assistant named SmolLM, trained by Hugging Face")
 
+    /// `messages` as text; with `addGenerationPrompt`, followed by what opens the assistant's reply.
     public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool) -> String {
         var text = ""
         if let system = defaultSystemPrompt, let first = messages.first, first.role != .system {

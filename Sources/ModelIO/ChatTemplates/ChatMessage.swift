@@ -21,14 +21,21 @@ public struct ChatMessage: Sendable, Equatable, Hashable {
 
 /// The role of a chat message, by name (as chat templates write it).
 public struct ChatRole: RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// The role's name as chat templates write it.
     public var rawValue: String
 
+    /// A role named `rawValue`.
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// A role named by a string literal.
     public init(stringLiteral value: String) { self.rawValue = value }
 
+    /// A one-line description.
     public var description: String { rawValue }
 
+    /// The system prompt's role.
     public static let system: ChatRole = "system"
+    /// The user's role.
     public static let user: ChatRole = "user"
+    /// The model's role.
     public static let assistant: ChatRole = "assistant"
 }

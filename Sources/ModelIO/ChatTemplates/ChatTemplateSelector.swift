@@ -58,6 +58,7 @@ public struct ChatTemplateError: Error, CustomStringConvertible, Equatable {
     /// No template has this name.
     public static func unknownName(_ v0: String) -> ChatTemplateError { ChatTemplateError(.unknownName(v0)) }
 
+    /// A one-line description.
     public var description: String {
         switch code {
         case .unknownName(let name):

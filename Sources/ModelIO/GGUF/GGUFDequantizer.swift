@@ -5,9 +5,9 @@ import Tensor
 /// Each row of a tensor (`ne[0]` elements, a whole number of blocks) is independent, so whole tensors
 /// are dequantized in parallel over rows, and each row can be written wherever its caller wants it
 /// (the loader uses that to fill fused tensors and undo llama.cpp's rotary row permutation in one pass).
-public enum GGUFDequantizer {
+package enum GGUFDequantizer {
     /// Dequantizes `count` elements of `type` (a whole number of blocks) from `source` into `destination`.
-    public static func dequantizeRow(_ type: GGUFTensorType, from source: UnsafeRawPointer, count: Int,
+    package static func dequantizeRow(_ type: GGUFTensorType, from source: UnsafeRawPointer, count: Int,
                                      into destination: FloatPointer) {
         let blocks = count / type.blockLayout.elements
         switch type {
@@ -25,7 +25,7 @@ public enum GGUFDequantizer {
 
     /// Dequantizes `rows` rows of `rowLength` elements (rows `rowBytes` apart in `source`), in parallel;
     /// source row r lands at `destination + destinationRow(r) · rowLength`.
-    public static func dequantizeRows(_ type: GGUFTensorType, from source: UnsafeRawPointer, rows: Int,
+    package static func dequantizeRows(_ type: GGUFTensorType, from source: UnsafeRawPointer, rows: Int,
                                       rowLength: Int, rowBytes: Int, into destination: FloatPointer,
                                       destinationRow: (Int) -> Int = { $0 }) {
         precondition(type.canDequantize, "GGUFDequantizer: \(type.name) is not dequantizable")

@@ -80,6 +80,7 @@ public struct GGUFError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A tensor's shape (row-major) differs from what the config implies.
     public static func shapeMismatch(file: String, tensor: String, expected: [Int], found: [Int]) -> GGUFError { GGUFError(.shapeMismatch(file: file, tensor: tensor, expected: expected, found: found)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case let .cannotOpen(file, reason):

@@ -13,9 +13,9 @@ public final class GGUFFile: @unchecked Sendable {
     /// Metadata keys in file order.
     public let metadataKeys: [String]
     /// Metadata values by key.
-    public let metadata: [String: GGUFMetadataValue]
+    package let metadata: [String: GGUFMetadataValue]
     /// Tensor index in file order.
-    public let tensors: [GGUFTensorInfo]
+    package let tensors: [GGUFTensorInfo]
     /// Alignment of the data section and of each tensor (`general.alignment`, default 32).
     public let alignment: Int
     /// Byte offset of the data section from the start of the file.
@@ -130,16 +130,16 @@ public final class GGUFFile: @unchecked Sendable {
     }
 
     /// The index entry of tensor `name`, if present.
-    public func tensor(named name: String) -> GGUFTensorInfo? { tensorIndexByName[name].map { tensors[$0] } }
+    package func tensor(named name: String) -> GGUFTensorInfo? { tensorIndexByName[name].map { tensors[$0] } }
 
     /// The raw bytes of `tensor` (valid while this file is alive).
-    public func data(of tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
+    package func data(of tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: mapping.bytes[(dataOffset + tensor.offset)...].prefix(tensor.byteCount))
     }
 
     /// Dequantizes `tensor` into `destination` (room for `elementCount` floats, row-major), in parallel
     /// over rows; source row r goes to row `destinationRow(r)`.
-    public func dequantize(_ tensor: GGUFTensorInfo, into destination: FloatPointer,
+    package func dequantize(_ tensor: GGUFTensorInfo, into destination: FloatPointer,
                            destinationRow: (Int) -> Int = { $0 }) throws {
         guard tensor.type.canDequantize else {
             throw GGUFError.unsupportedTensorType(file: path, tensor: tensor.name, type: tensor.type.name)

@@ -1,9 +1,9 @@
 import Models
 
 /// Reads a `llama` GGUF file's hyper-parameters into a `TransformerConfig`.
-public enum GGUFLlamaConfig {
+package enum GGUFLlamaConfig {
     /// The config of the model in `file`; throws for other architectures or unsupported features.
-    public static func config(from file: GGUFFile) throws -> TransformerConfig {
+    package static func config(from file: GGUFFile) throws -> TransformerConfig {
         let architecture = try file.architecture()
         guard architecture == "llama" else { throw GGUFError.unknownArchitecture(file: file.path, architecture: architecture) }
         let p = "llama."

@@ -1,23 +1,23 @@
 import Models
 
 /// Where one GGUF tensor goes in the Swift parameter store.
-public struct GGUFTensorPlacement: Sendable, Equatable {
+package struct GGUFTensorPlacement: Sendable, Equatable {
     /// llama.cpp's name, e.g. `blk.3.attn_k.weight`.
-    public var ggufName: String
+    package var ggufName: String
     /// Swift parameter name, e.g. `layers.3.attn.qkv.weight`.
-    public var swiftName: String
+    package var swiftName: String
     /// Row-major shape the GGUF tensor must have.
-    public var shape: [Int]
+    package var shape: [Int]
     /// First row of the Swift tensor that the GGUF tensor fills (row blocks of fused tensors).
-    public var firstRow: Int
+    package var firstRow: Int
     /// Head dimension when the rows are in llama.cpp's interleaved rotary order (q and k), else nil.
-    public var rotaryHeadDim: Int?
+    package var rotaryHeadDim: Int?
 }
 
 /// The `llama` architecture's tensor names (llama.cpp) mapped onto the Swift Llama's parameters.
-public enum GGUFLlamaTensorMap {
+package enum GGUFLlamaTensorMap {
     /// Every GGUF tensor a model with `config` must contain, and where it goes.
-    public static func placements(for config: TransformerConfig) -> [GGUFTensorPlacement] {
+    package static func placements(for config: TransformerConfig) -> [GGUFTensorPlacement] {
         let C = config.width, V = config.vocabSize, F = config.ffnWidth, D = config.headDim
         let qRows = config.heads * D, kvRows = config.kvHeads * D
         func place(_ gguf: String, _ swift: String, _ shape: [Int], row: Int = 0, rotary: Int? = nil) -> GGUFTensorPlacement {

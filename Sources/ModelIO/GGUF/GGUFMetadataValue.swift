@@ -1,18 +1,18 @@
 /// The value types of GGUF metadata, with their ids in the file.
-public enum GGUFValueType: UInt32, Sendable, CaseIterable {
+package enum GGUFValueType: UInt32, Sendable, CaseIterable {
     case uint8 = 0, int8 = 1, uint16 = 2, int16 = 3, uint32 = 4, int32 = 5, float32 = 6, bool = 7
     case string = 8, array = 9, uint64 = 10, int64 = 11, float64 = 12
 }
 
 /// One GGUF metadata value; arrays may hold any type, including further arrays.
-public indirect enum GGUFMetadataValue: Sendable, Equatable {
+package indirect enum GGUFMetadataValue: Sendable, Equatable {
     case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16), uint32(UInt32), int32(Int32)
     case uint64(UInt64), int64(Int64), float32(Float), float64(Double), bool(Bool), string(String)
     /// An array whose elements all have type `elementType`.
     case array(elementType: GGUFValueType, values: [GGUFMetadataValue])
 
     /// The value's type.
-    public var type: GGUFValueType {
+    package var type: GGUFValueType {
         switch self {
         case .uint8: return .uint8
         case .int8: return .int8
@@ -31,7 +31,7 @@ public indirect enum GGUFMetadataValue: Sendable, Equatable {
     }
 
     /// Any integer value as `Int` (nil for other types or values that do not fit).
-    public var intValue: Int? {
+    package var intValue: Int? {
         switch self {
         case let .uint8(v): return Int(v)
         case let .int8(v): return Int(v)
@@ -46,7 +46,7 @@ public indirect enum GGUFMetadataValue: Sendable, Equatable {
     }
 
     /// A float or integer value as `Double`.
-    public var doubleValue: Double? {
+    package var doubleValue: Double? {
         switch self {
         case let .float32(v): return Double(v)
         case let .float64(v): return v
@@ -55,18 +55,18 @@ public indirect enum GGUFMetadataValue: Sendable, Equatable {
     }
 
     /// A string value.
-    public var stringValue: String? { if case let .string(s) = self { return s } else { return nil } }
+    package var stringValue: String? { if case let .string(s) = self { return s } else { return nil } }
 
     /// A bool value.
-    public var boolValue: Bool? { if case let .bool(b) = self { return b } else { return nil } }
+    package var boolValue: Bool? { if case let .bool(b) = self { return b } else { return nil } }
 
     /// The elements of an array value.
-    public var arrayValue: [GGUFMetadataValue]? {
+    package var arrayValue: [GGUFMetadataValue]? {
         if case let .array(_, values) = self { return values } else { return nil }
     }
 
     /// A short description of the type for error messages, e.g. `array of string`.
-    public var typeDescription: String {
+    package var typeDescription: String {
         if case let .array(elementType, _) = self { return "array of \(elementType)" }
         return "\(type)"
     }

@@ -5,17 +5,17 @@
 /// `w.reshape(heads, 2, D/2, C).swapaxes(1, 2)`, i.e. interleaved row 2i + j comes from half-split row
 /// j·D/2 + i. llama2.c checkpoints use the same interleaved order (undone by Hugging Face's
 /// `convert_llama_weights_to_hf.py` `permute`), so both loaders map rows back with this one function.
-public enum GGUFRotaryRows {
+package enum GGUFRotaryRows {
     /// The half-split (Hugging Face) row that interleaved row `row` belongs at; `headDim` is D (even).
     @inlinable
-    public static func halfSplitRow(forInterleavedRow row: Int, headDim: Int) -> Int {
+    package static func halfSplitRow(forInterleavedRow row: Int, headDim: Int) -> Int {
         let head = row / headDim, within = row % headDim
         let pair = within / 2, member = within % 2
         return head * headDim + member * (headDim / 2) + pair
     }
 
     /// Reorders the rows of `matrix` [rows, columns] from interleaved to half-split order, head by head.
-    public static func interleavedToHalfSplit(_ matrix: [Float], rows: Int, columns: Int, headDim: Int) -> [Float] {
+    package static func interleavedToHalfSplit(_ matrix: [Float], rows: Int, columns: Int, headDim: Int) -> [Float] {
         precondition(matrix.count == rows * columns && rows % headDim == 0 && headDim % 2 == 0)
         var result = [Float](repeating: 0, count: matrix.count)
         for row in 0..<rows {

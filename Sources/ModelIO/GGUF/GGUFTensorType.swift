@@ -1,5 +1,5 @@
 /// The ggml tensor types, with their ids in GGUF files (ids 4, 5 and 31-33 were retired by ggml).
-public enum GGUFTensorType: UInt32, Sendable, CaseIterable {
+package enum GGUFTensorType: UInt32, Sendable, CaseIterable {
     case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
     case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
     case iq2_xxs = 16, iq2_xs = 17, iq3_xxs = 18, iq1_s = 19, iq4_nl = 20, iq3_s = 21, iq2_s = 22, iq4_xs = 23
@@ -7,10 +7,10 @@ public enum GGUFTensorType: UInt32, Sendable, CaseIterable {
     case mxfp4 = 39
 
     /// ggml's name, e.g. `Q4_K`.
-    public var name: String { "\(self)".uppercased() }
+    package var name: String { "\(self)".uppercased() }
 
     /// Elements per block and bytes per block (ggml's `blck_size` and `type_size`).
-    public var blockLayout: (elements: Int, bytes: Int) {
+    package var blockLayout: (elements: Int, bytes: Int) {
         switch self {
         case .f32, .i32: return (1, 4)
         case .f16, .bf16, .i16: return (1, 2)
@@ -44,7 +44,7 @@ public enum GGUFTensorType: UInt32, Sendable, CaseIterable {
     }
 
     /// Whether `GGUFDequantizer` can turn this type into Float32.
-    public var canDequantize: Bool {
+    package var canDequantize: Bool {
         switch self {
         case .f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q4_K, .q6_K: return true
         default: return false

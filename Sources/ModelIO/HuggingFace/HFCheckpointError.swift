@@ -61,6 +61,7 @@ public struct HFCheckpointError: Error, CustomStringConvertible, Equatable {
     /// The config or store cannot be written as a Hugging Face checkpoint.
     public static func cannotSave(file: String, reason: String) -> HFCheckpointError { HFCheckpointError(.cannotSave(file: file, reason: reason)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case let .unreadableFile(file, reason):

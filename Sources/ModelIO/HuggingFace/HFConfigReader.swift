@@ -6,19 +6,19 @@ import Models
 /// Supported: `GPT2LMHeadModel` / `GPT2Model` (model_type `gpt2`) and `LlamaForCausalLM` (model_type `llama`).
 /// Size fields are required; the other fields take the defaults `transformers` gives them. Fields that
 /// would change the computation in a way the runtime does not implement are rejected, never ignored.
-public enum HFConfigReader {
+package enum HFConfigReader {
     /// Architecture class names and the family they load as.
     static let supportedArchitectures: [String: Architecture] = [
         "GPT2LMHeadModel": .gpt2, "GPT2Model": .gpt2, "LlamaForCausalLM": .llama,
     ]
 
     /// Parses the `config.json` of a causal LM at `url`.
-    public static func read(contentsOf url: URL) throws -> TransformerConfig {
+    package static func read(contentsOf url: URL) throws -> TransformerConfig {
         try causalConfig(from: HFConfigFields(contentsOf: url))
     }
 
     /// Parses a causal LM's `config.json` text; `file` names it in errors.
-    public static func read(data: Data, file: String = "config.json") throws -> TransformerConfig {
+    package static func read(data: Data, file: String = "config.json") throws -> TransformerConfig {
         try causalConfig(from: HFConfigFields(data: data, file: file))
     }
 

@@ -2,9 +2,9 @@ import Foundation
 import Models
 
 /// Writes a `TransformerConfig` as the `config.json` that `transformers` reads back into the same model.
-public enum HFConfigWriter {
+package enum HFConfigWriter {
     /// The `config.json` text for `config` (pretty-printed, sorted keys); `file` names it in errors.
-    public static func json(for config: TransformerConfig, file: String = "config.json") throws -> Data {
+    package static func json(for config: TransformerConfig, file: String = "config.json") throws -> Data {
         var object: [String: Any]
         switch config.architecture {
         case .gpt2: object = try gpt2Fields(config, file: file)

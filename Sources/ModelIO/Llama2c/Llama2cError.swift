@@ -27,6 +27,7 @@ public struct Llama2cError: Error, CustomStringConvertible, Equatable, Sendable 
     /// The file is longer than its header implies (not a legacy llama2.c checkpoint, or a wrong header).
     public static func trailingBytes(file: String, expectedBytes: Int, actualBytes: Int) -> Llama2cError { Llama2cError(.trailingBytes(file: file, expectedBytes: expectedBytes, actualBytes: actualBytes)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case let .cannotOpen(file, reason):

@@ -1,29 +1,29 @@
 import Models
 
 /// The 7-int32 header of a legacy llama2.c checkpoint (`export.py` version 0 / `run.c`'s `Config`).
-public struct Llama2cHeader: Sendable, Equatable {
+package struct Llama2cHeader: Sendable, Equatable {
     /// Model width C (`dim`).
-    public var dim: Int
+    package var dim: Int
     /// Feed-forward width F (`hidden_dim`).
-    public var hiddenDim: Int
+    package var hiddenDim: Int
     /// Number of layers L.
-    public var layers: Int
+    package var layers: Int
     /// Query heads H.
-    public var heads: Int
+    package var heads: Int
     /// Key/value heads KV.
-    public var kvHeads: Int
+    package var kvHeads: Int
     /// Vocabulary size V (the file stores −V when the classifier is not shared).
-    public var vocabSize: Int
+    package var vocabSize: Int
     /// Whether the classifier reuses the token embedding (a positive vocabulary size in the file).
-    public var sharedClassifier: Bool
+    package var sharedClassifier: Bool
     /// Longest sequence (`seq_len`), which also sizes the stored RoPE tables.
-    public var seqLen: Int
+    package var seqLen: Int
 
     /// Bytes of the header.
-    public static let byteCount = 28
+    package static let byteCount = 28
 
     /// Reads and checks the header at the start of `bytes`.
-    public init(bytes: UnsafeRawBufferPointer, file: String) throws {
+    package init(bytes: UnsafeRawBufferPointer, file: String) throws {
         guard bytes.count >= Self.byteCount else {
             throw Llama2cError.truncated(file: file, expectedBytes: Self.byteCount, actualBytes: bytes.count)
         }
@@ -99,22 +99,22 @@ public struct Llama2cHeader: Sendable, Equatable {
     }
 
     /// Head dimension D.
-    public var headSize: Int { dim / heads }
+    package var headSize: Int { dim / heads }
 
     /// Floats after the header, in llama2.c's order: embedding, per-layer weights, final norm, the two
     /// RoPE tables, then the classifier when not shared.
-    public var floatCount: Int {
+    package var floatCount: Int {
         let kvDim = kvHeads * headSize
         let perLayer = 2 * dim + 2 * dim * dim + 2 * kvDim * dim + 3 * hiddenDim * dim
         return vocabSize * dim * (sharedClassifier ? 1 : 2) + layers * perLayer + dim + seqLen * headSize
     }
 
     /// Exact size of a well-formed file with this header.
-    public var fileSize: Int { Self.byteCount + 4 * floatCount }
+    package var fileSize: Int { Self.byteCount + 4 * floatCount }
 
     /// The Swift Llama config: RoPE base 10000, RMSNorm eps 1e-5, BOS 1; generation stops at EOS 2 and,
     /// as llama2.c's `run.c` does, at BOS 1 (stories are separated by BOS).
-    public var config: TransformerConfig {
+    package var config: TransformerConfig {
         TransformerConfig(architecture: .llama, vocabSize: vocabSize, maxPositions: seqLen, layers: layers, width: dim,
                           heads: heads, kvHeads: kvHeads, headDim: headSize, ffnWidth: hiddenDim, normEps: 1e-5,
                           ropeBase: 10_000, tiedEmbeddings: sharedClassifier, bosTokenID: 1, eosTokenIDs: [2, 1])

@@ -2,10 +2,10 @@
 ///
 /// Decoding is exact. Encoding rounds to nearest, ties to even (what PyTorch's `.half()` and
 /// `.bfloat16()` do); values past the largest finite half overflow to infinity; NaN stays NaN.
-public enum HalfPrecision {
+package enum HalfPrecision {
     /// The `Float` whose IEEE binary16 bit pattern is `bits` (exact, subnormals included).
     @inline(__always)
-    public static func float(fromHalfBits bits: UInt16) -> Float {
+    package static func float(fromHalfBits bits: UInt16) -> Float {
         let sign = UInt32(bits & 0x8000) << 16
         let exponentAndMantissa = UInt32(bits & 0x7fff)
         let shifted = exponentAndMantissa << 13
@@ -17,12 +17,12 @@ public enum HalfPrecision {
 
     /// The `Float` whose upper 16 bits are `bits` (bfloat16; exact).
     @inline(__always)
-    public static func float(fromBFloat16Bits bits: UInt16) -> Float {
+    package static func float(fromBFloat16Bits bits: UInt16) -> Float {
         Float(bitPattern: UInt32(bits) << 16)
     }
 
     /// The IEEE binary16 bit pattern nearest to `value` (ties to even).
-    public static func halfBits(from value: Float) -> UInt16 {
+    package static func halfBits(from value: Float) -> UInt16 {
         let bits = value.bitPattern
         let sign = UInt16(truncatingIfNeeded: (bits >> 16) & 0x8000)
         let magnitude = bits & 0x7fff_ffff
@@ -39,7 +39,7 @@ public enum HalfPrecision {
     }
 
     /// The bfloat16 bit pattern nearest to `value` (ties to even).
-    public static func bfloat16Bits(from value: Float) -> UInt16 {
+    package static func bfloat16Bits(from value: Float) -> UInt16 {
         let bits = value.bitPattern
         if bits & 0x7fff_ffff > 0x7f80_0000 { return UInt16(truncatingIfNeeded: bits >> 16) | 0x0040 }  // NaN stays quiet NaN
         let rounded = bits &+ 0x7fff &+ ((bits >> 16) & 1)

@@ -76,6 +76,7 @@ public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
     /// Writing or renaming the file failed.
     public static func writeFailed(file: String, reason: String) -> SafetensorsError { SafetensorsError(.writeFailed(file: file, reason: reason)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case let .cannotOpen(file, reason):

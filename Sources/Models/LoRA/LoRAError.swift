@@ -35,6 +35,7 @@ public struct LoRAError: Error, CustomStringConvertible, Equatable {
     /// The adapter was built for another model shape.
     public static func modelMismatch(_ v0: String) -> LoRAError { LoRAError(.modelMismatch(v0)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case .rank(let r): "LoRA rank must be between 1 and the smallest adapted dimension, got \(r)"

@@ -19,6 +19,7 @@ public struct ClusterLearner {
     /// The run's CurveZMQ key folder (`learner.key` and each admitted worker's `NAME.public`); nil: plain tcp.
     public let keys: URL?
 
+    /// A learner for `config` (its text and `--set` overrides go to the workers in their welcome) listening at `bind`, with CurveZMQ keys in `keys` (nil: plain tcp).
     public init(config: PPORunConfig, configText: String, overrides: [String], bind: String, keys: URL?) {
         self.config = config
         self.configText = configText

@@ -24,6 +24,7 @@ public struct ClusterWorker {
         package var wire: WorkerRole { WorkerRole(rawValue: rawValue)! }
     }
 
+    /// The role this worker takes.
     public let role: Role
     /// The learner's endpoint, e.g. `tcp://host:5555`.
     public let connect: String
@@ -35,6 +36,7 @@ public struct ClusterWorker {
     /// (and keeps trying).
     public let connectTimeout: Double
 
+    /// A worker of `role` for the learner at `connect`, with CurveZMQ keys from `keys` (nil: plain tcp), saying it runs on `device`.
     public init(role: Role, connect: String, keys: (folder: URL, name: String)?, device: String, connectTimeout: Double = 10) {
         self.role = role
         self.connect = connect

@@ -27,6 +27,7 @@ public struct PPOCheckpointError: Error, Equatable, CustomStringConvertible {
     /// Writing the checkpoint failed (nothing replaced the last good one).
     public static func cannotWrite(file: String, reason: String) -> PPOCheckpointError { PPOCheckpointError(.cannotWrite(file: file, reason: reason)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case let .noCheckpoint(folder): "\(folder): no checkpoint to resume from (checkpoints/iteration-N/ is written every save_every iterations)"

@@ -21,9 +21,12 @@ public struct VaderReward: RewardFunction {
     /// A reward from `vader` over `tokenizer`'s text.
     public init(vader: VaderSentiment, tokenizer: any Tokenizer) { self.vader = vader; self.tokenizer = tokenizer }
 
+    /// The score of each row.
     public func scores(queries: [[Int]], responses: [[Int]]) throws -> [Float] {
         responses.map { Float(vader.scores(tokenizer.decode($0, skipSpecialTokens: true)).compound) }
     }
 
+    /// A copy another reward scorer can run at the same time as this one (a model's scratch memory
+    /// belongs to one caller at a time).
     public func replica() -> any RewardFunction { self }
 }

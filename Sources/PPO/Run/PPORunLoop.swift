@@ -85,6 +85,7 @@ public struct PPORunRequests: Sendable {
     /// A checkpoint, then a clean stop.
     public var stop = false
 
+    /// What an operator asks for after an iteration: a checkpoint now, a stop, or neither.
     public init(checkpoint: Bool = false, stop: Bool = false) {
         self.checkpoint = checkpoint
         self.stop = stop

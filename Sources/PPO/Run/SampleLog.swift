@@ -3,12 +3,12 @@ import RunLogs
 
 /// `OUTPUT/samples.jsonl`: a few held-out prompts with the response sampled at each evaluation and its
 /// reward, one JSON object per sample, so a run shows its generations before and after training.
-public struct SampleLog {
+package struct SampleLog {
     private let handle: FileHandle
-    public let url: URL
+    package let url: URL
 
     /// Opens `url` for appending (creating it), so a resumed run continues the same file.
-    public init(url: URL) throws {
+    package init(url: URL) throws {
         self.url = url
         if !FileManager.default.fileExists(atPath: url.path) {
             guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
@@ -24,7 +24,7 @@ public struct SampleLog {
     }
 
     /// Appends `samples` of the evaluation before `iteration` (nothing when there are none).
-    public func write(_ samples: [PPOLearner.Sample], iteration: Int) throws {
+    package func write(_ samples: [PPOLearner.Sample], iteration: Int) throws {
         guard !samples.isEmpty else { return }
         struct Line: Encodable { let iteration: Int; let prompt: String; let response: String; let reward: Double }
         let encoder = JSONEncoder()

@@ -43,6 +43,7 @@ public struct RunConfigError: Error, Equatable, CustomStringConvertible {
     /// A `--set key=value` that is not of that form.
     public static func badOverride(_ v0: String) -> RunConfigError { RunConfigError(.badOverride(v0)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case let .unreadable(file, reason): "\(file): cannot read the run config: \(reason)"

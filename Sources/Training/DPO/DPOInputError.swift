@@ -27,6 +27,7 @@ public struct DPOInputError: Error, Equatable, CustomStringConvertible {
     /// A pair whose chosen or rejected response is empty: its index.
     public static func emptyResponse(pair: Int) -> DPOInputError { DPOInputError(.emptyResponse(pair: pair)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case .empty: "a DPO batch needs at least one pair"

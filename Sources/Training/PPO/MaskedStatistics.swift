@@ -2,9 +2,9 @@
 /// `masked_mean`, `masked_var` (unbiased) and `masked_whiten` compute them. Accumulated in Double.
 ///
 /// Arrays are flat [B·T] (row-major), `mask` [B·T] is 1 for response tokens and 0 elsewhere.
-public enum MaskedStatistics {
+package enum MaskedStatistics {
     /// Σ x·m / Σ m (0 when nothing is unmasked).
-    public static func mean(_ x: [Float], mask: [Float]) -> Double {
+    package static func mean(_ x: [Float], mask: [Float]) -> Double {
         var total = 0.0, count = 0.0
         for i in x.indices { total += Double(x[i]) * Double(mask[i]); count += Double(mask[i]) }
         return count > 0 ? total / count : 0
@@ -12,7 +12,7 @@ public enum MaskedStatistics {
 
     /// The masked variance around the masked mean, with Bessel's correction (Σm / (Σm − 1)) when
     /// `unbiased` (0 when fewer than two entries are unmasked).
-    public static func variance(_ x: [Float], mask: [Float], unbiased: Bool = true) -> Double {
+    package static func variance(_ x: [Float], mask: [Float], unbiased: Bool = true) -> Double {
         let mu = mean(x, mask: mask)
         var total = 0.0, count = 0.0
         for i in x.indices {
@@ -28,7 +28,7 @@ public enum MaskedStatistics {
 
     /// (x − mean) / √(var + 1e-8) over the unmasked entries; with `shiftMean` false the mean is added
     /// back (reward whitening that keeps the mean). Masked entries come out as computed, not zeroed.
-    public static func whiten(_ x: [Float], mask: [Float], shiftMean: Bool = true) -> [Float] {
+    package static func whiten(_ x: [Float], mask: [Float], shiftMean: Bool = true) -> [Float] {
         let mu = mean(x, mask: mask), scale = 1 / (variance(x, mask: mask) + 1e-8).squareRoot()
         return x.map { Float((Double($0) - mu) * scale + (shiftMean ? 0 : mu)) }
     }

@@ -23,6 +23,7 @@ public struct PPOInputError: Error, Equatable, CustomStringConvertible {
     /// A separate critic whose vocabulary cannot take every id of the policy's (it reads the policy's tokens).
     public static func criticVocabularyTooSmall(critic: Int, policy: Int) -> PPOInputError { PPOInputError(.criticVocabularyTooSmall(critic: critic, policy: policy)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case let .lengthMismatch(what, expected, got): "\(what) has \(got) values; the batch needs \(expected)"

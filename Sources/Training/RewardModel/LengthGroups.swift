@@ -4,9 +4,9 @@
 ///
 /// For a loss that is a sum of per-item terms (Bradley-Terry over pairs, cross-entropy over texts) the
 /// groups' gradients add up to the whole padded batch's: only the padding's work is skipped.
-public enum LengthGroups {
+package enum LengthGroups {
     /// Index groups of `lengths` (each the tokens one item pads to; `rowsPerItem` rows of it), shortest first.
-    public static func plan(lengths: [Int], rowsPerItem: Int = 1, overhead: Int = 256) -> [[Int]] {
+    package static func plan(lengths: [Int], rowsPerItem: Int = 1, overhead: Int = 256) -> [[Int]] {
         let order = lengths.indices.sorted { (lengths[$0], $0) < (lengths[$1], $1) }
         let n = order.count
         guard n > 1 else { return n == 0 ? [] : [order] }

@@ -22,18 +22,24 @@ public struct ByteLevelBPETokenizer: Tokenizer {
     let options: BPEModelOptions
     private let cache = BPEWordCache()
 
+    /// Number of token ids, added tokens included: the embedding rows a model needs.
     public var vocabSize: Int { vocabulary.tokens.count }
+    /// Beginning-of-sequence id, where the files say.
     public let bosTokenID: Int?
+    /// End-of-sequence id, where the files say.
     public let eosTokenID: Int?
+    /// Padding id, where the files say.
     public let padTokenID: Int?
+    /// Id used for text the vocabulary cannot spell, where there is one.
     public let unknownTokenID: Int?
+    /// The ids put around a text when `addSpecialTokens` is true (the post-processor's single-sequence template).
     public let defaultSpecialTokens: TokenizerSpecialTokens
     /// The added tokens (matched whole in text before pre-tokenization).
     public var addedTokens: [AddedToken] { vocabulary.tokens.added.tokens }
 
     /// A tokenizer from in-memory parts: `tokens[i]` is the spelling of id `i` in the byte-level
     /// alphabet, `merges` are pairs of spellings in rank order. `source` names where they came from in errors.
-    public init(tokens: [String], merges: [(String, String)], addedTokens: [AddedToken] = [],
+    package init(tokens: [String], merges: [(String, String)], addedTokens: [AddedToken] = [],
                 preTokenizer: ByteLevelPreTokenizer = .gpt2, specialTokens: TokenizerSpecialTokens = .none,
                 bosTokenID: Int? = nil, eosTokenID: Int? = nil, padTokenID: Int? = nil, unknownTokenID: Int? = nil,
                 source: String = "in-memory vocabulary") throws {
@@ -64,6 +70,7 @@ public struct ByteLevelBPETokenizer: Tokenizer {
         self.defaultSpecialTokens = specialTokens
     }
 
+    /// Token ids for `text`, with `defaultSpecialTokens` around them when `addSpecialTokens` is true.
     public func encode(_ text: String, addSpecialTokens: Bool) -> [Int] {
         var ids: [Int] = []
         ids.reserveCapacity(text.utf8.count / 3 + 4)
@@ -109,6 +116,7 @@ public struct ByteLevelBPETokenizer: Tokenizer {
         return BPEWordMerger.merge(symbols.finish(), with: vocabulary.merges)
     }
 
+    /// The text for `ids`; ids the tokenizer does not know are skipped, special tokens too when asked.
     public func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String {
         switch decoder {
         case .none:
@@ -123,7 +131,9 @@ public struct ByteLevelBPETokenizer: Tokenizer {
         }
     }
 
+    /// The id of a vocabulary entry spelled exactly `token`, if any.
     public func id(for token: String) -> Int? { vocabulary.tokens.id(for: token) }
 
+    /// The vocabulary entry for `id`, as the tokenizer spells it (byte-level alphabet, `##` prefix, ...).
     public func token(for id: Int) -> String? { vocabulary.tokens.token(for: id) }
 }

@@ -1,8 +1,8 @@
 /// How a byte-level BPE tokenizer cuts text into words before merging (Hugging Face's `pre_tokenizer`):
 /// split steps applied in order, each cutting the pieces of the one before.
-public struct ByteLevelPreTokenizer: Sendable, Equatable {
+package struct ByteLevelPreTokenizer: Sendable, Equatable {
     /// One splitting step.
-    public enum Step: Sendable, Equatable {
+    package enum Step: Sendable, Equatable {
         /// `Digits`: numbers isolated, one scalar each when `individual`, else in runs.
         case digits(individual: Bool)
         /// GPT-2's pattern (`ByteLevel` with `use_regex`, or `Split` with that pattern).
@@ -14,24 +14,24 @@ public struct ByteLevelPreTokenizer: Sendable, Equatable {
     }
 
     /// The steps, in order.
-    public var steps: [Step]
+    package var steps: [Step]
     /// `ByteLevel(add_prefix_space)`: a space put before each text that does not start with one.
-    public var addsPrefixSpace: Bool
+    package var addsPrefixSpace: Bool
 
     /// A pre-tokenizer of `steps`.
-    public init(steps: [Step], addsPrefixSpace: Bool = false) {
+    package init(steps: [Step], addsPrefixSpace: Bool = false) {
         self.steps = steps
         self.addsPrefixSpace = addsPrefixSpace
     }
 
     /// GPT-2's: `ByteLevel(add_prefix_space: false, use_regex: true)`.
-    public static let gpt2 = ByteLevelPreTokenizer(steps: [.gpt2Pattern])
+    package static let gpt2 = ByteLevelPreTokenizer(steps: [.gpt2Pattern])
     /// SmolLM2's tokenizer.json: `Sequence[Digits(individual_digits: true), ByteLevel]` (GGUF pre "smollm").
-    public static let smolLM2 = ByteLevelPreTokenizer(steps: [.digits(individual: true), .gpt2Pattern])
+    package static let smolLM2 = ByteLevelPreTokenizer(steps: [.digits(individual: true), .gpt2Pattern])
     /// Llama-3's: `Sequence[Split(llama-3 pattern), ByteLevel(use_regex: false)]`.
-    public static let llama3 = ByteLevelPreTokenizer(steps: [.llama3Pattern])
+    package static let llama3 = ByteLevelPreTokenizer(steps: [.llama3Pattern])
     /// Qwen2's: `Sequence[Split(qwen2 pattern), ByteLevel(use_regex: false)]`.
-    public static let qwen2 = ByteLevelPreTokenizer(steps: [.qwen2Pattern])
+    package static let qwen2 = ByteLevelPreTokenizer(steps: [.qwen2Pattern])
 
     /// The pieces of `text` (after the prefix space, if any), as scalar ranges of `text`.
     func split(_ text: PreTokenizerText) -> [Range<Int>] {

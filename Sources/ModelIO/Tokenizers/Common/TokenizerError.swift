@@ -40,6 +40,7 @@ public struct TokenizerError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case .unreadable(let file, let reason):

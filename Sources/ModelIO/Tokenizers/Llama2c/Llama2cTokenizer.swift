@@ -16,11 +16,17 @@ public struct Llama2cTokenizer: Tokenizer {
     /// Longest token in bytes, as the file's header says.
     public let maxTokenLength: Int
 
+    /// Number of token ids, added tokens included: the embedding rows a model needs.
     public let vocabSize: Int
+    /// Beginning-of-sequence id, where the files say.
     public let bosTokenID: Int? = 1
+    /// End-of-sequence id, where the files say.
     public let eosTokenID: Int? = 2
+    /// Padding id, where the files say.
     public let padTokenID: Int? = nil
+    /// Id used for text the vocabulary cannot spell, where there is one.
     public let unknownTokenID: Int? = 0
+    /// The ids put around a text when `addSpecialTokens` is true (the post-processor's single-sequence template).
     public let defaultSpecialTokens = TokenizerSpecialTokens(prefix: [1])
 
     /// Reads `url`, which holds `vocabSize` tokens (the checkpoint's vocabulary size).
@@ -166,8 +172,10 @@ public struct Llama2cTokenizer: Tokenizer {
         }
     }
 
+    /// The id of a vocabulary entry spelled exactly `token`, if any.
     public func id(for token: String) -> Int? { ids[Array(token.utf8)].map(Int.init) }
 
+    /// The vocabulary entry for `id`, as the tokenizer spells it (byte-level alphabet, `##` prefix, ...).
     public func token(for id: Int) -> String? {
         guard id >= 0 && id < vocabSize else { return nil }
         return String(decoding: pieces[id], as: UTF8.self)

@@ -10,11 +10,17 @@ public struct SentencePieceBPETokenizer: Tokenizer {
     private let decoder: SentencePieceDecoder
     private let options: BPEModelOptions
 
+    /// Number of token ids, added tokens included: the embedding rows a model needs.
     public var vocabSize: Int { vocabulary.tokens.count }
+    /// Beginning-of-sequence id, where the files say.
     public let bosTokenID: Int?
+    /// End-of-sequence id, where the files say.
     public let eosTokenID: Int?
+    /// Padding id, where the files say.
     public let padTokenID: Int?
+    /// Id used for text the vocabulary cannot spell, where there is one.
     public let unknownTokenID: Int?
+    /// The ids put around a text when `addSpecialTokens` is true (the post-processor's single-sequence template).
     public let defaultSpecialTokens: TokenizerSpecialTokens
     /// The added tokens (matched whole in text before normalization).
     public var addedTokens: [AddedToken] { vocabulary.tokens.added.tokens }
@@ -35,6 +41,7 @@ public struct SentencePieceBPETokenizer: Tokenizer {
         self.defaultSpecialTokens = specialTokens
     }
 
+    /// Token ids for `text`, with `defaultSpecialTokens` around them when `addSpecialTokens` is true.
     public func encode(_ text: String, addSpecialTokens: Bool) -> [Int] {
         var ids: [Int] = []
         for segment in vocabulary.tokens.added.segments(of: text, normalize: normalizer.normalize) {
@@ -63,6 +70,7 @@ public struct SentencePieceBPETokenizer: Tokenizer {
         return BPEWordMerger.merge(symbols.finish(), with: vocabulary.merges)
     }
 
+    /// The text for `ids`; ids the tokenizer does not know are skipped, special tokens too when asked.
     public func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String {
         decoder.decode(vocabulary.tokens.spellingsToDecode(ids, skipSpecialTokens: skipSpecialTokens))
     }
@@ -74,7 +82,9 @@ public struct SentencePieceBPETokenizer: Tokenizer {
         return "<0x" + (hex.count == 1 ? "0" + hex : hex) + ">"
     }
 
+    /// The id of a vocabulary entry spelled exactly `token`, if any.
     public func id(for token: String) -> Int? { vocabulary.tokens.id(for: token) }
 
+    /// The vocabulary entry for `id`, as the tokenizer spells it (byte-level alphabet, `##` prefix, ...).
     public func token(for id: Int) -> String? { vocabulary.tokens.token(for: id) }
 }

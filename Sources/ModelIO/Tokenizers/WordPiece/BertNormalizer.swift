@@ -3,18 +3,18 @@ import Foundation
 /// Hugging Face's `BertNormalizer`: in order, drop control characters and turn whitespace into spaces
 /// (`clean_text`), put spaces around CJK ideographs (`handle_chinese_chars`), decompose and drop
 /// non-spacing marks (`strip_accents`, which follows `lowercase` when null), and lower-case.
-public struct BertNormalizer: Sendable, Equatable {
+package struct BertNormalizer: Sendable, Equatable {
     /// `clean_text`.
-    public var cleansText: Bool
+    package var cleansText: Bool
     /// `handle_chinese_chars`.
-    public var separatesChineseCharacters: Bool
+    package var separatesChineseCharacters: Bool
     /// `strip_accents` (after resolving null to `lowercase`).
-    public var stripsAccents: Bool
+    package var stripsAccents: Bool
     /// `lowercase`.
-    public var lowercases: Bool
+    package var lowercases: Bool
 
     /// A normalizer with the tokenizer.json flags; `stripsAccents: nil` follows `lowercases`.
-    public init(cleansText: Bool = true, separatesChineseCharacters: Bool = true, stripsAccents: Bool? = nil, lowercases: Bool = true) {
+    package init(cleansText: Bool = true, separatesChineseCharacters: Bool = true, stripsAccents: Bool? = nil, lowercases: Bool = true) {
         self.cleansText = cleansText
         self.separatesChineseCharacters = separatesChineseCharacters
         self.stripsAccents = stripsAccents ?? lowercases
@@ -23,7 +23,7 @@ public struct BertNormalizer: Sendable, Equatable {
 
     /// `text` normalized. ASCII goes byte by byte; runs of other scalars are decomposed together
     /// (NFD is local between ASCII characters, so this equals decomposing the whole text).
-    public func normalize(_ text: String) -> String {
+    package func normalize(_ text: String) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count + 8)
         var run = String.UnicodeScalarView()

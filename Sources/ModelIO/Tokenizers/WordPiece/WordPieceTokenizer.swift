@@ -21,17 +21,23 @@ public struct WordPieceTokenizer: Tokenizer {
     private let normalizer: TokenizerNormalizer
     private let decoder: Decoder
 
+    /// Number of token ids, added tokens included: the embedding rows a model needs.
     public var vocabSize: Int { vocabulary.count }
+    /// Beginning-of-sequence id, where the files say.
     public let bosTokenID: Int?
+    /// End-of-sequence id, where the files say.
     public let eosTokenID: Int?
+    /// Padding id, where the files say.
     public let padTokenID: Int?
+    /// Id used for text the vocabulary cannot spell, where there is one.
     public var unknownTokenID: Int? { Int(unknownModelID) }
+    /// The ids put around a text when `addSpecialTokens` is true (the post-processor's single-sequence template).
     public let defaultSpecialTokens: TokenizerSpecialTokens
     /// The added tokens (matched whole in text before normalization).
     public var addedTokens: [AddedToken] { vocabulary.added.tokens }
 
     /// A tokenizer from in-memory parts: `tokens[i]` spells id `i`; `unknownToken` must be among them.
-    public init(tokens: [String], unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
+    package init(tokens: [String], unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
                 maxInputCharactersPerWord: Int = 100, normalizer: BertNormalizer? = BertNormalizer(),
                 addedTokens: [AddedToken] = [], specialTokens: TokenizerSpecialTokens = .none,
                 padTokenID: Int? = nil, source: String = "in-memory vocabulary") throws {
@@ -63,6 +69,7 @@ public struct WordPieceTokenizer: Tokenizer {
         self.defaultSpecialTokens = specialTokens
     }
 
+    /// Token ids for `text`, with `defaultSpecialTokens` around them when `addSpecialTokens` is true.
     public func encode(_ text: String, addSpecialTokens: Bool) -> [Int] {
         var ids: [Int] = []
         for segment in vocabulary.added.segments(of: text, normalize: normalizer.normalize) {
@@ -118,6 +125,7 @@ public struct WordPieceTokenizer: Tokenizer {
         ids.append(contentsOf: pieces)
     }
 
+    /// The text for `ids`; ids the tokenizer does not know are skipped, special tokens too when asked.
     public func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String {
         let tokens = vocabulary.spellingsToDecode(ids, skipSpecialTokens: skipSpecialTokens)
         switch decoder {
@@ -169,7 +177,9 @@ public struct WordPieceTokenizer: Tokenizer {
         return result
     }
 
+    /// The id of a vocabulary entry spelled exactly `token`, if any.
     public func id(for token: String) -> Int? { vocabulary.id(for: token) }
 
+    /// The vocabulary entry for `id`, as the tokenizer spells it (byte-level alphabet, `##` prefix, ...).
     public func token(for id: Int) -> String? { vocabulary.token(for: id) }
 }

@@ -23,6 +23,7 @@ public struct TokenizerWriteError: Error, CustomStringConvertible, Equatable {
     /// A file could not be written.
     public static func cannotWrite(file: String, reason: String) -> TokenizerWriteError { TokenizerWriteError(.cannotWrite(file: file, reason: reason)) }
 
+    /// The message: one line that says what is wrong and where.
     public var description: String {
         switch code {
         case .unsupportedKind(let source, let kind):
