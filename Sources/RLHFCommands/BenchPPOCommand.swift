@@ -14,27 +14,20 @@ struct BenchPPOCommand: ParsableCommand {
     @Option(help: "Passes over the batch.")
     var ppoEpochs: Int = 4
 
-    @Option(help: "Prompt tokens per sequence.")
-    var promptLen: Int = 16
-
-    @Option(help: "New tokens sampled per sequence (exactly this many, top-k 0, top-p 1).")
-    var newTokens: Int = 48
+    @OptionGroup var lengths: BenchSamplingLengthOptions
 
     func validate() throws {
         guard miniBatch >= 1, miniBatch <= options.batch, ppoEpochs >= 1, ppoEpochs <= 1000 else {
             throw ValidationError("--mini-batch must be between 1 and --batch, --ppo-epochs between 1 and 1000")
         }
-        guard promptLen >= 1, newTokens >= 1 else { throw ValidationError("--prompt-len and --new-tokens must be >= 1") }
-        let (length, overflow) = promptLen.addingReportingOverflow(newTokens)
-        guard !overflow else { throw ValidationError("--prompt-len \(promptLen) plus --new-tokens \(newTokens) overflow") }
-        try options.requireFits(rows: options.batch, length: length, what: "--prompt-len \(promptLen) plus --new-tokens \(newTokens)")
+        try lengths.check(options)
     }
 
     func run() throws {
         options.compute.apply()
         var bench = PPOBenchmark(model: options.model, threads: options.compute.threads)
         (bench.batch, bench.miniBatch, bench.ppoEpochs) = (options.batch, miniBatch, ppoEpochs)
-        (bench.promptLen, bench.newTokens, bench.warmup, bench.runs) = (promptLen, newTokens, options.warmup, options.runs)
+        (bench.promptLen, bench.newTokens, bench.warmup, bench.runs) = (lengths.promptLen, lengths.newTokens, options.warmup, options.runs)
         let progress = ProgressLine(label: "bench ppo \(options.model.rawValue)", total: options.warmup + options.runs)
         let result = try bench.run(progress: progress.reporter)
         progress.finish()

@@ -8,21 +8,16 @@ struct BenchTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train", abstract: "Time a training step.")
 
     @OptionGroup var options: BenchOptions
-
-    @Option(help: "Tokens per sequence.")
-    var seq: Int = 128
+    @OptionGroup var length: BenchSequenceOptions
 
     @Flag(help: "Also score each batch with a frozen reference model of the same shape, as a PPO step does (it costs its weights and no gradient or optimizer memory).")
     var frozenReference = false
 
-    func validate() throws {
-        guard seq >= 2 else { throw ValidationError("--seq must be at least 2") }
-        try options.requireFits(rows: options.batch, length: seq, what: "--seq \(seq)")
-    }
+    func validate() throws { try length.check(rows: options.batch, options) }
 
     func run() throws {
         var settings = options.settings
-        settings.seq = seq
+        settings.seq = length.seq
         settings.frozenReference = frozenReference
         try StepBenchmarkReport.run(.train, settings, options)
     }
@@ -33,18 +28,13 @@ struct BenchForwardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "forward", abstract: "Time forward scoring.")
 
     @OptionGroup var options: BenchOptions
+    @OptionGroup var length: BenchSequenceOptions
 
-    @Option(help: "Tokens per sequence.")
-    var seq: Int = 128
-
-    func validate() throws {
-        guard seq >= 2 else { throw ValidationError("--seq must be at least 2") }
-        try options.requireFits(rows: options.batch, length: seq, what: "--seq \(seq)")
-    }
+    func validate() throws { try length.check(rows: options.batch, options) }
 
     func run() throws {
         var settings = options.settings
-        settings.seq = seq
+        settings.seq = length.seq
         try StepBenchmarkReport.run(.forward, settings, options)
     }
 }
@@ -54,12 +44,7 @@ struct BenchGenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "generate", abstract: "Time generation with a KV cache.")
 
     @OptionGroup var options: BenchOptions
-
-    @Option(help: "Prompt tokens per sequence.")
-    var promptLen: Int = 16
-
-    @Option(help: "New tokens sampled per sequence (exactly this many, top-k 0, top-p 1).")
-    var newTokens: Int = 48
+    @OptionGroup var lengths: BenchSamplingLengthOptions
 
     @Option(help: """
         When to multiply by a packed snapshot of the weights, re-packed in every run: auto (batches above 16), \
@@ -67,17 +52,12 @@ struct BenchGenerateCommand: ParsableCommand {
         """)
     var weightPacking: WeightPackingChoice = .auto
 
-    func validate() throws {
-        guard promptLen >= 1, newTokens >= 1 else { throw ValidationError("--prompt-len and --new-tokens must be >= 1") }
-        let (length, overflow) = promptLen.addingReportingOverflow(newTokens)
-        guard !overflow else { throw ValidationError("--prompt-len \(promptLen) plus --new-tokens \(newTokens) overflow") }
-        try options.requireFits(rows: options.batch, length: length, what: "--prompt-len \(promptLen) plus --new-tokens \(newTokens)")
-    }
+    func validate() throws { try lengths.check(options) }
 
     func run() throws {
         var settings = options.settings
-        settings.promptLen = promptLen
-        settings.newTokens = newTokens
+        settings.promptLen = lengths.promptLen
+        settings.newTokens = lengths.newTokens
         settings.weightPacking = weightPacking.policy
         try StepBenchmarkReport.run(.generate, settings, options)
     }
@@ -88,18 +68,13 @@ struct BenchDPOCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "dpo", abstract: "Time one DPO step (reference log-probs, both responses, AdamW).")
 
     @OptionGroup var options: BenchOptions
+    @OptionGroup var length: BenchSequenceOptions
 
-    @Option(help: "Tokens per sequence: half prompt, half completion.")
-    var seq: Int = 128
-
-    func validate() throws {
-        guard seq >= 2 else { throw ValidationError("--seq must be at least 2") }
-        try options.requireFits(rows: 2 * options.batch, length: seq, what: "--seq \(seq)")  // both responses of each pair
-    }
+    func validate() throws { try length.check(rows: 2 * options.batch, options) }  // both responses of each pair
 
     func run() throws {
         var settings = options.settings
-        settings.seq = seq
+        settings.seq = length.seq
         try StepBenchmarkReport.run(.dpo, settings, options)
     }
 }

@@ -64,7 +64,7 @@ struct DPOCommand: AsyncParsableCommand {
         let adapter = try lora.attachAdapter(to: policy, seed: training.seed)
         let folder = try outputRule.stage()
         defer { folder.discard() }
-        let (trainPairs, evalPairs, skipped) = try training.split(format: format)
+        let (trainPairs, evalPairs, skipped) = try training.dataSplit.split(format: format)
         if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(training.data)") }
         var settings = DPOSettings()
         (settings.epochs, settings.learningRate, settings.batch, settings.microBatch) = (training.epochs, training.lr, training.batch, microBatch)

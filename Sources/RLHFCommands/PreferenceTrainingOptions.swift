@@ -1,7 +1,7 @@
 import ArgumentParser
 import Datasets
 
-extension TrainerFlags where Defaults == DPOFlags {
+extension DataSplitOptions where Defaults == DPOFlags {
     /// The training and held-out pairs, split and subsampled as the flags say.
     func split(format: PreferenceFormat) throws -> (train: [PreferencePair], eval: [PreferencePair], skipped: Int) {
         let (pairs, skipped) = try PreferenceData.read(path: data, format: format, skipBadLines: skipBadLines)

@@ -3,7 +3,8 @@ import Datasets
 import Trainers
 
 /// The data flags `rlhf reward train` and `rlhf reward eval` share: the file, its format, the split and
-/// the subsamples, the length limit.
+/// the subsamples, the length limit (the split's members read through this: `options.data`).
+@dynamicMemberLookup
 struct RewardDataOptions: ParsableArguments {
     @OptionGroup var dataSplit: DataSplitOptions<RewardFlags>
 
@@ -13,19 +14,13 @@ struct RewardDataOptions: ParsableArguments {
     @Option(help: "Held-out data from another file of the same format, instead of a split of --data.")
     var evalData: String?
 
-    var data: String { dataSplit.data }
-    var evalFraction: Double { dataSplit.evalFraction }
-    var trainSize: Int? { dataSplit.trainSize }
-    var evalSize: Int? { dataSplit.evalSize }
-    var seed: UInt64 { dataSplit.seed }
-    var maxLen: Int { dataSplit.maxLen }
-    var skipBadLines: Bool { dataSplit.skipBadLines }
+    subscript<Value>(dynamicMember member: KeyPath<DataSplitOptions<RewardFlags>, Value>) -> Value { dataSplit[keyPath: member] }
 
     /// The paths these options read.
     var inputs: [InputPath] { dataSplit.inputs + (evalData.map { [InputPath("--eval-data", $0)] } ?? []) }
 
     func validate() throws {
-        if format == .imdb, let n = trainSize, n < 2 { throw ValidationError("--train-size must be at least 2 to balance the labels") }
+        if format == .imdb, let n = self.trainSize, n < 2 { throw ValidationError("--train-size must be at least 2 to balance the labels") }
     }
 
     /// The training and held-out texts, split and subsampled as the flags say; `wholeFile` keeps every
@@ -34,14 +29,14 @@ struct RewardDataOptions: ParsableArguments {
         var skipped = 0
         func read(_ path: String) throws -> RewardTexts {
             if let pairFormat = format.preferenceFormat {
-                let (pairs, bad) = try PreferenceData.read(path: path, format: pairFormat, skipBadLines: skipBadLines)
+                let (pairs, bad) = try PreferenceData.read(path: path, format: pairFormat, skipBadLines: self.skipBadLines)
                 skipped += bad
                 return .pairs(pairs)
             }
-            let reviews = try IMDbReviews.load(path: path, skipBadLines: skipBadLines)
+            let reviews = try IMDbReviews.load(path: path, skipBadLines: self.skipBadLines)
             return .labelled(reviews.map { LabelledText(text: $0.text, label: $0.label) })
         }
-        let all = try read(data)
+        let all = try read(self.data)
         var train: RewardTexts, eval: RewardTexts
         if let evalData {
             (train, eval) = (all, try read(evalData))
@@ -49,10 +44,10 @@ struct RewardDataOptions: ParsableArguments {
         } else if wholeFile {
             (train, eval) = (all.emptied, all)
         } else {
-            (train, eval) = all.split(evalFraction: evalFraction, byGroup: format == .dexperts, seed: seed)
+            (train, eval) = all.split(evalFraction: self.evalFraction, byGroup: format == .dexperts, seed: self.seed)
         }
-        if let n = trainSize { train = train.sample(n, seed: seed) }
-        if let n = evalSize { eval = eval.sample(n, seed: seed &+ 1) }
+        if let n = self.trainSize { train = train.sample(n, seed: self.seed) }
+        if let n = self.evalSize { eval = eval.sample(n, seed: self.seed &+ 1) }
         return (train, eval, skipped)
     }
 }

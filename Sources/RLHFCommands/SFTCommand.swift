@@ -88,7 +88,7 @@ struct SFTCommand: AsyncParsableCommand {
         let (lm, bundle) = try model.load(needsTokenizer: true)
         guard let tokenizer = bundle.tokenizer else { throw CommandInputError.noTokenizer(model: model.model) }
         let adapter = try lora.attachAdapter(to: lm, seed: training.seed)
-        let (trainExamples, evalExamples, skipped) = try training.split()
+        let (trainExamples, evalExamples, skipped) = try training.dataSplit.split()
         if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(training.data)") }
         let template = try model.chatTemplate.map { try ChatTemplateSelector.template(named: $0) } ?? bundle.chatTemplate
         var settings = SFTSettings()

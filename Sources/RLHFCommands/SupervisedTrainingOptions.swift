@@ -2,7 +2,7 @@ import ArgumentParser
 import Datasets
 import Tensor
 
-extension TrainerFlags where Defaults == SFTFlags {
+extension DataSplitOptions where Defaults == SFTFlags {
     /// The training and held-out examples, split by line order and subsampled as the flags say, and the
     /// number of malformed lines skipped.
     func split() throws -> (train: [SupervisedExample], eval: [SupervisedExample], skipped: Int) {

@@ -109,20 +109,13 @@ enum RewardFlags: TrainingFlagDefaults {
     static let maxLength = 256, minimumMaxLength = 3
 }
 
-/// A trainer's data and optimizer flags together (`rlhf sft`, `rlhf dpo`), read through one name.
+/// A trainer's data and optimizer flags together (`rlhf sft`, `rlhf dpo`), read through one name
+/// (`flags.data`, `flags.lr`: the member of whichever group has it).
+@dynamicMemberLookup
 struct TrainerFlags<Defaults: TrainingFlagDefaults>: ParsableArguments {
     @OptionGroup var dataSplit: DataSplitOptions<Defaults>
     @OptionGroup var schedule: ScheduleOptions<Defaults>
 
-    var data: String { dataSplit.data }
-    var evalFraction: Double { dataSplit.evalFraction }
-    var trainSize: Int? { dataSplit.trainSize }
-    var evalSize: Int? { dataSplit.evalSize }
-    var seed: UInt64 { dataSplit.seed }
-    var maxLen: Int { dataSplit.maxLen }
-    var skipBadLines: Bool { dataSplit.skipBadLines }
-    var epochs: Int { schedule.epochs }
-    var lr: Double { schedule.lr }
-    var batch: Int { schedule.batch }
-    var inputs: [InputPath] { dataSplit.inputs }
+    subscript<Value>(dynamicMember member: KeyPath<DataSplitOptions<Defaults>, Value>) -> Value { dataSplit[keyPath: member] }
+    subscript<Value>(dynamicMember member: KeyPath<ScheduleOptions<Defaults>, Value>) -> Value { schedule[keyPath: member] }
 }

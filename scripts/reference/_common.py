@@ -49,3 +49,14 @@ def interleaved_to_half_split(w, heads):
     rows, cols = w.shape
     return w.reshape(heads, rows // heads // 2, 2, cols).swapaxes(1, 2).reshape(rows, cols)
 
+
+
+def slices(tensor_of, cases):
+    """The JSON cases: for each (Swift name, row, (start, end)), tensor_of(name)[row][start:end] (a 1-D
+    tensor's row is 0, the vector itself)."""
+    out = []
+    for name, row, (start, end) in cases:
+        w = tensor_of(name)
+        values = w[start:end] if w.ndim == 1 else w[row, start:end]
+        out.append({"name": name, "row": row, "columns": [start, end], "values": floats(values)})
+    return out

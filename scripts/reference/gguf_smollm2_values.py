@@ -14,7 +14,7 @@ from importlib.metadata import version
 import gguf
 import numpy as np
 
-from _common import floats, interleaved_to_half_split, parse_args, write_json
+from _common import interleaved_to_half_split, parse_args, slices, write_json
 
 HEADS, KV_HEADS = 9, 3
 
@@ -66,11 +66,7 @@ def main():
             "mlp.down.weight": lambda: tensor(blk + "ffn_down.weight"),
         }[kind]()
 
-    cases = []
-    for name, row, (start, end) in CASES:
-        w = swift(name)
-        values = w[start:end] if w.ndim == 1 else w[row, start:end]   # 1-D tensors: row 0 is the vector
-        cases.append({"name": name, "row": row, "columns": [start, end], "values": floats(values)})
+    cases = slices(swift, CASES)
     write_json(args.out, {
         "source": f"{path.name} dequantized by gguf {version('gguf')} (GGUFReader + gguf.quants.dequantize); "
                   "q and k rows in Hugging Face half-split order",

@@ -12,7 +12,7 @@ Reads <shared>/data/stories260K/stories260K.bin; writes Tests/ModelIOTests/llama
 """
 import numpy as np
 
-from _common import floats, interleaved_to_half_split, parse_args, write_json
+from _common import interleaved_to_half_split, parse_args, slices, write_json
 
 # (Swift parameter, row, [start, end) columns), in the order the Swift test checks them
 CASES = [
@@ -77,11 +77,7 @@ def main():
             "mlp.down.weight": lambda: t["w2"][l],
         }[kind]()
 
-    cases = []
-    for name, row, (start, end) in CASES:
-        w = swift(name)
-        values = w[start:end] if w.ndim == 1 else w[row, start:end]   # 1-D tensors: row 0 is the vector
-        cases.append({"name": name, "row": row, "columns": [start, end], "values": floats(values)})
+    cases = slices(swift, CASES)
     write_json(args.out, {
         "source": f"{path.name} (karpathy/llama2.c, legacy version 0 export) read with numpy {np.__version__}; "
                   "q and k rows in Hugging Face half-split order",
