@@ -128,7 +128,7 @@ struct OutputFolder {
     /// Writes the marker naming `command` into `folder`.
     static func writeMarker(command: String, in folder: URL) throws {
         let text = "{\"command\": \"\(command)\", \"written_by\": \"rlhf \(RLHFCommand.configuration.version)\"}\n"
-        try StagedWrite.file(folder.appendingPathComponent(markerName), contents: Foundation.Data(text.utf8))
+        try StagedWrite.file(folder.appendingPathComponent(markerName), contents: Data(text.utf8))
     }
 
     /// A staging folder for a command that writes its folder whole: checked now, written beside the

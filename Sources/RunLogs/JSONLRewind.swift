@@ -25,8 +25,8 @@ package enum JSONLRewind {
         do {
             try StagedWrite.file(url) { handle in
                 while let line = try reader.nextLine() {
-                    guard let object = try? JSONSerialization.jsonObject(with: Foundation.Data(line.utf8)) as? [String: Any], keep(object) else { continue }
-                    try handle.write(contentsOf: Foundation.Data((line + "\n").utf8))
+                    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], keep(object) else { continue }
+                    try handle.write(contentsOf: Data((line + "\n").utf8))
                 }
             }
         } catch let error as DataFileError {

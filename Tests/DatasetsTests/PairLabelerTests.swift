@@ -78,7 +78,7 @@ final class PairLabelerTests: XCTestCase {
         XCTAssertEqual(skipped, 0)
         XCTAssertEqual(read, [PreferencePair(prompt: "Say \"hi\"\n", chosen: " hi there", rejected: " go away"),
                               PreferencePair(prompt: "p", chosen: " same", rejected: " same")])
-        let objects = try text.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data($0.utf8)) as? [String: Any]) }
+        let objects = try text.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         XCTAssertEqual(Set(objects[0].keys), ["prompt", "chosen", "rejected", "chosen_score", "rejected_score", "labeler", "tie", "preferred", "identical"])
         XCTAssertEqual(objects[0]["chosen_score"] as? Double, 0.5)
         XCTAssertEqual(objects[0]["rejected_score"] as? Double, -0.25)
@@ -91,7 +91,7 @@ final class PairLabelerTests: XCTestCase {
 
     func testUnlabelledLinesKeepBothResponsesForAPerson() throws {
         let line = try PairRecord.line(ResponsePair(prompt: "p", a: " one", b: " two"), judgement: nil, labeler: "none")
-        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(line.utf8)) as? [String: Any])
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         XCTAssertEqual(Set(object.keys), ["prompt", "response_a", "response_b", "labeler", "identical"])
         XCTAssertEqual(object["response_a"] as? String, " one")
         XCTAssertEqual(object["response_b"] as? String, " two")

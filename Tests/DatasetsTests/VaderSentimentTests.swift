@@ -20,7 +20,7 @@ final class VaderSentimentTests: XCTestCase {
 
     private func expected() throws -> Expected {
         let url = TestPaths.packageRoot.appendingPathComponent("Tests/DatasetsTests/vader-expected.json")
-        return try JSONDecoder().decode(Expected.self, from: Foundation.Data(contentsOf: url))
+        return try JSONDecoder().decode(Expected.self, from: Data(contentsOf: url))
     }
 
     private func analyzer() throws -> VaderSentiment {

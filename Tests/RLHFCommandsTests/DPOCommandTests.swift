@@ -18,7 +18,7 @@ final class DPOCommandTests: XCTestCase {
                                             "rejected": " \(name) was very sad and cried."]
             return String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         }
-        try Foundation.Data((lines.joined(separator: "\n") + "\n" + extra).utf8).write(to: url)
+        try Data((lines.joined(separator: "\n") + "\n" + extra).utf8).write(to: url)
     }
 
     func testLearnsTheHeldOutPreference() throws {
@@ -33,7 +33,7 @@ final class DPOCommandTests: XCTestCase {
                                             "--eval-fraction", "0.25", "--epochs", "4", "--lr", "3e-3", "--batch", "3", "--beta", "0.5",
                                             "--output", output.path, "--json", "--threads", "2"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(r.stdout.utf8)) as? [String: Any])
+        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(result["train_pairs"] as? Int, 9)
         XCTAssertEqual(result["eval_pairs"] as? Int, 3)
         XCTAssertEqual(result["steps"] as? Int, 12)
@@ -43,7 +43,7 @@ final class DPOCommandTests: XCTestCase {
         XCTAssertEqual(result["eval_accuracy"] as? Double, 1, "held-out names, the same preference")
         let lines = try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 13, "a line per step and the evaluation")
-        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(lines[0].utf8)) as? [String: Double])
+        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Double])
         XCTAssertEqual(try XCTUnwrap(first["loss"]), log(2), accuracy: 1e-6)
         XCTAssertNotNil(first["rewards/margins"])
         // the written folder is a model `rlhf score` reads

@@ -26,11 +26,11 @@ final class LoRACommandTests: XCTestCase {
             let object = ["prompt": "Once upon a time, \(name) had a \(thing).", "response": " \(name) loved the \(thing) very much. The \(thing) was red."]
             return String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         }
-        try Foundation.Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
     }
 
     func json(_ run: RLHFBinary.Run) throws -> [String: Any] {
-        try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(run.stdout.utf8)) as? [String: Any], run.stdout + run.stderr)
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout + run.stderr)
     }
 
     func logprobs(_ arguments: [String]) throws -> [Double] {
@@ -58,7 +58,7 @@ final class LoRACommandTests: XCTestCase {
             XCTAssertTrue(written.contains(name), "\(name) in \(written)")
         }
         XCTAssertFalse(written.contains("model.safetensors"), "only the adapter is written")
-        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(contentsOf: output.appendingPathComponent("adapter_config.json"))) as? [String: Any])
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("adapter_config.json"))) as? [String: Any])
         XCTAssertEqual(config["peft_type"] as? String, "LORA")
         XCTAssertEqual(config["r"] as? Int, 4)
         XCTAssertEqual(config["lora_alpha"] as? Double, 8)
@@ -114,7 +114,7 @@ final class LoRACommandTests: XCTestCase {
                                                          options: [.sortedKeys]), as: UTF8.self)
         }
         let data = root.appendingPathComponent("pairs.jsonl"), output = root.appendingPathComponent("out")
-        try Foundation.Data((lines.joined(separator: "\n") + "\n").utf8).write(to: data)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: data)
         let r = try RLHFBinary.run(binary, ["dpo", "--model", model.path, "--tokenizer", tokenizer.path, "--data", data.path,
                                             "--eval-fraction", "0.25", "--epochs", "4", "--lr", "2e-2", "--batch", "3", "--beta", "0.5",
                                             "--lora-rank", "8", "--lora-targets", "q_proj,v_proj,o_proj,down_proj",

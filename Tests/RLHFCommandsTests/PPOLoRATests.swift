@@ -25,8 +25,8 @@ final class PPOLoRATests: XCTestCase {
         let straight = try RLHFBinary.run(binary, arguments(whole, iterations: 4), environment: environment)
         XCTAssertEqual(straight.status, 0, straight.stderr)
         let checkpoints = whole.appendingPathComponent("checkpoints")
-        func bytes(_ iteration: Int, _ file: String) throws -> Foundation.Data {
-            try Foundation.Data(contentsOf: checkpoints.appendingPathComponent(String(format: "iteration-%06d/", iteration) + file))
+        func bytes(_ iteration: Int, _ file: String) throws -> Data {
+            try Data(contentsOf: checkpoints.appendingPathComponent(String(format: "iteration-%06d/", iteration) + file))
         }
         // the checkpointed base is the starting model, weight for weight, at every checkpoint
         let (_, start) = try Llama2cCheckpoint.load(url: TestPaths.data("stories260K/stories260K.bin"))

@@ -24,7 +24,7 @@ final class PairsCommandTests: XCTestCase {
     /// A prompts file holding `text`.
     private func promptFile(_ text: String? = nil, name: String = "prompts.txt") throws -> URL {
         let url = root.appendingPathComponent(name)
-        try Foundation.Data((text ?? prompts.joined(separator: "\n") + "\n").utf8).write(to: url)
+        try Data((text ?? prompts.joined(separator: "\n") + "\n").utf8).write(to: url)
         return url
     }
 
@@ -38,7 +38,7 @@ final class PairsCommandTests: XCTestCase {
     /// The JSON objects of `url`, one a line.
     private func objects(_ url: URL) throws -> [[String: Any]] {
         try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data($0.utf8)) as? [String: Any])
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
     }
 
@@ -46,7 +46,7 @@ final class PairsCommandTests: XCTestCase {
         let input = try promptFile(), out = root.appendingPathComponent("pairs.jsonl"), again = root.appendingPathComponent("again.jsonl")
         let r = try pairs(["--prompts", input.path, "--labeler", "heuristic", "--output", out.path, "--seed", "5", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(r.stdout.utf8)) as? [String: Any])
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(summary["pairs"] as? Int, prompts.count)
         XCTAssertEqual(summary["labeler"] as? String, "heuristic")
         let (read, skipped) = try PreferenceData.read(path: out.path, format: .pairs)
@@ -69,10 +69,10 @@ final class PairsCommandTests: XCTestCase {
 
         let batched = try pairs(["--prompts", input.path, "--labeler", "heuristic", "--output", again.path, "--seed", "5", "--batch", "4"])
         XCTAssertEqual(batched.status, 0, batched.stderr)
-        XCTAssertEqual(try Foundation.Data(contentsOf: again), try Foundation.Data(contentsOf: out), "same seed, another --batch: same file")
+        XCTAssertEqual(try Data(contentsOf: again), try Data(contentsOf: out), "same seed, another --batch: same file")
         let other = try pairs(["--prompts", input.path, "--labeler", "heuristic", "--output", again.path, "--seed", "6"])
         XCTAssertEqual(other.status, 0, other.stderr)
-        XCTAssertNotEqual(try Foundation.Data(contentsOf: again), try Foundation.Data(contentsOf: out), "another seed, other samples")
+        XCTAssertNotEqual(try Data(contentsOf: again), try Data(contentsOf: out), "another seed, other samples")
 
         // the file is training data as it stands
         let dpo = try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self),
@@ -112,7 +112,7 @@ final class PairsCommandTests: XCTestCase {
                                                                          "rejected": " \(name) was very sad and cried."],
                                                          options: [.sortedKeys]), as: UTF8.self)
         }
-        try Foundation.Data((lines.joined(separator: "\n") + "\n").utf8).write(to: data)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: data)
         let convert = try RLHFBinary.run(binary, ["convert", "--from", model.path, "--tokenizer", tokenizer.path, "--to", backbone.path])
         XCTAssertEqual(convert.status, 0, convert.stderr)
         let train = try RLHFBinary.run(binary, ["reward", "train", "--model", backbone.path, "--data", data.path, "--output", reward.path,
@@ -130,7 +130,7 @@ final class PairsCommandTests: XCTestCase {
                                        + read.flatMap { ["--text", $0.prompt + $0.chosen, "--text", $0.prompt + $0.rejected] })
         XCTAssertEqual(score.status, 0, score.stderr)
         let rewards = try score.stdout.split(separator: "\n").map {
-            try XCTUnwrap((JSONSerialization.jsonObject(with: Foundation.Data($0.utf8)) as? [String: Any])?["reward"] as? Double)
+            try XCTUnwrap((JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["reward"] as? Double)
         }
         XCTAssertEqual(rewards.count, 2 * prompts.count)
         for (i, object) in objects.enumerated() {
@@ -186,9 +186,9 @@ final class PairsCommandTests: XCTestCase {
         assertRefused(try pairs(["--prompts", root.appendingPathComponent("absent.txt").path, "--labeler", "heuristic", "--output", out.path]),
                       mentioning: ["--prompts", "absent.txt"])
         // the output may not replace an input, nor be a folder
-        let before = try Foundation.Data(contentsOf: input)
+        let before = try Data(contentsOf: input)
         assertRefused(try pairs(["--prompts", input.path, "--labeler", "heuristic", "--output", input.path]), mentioning: ["--output", "--prompts"])
-        XCTAssertEqual(try Foundation.Data(contentsOf: input), before)
+        XCTAssertEqual(try Data(contentsOf: input), before)
         assertRefused(try pairs(["--prompts", input.path, "--labeler", "heuristic", "--output", model.path]), mentioning: ["--output", "--model"])
         assertRefused(try pairs(["--prompts", input.path, "--labeler", "heuristic", "--output", root.path]), mentioning: ["--output", "folder"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "nothing written by a refused run")

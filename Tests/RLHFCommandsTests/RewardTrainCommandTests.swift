@@ -14,7 +14,7 @@ final class RewardTrainCommandTests: XCTestCase {
     private func json(_ run: RLHFBinary.Run) throws -> [String: Any] {
         XCTAssertEqual(run.status, 0, run.stderr)
         let last = try XCTUnwrap(run.stdout.split(separator: "\n").last)
-        return try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(last.utf8)) as? [String: Any])
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
     }
 
     func testLabelledReviewsLearnAndTheSavedModelEvaluatesTheSame() throws {
@@ -29,7 +29,7 @@ final class RewardTrainCommandTests: XCTestCase {
         let lines = try picked.map { review in
             String(decoding: try JSONSerialization.data(withJSONObject: ["text": review.text, "label": review.label]), as: UTF8.self)
         }
-        try Foundation.Data((lines.joined(separator: "\n") + "\n").utf8).write(to: reviews)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: reviews)
         let binary = RLHFBinary.url(besideBundleOf: Self.self)
         let data = ["--format", "imdb", "--data", reviews.path, "--eval-data", reviews.path, "--max-len", "64"]
         let trained = try json(RLHFBinary.run(binary, ["reward", "train", "--model", TestPaths.miniLM.path] + data
@@ -42,7 +42,7 @@ final class RewardTrainCommandTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(trained["eval_accuracy"] as? Double), 0.75)
         let metrics = try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(metrics.count, 25, "a line per step and the evaluation")
-        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(contentsOf: output.appendingPathComponent("config.json"))) as? [String: Any])
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("config.json"))) as? [String: Any])
         XCTAssertEqual(config["architectures"] as? [String], ["BertForSequenceClassification"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("tokenizer.json").path))
 
@@ -67,7 +67,7 @@ final class RewardTrainCommandTests: XCTestCase {
         XCTAssertEqual(r["steps"] as? Int, 3)
         XCTAssertEqual(r["eval_examples"] as? Int, 16)
         XCTAssertEqual(r["pooling"] as? String, "mean")
-        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(contentsOf: output.appendingPathComponent("config.json"))) as? [String: Any])
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("config.json"))) as? [String: Any])
         XCTAssertEqual(config["rlhf_pooling"] as? String, "mean")
     }
 
@@ -77,7 +77,7 @@ final class RewardTrainCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let pairs = root.appendingPathComponent("pairs.jsonl"), output = root.appendingPathComponent("out")
         let good = "{\"prompt\": \"Q\", \"chosen\": \" yes\", \"rejected\": \" no\"}"
-        try Foundation.Data(([good, good, "{\"prompt\": \"Q\", \"chosen\": 3}", good].joined(separator: "\n") + "\n").utf8).write(to: pairs)
+        try Data(([good, good, "{\"prompt\": \"Q\", \"chosen\": 3}", good].joined(separator: "\n") + "\n").utf8).write(to: pairs)
         let binary = RLHFBinary.url(besideBundleOf: Self.self)
         let cases: [([String], String)] = [
             (["--model", TestPaths.miniLM.path, "--data", pairs.path], "pairs.jsonl:3"),

@@ -28,7 +28,7 @@ final class SFTCommandTests: XCTestCase {
         gunzip.waitUntilExit()
         var lines: [String] = []
         for line in text.split(separator: UInt8(ascii: "\n")) where lines.count < count {
-            let row = try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(line)) as? [String: String])
+            let row = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line)) as? [String: String])
             let transcript = try XCTUnwrap(row["chosen"])
             guard transcript.count < 300, let cut = transcript.range(of: "\n\nAssistant:", options: .backwards) else { continue }
             let object = ["prompt": String(transcript[..<cut.upperBound]), "response": String(transcript[cut.upperBound...])]
@@ -36,13 +36,13 @@ final class SFTCommandTests: XCTestCase {
             lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         }
         XCTAssertEqual(lines.count, count)
-        try Foundation.Data((lines.joined(separator: "\n") + "\n" + extra).utf8).write(to: url)
+        try Data((lines.joined(separator: "\n") + "\n" + extra).utf8).write(to: url)
     }
 
     func run(_ arguments: [String]) throws -> (RLHFBinary.Run, [String: Any]?) {
         let r = try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self),
                                    ["sft", "--model", model.path, "--tokenizer", tokenizer.path, "--threads", "2", "--json"] + arguments)
-        return (r, try? JSONSerialization.jsonObject(with: Foundation.Data(r.stdout.utf8)) as? [String: Any])
+        return (r, try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
     }
 
     func testSFTLowersTheHeldOutLossOnASmallRealSlice() throws {
@@ -62,7 +62,7 @@ final class SFTCommandTests: XCTestCase {
         XCTAssertLessThan(after, before - 0.1, "held-out HH responses: \(before) → \(after)")
         let lines = try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 20, "the evaluation before, a line per step, the evaluation after")
-        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(lines[1].utf8)) as? [String: Double])
+        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Double])
         XCTAssertEqual(first["step"], 1)
         XCTAssertEqual(first["learning_rate"], 0, "the first warm-up step runs at 0, as in transformers")
         XCTAssertNotNil(first["grad_norm"])
@@ -95,7 +95,7 @@ final class SFTCommandTests: XCTestCase {
         XCTAssertEqual(second?["steps"] as? Int, first?["steps"] as? Int)
         XCTAssertEqual(second?["eval_loss"] as? Double, first?["eval_loss"] as? Double)
         XCTAssertEqual(second?["eval_loss_before"] as? Double, first?["eval_loss_before"] as? Double, "the run's own, from the checkpoint")
-        let weights = { (url: URL) in try Foundation.Data(contentsOf: url.appendingPathComponent("model.safetensors")) }
+        let weights = { (url: URL) in try Data(contentsOf: url.appendingPathComponent("model.safetensors")) }
         XCTAssertEqual(try weights(resumed), try weights(whole), "the same weights, bit for bit")
         let metrics = try String(contentsOf: whole.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
         let (c, third) = try run(flags + ["--output", whole.path, "--resume", whole.appendingPathComponent("checkpoint-3").path])

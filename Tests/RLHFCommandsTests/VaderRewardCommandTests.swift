@@ -14,7 +14,7 @@ final class VaderRewardCommandTests: XCTestCase {
         struct Case: Decodable { let text: String; let compound: Double }
         struct Expected: Decodable { let cases: [Case] }
         let url = TestPaths.packageRoot.appendingPathComponent("Tests/DatasetsTests/vader-expected.json")
-        let cases = try JSONDecoder().decode(Expected.self, from: Foundation.Data(contentsOf: url)).cases
+        let cases = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: url)).cases
         return Dictionary(cases.map { ($0.text, $0.compound) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -24,7 +24,7 @@ final class VaderRewardCommandTests: XCTestCase {
         XCTAssertTrue(run.stdout.hasSuffix("\n"), file: file, line: line)
         return try run.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { text in
             if json {
-                let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Foundation.Data(text.utf8)) as? [String: Any])
+                let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
                 XCTAssertEqual(Array(object.keys), ["reward"], file: file, line: line)
                 return try XCTUnwrap(object["reward"] as? Double, file: file, line: line)
             }

@@ -46,5 +46,5 @@ public enum PairRecord {
             labeler: labeler, tie: j.tie, preferred: j.prefersA ? "a" : "b", identical: pair.identical)))
     }
 
-    private static func text(_ data: Foundation.Data) -> String { String(decoding: data, as: UTF8.self) }
+    private static func text(_ data: Data) -> String { String(decoding: data, as: UTF8.self) }
 }

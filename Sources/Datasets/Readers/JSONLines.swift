@@ -30,7 +30,7 @@ package final class JSONLines {
         while let line = try reader.nextLine() {
             if line.allSatisfy(\.isWhitespace) { continue }
             do {
-                guard let object = try JSONSerialization.jsonObject(with: Foundation.Data(line.utf8)) as? [String: Any] else {
+                guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                     throw DataFileError(file: path, line: lineNumber, reason: "expected a JSON object")
                 }
                 return object
