@@ -50,11 +50,45 @@ package enum Parallel {
 }
 
 extension Parallel {
+    /// The blocks `forBlocks` cuts `0..<count` into: `size` items each (the last one shorter).
+    package struct Blocks: Sendable, Equatable {
+        /// Items in all, and items per block.
+        package let count: Int, size: Int
+        /// Number of blocks.
+        package var blockCount: Int { (count + size - 1) / size }
+        /// The items of block `b`.
+        package func range(_ b: Int) -> Range<Int> { b * size..<min(count, (b + 1) * size) }
+    }
+
+    /// Rows per block for a row reduction over `rows` rows: at least `minimum`, and at most `maximumBlocks`
+    /// blocks. Depends on `rows` alone, never on the thread count, so partial sums per block are the same
+    /// whatever the number of workers.
+    package static func rowBlocks(_ rows: Int, minimum: Int = 32, maximumBlocks: Int = 256) -> Blocks {
+        Blocks(count: rows, size: max(minimum, (rows + maximumBlocks - 1) / maximumBlocks))
+    }
+
+    /// Calls `body(block, range)` for every block of `blocks`, in parallel, whole blocks dealt to the
+    /// workers. Where each block writes its own partial result and the partials are added in block
+    /// order afterwards, the sum has the same bits for any thread count: the split is fixed by the shape,
+    /// only which thread computes a block changes.
+    @inlinable
+    package static func forBlocks(_ blocks: Blocks, costPerItem: Int = 1, minimumWork: Int = 32_768,
+                                  _ body: (Int, Range<Int>) -> Void) {
+        forRanges(blocks.blockCount, costPerItem: blocks.size * costPerItem, minimumWork: minimumWork) { range in
+            for b in range { body(b, blocks.range(b)) }
+        }
+    }
+}
+
+extension Parallel {
     nonisolated(unsafe) private static var pool: WorkerPool?
 
     /// Starts the persistent workers for `threadCount` (called by `Runtime.configure`, before any kernel).
     static func startPool() {
-        if threadCount > 1 && pool?.workers != threadCount { pool = WorkerPool(workers: threadCount) }
+        if threadCount > 1 && pool?.workers != threadCount {
+            pool?.retire()
+            pool = WorkerPool(workers: threadCount)
+        }
     }
 
     /// Runs `task(w)` for w in 0..<workers on the persistent pool, waiting for its turn behind other

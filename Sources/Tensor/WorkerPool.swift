@@ -17,6 +17,8 @@ final class WorkerPool: @unchecked Sendable {
     private let finished = Atomic<Int>(0)
     /// Workers that take part in the current job (the others finish at once).
     private let active = Atomic<Int>(0)
+    /// Set by `retire`: helpers leave their loop at the next wake-up.
+    private let retiring = Atomic<Bool>(false)
     private var job: ((Int) -> Void)?
     private let sleep = NSCondition()
     /// Held by the caller whose loop is running: the queue the other callers wait in.
@@ -28,17 +30,27 @@ final class WorkerPool: @unchecked Sendable {
     /// thread must not hold a core that the thread it waits for, or another process's, needs.
     private static let yieldAfter = 2_000
 
-    /// Starts `workers − 1` helper threads.
+    /// Starts `workers − 1` helper threads (each holds the pool until it is retired).
     init(workers: Int) {
         self.workers = workers
         for index in 1..<max(workers, 1) {
-            let thread = Thread { [unowned self] in
+            let thread = Thread { [self] in
                 InsidePoolJob.mark()
                 self.helperLoop(index: index)
             }
             thread.name = "rlhf-worker-\(index)"
             thread.start()
         }
+    }
+
+    /// Ends the helper threads (when the thread count changes): each leaves its loop at its next
+    /// wake-up, and the pool goes once the last one has. Call it with no job running.
+    func retire() {
+        retiring.store(true, ordering: .releasing)
+        sleep.lock()
+        generation.add(1, ordering: .releasing)
+        sleep.broadcast()
+        sleep.unlock()
     }
 
     /// Whether the current thread is running a pool job (a helper, or a caller inside `run`).
@@ -83,6 +95,7 @@ final class WorkerPool: @unchecked Sendable {
                 sleep.unlock()
             }
             seen = generation.load(ordering: .acquiring)
+            if retiring.load(ordering: .acquiring) { return }
             if index < active.load(ordering: .acquiring) { job?(index) }
             finished.add(1, ordering: .releasing)
         }

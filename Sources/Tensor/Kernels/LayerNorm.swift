@@ -14,22 +14,31 @@ extension CPUKernels {
     /// dInput[N,C] +=, dWeight[C] +=, dBias[C] += from dOut[N,C], with the saved mean[N] and rstd[N]:
     /// with x̂ = (x − mean)·rstd and g = dOut·weight, dx = rstd·(g − mean(g) − x̂·mean(g·x̂)).
     ///
-    /// Rows are split over workers; each sums its dWeight/dBias rows into its own partials, which are
-    /// added in worker order at the end.
+    /// Rows are cut into fixed blocks (`Parallel.rowBlocks`, set by N alone); each block sums its
+    /// dWeight/dBias rows into its own partials, which are added in block order at the end, so the
+    /// gradients have the same bits for any thread count.
     static func layerNormBackward(dInput: FloatPointer, dWeight: FloatPointer, dBias: FloatPointer,
                                          dOut: FloatPointer, input: FloatPointer, weight: FloatPointer,
                                          mean: FloatPointer, rstd: FloatPointer, rows N: Int, channels C: Int) {
-        let capacity = max(1, Parallel.threadCount)
-        let partials = FloatBuffer(count: capacity * 2 * C)  // [workers, 2, C]: dWeight | dBias per worker
-        let workers = Parallel.forRangesIndexed(N, costPerItem: C * 8) { worker, rows in
-            precondition(worker < capacity, "Parallel.threadCount changed during layerNormBackward")
-            let partialWeight = partials.pointer + worker * 2 * C  // [C]
+        let blocks = Parallel.rowBlocks(N)
+        let partials = FloatBuffer(count: blocks.blockCount * 2 * C)  // [blocks, 2, C]: dWeight | dBias per block
+        Parallel.forBlocks(blocks, costPerItem: C * 8) { block, rows in
+            let partialWeight = partials.pointer + block * 2 * C  // [C]
             rlhf_layernorm_backward(dInput, partialWeight, partialWeight + C, dOut, input, weight, mean, rstd, C,
                                     rows.lowerBound, rows.upperBound)
         }
-        for w in 0..<workers {
-            addInPlace(dWeight, partials.pointer + w * 2 * C, count: C)
-            addInPlace(dBias, partials.pointer + w * 2 * C + C, count: C)
+        addBlockPartials(dWeight, partials.pointer, blocks: blocks.blockCount, stride: 2 * C, count: C)
+        addBlockPartials(dBias, partials.pointer + C, blocks: blocks.blockCount, stride: 2 * C, count: C)
+    }
+
+    /// target[count] += partials[0] + partials[1] + … in block order, partial b at `partials + b·stride`;
+    /// channels are split over the workers, each adding every block for its channels.
+    static func addBlockPartials(_ target: FloatPointer, _ partials: FloatPointer, blocks: Int, stride: Int,
+                                 count: Int) {
+        Parallel.forRanges(count, costPerItem: blocks) { channels in
+            for b in 0..<blocks {
+                rlhf_add(target, target, partials + b * stride, channels.lowerBound, channels.upperBound)
+            }
         }
     }
 }

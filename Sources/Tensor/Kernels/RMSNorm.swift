@@ -13,17 +13,17 @@ extension CPUKernels {
     /// dInput[N,C] +=, dWeight[C] += from dOut[N,C] with the saved rstd[N]:
     /// dx = rstd·dOut·weight − x·rstd³·mean(dOut·weight·x), dWeight += dOut·x·rstd.
     ///
-    /// Rows are split over workers with per-worker dWeight partials, added in worker order at the end.
+    /// Rows are cut into fixed blocks (`Parallel.rowBlocks`) with a dWeight partial per block, added in
+    /// block order at the end: the same bits for any thread count.
     static func rmsNormBackward(dInput: FloatPointer, dWeight: FloatPointer, dOut: FloatPointer,
                                        input: FloatPointer, weight: FloatPointer, rstd: FloatPointer,
                                        rows N: Int, channels C: Int) {
-        let capacity = max(1, Parallel.threadCount)
-        let partials = FloatBuffer(count: capacity * C)  // [workers, C] dWeight per worker
-        let workers = Parallel.forRangesIndexed(N, costPerItem: C * 6) { worker, rows in
-            precondition(worker < capacity, "Parallel.threadCount changed during rmsNormBackward")
-            rlhf_rmsnorm_backward(dInput, partials.pointer + worker * C, dOut, input, weight, rstd, C,
+        let blocks = Parallel.rowBlocks(N)
+        let partials = FloatBuffer(count: blocks.blockCount * C)  // [blocks, C] dWeight per block
+        Parallel.forBlocks(blocks, costPerItem: C * 6) { block, rows in
+            rlhf_rmsnorm_backward(dInput, partials.pointer + block * C, dOut, input, weight, rstd, C,
                                   rows.lowerBound, rows.upperBound)
         }
-        for w in 0..<workers { addInPlace(dWeight, partials.pointer + w * C, count: C) }
+        addBlockPartials(dWeight, partials.pointer, blocks: blocks.blockCount, stride: C, count: C)
     }
 }
