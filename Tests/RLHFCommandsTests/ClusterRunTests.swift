@@ -161,10 +161,8 @@ final class ClusterRunTests: XCTestCase {
         XCTAssertFalse(run.stderr.contains("INSECURE"), "CurveZMQ is on by default")
         let cluster = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: launched.appendingPathComponent("cluster.json"))) as? [String: Any])
         let processes = try XCTUnwrap(cluster["processes"] as? [[String: Any]])
-        // the embedded run gets the learner's core count: the backward pass's sums are grouped by thread,
-        // so the learner's last bits depend on how many it has
-        let threads = RunOutput.threads(ofDevice: try XCTUnwrap(processes.first?["device"] as? String))
-        let alone = try RLHFBinary.run(binary, ["ppo", "--config", config.path, "--output", embedded.path, "--threads", "\(threads)"] + sets,
+        // the embedded run at its own thread count (all cores) against a learner pinned to a share of them
+        let alone = try RLHFBinary.run(binary, ["ppo", "--config", config.path, "--output", embedded.path] + sets,
                                        environment: environment)
         XCTAssertEqual(alone.status, 0, alone.stderr)
         let expected = try metrics(embedded), got = try metrics(launched)
@@ -219,10 +217,8 @@ final class ClusterRunTests: XCTestCase {
         XCTAssertTrue(trained.allSatisfy { $0["cluster/samples_trained"] as? Double == 16 }, "every prompt of every iteration once")
         XCTAssertGreaterThan(trained.reduce(0) { $0 + ($1["cluster/leases_issued"] as? Double ?? 0) }, 24 * 12, "some leases went out again")
 
-        let threads = RunOutput.threads(ofDevice: try XCTUnwrap(processes.first?["device"] as? String))
         let alone = try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self),
-                                       ["ppo", "--config", config.path, "--output", embedded.path,
-                                        "--threads", "\(threads)"] + sets, environment: environment)
+                                       ["ppo", "--config", config.path, "--output", embedded.path] + sets, environment: environment)
         XCTAssertEqual(alone.status, 0, alone.stderr)
         let expected = try metrics(embedded), got = try metrics(launched)
         for (e, g) in zip(expected, got) { XCTAssertEqual(e, g, "iteration \(e["iteration"] ?? -1)") }

@@ -11,10 +11,4 @@ enum RunOutput {
             return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }.filter { key, _ in !prefixes.contains { key.hasPrefix($0) } }
         }
     }
-
-    /// The thread count of a `cpu:A-B` / `cpu:A` device (what a pinned learner computes with).
-    static func threads(ofDevice device: String) -> Int {
-        let cores = device.dropFirst(4).split(separator: "-").compactMap { Int($0) }
-        return cores.count == 2 ? cores[1] - cores[0] + 1 : 1
-    }
 }
