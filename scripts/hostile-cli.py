@@ -779,6 +779,7 @@ def second_attack_cases():
     # the new options' values
     for value in ["nan", "inf", "-1", "0", "1e9"]:
         run(["worker", "--role", "rollout", "--connect", "tcp://127.0.0.1:5555", "--insecure", "--connect-timeout", value])
+        run(["worker", "--role", "rollout", "--connect", "tcp://127.0.0.1:5555", "--insecure", "--learner-timeout", value])
     for name in ["../../etc/passwd", "a/b", ".hidden", ""]:
         run(["worker", "--role", "rollout", "--connect", "tcp://127.0.0.1:5555", "--keys", work, "--name", name])
     run(["score", "--model", stories_bin, "--tokenizer", tok, "--ids", "1,2"] + ["--json"] * 1000)

@@ -8,7 +8,9 @@ import ZeroMQ
 /// A worker's transport over ZeroMQ: a DEALER socket driven through the pure `WorkerSession`. It
 /// registers, waits for the learner's `Welcome`, then hands the role the learner's messages (weight
 /// streams assembled and verified first) and sends the role's answers; it heartbeats when quiet and
-/// registers again when the learner goes silent (libzmq reconnects the socket itself, with back-off).
+/// registers again when the learner goes silent (libzmq reconnects the socket itself, with back-off; a
+/// rebuilt connection has a new routing id, so the learner hears from it only once it registers again).
+/// When the session ends (`endReason`), the role's inbox finishes.
 package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
     package let id: WorkerID
     package let incoming: AsyncStream<LearnerMessage>
@@ -22,14 +24,18 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
     private let logger: Logger
     private let clock = SessionClock()
     private var tasks: [Task<Void, Never>] = []
+    private let ending = Mutex<String?>(nil)
 
-    /// Connects to the learner at `endpoint` and registers as `registration`.
-    package init(endpoint: String, security: ClientSecurity, registration: Register, context: ZMQContext, logger: Logger) async throws {
+    /// Connects to the learner at `endpoint` and registers as `registration`; the session ends after
+    /// `learnerTimeout` seconds without a word from the learner.
+    package init(endpoint: String, security: ClientSecurity, registration: Register, learnerTimeout: Double = 300,
+                 context: ZMQContext, logger: Logger) async throws {
         dealer = try await DealerEndpoint(DealerConfig(endpoint: endpoint, security: security, name: registration.role.rawValue,
                                                        logger: logger), context: context)
         id = WorkerID(role: registration.role, index: 0)
         self.logger = logger
-        session = Mutex(WorkerSession(registration: registration))
+        session = Mutex(WorkerSession(registration: registration, learnerTimeout: learnerTimeout,
+                                      jitterSeed: UInt64(truncatingIfNeeded: registration.pid)))
         (incoming, messages) = AsyncStream.makeStream(of: LearnerMessage.self)
         (welcomeStream, welcomes) = AsyncStream.makeStream(of: Welcome.self)
         let (outgoing, outbox) = AsyncStream.makeStream(of: [Frame].self)
@@ -72,6 +78,9 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
     /// Weight streams are checked against this layout (a generator's model).
     package func expectWeights(layout: [WeightTensor]) { session.withLock { $0.expectWeights(layout: layout) } }
 
+    /// Why the session ended (the learner silent past the timeout, or another run config), or nil.
+    package var endReason: String? { ending.withLock { $0 } }
+
     /// Frames dropped so far, by reason.
     package var dropped: [String: Int] { session.withLock { $0.dropped } }
 
@@ -95,6 +104,10 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
             case .learnerLost:
                 let now = self.now
                 perform(session.withLock { $0.start(now: now) })
+            case let .end(reason):
+                ending.withLock { $0 = reason }
+                messages.finish()
+                welcomes.finish()
             case let .log(line): logger.info("\(line)")
             }
         }

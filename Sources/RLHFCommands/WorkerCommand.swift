@@ -34,12 +34,16 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Say the learner does not answer after this long without its welcome, and again each time as long again (the worker keeps trying).", valueName: "seconds"))
     var connectTimeout: Double = 10
 
+    @Option(help: ArgumentHelp("Stop with status 3 after this long without a word from the learner (not started, frozen or gone); a learner lost for a few heartbeats is registered with again long before.", valueName: "seconds"))
+    var learnerTimeout: Double = 300
+
     @OptionGroup var security: ClusterSecurityOptions
 
     func validate() throws {
         guard WorkerRole(rawValue: role) != nil else { throw ValidationError("--role \(role.prefix(40)): expected rollout, reward or reference") }
         do { _ = try Endpoint(parsing: connect, binding: false) } catch { throw ValidationError("--connect \(error)") }
         guard connectTimeout >= 0.1, connectTimeout <= 86_400 else { throw ValidationError("--connect-timeout must be between 0.1 and 86400 seconds") }
+        guard learnerTimeout >= 1, learnerTimeout <= 86_400 else { throw ValidationError("--learner-timeout must be between 1 and 86400 seconds") }
         guard drainSeconds > 0, drainSeconds <= 86_400 else { throw ValidationError("--drain-seconds must be between 0 and 86400") }
         if security.keys != nil && name == nil { throw ValidationError("--keys needs --name (the worker's key file is NAME.key)") }
         if let name, name.isEmpty || name.hasPrefix(".") || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) || name.count > 200 {
@@ -53,7 +57,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let drain = WorkerDrain(graceSeconds: drainSeconds, logger: Logger(label: "rlhf.worker"))
         let worker = ClusterWorker(role: ClusterWorker.Role(rawValue: role)!, connect: connect,
                                    keys: security.keys.map { (URL(fileURLWithPath: $0), name!) }, device: device.description,
-                                   connectTimeout: connectTimeout)
+                                   connectTimeout: connectTimeout, learnerTimeout: learnerTimeout)
         try await worker.run(welcomed: drain.roleStarted)
     }
 }

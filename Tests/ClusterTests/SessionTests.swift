@@ -1,3 +1,4 @@
+import Foundation
 @testable import ClusterCore
 import Wire
 import XCTest
@@ -107,6 +108,125 @@ final class SessionTests: XCTestCase {
         XCTAssertNil(worker.number)
     }
 
+    /// The times `REGISTER` goes out between `from` and `to` (ticks every 10 ms), with no answer.
+    private static func registerTimes(_ worker: inout WorkerSession, from: Double, to: Double) -> [Double] {
+        var times: [Double] = []
+        for step in stride(from: from, through: to, by: 0.01) {
+            if worker.tick(now: step).contains(.transmit(.register(registration))) { times.append(step) }
+        }
+        return times
+    }
+
+    /// Without a `Welcome`, `REGISTER` goes out again after waits of 1, 2, 4, 8, 16, 16 … s, each times a
+    /// jitter factor in [0.5, 1.5) that differs between workers; a `Welcome` stops it.
+    func testRegisterIsRetriedWithBackOffAndJitterUntilWelcomed() {
+        var first = WorkerSession(registration: Self.registration, jitterSeed: 1)
+        var second = WorkerSession(registration: Self.registration, jitterSeed: 2)
+        XCTAssertEqual(first.start(now: 0), [.transmit(.register(Self.registration))])
+        _ = second.start(now: 0)
+        let times = [0] + Self.registerTimes(&first, from: 0, to: 100)
+        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
+        XCTAssertGreaterThanOrEqual(gaps.count, 8)
+        for (k, gap) in gaps.enumerated() {
+            let wait = min(pow(2, Double(k)), 16)
+            XCTAssertTrue((0.5 * wait - 0.011)...(1.5 * wait + 0.011) ~= gap, "wait \(k): \(gap) s for a nominal \(wait) s")
+        }
+        XCTAssertNotEqual(times, [0] + Self.registerTimes(&second, from: 0, to: 100), "jitter: workers do not register in lockstep")
+        XCTAssertEqual(first.registrations, times.count)
+        _ = first.receive(Self.wire(.welcome(Welcome(worker: 1, heartbeatMilliseconds: 1000, runSeed: 0, policyVersion: 0,
+                                                     configDigest: [1])), from: .learner), now: 100)
+        XCTAssertEqual(Self.registerTimes(&first, from: 100, to: 102), [], "welcomed: no more registrations")
+    }
+
+    /// A worker whose learner went silent registers again, and once its role is built it answers the new
+    /// `Welcome` with READY at once: the learner counts it again and leases it work (before, it stayed
+    /// registered but idle for good).
+    func testAWorkerWelcomedAgainIsReadyForWorkAgain() throws {
+        var learner = LearnerSession(welcome: Self.welcome, heartbeatInterval: 1)
+        var worker = WorkerSession(registration: Self.registration)
+        let peer: [UInt8] = [5], reconnected: [UInt8] = [6]  // a rebuilt connection has another routing id
+        func toLearner(_ outputs: [WorkerSession.Output], from peer: [UInt8], now: Double) -> [LearnerSession.Output] {
+            outputs.flatMap { output -> [LearnerSession.Output] in
+                guard case let .transmit(message) = output else { return [] }
+                return learner.receive(Self.wire(message, from: .worker), from: peer, now: now)
+            }
+        }
+        func toWorker(_ outputs: [LearnerSession.Output], now: Double) -> [WorkerSession.Output] {
+            outputs.flatMap { output -> [WorkerSession.Output] in
+                guard case let .transmit(_, number, message) = output else { return [] }
+                return worker.receive(Self.wire(message, worker: number, from: .learner), now: now)
+            }
+        }
+        func hellos(_ outputs: [LearnerSession.Output]) -> [WorkerID] {
+            outputs.compactMap { output -> WorkerID? in
+                guard case let .deliver(.message(delivery)) = output, case .hello = delivery.message else { return nil }
+                return delivery.from
+            }
+        }
+        let welcomed = toWorker(toLearner(worker.start(now: 0), from: peer, now: 0), now: 0)
+        XCTAssertTrue(welcomed.contains { if case .welcomed = $0 { true } else { false } })
+        XCTAssertEqual(hellos(toLearner(worker.send(.hello(.rollout), now: 0.1), from: peer, now: 0.1)), [WorkerID(role: .rollout, index: 0)])
+        // the learner freezes: the worker loses it, registers again (from its rebuilt connection)
+        XCTAssertEqual(worker.tick(now: 3.5).last, .learnerLost)
+        let again = toLearner(worker.start(now: 3.5), from: reconnected, now: 12)
+        let answer = toWorker(again, now: 12)
+        XCTAssertFalse(answer.contains { if case .welcomed = $0 { true } else { false } }, "the role is built once")
+        XCTAssertTrue(answer.contains(.transmit(.ready(Ready(credit: 1)))), "READY after the new welcome")
+        XCTAssertEqual(hellos(toLearner(answer, from: reconnected, now: 12)), [WorkerID(role: .rollout, index: 1)],
+                       "the learner counts it again under its new id")
+        XCTAssertEqual(learner.refused, [:])
+    }
+
+    /// `REGISTER`s that queued up before the learner answered (retries while it was frozen) get the same
+    /// welcome again: one worker, one number, until its READY.
+    func testARepeatedRegistrationBeforeReadyGetsTheSameWelcome() {
+        var learner = LearnerSession(welcome: Self.welcome)
+        let peer: [UInt8] = [8]
+        var numbers: [UInt32] = []
+        for step in 0..<4 {
+            for output in learner.receive(Self.wire(.register(Self.registration), from: .worker), from: peer, now: Double(step) * 0.2) {
+                if case let .transmit(_, number, .welcome) = output { numbers.append(number) }
+            }
+        }
+        XCTAssertEqual(numbers.count, 4)
+        XCTAssertEqual(Set(numbers).count, 1, "the same number each time")
+        XCTAssertEqual(learner.registry.workers.map(\.id), [WorkerID(role: .rollout, index: 0)])
+    }
+
+    /// The learner timeout counts from the start or the last word from the learner, through any number of
+    /// registrations again, and ends the session once, with one line.
+    func testTheLearnerTimeoutEndsTheSessionOnce() {
+        var waiting = WorkerSession(registration: Self.registration, learnerTimeout: 10)
+        _ = waiting.start(now: 0)
+        XCTAssertFalse((0..<1000).flatMap { waiting.tick(now: Double($0) / 100) }.contains { if case .end = $0 { true } else { false } })
+        guard case let .end(reason)? = waiting.tick(now: 10.5).first else { return XCTFail("no end") }
+        XCTAssertTrue(reason.contains("10 s"), reason)
+        XCTAssertEqual(waiting.tick(now: 11), [], "ended once")
+
+        var welcomed = WorkerSession(registration: Self.registration, learnerTimeout: 10)
+        _ = welcomed.start(now: 0)
+        _ = welcomed.receive(Self.wire(.welcome(Welcome(worker: 3, heartbeatMilliseconds: 1000, runSeed: 0, policyVersion: 0,
+                                                        configDigest: [1])), from: .learner), now: 2)
+        XCTAssertEqual(welcomed.tick(now: 5.5).last, .learnerLost)
+        _ = welcomed.start(now: 5.5)
+        XCTAssertFalse((551..<1200).flatMap { welcomed.tick(now: Double($0) / 100) }.contains { if case .end = $0 { true } else { false } })
+        XCTAssertTrue(welcomed.tick(now: 12.01).contains { if case .end = $0 { true } else { false } }, "10 s after the last word, at 2 s")
+    }
+
+    /// A learner that welcomes again with another run config runs another run: the worker ends.
+    func testAnotherRunConfigEndsTheSession() {
+        var worker = WorkerSession(registration: Self.registration)
+        _ = worker.start(now: 0)
+        func welcome(_ digest: [UInt8]) -> Result<WireEnvelope, WireError> {
+            Self.wire(.welcome(Welcome(worker: 1, heartbeatMilliseconds: 1000, runSeed: 0, policyVersion: 0, configDigest: digest)),
+                      from: .learner)
+        }
+        _ = worker.receive(welcome([1]), now: 0)
+        _ = worker.send(.hello(.reward), now: 0)
+        XCTAssertEqual(worker.receive(welcome([1]), now: 1).last, .transmit(.ready(Ready(credit: 1))))
+        guard case .end? = worker.receive(welcome([2]), now: 2).first else { return XCTFail("not ended") }
+    }
+
     func testHostileFramesAreDroppedAndCounted() throws {
         var learner = LearnerSession(welcome: Self.welcome)
         let raw: [UInt8] = [7]
@@ -121,6 +241,10 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(learner.refused["malformed"], 1)
         XCTAssertEqual(learner.refused["stranger"], 1)
         XCTAssertEqual(learner.refused["registration_flood"], 21, "10 a second from one peer: 1 + 9 more accepted, 21 refused")
-        XCTAssertEqual(flood.filter { $0.count == 1 }.count, 21, "each refusal is one log line")
+        let refusals = flood.filter { outputs in
+            guard outputs.count == 1, case let .log(line) = outputs[0] else { return false }
+            return line.hasPrefix("refused")
+        }
+        XCTAssertEqual(refusals.count, 21, "each refusal is one log line")
     }
 }

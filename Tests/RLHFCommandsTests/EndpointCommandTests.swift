@@ -4,7 +4,7 @@ import XCTest
 
 /// Endpoints and key files, through the binary: ports are checked before libzmq sees them, a key file must
 /// be a regular file (a FIFO there used to block forever), and a worker whose learner does not answer says
-/// so after `--connect-timeout` and keeps trying.
+/// so after `--connect-timeout` and keeps trying, until `--learner-timeout`, when it stops with status 3.
 final class EndpointCommandTests: XCTestCase {
     private var h: HostileHarness!
     private static let config = TestPaths.packageRoot.appendingPathComponent("cluster/configs/sentiment-stories260k.yaml")
@@ -52,6 +52,21 @@ final class EndpointCommandTests: XCTestCase {
             worker.waitUntilExit()
             XCTAssertTrue(text.contains("no answer from the learner at \(connect)"), text)
             if connect.contains("invalid") { XCTAssertTrue(text.contains("does not resolve"), text) }
+        }
+    }
+
+    // Root cause: a worker whose learner never came (or was gone for good) waited forever.
+    func testAWorkerWithoutALearnerStopsWithStatus3AfterTheLearnerTimeout() throws {
+        let run = try RLHFBinary.run(h.binary, ["worker", "--role", "reward", "--connect", "tcp://127.0.0.1:9", "--insecure",
+                                                "--connect-timeout", "1", "--learner-timeout", "2"])
+        XCTAssertEqual(run.status, 3, run.stderr)
+        let errors = run.stderr.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+        XCTAssertEqual(errors.count, 1, run.stderr)
+        XCTAssertTrue(errors.first?.contains("nothing from the learner for 2 s (--learner-timeout)") ?? false, run.stderr)
+        XCTAssertLessThan(run.seconds, 20, "a hang guard: it stops about 2 s after it starts")
+        for value in ["0", "-1", "nan", "1e9"] {
+            try h.assertRefused(["worker", "--role", "reward", "--connect", "tcp://127.0.0.1:9", "--insecure", "--learner-timeout", value],
+                                mentions: ["--learner-timeout"])
         }
     }
 }

@@ -76,6 +76,16 @@ package struct WorkerRegistry: Sendable {
         return old.map { .restarted(id, replaced: $0) } ?? .accepted(id)
     }
 
+    /// Counts a repeated registration from `identity` (answered with the welcome it already has) against
+    /// the same rate limits: false, and counted as dropped, over them.
+    package mutating func admitRepeat(identity: String, host: String, now: Double) -> Bool {
+        guard admit("id:" + identity, now: now), admit("host:" + host, now: now) else {
+            registrationsDropped += 1
+            return false
+        }
+        return true
+    }
+
     /// Records that something arrived from `id` at `now` (every message counts as a heartbeat).
     package mutating func heard(_ id: WorkerID, now: Double) {
         if records[id] != nil { records[id]!.lastHeard = max(records[id]!.lastHeard, now) }

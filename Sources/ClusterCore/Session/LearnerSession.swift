@@ -102,6 +102,16 @@ package struct LearnerSession {
     }
 
     private mutating func register(_ registration: Register, peer: [UInt8], now: Double) -> [Output] {
+        // the same registration again before READY (its retries queued up while the learner was busy or
+        // frozen): the same welcome again, not another worker
+        if let id = registry.worker(identity: Self.key(peer)), !announced.contains(id), let number = peers[id]?.number,
+           let record = registry.record(id), record.id.role == registration.role, record.pid == registration.pid {
+            guard registry.admitRepeat(identity: Self.key(peer), host: registration.host, now: now) else {
+                return refuse("registration_flood", "a registration from peer \(Self.key(peer)) (\(registration.host)) over the limit")
+            }
+            registry.heard(id, now: now)
+            return [.transmit(peer: peer, worker: number, .welcome(welcomeMessage(number)))]
+        }
         let outcome = registry.register(identity: Self.key(peer), role: registration.role, host: registration.host,
                                         pid: registration.pid, device: registration.device, now: now)
         var out: [Output] = []
@@ -119,12 +129,16 @@ package struct LearnerSession {
         let number = nextNumber
         nextNumber &+= 1
         peers[id] = (peer, number)
-        out.append(.transmit(peer: peer, worker: number, .welcome(Welcome(
-            worker: number, heartbeatMilliseconds: Int(registry.heartbeatInterval * 1000), runSeed: welcome.runSeed,
-            policyVersion: policyVersion, configDigest: welcome.digest, runConfig: welcome.runConfig,
-            configOverrides: welcome.overrides))))
+        out.append(.transmit(peer: peer, worker: number, .welcome(welcomeMessage(number))))
         out.append(.log("\(id) registered: \(registration.host) pid \(registration.pid) \(registration.device)"))
         return out
+    }
+
+    /// The `Welcome` for the worker numbered `number`.
+    private func welcomeMessage(_ number: UInt32) -> Welcome {
+        Welcome(worker: number, heartbeatMilliseconds: Int(registry.heartbeatInterval * 1000), runSeed: welcome.runSeed,
+                policyVersion: policyVersion, configDigest: welcome.digest, runConfig: welcome.runConfig,
+                configOverrides: welcome.overrides)
     }
 
     /// The clock reads `now`: dead workers leave, heartbeats go out every interval, and the learner

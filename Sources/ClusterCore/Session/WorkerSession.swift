@@ -1,53 +1,124 @@
 import Wire
 
-/// A worker's side of the wire protocol as a pure state machine over an injected clock: it registers,
-/// takes the `Welcome` (its number and the run config), turns the learner's frames into the role's
-/// messages, assembles weight streams (`WeightStreamAssembler`: requests by credit, resumes a stalled
-/// stream, refuses one that fails its checksums), sends heartbeats when it has been quiet, and notices
-/// when the learner has gone silent, so its driver registers again. Malformed frames are dropped and
-/// counted; nothing the learner's socket delivers stops it.
+/// A worker's side of the wire protocol as a pure state machine over an injected clock: it registers
+/// (again and again, with back-off and jitter, until a `Welcome` comes), takes the `Welcome` (its number
+/// and the run config), turns the learner's frames into the role's messages, assembles weight streams
+/// (`WeightStreamAssembler`: requests by credit, resumes a stalled stream, refuses one that fails its
+/// checksums), sends heartbeats when it has been quiet, and notices when the learner has gone silent:
+/// after `liveness` heartbeat intervals it registers again (a learner that froze, or a connection that
+/// was rebuilt and now has another routing id), and once a role is built every later `Welcome` is
+/// answered with `READY`, so the learner leases it work again. After `learnerTimeout` seconds with nothing
+/// from the learner it ends. Malformed frames are dropped and counted; nothing the learner's socket
+/// delivers stops it.
 package struct WorkerSession {
     /// What the driving actor does next.
     package enum Output: Equatable {
         /// Send `message` to the learner.
         case transmit(WireMessage)
-        /// The learner welcomed this worker: build the role from the run config.
+        /// The learner welcomed this worker for the first time: build the role from the run config.
         case welcomed(Welcome)
         /// Give the role this message.
         case deliver(LearnerMessage)
-        /// The learner has been silent for `liveness` heartbeat intervals: register again.
+        /// The learner has been silent for `liveness` heartbeat intervals: the session registers again.
         case learnerLost
+        /// The worker cannot go on (the learner silent past `learnerTimeout`, or its run config changed):
+        /// stop, saying `reason` in one line.
+        case end(reason: String)
         /// Write this line to the log.
         case log(String)
     }
+
+    /// The first wait before `REGISTER` is sent again without a `Welcome`, and the longest one: each
+    /// wait doubles, times a jitter factor drawn in [0.5, 1.5), so workers that lost their learner at
+    /// the same moment do not register in lockstep (and under the learner's rate limit they retry).
+    package static let registerRetry = (first: 1.0, longest: 16.0)
 
     /// What this worker says when it registers.
     package let registration: Register
     /// Chunks asked for per weight request.
     package let credit: Int
-    /// The number the learner gave this worker (nil before `Welcome`).
+    /// Seconds of silence from the learner after which the session ends (`Output.end`).
+    package let learnerTimeout: Double
+    /// The number the learner gave this worker (nil before `Welcome`, and while registering again).
     package private(set) var number: UInt32?
     /// Frames dropped, by reason.
     package private(set) var dropped: [String: Int] = [:]
+    /// `REGISTER`s sent, the first included.
+    package private(set) var registrations = 0
     private var assembler: WeightStreamAssembler?
     private var chunksSinceRequest = 0
     private var heartbeat = 1.0, liveness = 3
     private var lastHeard = 0.0, lastSent = 0.0
+    /// When `REGISTER` goes out again without a `Welcome`, and the wait before the one after.
+    private var nextRegister = Double.infinity, registerWait = registerRetry.first
+    /// The first `Welcome`'s config digest: a learner that later welcomes with another runs another run.
+    private var firstDigest: [UInt8]?
     /// Whether the role has said hello (its first READY went out), and whether it asked to drain.
     private var helloSent = false, drainPending = false
+    private var started = false, ended = false
+    private var jitter: UInt64
 
-    /// A session that registers as `registration`.
-    package init(registration: Register, credit: Int = 16) {
+    /// A session that registers as `registration`, ending after `learnerTimeout` seconds of silence;
+    /// `jitterSeed` seeds the registration back-off's jitter (the process id is a good one).
+    package init(registration: Register, credit: Int = 16, learnerTimeout: Double = 300, jitterSeed: UInt64 = 0) {
         self.registration = registration
         self.credit = credit
+        self.learnerTimeout = learnerTimeout
+        jitter = jitterSeed
     }
 
-    /// The first message: `Register`, at `now`.
+    /// `REGISTER`, at `now`: the first message, and again whenever the learner was lost.
     package mutating func start(now: Double) -> [Output] {
         number = nil
-        lastHeard = now
+        if !started { lastHeard = now }  // the learner timeout counts from the start, never restarts
+        started = true
         lastSent = now
+        registerWait = Self.registerRetry.first
+        return register(now: now)
+    }
+
+    /// Sends `REGISTER` and schedules the next one, should no `Welcome` come.
+    private mutating func register(now: Double) -> [Output] {
+        registrations += 1
+        nextRegister = now + registerWait * nextJitter()
+        registerWait = min(registerWait * 2, Self.registerRetry.longest)
         return [.transmit(.register(registration))]
+    }
+
+    /// A factor in [0.5, 1.5) (SplitMix64 over the seed).
+    private mutating func nextJitter() -> Double {
+        jitter &+= 0x9E37_79B9_7F4A_7C15
+        var z = jitter
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return 0.5 + Double(z >> 11) / Double(1 << 53)
+    }
+
+    /// Answers a `Welcome`: the first one builds the role; a later one (the session registered again)
+    /// is answered with READY once the role is built, so the learner counts this worker again.
+    private mutating func welcomed(_ welcome: Welcome, now: Double) -> [Output] {
+        number = welcome.worker
+        heartbeat = Double(welcome.heartbeatMilliseconds) / 1000
+        nextRegister = .infinity
+        guard let firstDigest else {
+            firstDigest = welcome.configDigest
+            return [.welcomed(welcome)]
+        }
+        guard firstDigest == welcome.configDigest else {
+            return end("the learner now runs another run config than the one this worker's role was built from; start the worker again")
+        }
+        guard helloSent else { return [] }  // the role is still being built: its hello sends the first READY
+        lastSent = now
+        return [.log("welcomed again as worker \(welcome.worker); ready for work"), .transmit(.ready(Ready(credit: 1)))]
+            + (drainPending ? [.transmit(.ready(Ready(credit: 0)))] : [])
+    }
+
+    private mutating func end(_ reason: String) -> [Output] {
+        guard !ended else { return [] }
+        ended = true
+        assembler?.drop()
+        return [.end(reason: reason)]
     }
 
     /// Weight streams are checked against this layout (a generator's model's tensors).
@@ -64,12 +135,11 @@ package struct WorkerSession {
             return [.log("dropped a frame from the learner: \(error)")]
         case let .success(e): envelope = e
         }
+        if ended { return [] }
         lastHeard = now
         switch envelope.message {
         case let .welcome(welcome):
-            number = welcome.worker
-            heartbeat = Double(welcome.heartbeatMilliseconds) / 1000
-            return [.welcomed(welcome)]
+            return welcomed(welcome, now: now)
         case .heartbeat:
             return []
         case let .weightsManifest(manifest):
@@ -125,13 +195,21 @@ package struct WorkerSession {
         return [.transmit(wire)]
     }
 
-    /// The clock reads `now`: a heartbeat when quiet, a stalled stream asked again, a silent learner lost.
+    /// The clock reads `now`: the end after `learnerTimeout` of silence, a silent learner lost, `REGISTER`
+    /// again when no `Welcome` came, a stalled stream asked again, a heartbeat when quiet.
     package mutating func tick(now: Double) -> [Output] {
+        if ended { return [] }
+        if now - lastHeard > learnerTimeout {
+            return end("nothing from the learner for \(Int(learnerTimeout.rounded())) s (--learner-timeout); giving up")
+        }
         var out: [Output] = []
         if number != nil && now - lastHeard > heartbeat * Double(liveness) {
             assembler?.drop()
             number = nil
             return [.log("the learner has been silent for \(liveness) heartbeat intervals; registering again"), .learnerLost]
+        }
+        if number == nil && started && now >= nextRegister {
+            return register(now: now)
         }
         if let assembler, assembler.isStalled(now: now), let request = assembler.request(credit: credit) {
             self.assembler!.restart(now: now)

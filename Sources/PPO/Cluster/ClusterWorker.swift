@@ -35,19 +35,25 @@ public struct ClusterWorker {
     /// After this long without the learner's welcome, and each time as long again, the worker says so
     /// (and keeps trying).
     public let connectTimeout: Double
+    /// After this long without a word from the learner (not started, frozen, or gone), the worker stops
+    /// with `ClusterWorkerError` (exit status 3 on the command line).
+    public let learnerTimeout: Double
 
     /// A worker of `role` for the learner at `connect`, with CurveZMQ keys from `keys` (nil: plain tcp), saying it runs on `device`.
-    public init(role: Role, connect: String, keys: (folder: URL, name: String)?, device: String, connectTimeout: Double = 10) {
+    public init(role: Role, connect: String, keys: (folder: URL, name: String)?, device: String, connectTimeout: Double = 10,
+                learnerTimeout: Double = 300) {
         self.role = role
         self.connect = connect
         self.keys = keys
         self.device = device
         self.connectTimeout = connectTimeout
+        self.learnerTimeout = learnerTimeout
     }
 
     /// Registers, waits for the welcome, then runs the role until the learner stops it. `welcomed` gets a
     /// function that tells the learner this worker drains (no new work; it finishes what it holds), once
-    /// there is a learner to tell.
+    /// there is a learner to tell. Throws `ClusterWorkerError` when the learner stays silent past
+    /// `learnerTimeout` (or welcomes with another run config).
     public func run(welcomed: (@escaping @Sendable () -> Bool) -> Void = { _ in }) async throws {
         var logger = Logger(label: "rlhf.worker.\(role)")
         logger.logLevel = .info
@@ -56,7 +62,7 @@ public struct ClusterWorker {
                                     capabilities: WorkerCapabilities(maxRowsPerTask: 1 << 16, backends: ["cpu"]))
         let context = try ZMQContext()
         let transport = try await ZMQWorkerTransport(endpoint: connect, security: client, registration: registration,
-                                                     context: context, logger: logger)
+                                                     learnerTimeout: learnerTimeout, context: context, logger: logger)
         logger.info("\(role) worker on \(device): waiting for the learner at \(connect)")
         let reporter = Task { [connect, connectTimeout, logger] in
             let endpoint = try? Endpoint(parsing: connect, binding: false)
@@ -71,7 +77,11 @@ public struct ClusterWorker {
         }
         let welcome = await transport.welcome()
         reporter.cancel()
-        guard let welcome else { throw TransportError.closed("the learner") }
+        guard let welcome else {
+            let reason = transport.endReason
+            await transport.close()
+            throw ClusterWorkerError(reason.map { .learnerGone(reason: $0) } ?? .neverWelcomed)
+        }
         welcomed { (try? transport.send(.draining)) != nil }
         let config = try PPORunConfig.parse(welcome.runConfig, file: "the learner's run config", overrides: welcome.configOverrides,
                                             environment: ProcessInfo.processInfo.environment, checkPaths: true)
@@ -79,7 +89,9 @@ public struct ClusterWorker {
         try await RoleSetup.runWorker(role.wire, config: config, transport: transport) { store in
             transport.expectWeights(layout: PolicyWeightsLayout.manifest(of: store))
         }
-        logger.info("stopped by the learner")
+        let reason = transport.endReason
         await transport.close()
+        if let reason { throw ClusterWorkerError(.learnerGone(reason: reason)) }
+        logger.info("stopped by the learner")
     }
 }
