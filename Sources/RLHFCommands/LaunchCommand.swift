@@ -38,10 +38,14 @@ struct LaunchCommand: AsyncParsableCommand {
     @Flag(help: "Plain tcp without CurveZMQ (loopback experiments only).")
     var insecure = false
 
+    @Option(help: ArgumentHelp("The learner stops the run, with a checkpoint and status 3, when a role it needs has had no usable worker this long.", valueName: "seconds"))
+    var roleTimeout: Double = 600
+
     @OptionGroup var replace: ForceOption
 
     mutating func validate() throws {
         overrides = RepeatedOptions.unpack(overrides)
+        guard roleTimeout >= 1, roleTimeout <= 864_000 else { throw ValidationError("--role-timeout must be between 1 and 864000 seconds") }
         guard launcher == "local" else { throw ValidationError("--launcher \(launcher.prefix(20)): this build has local (ssh and slurm come later)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
     }
@@ -69,7 +73,8 @@ struct LaunchCommand: AsyncParsableCommand {
         let group = ProcessGroup()
         let learnerPlace = plan.processes[0]
         let learner = try group.start(binary, ["learner", "--config", config, "--output", output, "--bind", "tcp://127.0.0.1:\(port)",
-                                               "--device", learnerPlace.device] + security + overrides.flatMap { ["--set", $0] },
+                                               "--device", learnerPlace.device, "--role-timeout", "\(roleTimeout)"]
+                                               + security + overrides.flatMap { ["--set", $0] },
                                       prefix: "learner@\(learnerPlace.host)")
         let endpointFile = folder.appendingPathComponent("learner.endpoint")
         while !FileManager.default.fileExists(atPath: endpointFile.path) && learner.isRunning { try await Task.sleep(for: .milliseconds(20)) }
@@ -93,6 +98,11 @@ struct LaunchCommand: AsyncParsableCommand {
         while learner.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         group.stopAll(after: 10)
         if let signal = group.interruption { Foundation.exit(128 + signal) }
+        if learner.terminationReason == .exit && learner.terminationStatus == 3 {
+            // the learner lost a role and saved what it had: its own line says which and where
+            FileHandle.standardError.write(Data("error: the run stopped before its end: the learner's line above says why\n".utf8))
+            Foundation.exit(3)
+        }
         guard learner.terminationReason == .exit && learner.terminationStatus == 0 else {
             throw CommandInputError.flags("the learner failed (exit status \(learner.terminationStatus)); see its lines above")
         }

@@ -38,10 +38,14 @@ struct LearnerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("What to run on: cpu, cpu:CORES or cuda:N.", valueName: "device"))
     var device = "cpu"
 
+    @Option(help: ArgumentHelp("Stop the run, with a checkpoint and status 3, when a role it needs has had no usable worker (gone or quarantined) this long.", valueName: "seconds"))
+    var roleTimeout: Double = 600
+
     @OptionGroup var security: ClusterSecurityOptions
 
     mutating func validate() throws {
         overrides = RepeatedOptions.unpack(overrides)
+        guard roleTimeout >= 1, roleTimeout <= 864_000 else { throw ValidationError("--role-timeout must be between 1 and 864000 seconds") }
         guard !output.isEmpty else { throw ValidationError("--output is empty; name the run's folder") }
         do { _ = try Endpoint(parsing: bind, binding: true) } catch { throw ValidationError("--bind \(error)") }
     }
@@ -60,7 +64,7 @@ struct LearnerCommand: AsyncParsableCommand {
     /// Binds, builds the learner and runs the loop's iterations.
     private func serve(_ settings: PPORunConfig, configText text: String, loop: PPORunLoop, logger: Logger) async throws {
         let learner = ClusterLearner(config: settings, configText: text, overrides: overrides, bind: bind,
-                                     keys: security.keys.map { URL(fileURLWithPath: $0) })
+                                     keys: security.keys.map { URL(fileURLWithPath: $0) }, roleTimeout: roleTimeout)
         let requests = LearnerRequests { line in logger.notice("\(line)") }
         let progress = ProgressLine(label: "learner", total: settings.iterations)
         defer { progress.finish() }

@@ -16,7 +16,7 @@ package struct RLHFCommand: AsyncParsableCommand {
     /// Parses the command line and runs the chosen subcommand. Any error on bad input prints one line
     /// (`error: ...`, control characters escaped) to standard error and exits with status 2; `--help` and
     /// `--version` exit 0; no subcommand (of the root or of a group such as `reward`) prints that command's
-    /// help and exits 2. A cluster worker that lost its run (`ClusterWorkerError`) exits 3. SIGPIPE is ignored, so a closed output pipe is a write error (status 2), never a
+    /// help and exits 2. A cluster worker that lost its run (`ClusterWorkerError`), or a learner that lost a role (`ClusterRunError`), exits 3. SIGPIPE is ignored, so a closed output pipe is a write error (status 2), never a
     /// silent kill.
     package static func runMain(arguments: [String]? = nil) async -> Never {
         signal(SIGPIPE, SIG_IGN)
@@ -38,7 +38,7 @@ package struct RLHFCommand: AsyncParsableCommand {
             if code == .success { exit(withError: error) }
             FileHandle.standardError.write(Data("error: \(oneLineMessage(for: error))\n".utf8))
             // a worker that ran and then lost its run ends with 3; bad input with 2
-            Foundation.exit((error as? ClusterWorkerError)?.exitStatus ?? 2)
+            Foundation.exit((error as? ClusterWorkerError)?.exitStatus ?? (error as? ClusterRunError)?.exitStatus ?? 2)
         }
     }
 

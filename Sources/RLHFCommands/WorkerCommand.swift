@@ -37,12 +37,21 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Stop with status 3 after this long without a word from the learner (not started, frozen or gone); a learner lost for a few heartbeats is registered with again long before.", valueName: "seconds"))
     var learnerTimeout: Double = 300
 
+    @Option(help: ArgumentHelp("Answer with a fault, for tests of the learner's quarantine: fail-tasks, refuse-weights or invalid-results.", visibility: .hidden))
+    var fault: String?
+
+    @Option(help: ArgumentHelp("Answers that go out sound before --fault starts.", visibility: .hidden))
+    var faultAfter = 0
+
     @OptionGroup var security: ClusterSecurityOptions
 
     func validate() throws {
         guard WorkerRole(rawValue: role) != nil else { throw ValidationError("--role \(role.prefix(40)): expected rollout, reward or reference") }
         do { _ = try Endpoint(parsing: connect, binding: false) } catch { throw ValidationError("--connect \(error)") }
         guard connectTimeout >= 0.1, connectTimeout <= 86_400 else { throw ValidationError("--connect-timeout must be between 0.1 and 86400 seconds") }
+        if let fault, WorkerFault(rawValue: fault) == nil {
+            throw ValidationError("--fault \(fault.prefix(40)): expected \(WorkerFault.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard learnerTimeout >= 1, learnerTimeout <= 86_400 else { throw ValidationError("--learner-timeout must be between 1 and 86400 seconds") }
         guard drainSeconds > 0, drainSeconds <= 86_400 else { throw ValidationError("--drain-seconds must be between 0 and 86400") }
         if security.keys != nil && name == nil { throw ValidationError("--keys needs --name (the worker's key file is NAME.key)") }
@@ -57,7 +66,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let drain = WorkerDrain(graceSeconds: drainSeconds, logger: Logger(label: "rlhf.worker"))
         let worker = ClusterWorker(role: ClusterWorker.Role(rawValue: role)!, connect: connect,
                                    keys: security.keys.map { (URL(fileURLWithPath: $0), name!) }, device: device.description,
-                                   connectTimeout: connectTimeout, learnerTimeout: learnerTimeout)
+                                   connectTimeout: connectTimeout, learnerTimeout: learnerTimeout,
+                                   fault: fault.flatMap(WorkerFault.init(rawValue:)).map { ($0, after: max(0, faultAfter)) })
         try await worker.run(welcomed: drain.roleStarted)
     }
 }

@@ -9,11 +9,19 @@ import Wire
 /// holding the task's policy version (a generator on another version gets the weights first); once a
 /// task's rollout is accepted, its score and reference requests are queued. Idle workers are leased the
 /// queued item of their role with the smallest task id. A failed or invalid piece goes back to the
-/// queue, up to `maxAttempts` times; a result is counted once (`IterationLedger`).
+/// queue; a result is counted once (`IterationLedger`).
+///
+/// One bad worker never ends the run: a worker that refuses weights, fails tasks or sends invalid
+/// results `quarantineAfter` times in a row is quarantined (logged with its name and reason, counted,
+/// leased nothing more, its lease issued to others). The round ends without its batch only when a role
+/// it needs has had no usable worker for `roleTimeout` seconds; until then it says once a minute what it
+/// waits for.
 ///
 /// Time comes in only through `advance(to:)` (seconds from any origin): a lease held longer than its
 /// deadline, max(`minimumLeaseSeconds`, 10 × the median time of its kind), is issued again to another
-/// worker while the first keeps it; whichever answer comes first counts, the other is a duplicate.
+/// worker while the first keeps it; whichever answer comes first counts, the other is a duplicate. A
+/// piece that fails on its second worker while the first still holds it overdue goes back to the
+/// queue: an overdue lease holds nothing up.
 package struct RoundDispatcher: Sendable {
     /// What the learner's actor does next.
     package enum Action: Sendable, Equatable {
@@ -21,8 +29,10 @@ package struct RoundDispatcher: Sendable {
         case send(LearnerMessage, to: WorkerID)
         /// The round's ledger is complete: learn from `batch`.
         case complete
-        /// The round cannot finish: why, in one line.
-        case abort(String)
+        /// The round cannot finish: `role` has had no usable worker for `roleTimeout`; why, in one line.
+        case abort(role: WorkerRole, String)
+        /// Write this line to the log (a quarantine, a role waited for).
+        case log(String)
     }
 
     /// A connected worker as the dispatcher sees it.
@@ -36,12 +46,23 @@ package struct RoundDispatcher: Sendable {
         package var leasedAt = 0.0, overdue = false
         /// It takes no new work; it is sent `stop` once it holds no lease.
         package var draining = false
+        /// Refusals, failures and invalid results in a row (a success starts over).
+        package var faults = 0
+        /// Why it was quarantined (nil: it is not): it is leased nothing more.
+        package var quarantined: String?
+
+        /// Whether it can take work: not quarantined, not draining.
+        package var isUsable: Bool { quarantined == nil && !draining }
     }
 
-    /// Tries a piece of work gets before the round aborts.
-    package let maxAttempts: Int
+    /// Faults in a row (weights refused, tasks failed, invalid results) that quarantine a worker.
+    package let quarantineAfter: Int
     /// The shortest lease deadline, in seconds.
     package let minimumLeaseSeconds: Double
+    /// Seconds a needed role may have no usable worker before the round ends without its batch.
+    package let roleTimeout: Double
+    /// Seconds between two "waiting for" lines of the same role.
+    package let waitingLogInterval: Double
     /// The time of the last `advance(to:)`.
     package private(set) var now = 0.0
     /// Leases issued again because they were late.
@@ -54,18 +75,28 @@ package struct RoundDispatcher: Sendable {
     /// Counters over the dispatcher's life: leases issued, pieces re-queued after a failure or an
     /// invalid result, and messages from workers that never said hello.
     package private(set) var leasesIssued = 0, requeued = 0, strangers = 0
+    /// Workers quarantined over the dispatcher's life, and seconds some needed role had no usable worker.
+    package private(set) var quarantinedCount = 0, waitedSeconds = 0.0
+    /// Since when each needed role has had no usable worker, and when that was last logged.
+    private var waitingSince: [WorkerRole: Double] = [:], waitingLogged: [WorkerRole: Double] = [:]
     private var queue = WorkQueue()
     /// The workers' ids in order: idle workers are leased work in this order.
     private var order: [WorkerID] = []
     private var weights: PolicyWeights?
-    private var attempts: [LeaseKey: Int] = [:]
-    private var refusals: [WorkerID: Int] = [:]
     private var completed = false
 
     /// A dispatcher with no workers.
-    package init(maxAttempts: Int = 3, minimumLeaseSeconds: Double = 30) {
-        self.maxAttempts = maxAttempts
+    package init(quarantineAfter: Int = 3, minimumLeaseSeconds: Double = 30, roleTimeout: Double = 600,
+                 waitingLogInterval: Double = 60) {
+        self.quarantineAfter = quarantineAfter
         self.minimumLeaseSeconds = minimumLeaseSeconds
+        self.roleTimeout = roleTimeout
+        self.waitingLogInterval = waitingLogInterval
+    }
+
+    /// Workers quarantined now (connected, leased nothing), with why.
+    package var quarantined: [(WorkerID, String)] {
+        order.compactMap { id in workers[id]?.quarantined.map { (id, $0) } }
     }
 
     /// The deadline of a lease of `role`: max(minimum, 10 × the median of its last 64 completions).
@@ -75,9 +106,13 @@ package struct RoundDispatcher: Sendable {
         return max(minimumLeaseSeconds, 10 * times[times.count / 2])
     }
 
-    /// Moves the clock to `time`: leases past their deadline are queued again for another worker.
+    /// Moves the clock to `time`: leases past their deadline are queued again for another worker, and a
+    /// needed role without a usable worker is logged once a minute, then ends the round after `roleTimeout`.
     package mutating func advance(to time: Double) -> [Action] {
+        let before = now
         now = max(now, time)
+        let waiting = checkWaiting(since: before)
+        if waiting.contains(where: { if case .abort = $0 { true } else { false } }) { return waiting }
         var late: [WorkItem] = []
         for id in order {
             guard let worker = workers[id], let item = worker.lease, !worker.overdue,
@@ -89,7 +124,40 @@ package struct RoundDispatcher: Sendable {
             overdueReissued += 1
             enqueue([item])
         }
-        return dispatch()
+        return waiting + dispatch()
+    }
+
+    /// Roles whose queued work no usable worker can take: the seconds waited, a line once a minute, and
+    /// the end of the round once one has waited `roleTimeout`.
+    private mutating func checkWaiting(since before: Double) -> [Action] {
+        var actions: [Action] = []
+        var anyWaiting = false
+        for role in WorkerRole.allCases {
+            let needed = queue.items.contains { $0.role == role }
+            let ofRole = workers.values.filter { $0.role == role }
+            guard needed && !ofRole.contains(where: \.isUsable) else {
+                waitingSince[role] = nil
+                waitingLogged[role] = nil
+                continue
+            }
+            anyWaiting = true
+            let since = waitingSince[role] ?? now
+            waitingSince[role] = since
+            let unusable = order.compactMap { id -> String? in
+                guard let w = workers[id], w.role == role else { return nil }
+                return w.quarantined.map { "\(id) quarantined: \($0)" } ?? "\(id) draining"
+            }
+            let state = "\(ofRole.count) registered, 0 usable" + (unusable.isEmpty ? "" : " (\(unusable.joined(separator: "; ")))")
+            if now - since >= roleTimeout {
+                return [.abort(role: role, "no usable \(role) worker for \(Int(roleTimeout.rounded())) s: \(state)")]
+            }
+            if now - (waitingLogged[role] ?? -.infinity) >= waitingLogInterval {
+                waitingLogged[role] = now
+                actions.append(.log("waiting for a \(role) worker: \(state); waited \(Int((now - since).rounded())) s of \(Int(roleTimeout.rounded()))"))
+            }
+        }
+        if anyWaiting && before > 0 { waitedSeconds += now - before }
+        return actions
     }
 
     /// Whether the ledger already holds the result `key` stands for.
@@ -114,8 +182,6 @@ package struct RoundDispatcher: Sendable {
         ledger = IterationLedger(iteration: iteration, tasks: tasks)
         queue = WorkQueue()
         for task in tasks { queue.insert(.rollout(task)) }
-        attempts = [:]
-        refusals = [:]
         completed = false
         self.weights = weights
         var actions: [Action] = []
@@ -161,34 +227,51 @@ package struct RoundDispatcher: Sendable {
             workers[id]?.draining = true
             return []
         case let .installed(version):
+            workers[id]?.faults = 0
             workers[id]?.version = version
             if workers[id]?.installing == version { workers[id]?.installing = nil }
             return dispatch()
         case let .rollout(rollout):
             release(id, LeaseKey(role: .rollout, task: rollout.id))
-            return settle(LeaseKey(role: .rollout, task: rollout.id), ledger?.record(rollout)) + dispatch()
+            return settle(LeaseKey(role: .rollout, task: rollout.id), ledger?.record(rollout), from: id) + dispatch()
         case let .scores(result):
             release(id, LeaseKey(role: .reward, task: result.id))
-            return settle(LeaseKey(role: .reward, task: result.id), ledger?.record(result)) + dispatch()
+            return settle(LeaseKey(role: .reward, task: result.id), ledger?.record(result), from: id) + dispatch()
         case let .reference(result):
             release(id, LeaseKey(role: .reference, task: result.id))
-            return settle(LeaseKey(role: .reference, task: result.id), ledger?.record(result)) + dispatch()
+            return settle(LeaseKey(role: .reference, task: result.id), ledger?.record(result), from: id) + dispatch()
         case let .refused(version, reason):
             guard workers[id]?.installing == version, let weights, weights.version == version else { return [] }
             workers[id]?.installing = nil
-            let tries = refusals[id, default: 1]
-            guard tries < maxAttempts else {
-                return [.abort("\(id) refused policy weights v\(version) \(tries) times; last: \(reason)")]
-            }
-            refusals[id] = tries + 1
-            return offerWeights(to: id)
+            let quarantine = fault(id, "refused policy weights v\(version): \(reason)")
+            return quarantine.isEmpty ? offerWeights(to: id) : quarantine + dispatch()
         case let .failed(task, reason):
             guard let role = workers[id]?.role else { return [] }
             let key = LeaseKey(role: role, task: task)
             guard workers[id]?.lease?.key == key, let item = workers[id]?.lease else { return dispatch() }
             workers[id]?.lease = nil
-            return requeue(item, why: "\(id): \(reason)") + dispatch()
+            requeue(item)
+            return fault(id, "failed task \(task): \(reason)") + dispatch()
         }
+    }
+
+    /// Counts a fault of `id`; at `quarantineAfter` in a row the worker is quarantined: logged, leased
+    /// nothing more, its lease queued for others.
+    private mutating func fault(_ id: WorkerID, _ why: String) -> [Action] {
+        guard var worker = workers[id], worker.quarantined == nil else { return [] }
+        worker.faults += 1
+        guard worker.faults >= quarantineAfter else {
+            workers[id] = worker
+            return []
+        }
+        worker.quarantined = "\(worker.faults) faults in a row; last: \(why)"
+        let lease = worker.lease
+        worker.lease = nil
+        worker.installing = nil
+        workers[id] = worker
+        quarantinedCount += 1
+        if let lease { requeue(lease, counted: false) }
+        return [.log("quarantined \(id): \(worker.quarantined!); it is leased nothing more")]
     }
 
     /// Forgets `worker` (it left or died): its lease goes back to the queue.
@@ -206,7 +289,7 @@ package struct RoundDispatcher: Sendable {
     }
 
     private mutating func offerWeights(to id: WorkerID) -> [Action] {
-        guard let weights, let worker = workers[id], !worker.draining, worker.version != weights.version,
+        guard let weights, let worker = workers[id], worker.isUsable, worker.version != weights.version,
               worker.installing != weights.version else { return [] }
         workers[id]?.installing = weights.version
         return [.send(.weights(weights), to: id)]
@@ -220,11 +303,12 @@ package struct RoundDispatcher: Sendable {
         workers[id]?.overdue = false
     }
 
-    /// What follows a result the ledger judged.
-    private mutating func settle(_ key: LeaseKey, _ outcome: LedgerOutcome?) -> [Action] {
+    /// What follows a result from `id` the ledger judged.
+    private mutating func settle(_ key: LeaseKey, _ outcome: LedgerOutcome?, from id: WorkerID) -> [Action] {
         guard let outcome, let ledger else { return [] }
         switch outcome {
         case .accepted:
+            workers[id]?.faults = 0
             queue.remove(key)
             if key.role == .rollout {
                 enqueue([WorkerRole.reward, .reference].compactMap { item(for: LeaseKey(role: $0, task: key.task), in: ledger) })
@@ -236,7 +320,8 @@ package struct RoundDispatcher: Sendable {
             return []
         case let .invalid(error):
             guard let item = item(for: key, in: ledger) else { return [] }
-            return requeue(item, why: error.description)
+            requeue(item)
+            return fault(id, "an invalid \(key.role) result: \(error)")
         case .duplicate, .late, .unknownTask:
             return []
         }
@@ -255,16 +340,12 @@ package struct RoundDispatcher: Sendable {
         }
     }
 
-    private mutating func requeue(_ item: WorkItem, why: String) -> [Action] {
-        let tries = attempts[item.key, default: 1]
-        guard tries < maxAttempts else {
-            return [.abort("task \(item.task) failed \(tries) times on \(item.role) workers; last: \(why)")]
-        }
-        attempts[item.key] = tries + 1
-        requeued += 1
-        let leasedElsewhere = workers.values.contains { $0.lease?.key == item.key }
-        if !leasedElsewhere { queue.insert(item) }
-        return []
+    /// Puts `item` back in the queue unless a usable worker holds it on time (a lease held overdue, by a
+    /// worker that may be stuck, holds nothing up).
+    private mutating func requeue(_ item: WorkItem, counted: Bool = true) {
+        if counted { requeued += 1 }
+        let leasedElsewhere = workers.values.contains { $0.lease?.key == item.key && !$0.overdue && $0.isUsable }
+        if !leasedElsewhere && !queue.contains(item.key) && !isSettled(item.key) { queue.insert(item) }
     }
 
     /// Adds `items` to the queue (each role's items are leased in task-id order).
@@ -277,7 +358,7 @@ package struct RoundDispatcher: Sendable {
         var actions: [Action] = []
         var empty = Set<WorkerRole>()
         for id in order {
-            guard let worker = workers[id], worker.lease == nil, !worker.draining, !empty.contains(worker.role) else { continue }
+            guard let worker = workers[id], worker.lease == nil, worker.isUsable, !empty.contains(worker.role) else { continue }
             if worker.role == .rollout && worker.installing != nil { continue }
             guard let item = queue.popFirst(worker.role, where: { item in
                 if case let .rollout(task) = item { return worker.version == task.policyVersion }

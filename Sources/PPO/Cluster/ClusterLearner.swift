@@ -18,14 +18,18 @@ public struct ClusterLearner {
     public let bind: String
     /// The run's CurveZMQ key folder (`learner.key` and each admitted worker's `NAME.public`); nil: plain tcp.
     public let keys: URL?
+    /// Seconds a role a round needs may have no usable worker (gone or quarantined) before the run stops
+    /// with a checkpoint (`ClusterRunError`).
+    public let roleTimeout: Double
 
     /// A learner for `config` (its text and `--set` overrides go to the workers in their welcome) listening at `bind`, with CurveZMQ keys in `keys` (nil: plain tcp).
-    public init(config: PPORunConfig, configText: String, overrides: [String], bind: String, keys: URL?) {
+    public init(config: PPORunConfig, configText: String, overrides: [String], bind: String, keys: URL?, roleTimeout: Double = 600) {
         self.config = config
         self.configText = configText
         self.overrides = overrides
         self.bind = bind
         self.keys = keys
+        self.roleTimeout = roleTimeout
     }
 
     /// Loads the policy, binds, tells `bound` the endpoint workers reach (once listening), then runs `loop`
@@ -45,7 +49,7 @@ public struct ClusterLearner {
             context: context, logger: logger)
         logger.info("learner bound to \(transport.endpoint)")
         try bound(transport.endpoint)
-        let learner = try PPOLearner.make(config, policy: policy, runner: RoundRunner(transport: transport))
+        let learner = try PPOLearner.make(config, policy: policy, runner: RoundRunner(transport: transport, roleTimeout: roleTimeout))
         do {
             try await loop.run(learner, tokenizerFiles: PPOLearner.tokenizerFiles(config, policy: policy), requests: requests, progress: progress)
         } catch {

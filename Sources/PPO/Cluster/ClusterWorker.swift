@@ -38,16 +38,19 @@ public struct ClusterWorker {
     /// After this long without a word from the learner (not started, frozen, or gone), the worker stops
     /// with `ClusterWorkerError` (exit status 3 on the command line).
     public let learnerTimeout: Double
+    /// A fault to answer with (tests of the learner's quarantine), after how many sound answers; nil: a sound worker.
+    public let fault: (WorkerFault, after: Int)?
 
     /// A worker of `role` for the learner at `connect`, with CurveZMQ keys from `keys` (nil: plain tcp), saying it runs on `device`.
     public init(role: Role, connect: String, keys: (folder: URL, name: String)?, device: String, connectTimeout: Double = 10,
-                learnerTimeout: Double = 300) {
+                learnerTimeout: Double = 300, fault: (WorkerFault, after: Int)? = nil) {
         self.role = role
         self.connect = connect
         self.keys = keys
         self.device = device
         self.connectTimeout = connectTimeout
         self.learnerTimeout = learnerTimeout
+        self.fault = fault
     }
 
     /// Registers, waits for the welcome, then runs the role until the learner stops it. `welcomed` gets a
@@ -86,7 +89,9 @@ public struct ClusterWorker {
         let config = try PPORunConfig.parse(welcome.runConfig, file: "the learner's run config", overrides: welcome.configOverrides,
                                             environment: ProcessInfo.processInfo.environment, checkPaths: true)
         logger.info("welcomed as worker \(welcome.worker); building the \(role) role")
-        try await RoleSetup.runWorker(role.wire, config: config, transport: transport) { store in
+        let roleTransport: any WorkerTransport = fault.map { FaultyWorkerTransport(base: transport, fault: $0.0, after: $0.after) } ?? transport
+        if let fault { logger.warning("this worker answers with an injected fault after \(fault.after) sound answers: \(fault.0.rawValue)") }
+        try await RoleSetup.runWorker(role.wire, config: config, transport: roleTransport) { store in
             transport.expectWeights(layout: PolicyWeightsLayout.manifest(of: store))
         }
         let reason = transport.endReason

@@ -172,7 +172,9 @@ public final class PPOLearner: @unchecked Sendable {
         metrics["cluster/samples_trained"] = Double(round.entries.reduce(0) { $0 + $1.task.prompts.count })
         metrics["cluster/leases_issued"] = Double(round.leasesIssued)
         metrics["cluster/leases_reissued"] = Double(round.requeued)
-        metrics["cluster/late_results_dropped"] = Double(round.dropped)  // late, duplicate, unknown or invalid
+        for (reason, count) in round.dropped { metrics["cluster/dropped/\(reason)"] = Double(count) }
+        metrics["cluster/waited_s"] = round.waitedSeconds
+        metrics["cluster/quarantined"] = Double(round.quarantinedNow)
         // how many versions the trained rollouts lag the policy that learned from them
         metrics["cluster/version_lag_max"] = Double(round.entries.map { version - 1 - ($0.rollout?.policyVersion ?? version - 1) }.max() ?? 0)
         metrics.merge(await runner.transportCounters) { $1 }

@@ -1,13 +1,16 @@
 import ClusterCore
 import Dispatch
+import Logging
 import Wire
 
 /// Why a round stopped without its batch.
 package struct RoundError: Error, Equatable, CustomStringConvertible {
     /// What went wrong, with its details: package-internal, so that cases can be added without breaking users.
     package enum Code: Equatable, Sendable {
-        /// A piece of work failed too often, or weights were refused too often.
+        /// The learner's own bookkeeping failed (a round that was never started).
         case aborted(String)
+        /// A role the round needs has had no usable worker for the role timeout.
+        case roleLost(role: WorkerRole, String)
         /// The transport closed before the round completed.
         case transportClosed(iteration: Int)
     }
@@ -18,7 +21,7 @@ package struct RoundError: Error, Equatable, CustomStringConvertible {
     /// The error of `code`.
     package init(_ code: Code) { self.code = code }
 
-    /// A piece of work failed too often, or weights were refused too often.
+    /// The learner's own bookkeeping failed.
     package static func aborted(_ v0: String) -> RoundError { RoundError(.aborted(v0)) }
     /// The transport closed before the round completed.
     package static func transportClosed(iteration: Int) -> RoundError { RoundError(.transportClosed(iteration: iteration)) }
@@ -26,6 +29,7 @@ package struct RoundError: Error, Equatable, CustomStringConvertible {
     package var description: String {
         switch code {
         case let .aborted(why): "the round stopped: \(why)"
+        case let .roleLost(_, why): "the run stopped: \(why)"
         case let .transportClosed(iteration): "the workers' transport closed during round \(iteration)"
         }
     }
@@ -41,8 +45,12 @@ package struct RoundOutcome: Sendable {
     package var coordinationSeconds: Double
     /// Wall seconds of the whole round.
     package var seconds: Double
-    /// Results the ledger dropped (duplicates, late, unknown or invalid) in this round.
-    package var dropped: Int
+    /// Results the ledger dropped in this round, by reason (`duplicate`, `late`, `unknown`, `invalid`).
+    package var dropped: [String: Int]
+    /// Seconds some role the round needed had no usable worker.
+    package var waitedSeconds: Double
+    /// Workers quarantined now, and over the run.
+    package var quarantinedNow: Int, quarantinedTotal: Int
     /// Leases the round issued, and pieces of it re-queued after a failure or an invalid result.
     package var leasesIssued: Int, requeued: Int
 }
@@ -53,11 +61,12 @@ package actor RoundRunner {
     private var dispatcher: RoundDispatcher
     private let transport: any LearnerTransport
     private var deliveries: AsyncStream<LearnerEvent>.AsyncIterator
+    private let logger = Logger(label: "rlhf.learner")
 
-    /// A runner on `transport`.
-    package init(transport: any LearnerTransport, maxAttempts: Int = 3) {
+    /// A runner on `transport`; a needed role without a usable worker for `roleTimeout` seconds ends the run.
+    package init(transport: any LearnerTransport, roleTimeout: Double = 600) {
         self.transport = transport
-        dispatcher = RoundDispatcher(maxAttempts: maxAttempts)
+        dispatcher = RoundDispatcher(roleTimeout: roleTimeout)
         deliveries = transport.incoming.makeAsyncIterator()
     }
 
@@ -74,6 +83,7 @@ package actor RoundRunner {
     package func run(iteration: Int, tasks: [RolloutTask], weights: PolicyWeights) async throws(RoundError) -> RoundOutcome {
         let start = DispatchTime.now().uptimeNanoseconds
         let (leases0, requeued0) = counters
+        let waited0 = dispatcher.waitedSeconds
         var coordination: UInt64 = 0, lastInstall = start
         var pendingInstalls = 0
         func timed(_ body: () throws(RoundError) -> Bool) throws(RoundError) -> Bool {
@@ -109,7 +119,10 @@ package actor RoundRunner {
         return RoundOutcome(entries: entries, syncSeconds: Double(lastInstall - start) / 1e9,
                             coordinationSeconds: Double(coordination) / 1e9,
                             seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
-                            dropped: (ledger?.duplicates ?? 0) + (ledger?.late ?? 0) + (ledger?.unknown ?? 0) + (ledger?.invalid ?? 0),
+                            dropped: ["duplicate": ledger?.duplicates ?? 0, "late": ledger?.late ?? 0,
+                                      "unknown": ledger?.unknown ?? 0, "invalid": ledger?.invalid ?? 0],
+                            waitedSeconds: dispatcher.waitedSeconds - waited0,
+                            quarantinedNow: dispatcher.quarantined.count, quarantinedTotal: dispatcher.quarantinedCount,
                             leasesIssued: dispatcher.leasesIssued - leases0, requeued: dispatcher.requeued - requeued0)
     }
 
@@ -128,7 +141,8 @@ package actor RoundRunner {
                     complete = try perform(dispatcher.remove(worker)) || complete
                 }
             case .complete: complete = true
-            case let .abort(why): throw .aborted(why)
+            case let .abort(role, why): throw RoundError(.roleLost(role: role, why))
+            case let .log(line): logger.warning("\(line)")
             }
         }
         return complete

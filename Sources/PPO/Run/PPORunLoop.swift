@@ -30,7 +30,9 @@ public struct PPORunLoop {
     }
 
     /// Runs the learner's iterations to the end of the config. After each iteration `requests` says whether
-    /// an operator asked for a checkpoint or a stop; `progress` hears of each iteration done.
+    /// an operator asked for a checkpoint or a stop; `progress` hears of each iteration done. A round that
+    /// lost a role (no usable worker for the role timeout) writes a checkpoint of the iterations done and
+    /// throws `ClusterRunError`.
     public func run(_ learner: PPOLearner, tokenizerFiles: HuggingFaceTokenizerFiles?,
                     requests: () -> PPORunRequests = { PPORunRequests() },
                     progress: (ProgressReport) -> Void = { _ in }) async throws {
@@ -51,7 +53,15 @@ public struct PPORunLoop {
         }
         let logger = Logger(label: "rlhf.run")
         for iteration in first..<max(first, config.iterations) {
-            let values = try await learner.runIteration(iteration)
+            let values: [String: Double]
+            do {
+                values = try await learner.runIteration(iteration)
+            } catch let error as RoundError {
+                guard case let .roleLost(role, why) = error.code else { throw error }
+                // the round trained nothing: the learner holds iteration `iteration`'s starting state
+                let saved = try PPOCheckpoint.save(learner, iteration: iteration, tokenizerFiles: tokenizerFiles, to: folder)
+                throw ClusterRunError(.roleLost(role: role.rawValue, why: why, checkpoint: saved.lastPathComponent))
+            }
             try samples.write(learner.lastSamples, iteration: iteration)
             try metrics.write(values)
             try events.write(step: iteration, scalars: values)
