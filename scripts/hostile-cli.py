@@ -633,6 +633,8 @@ def hang_cases():
     # endpoints
     for bind in ["tcp://*:99999", "tcp://*:-1", "tcp://*:65536", "tcp://127.0.0.1:", "tcp://*:port", "tcp://*:5555x", "tcp://:5555"]:
         run(["learner", "--config", i["config"], "--bind", bind, "--insecure", "--output", os.path.join(work, "bind-run")], env=run_env)
+    for bind in ["tcp://0.0.0.0:5555", "tcp://*:5555", "tcp://[::]:5555"]:  # --insecure: loopback only
+        run(["learner", "--config", i["config"], "--bind", bind, "--insecure", "--output", os.path.join(work, "bind-run")], env=run_env)
     for connect in ["tcp://127.0.0.1:99999", "tcp://127.0.0.1:0", "tcp://127.0.0.1", "tcp://:5555", "tcp://host:abc"]:
         run(["worker", "--role", "rollout", "--connect", connect, "--insecure"])
     for port in ["99999", "-1", "65536"]:

@@ -47,7 +47,11 @@ struct LearnerCommand: AsyncParsableCommand {
         overrides = RepeatedOptions.unpack(overrides)
         guard roleTimeout >= 1, roleTimeout <= 864_000 else { throw ValidationError("--role-timeout must be between 1 and 864000 seconds") }
         guard !output.isEmpty else { throw ValidationError("--output is empty; name the run's folder") }
-        do { _ = try Endpoint(parsing: bind, binding: true) } catch { throw ValidationError("--bind \(error)") }
+        let endpoint: Endpoint
+        do { endpoint = try Endpoint(parsing: bind, binding: true) } catch { throw ValidationError("--bind \(error)") }
+        if security.insecure && !endpoint.isLoopback {
+            throw ValidationError("--insecure --bind \(bind.prefix(200)): plain tcp without CurveZMQ listens on loopback only (127.0.0.1, ::1, localhost or ipc://); other machines need --keys")
+        }
     }
 
     func run() async throws {

@@ -57,6 +57,15 @@ package struct Endpoint: Sendable, Equatable, CustomStringConvertible {
         return host.contains(":") ? "tcp://[\(host)]:\(port)" : "tcp://\(host):\(port)"
     }
 
+    /// Whether only this machine can reach it: an ipc socket, or a tcp host in 127.0.0.0/8, `::1` or
+    /// `localhost` (never `*`, which binds every interface).
+    package var isLoopback: Bool {
+        guard transport == .tcp else { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        let ipv4Loopback = octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        return ipv4Loopback || host == "::1" || host.lowercased() == "localhost"
+    }
+
     /// Whether the host resolves to an address now (always true for ipc, `*` and numeric addresses).
     package var hostResolves: Bool {
         guard transport == .tcp, host != "*" else { return true }

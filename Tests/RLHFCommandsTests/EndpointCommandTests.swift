@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import XCTest
+import ZeroMQ
 
 /// Endpoints and key files, through the binary: ports are checked before libzmq sees them, a key file must
 /// be a regular file (a FIFO there used to block forever), and a worker whose learner does not answer says
@@ -67,6 +68,19 @@ final class EndpointCommandTests: XCTestCase {
         for value in ["0", "-1", "nan", "1e9"] {
             try h.assertRefused(["worker", "--role", "reward", "--connect", "tcp://127.0.0.1:9", "--insecure", "--learner-timeout", value],
                                 mentions: ["--learner-timeout"])
+        }
+    }
+
+    // Root cause: --insecure served plain tcp, without CurveZMQ, to any interface with only a warning.
+    func testInsecureBindsOnlyToLoopback() throws {
+        let out = h.scratch.appendingPathComponent("run")
+        for bind in ["tcp://0.0.0.0:5555", "tcp://*:5555", "tcp://10.1.2.3:5555", "tcp://127.0.0.1.example.com:5555", "tcp://[::]:5555"] {
+            try h.assertRefused(["learner", "--config", Self.config.path, "--bind", bind, "--insecure", "--output", out.path],
+                                mentions: ["--insecure", "loopback"])
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+        for bind in ["tcp://127.0.0.1:5555", "tcp://127.8.9.10:0", "tcp://[::1]:5555", "tcp://localhost:5555", "ipc:///tmp/rlhf-learner"] {
+            XCTAssertTrue(try Endpoint(parsing: bind, binding: true).isLoopback, bind)
         }
     }
 }
