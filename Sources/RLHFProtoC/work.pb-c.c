@@ -412,7 +412,7 @@ void   rlhf__v1__task_failed__free_unpacked
   assert(message->base.descriptor == &rlhf__v1__task_failed__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor rlhf__v1__task_id__field_descriptors[2] =
+static const ProtobufCFieldDescriptor rlhf__v1__task_id__field_descriptors[3] =
 {
   {
     "iteration",
@@ -438,15 +438,28 @@ static const ProtobufCFieldDescriptor rlhf__v1__task_id__field_descriptors[2] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "incarnation",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__TaskId, incarnation),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned rlhf__v1__task_id__field_indices_by_name[] = {
+  2,   /* field[2] = incarnation */
   1,   /* field[1] = index */
   0,   /* field[0] = iteration */
 };
 static const ProtobufCIntRange rlhf__v1__task_id__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor rlhf__v1__task_id__descriptor =
 {
@@ -456,7 +469,7 @@ const ProtobufCMessageDescriptor rlhf__v1__task_id__descriptor =
   "Rlhf__V1__TaskId",
   "rlhf.v1",
   sizeof(Rlhf__V1__TaskId),
-  2,
+  3,
   rlhf__v1__task_id__field_descriptors,
   rlhf__v1__task_id__field_indices_by_name,
   1,  rlhf__v1__task_id__number_ranges,

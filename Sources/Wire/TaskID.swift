@@ -5,11 +5,20 @@ package struct TaskID: Hashable, Comparable, Sendable, CustomStringConvertible {
     package var iteration: Int
     /// The task's index within the iteration (from 0).
     package var index: Int
+    /// The learner incarnation that leased the task (a 64-bit id drawn at each learner start): results
+    /// echo it, and a learner drops those of another incarnation. Not part of the sampling seed.
+    package var incarnation: UInt64
 
     /// Creates an id.
-    package init(iteration: Int, index: Int) { self.iteration = iteration; self.index = index }
+    package init(iteration: Int, index: Int, incarnation: UInt64 = 0) {
+        self.iteration = iteration
+        self.index = index
+        self.incarnation = incarnation
+    }
 
-    package static func < (a: TaskID, b: TaskID) -> Bool { (a.iteration, a.index) < (b.iteration, b.index) }
+    package static func < (a: TaskID, b: TaskID) -> Bool {
+        (a.iteration, a.index, a.incarnation) < (b.iteration, b.index, b.incarnation)
+    }
 
     package var description: String { "\(iteration).\(index)" }
 

@@ -58,7 +58,32 @@ final class IterationLedgerTests: XCTestCase {
         XCTAssertEqual(ledger.record(Self.rollout(id)), .accepted, "a correct answer still counts")
     }
 
+    /// Results of a task leased by another learner incarnation, and rollouts of another policy version
+    /// than their task's, are dropped, each counted under its own reason; the task stays open.
+    func testOtherIncarnationsAndWrongVersionsAreDroppedByReason() {
+        let tasks = Self.tasks(iteration: 2, count: 1).map { task -> RolloutTask in
+            var task = task
+            task.id.incarnation = 77
+            return task
+        }
+        var ledger = IterationLedger(iteration: 2, tasks: tasks)
+        let id = tasks[0].id
+        var earlier = id
+        earlier.incarnation = 76
+        XCTAssertEqual(ledger.record(Self.rollout(earlier)), .otherIncarnation)
+        XCTAssertEqual(ledger.record(ScoreResult(id: earlier, scores: [1, 1])), .otherIncarnation)
+        var stale = Self.rollout(id)
+        stale.policyVersion = 1
+        XCTAssertEqual(ledger.record(stale), .wrongVersion)
+        XCTAssertEqual(ledger.dropped, ["duplicate": 0, "late": 0, "unknown": 0, "invalid": 0, "other_incarnation": 2, "wrong_version": 1])
+        XCTAssertEqual(ledger.record(Self.rollout(id)), .accepted, "the task stayed open")
+        XCTAssertEqual(ledger.record(stale), .duplicate, "once answered, another answer is a duplicate")
+    }
+
     func testTaskSeedsDependOnTheTaskAlone() {
+        var restarted = TaskID(iteration: 2, index: 5)
+        restarted.incarnation = 99
+        XCTAssertEqual(restarted.seed(runSeed: 11), TaskID(iteration: 2, index: 5).seed(runSeed: 11), "not the incarnation")
         let a = TaskID(iteration: 2, index: 5).seed(runSeed: 11)
         XCTAssertEqual(a, TaskID(iteration: 2, index: 5).seed(runSeed: 11))
         XCTAssertNotEqual(a, TaskID(iteration: 2, index: 6).seed(runSeed: 11))

@@ -101,7 +101,7 @@ final class ClusterRunTests: XCTestCase {
         XCTAssertEqual(learner.terminationStatus, 0, String(log.suffix(3000)))
         let counters = try RunOutput.metrics(cluster, dropping: ["time/"])
         XCTAssertEqual(counters.dropLast().map { $0["cluster/leases_reissued"] }, Array(repeating: 0, count: 8))
-        for reason in ["duplicate", "late", "unknown", "invalid"] {
+        for reason in ["duplicate", "late", "unknown", "invalid", "other_incarnation", "wrong_version"] {
             XCTAssertEqual(counters.dropLast().map { $0["cluster/dropped/\(reason)"] }, Array(repeating: 0, count: 8), reason)
         }
         XCTAssertEqual(counters.dropLast().map { $0["cluster/version_lag_max"] }, [0] + Array(repeating: 1, count: 7))

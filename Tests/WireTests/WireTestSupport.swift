@@ -3,7 +3,7 @@ import XCTest
 
 /// One valid message of every kind, with rows of different lengths (an empty one included).
 enum WireExamples {
-    static let task = TaskID(iteration: 3, index: 7)
+    static let task = TaskID(iteration: 3, index: 7, incarnation: 0xDEAD_BEEF_0123_4567)
     static let sampling = SamplingSettings(temperature: 0.7, topK: 50, topP: 0.95, minP: 0.05, maxNewTokens: 24, stopTokens: [2, 49_151])
     static let rolloutTask = RolloutTask(id: task, policyVersion: 5, prompts: [[1, 2, 3], [], [70_000, 0, 5, 6]],
                                          seed: 0xDEAD_BEEF_0123_4567, sampling: sampling)

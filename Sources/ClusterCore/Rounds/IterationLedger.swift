@@ -8,6 +8,10 @@ package enum LedgerOutcome: Equatable, Sendable {
     case duplicate
     /// A result for another iteration (one already trained, or from a worker that fell behind): dropped.
     case late
+    /// A result of a task another learner incarnation leased (a learner that has since restarted): dropped.
+    case otherIncarnation
+    /// A rollout sampled with another policy version than its task's: dropped (the task stays open).
+    case wrongVersion
     /// A task id this iteration never issued: dropped.
     case unknownTask
     /// Rows that do not fit the task: dropped (the task stays open for another try).
@@ -15,8 +19,9 @@ package enum LedgerOutcome: Equatable, Sendable {
 }
 
 /// The task ledger of one PPO iteration: the tasks it issued and, for each, its rollout, score and
-/// reference log-probs. Each result is counted once; a duplicate, late, unknown or malformed one is
-/// dropped and counted; the iteration's batch is complete when every task has all three. A pure value:
+/// reference log-probs. Each result is counted once; a duplicate, late, unknown, malformed one, one of
+/// another learner incarnation, or a rollout of another policy version than its task's is dropped and
+/// counted by reason; the iteration's batch is complete when every task has all three. A pure value:
 /// the learner's actor feeds it messages and reads `batch` when `isComplete`.
 package struct IterationLedger: Sendable {
     /// One task's record.
@@ -32,15 +37,24 @@ package struct IterationLedger: Sendable {
 
     /// The iteration this ledger accounts for.
     package let iteration: Int
+    /// The learner incarnation whose tasks these are (the tasks' ids carry it).
+    package let incarnation: UInt64
     private var entries: [TaskID: Entry] = [:]
     /// How many entries have all three results.
     private var completed = 0
     /// Results dropped, by reason.
-    package private(set) var duplicates = 0, late = 0, unknown = 0, invalid = 0
+    package private(set) var duplicates = 0, late = 0, unknown = 0, invalid = 0, otherIncarnation = 0, wrongVersion = 0
+
+    /// Results dropped, by reason (the `cluster/dropped/REASON` metrics).
+    package var dropped: [String: Int] {
+        ["duplicate": duplicates, "late": late, "unknown": unknown, "invalid": invalid,
+         "other_incarnation": otherIncarnation, "wrong_version": wrongVersion]
+    }
 
     /// A ledger for `tasks`, all of `iteration`.
     package init(iteration: Int, tasks: [RolloutTask]) {
         self.iteration = iteration
+        incarnation = tasks.first?.id.incarnation ?? 0
         for task in tasks where task.id.iteration == iteration { entries[task.id] = Entry(task: task) }
     }
 
@@ -62,8 +76,16 @@ package struct IterationLedger: Sendable {
 
     /// Records a generator's rollout.
     package mutating func record(_ rollout: Rollout) -> LedgerOutcome {
-        record(rollout.id, \.rollout, rollout) { entry throws(MessageError) in try rollout.validate(against: entry.task) }
+        if id(rollout.id, isOf: iteration), let task = entries[rollout.id]?.task, rollout.policyVersion != task.policyVersion,
+           entries[rollout.id]?.rollout == nil {
+            wrongVersion += 1
+            return .wrongVersion
+        }
+        return record(rollout.id, \.rollout, rollout) { entry throws(MessageError) in try rollout.validate(against: entry.task) }
     }
+
+    /// Whether `id` is of this ledger's incarnation and `iteration`.
+    private func id(_ id: TaskID, isOf iteration: Int) -> Bool { id.incarnation == incarnation && id.iteration == iteration }
 
     /// Records a reward scorer's scores.
     package mutating func record(_ result: ScoreResult) -> LedgerOutcome {
@@ -87,6 +109,7 @@ package struct IterationLedger: Sendable {
 
     private mutating func record<Result>(_ id: TaskID, _ slot: WritableKeyPath<Entry, Result?>, _ result: Result,
                                          check: (Entry) throws(MessageError) -> Void) -> LedgerOutcome {
+        guard id.incarnation == incarnation else { otherIncarnation += 1; return .otherIncarnation }
         guard id.iteration == iteration else { late += 1; return .late }
         guard var entry = entries[id] else { unknown += 1; return .unknownTask }
         guard entry[keyPath: slot] == nil else { duplicates += 1; return .duplicate }

@@ -322,7 +322,11 @@ package struct RoundDispatcher: Sendable {
             guard let item = item(for: key, in: ledger) else { return [] }
             requeue(item)
             return fault(id, "an invalid \(key.role) result: \(error)")
-        case .duplicate, .late, .unknownTask:
+        case .wrongVersion:
+            guard let item = item(for: key, in: ledger) else { return [] }
+            requeue(item)
+            return fault(id, "a rollout of another policy version than its task's")
+        case .duplicate, .late, .unknownTask, .otherIncarnation:
             return []
         }
     }

@@ -44,6 +44,9 @@ public final class PPOLearner: @unchecked Sendable {
     private var positions: [Int: Int] = [:]
     /// The oldest version this learner can publish (the one it started or resumed with).
     private var firstVersion: Int
+    /// This learner's incarnation: a 64-bit id drawn when it starts, carried by every task it leases, so
+    /// results meant for an earlier learner process are dropped (never part of a sampling seed).
+    package let incarnation = UInt64.random(in: 1...UInt64.max)
 
     /// A learner over `step` (its policy at `version`) that leases work through `runner`.
     package init(config: PPORunConfig, step: PPOLearnerStep, prompts: PromptStream, evalPrompts: [[Int]],
@@ -99,7 +102,7 @@ public final class PPOLearner: @unchecked Sendable {
     /// `seedIteration`'s ids.
     private func tasks(_ rows: [[Int]], iteration: Int, seedIteration: Int, version: Int) -> [RolloutTask] {
         stride(from: 0, to: rows.count, by: taskRows).enumerated().map { index, start in
-            RolloutTask(id: TaskID(iteration: iteration, index: index), policyVersion: version,
+            RolloutTask(id: TaskID(iteration: iteration, index: index, incarnation: incarnation), policyVersion: version,
                         prompts: Array(rows[start..<min(start + taskRows, rows.count)]),
                         seed: TaskID(iteration: seedIteration, index: index).seed(runSeed: config.seed), sampling: sampling)
         }

@@ -45,7 +45,8 @@ package struct RoundOutcome: Sendable {
     package var coordinationSeconds: Double
     /// Wall seconds of the whole round.
     package var seconds: Double
-    /// Results the ledger dropped in this round, by reason (`duplicate`, `late`, `unknown`, `invalid`).
+    /// Results the ledger dropped in this round, by reason (`duplicate`, `late`, `unknown`, `invalid`,
+    /// `other_incarnation`, `wrong_version`).
     package var dropped: [String: Int]
     /// Seconds some role the round needed had no usable worker.
     package var waitedSeconds: Double
@@ -119,8 +120,7 @@ package actor RoundRunner {
         return RoundOutcome(entries: entries, syncSeconds: Double(lastInstall - start) / 1e9,
                             coordinationSeconds: Double(coordination) / 1e9,
                             seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
-                            dropped: ["duplicate": ledger?.duplicates ?? 0, "late": ledger?.late ?? 0,
-                                      "unknown": ledger?.unknown ?? 0, "invalid": ledger?.invalid ?? 0],
+                            dropped: ledger?.dropped ?? [:],
                             waitedSeconds: dispatcher.waitedSeconds - waited0,
                             quarantinedNow: dispatcher.quarantined.count, quarantinedTotal: dispatcher.quarantinedCount,
                             leasesIssued: dispatcher.leasesIssued - leases0, requeued: dispatcher.requeued - requeued0)

@@ -42,10 +42,14 @@ struct  Rlhf__V1__TaskId
    * >= 0, within the iteration
    */
   int64_t index;
+  /*
+   * the learner process that leased it (drawn at each learner start); echoed in results
+   */
+  uint64_t incarnation;
 };
 #define RLHF__V1__TASK_ID__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&rlhf__v1__task_id__descriptor) \
-    , 0, 0 }
+    , 0, 0, 0 }
 
 
 /*

@@ -6,6 +6,7 @@ extension TaskID {
         let message = arena.message(Rlhf__V1__TaskId.self)
         message.pointee.iteration = Int64(iteration)
         message.pointee.index = Int64(index)
+        message.pointee.incarnation = incarnation
         return message
     }
 
@@ -14,7 +15,7 @@ extension TaskID {
         let id = try FieldDecoding.required(pointer, field)
         // evaluation rounds use negative iterations (-1 - the policy version they evaluate)
         self.init(iteration: try FieldDecoding.int(id.iteration, "\(field).iteration", atLeast: -(1 << 40)),
-                  index: try FieldDecoding.int(id.index, "\(field).index"))
+                  index: try FieldDecoding.int(id.index, "\(field).index"), incarnation: id.incarnation)
     }
 }
 
