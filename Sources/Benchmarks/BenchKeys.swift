@@ -22,7 +22,7 @@ package struct BenchKeys {
         defer { try? FileManager.default.removeItem(at: folder) }
         let names = (0..<workers).map { "worker\($0)" }
         _ = try ClusterKeys.generate(in: folder, workers: names)
-        server = try ClusterKeys.server(folder)
-        clients = try names.map { try ClusterKeys.client(folder, name: $0) }
+        server = try ClusterKeys.server(ClusterKeys.learnerFolder(in: folder))
+        clients = try names.map { try ClusterKeys.client(ClusterKeys.workerFolder(in: folder, name: $0), name: $0) }
     }
 }

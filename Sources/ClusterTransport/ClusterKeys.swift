@@ -1,21 +1,40 @@
 import Foundation
 import ZeroMQ
 
-/// A run's CurveZMQ keys in one folder, as `rlhf launch` writes them: `learner.key` (the learner's pair,
-/// mode 0600), `learner.public`, and for each worker `NAME.key` and `NAME.public`. The learner admits
-/// exactly the workers whose `.public` files are there; a worker needs its own pair and the learner's
-/// public key.
+/// A run's CurveZMQ keys, as `rlhf launch` writes them, one folder per process so that each gets only
+/// what it needs: `learner/` holds the learner's pair (`learner.key`, mode 0600), `learner.public` and
+/// every worker's `NAME.public` (the learner admits exactly those workers, each only as the worker its
+/// key was issued for); `NAME/` holds worker NAME's pair and `learner.public`, and no other secret.
 package enum ClusterKeys {
-    /// Writes a fresh pair for the learner and for each of `workers` into `folder` (created 0700).
+    /// The learner's folder within a run's key folder.
+    package static func learnerFolder(in folder: URL) -> URL { folder.appendingPathComponent("learner") }
+
+    /// Worker `name`'s folder within a run's key folder.
+    package static func workerFolder(in folder: URL, name: String) -> URL { folder.appendingPathComponent(name) }
+
+    /// Writes a fresh pair for the learner and for each of `workers` into their folders under `folder`
+    /// (each created 0700); returns the files written.
     package static func generate(in folder: URL, workers: [String]) throws -> [String] {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let learner = learnerFolder(in: folder)
+        for directory in [folder, learner] + workers.map({ workerFolder(in: folder, name: $0) }) {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         var written: [String] = []
-        for name in ["learner"] + workers {
+        let learnerPair = try CurveKeyPair.generate()
+        let learnerPublic = ["learner/learner"] + workers.map { "\($0)/learner" }
+        try CurveKeyFile.write(learnerPair, to: learner.appendingPathComponent("learner.key").path)
+        written.append(learner.appendingPathComponent("learner.key").path)
+        for place in learnerPublic {
+            let path = folder.appendingPathComponent("\(place).public").path
+            try CurveKeyFile.writePublic(learnerPair.publicKey, to: path)
+            written.append(path)
+        }
+        for name in workers {
             let pair = try CurveKeyPair.generate()
-            let secret = folder.appendingPathComponent("\(name).key").path, public_ = folder.appendingPathComponent("\(name).public").path
-            try CurveKeyFile.write(pair, to: secret)
-            try CurveKeyFile.writePublic(pair.publicKey, to: public_)
-            written += [secret, public_]
+            let own = workerFolder(in: folder, name: name)
+            try CurveKeyFile.write(pair, to: own.appendingPathComponent("\(name).key").path)
+            try CurveKeyFile.writePublic(pair.publicKey, to: learner.appendingPathComponent("\(name).public").path)
+            written += [own.appendingPathComponent("\(name).key").path, learner.appendingPathComponent("\(name).public").path]
         }
         return written
     }
@@ -23,16 +42,27 @@ package enum ClusterKeys {
     /// The most worker keys a learner reads from its folder.
     package static let maximumWorkers = 4096
 
-    /// The learner's side: its pair and every worker's public key in `folder` (at most `maximumWorkers`).
+    /// The learner's side: its pair and every worker's public key in its folder `folder` (the `learner/`
+    /// folder `generate` writes; at most `maximumWorkers` worker keys).
     package static func server(_ folder: URL) throws -> ServerSecurity {
         let pair = try CurveKeyFile.readPair(from: folder.appendingPathComponent("learner.key").path)
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        return .curve(keys: pair, allowedClients: Set(try clientNames(folder).keys.map { CurveKey(z85: $0)! }))
+    }
+
+    /// Every admitted worker's public key (Z85, as the ZAP handler reports it) → the worker's name (its
+    /// file's name, `ROLE-INDEX`): a key registers only as the worker it was issued for.
+    package static func clientNames(_ folder: URL) throws -> [String: String] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".public") && $0 != "learner.public" }
-        guard names.count <= maximumWorkers else {
-            throw CurveKeyFileError.malformed(path: folder.path, line: 0, reason: "\(names.count) worker keys; a learner admits at most \(maximumWorkers)")
+        guard files.count <= maximumWorkers else {
+            throw CurveKeyFileError.malformed(path: folder.path, line: 0, reason: "\(files.count) worker keys; a learner admits at most \(maximumWorkers)")
         }
-        let clients = try names.map { try CurveKeyFile.readPublicKey(from: folder.appendingPathComponent($0).path) }
-        return .curve(keys: pair, allowedClients: Set(clients))
+        var names: [String: String] = [:]
+        for file in files {
+            let key = try CurveKeyFile.readPublicKey(from: folder.appendingPathComponent(file).path)
+            names[key.z85] = String(file.dropLast(".public".count))
+        }
+        return names
     }
 
     /// Worker `name`'s side: its pair and the learner's public key.

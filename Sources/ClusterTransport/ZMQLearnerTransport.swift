@@ -22,13 +22,14 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     private var tasks: [Task<Void, Never>] = []
 
     /// Binds `endpoint` and starts serving workers.
+    /// `clientNames` maps each admitted CurveZMQ key (Z85) to the one worker it registers as (empty: no keys).
     package init(endpoint: String, security: ServerSecurity, welcome: LearnerSession.WelcomeInfo, heartbeatInterval: Double = 1,
-                context: ZMQContext, logger: Logger) async throws {
+                clientNames: [String: String] = [:], context: ZMQContext, logger: Logger) async throws {
         router = try await RouterEndpoint(RouterConfig(endpoint: endpoint, security: security, name: "learner", logger: logger),
                                           context: context)
         self.endpoint = router.boundEndpoint
         self.logger = logger
-        session = Mutex(LearnerSession(welcome: welcome, heartbeatInterval: heartbeatInterval))
+        session = Mutex(LearnerSession(welcome: welcome, heartbeatInterval: heartbeatInterval, clientNames: clientNames))
         (incoming, events) = AsyncStream.makeStream(of: LearnerEvent.self)
         let (outgoing, outbox) = AsyncStream.makeStream(of: (PeerIdentity, [Frame]).self)
         self.outbox = outbox
@@ -38,7 +39,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
                 guard let self else { return }
                 let decoded = WireFrames.decode(message.frames, from: .worker)
                 let now = self.now
-                self.perform(self.session.withLock { $0.receive(decoded, from: message.peer.bytes, now: now) })
+                self.perform(self.session.withLock { $0.receive(decoded, from: message.peer.bytes, user: message.user, now: now) })
             }
         })
         tasks.append(Task.detached { [weak self] in

@@ -69,12 +69,14 @@ struct LaunchCommand: AsyncParsableCommand {
         let names = plan.processes.filter { $0.role != .learner }.map { "\($0.role)-\($0.index)" }
         let keyFiles = insecure ? [] : try ClusterKeys.generate(in: keys, workers: names)
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let security = insecure ? ["--insecure"] : ["--keys", keys.path]
+        // each process gets its own key folder: the learner's pair and the workers' public keys, or one
+        // worker's pair and the learner's public key (no other secret)
+        let learnerSecurity = insecure ? ["--insecure"] : ["--keys", ClusterKeys.learnerFolder(in: keys).path]
         let group = ProcessGroup()
         let learnerPlace = plan.processes[0]
         let learner = try group.start(binary, ["learner", "--config", config, "--output", output, "--bind", "tcp://127.0.0.1:\(port)",
                                                "--device", learnerPlace.device, "--role-timeout", "\(roleTimeout)"]
-                                               + security + overrides.flatMap { ["--set", $0] },
+                                               + learnerSecurity + overrides.flatMap { ["--set", $0] },
                                       prefix: "learner@\(learnerPlace.host)")
         let endpointFile = folder.appendingPathComponent("learner.endpoint")
         while !FileManager.default.fileExists(atPath: endpointFile.path) && learner.isRunning { try await Task.sleep(for: .milliseconds(20)) }
@@ -85,9 +87,9 @@ struct LaunchCommand: AsyncParsableCommand {
         var entries: [[String: Any]] = [["role": "learner", "index": 0, "host": learnerPlace.host, "pid": Int(learner.processIdentifier),
                                           "device": learnerPlace.device, "endpoint": endpoint]]
         for (place, name) in zip(plan.processes.dropFirst(), names) {
-            let keyArguments = insecure ? [] : ["--name", name]
+            let keyArguments = insecure ? ["--insecure"] : ["--keys", ClusterKeys.workerFolder(in: keys, name: name).path, "--name", name]
             let worker = try group.start(binary, ["worker", "--role", place.role.rawValue, "--connect", endpoint, "--device", place.device]
-                                             + security + keyArguments, prefix: "\(place.role)#\(place.index)@\(place.host)")
+                                             + keyArguments, prefix: "\(place.role)#\(place.index)@\(place.host)")
             entries.append(["role": place.role.rawValue, "index": place.index, "host": place.host, "pid": Int(worker.processIdentifier),
                             "device": place.device, "endpoint": endpoint])
         }

@@ -90,6 +90,13 @@ final class ReceivedMessage: @unchecked Sendable {
 
     var count: Int { bytes.count }
 
+    /// The `User-Id` the ZAP handler gave the connection this frame came on (nil without one).
+    var userID: String? {
+        guard let value = zmq_msg_gets(message, "User-Id") else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+
     deinit {
         zmq_msg_close(message)
         message.deallocate()

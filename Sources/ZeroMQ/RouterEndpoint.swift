@@ -8,11 +8,15 @@ package struct RoutedMessage: InboxMessage, Equatable {
     package var peer: PeerIdentity
     /// The frames the peer sent.
     package var frames: [Frame]
+    /// The CurveZMQ public key (Z85) the peer's connection authenticated with, as the ZAP handler
+    /// reported it (`User-Id`); nil on an insecure socket.
+    package var user: String?
 
     /// A routed message.
-    package init(peer: PeerIdentity, frames: [Frame]) {
+    package init(peer: PeerIdentity, frames: [Frame], user: String? = nil) {
         self.peer = peer
         self.frames = frames
+        self.user = user
     }
 
     /// The frames' bytes.
@@ -44,7 +48,8 @@ package final class RouterEndpoint: Sendable {
             cleanup: { zapDomain.unregister() },
             assemble: { parts in
                 guard parts.count >= 2 else { return nil }
-                return RoutedMessage(peer: PeerIdentity(Array(parts[0].bytes)), frames: parts.dropFirst().map { Frame(received: $0) })
+                return RoutedMessage(peer: PeerIdentity(Array(parts[0].bytes)), frames: parts.dropFirst().map { Frame(received: $0) },
+                                     user: parts[1].userID)
             },
             isRouter: true)
         boundEndpoint = try await thread.start(setup, context: context).get()

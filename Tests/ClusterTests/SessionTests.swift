@@ -193,6 +193,29 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(learner.registry.workers.map(\.id), [WorkerID(role: .rollout, index: 0)])
     }
 
+    /// With keys, a key registers only as the worker it was issued for, and a second connection with the
+    /// same key replaces the first (whose later frames are dropped without counting it a stranger).
+    func testAKeyRegistersOnlyAsItsOwnWorkerAndANewConnectionReplacesTheOld() {
+        var learner = LearnerSession(welcome: Self.welcome, clientNames: ["KEY-A": "reward-0", "KEY-B": "rollout-0"])
+        func register(_ role: WorkerRole, from peer: [UInt8], user: String?) -> [LearnerSession.Output] {
+            learner.receive(Self.wire(.register(Register(role: role, host: "h", pid: 1, device: "cpu",
+                                                         capabilities: WorkerCapabilities(maxRowsPerTask: 1, backends: ["cpu"]))),
+                                      from: .worker), from: peer, user: user, now: 0)
+        }
+        _ = register(.rollout, from: [1], user: "KEY-A")
+        _ = register(.reward, from: [1], user: nil)
+        _ = register(.reward, from: [1], user: "KEY-C")
+        XCTAssertEqual(learner.refused["wrong_key"], 3, "reward-0's key as a generator, no key, an unknown key")
+        XCTAssertEqual(learner.registry.workers.count, 0)
+        XCTAssertTrue(register(.reward, from: [1], user: "KEY-A").contains { if case .transmit(_, _, .welcome) = $0 { true } else { false } })
+        _ = learner.receive(Self.wire(.ready(Ready(credit: 1)), from: .worker), from: [1], user: "KEY-A", now: 0)
+        let again = register(.reward, from: [2], user: "KEY-A")
+        XCTAssertTrue(again.contains { if case .deliver(.left(WorkerID(role: .reward, index: 0))) = $0 { true } else { false } }, "\(again)")
+        XCTAssertEqual(learner.registry.workers.map(\.id), [WorkerID(role: .reward, index: 1)], "one worker per key")
+        XCTAssertTrue(learner.receive(Self.wire(.heartbeat, from: .worker), from: [1], user: "KEY-A", now: 1).isEmpty)
+        XCTAssertNil(learner.refused["stranger"], "the replaced connection's last frames are no stranger's")
+    }
+
     /// The learner timeout counts from the start or the last word from the learner, through any number of
     /// registrations again, and ends the session once, with one line.
     func testTheLearnerTimeoutEndsTheSessionOnce() {

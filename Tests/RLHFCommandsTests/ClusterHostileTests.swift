@@ -98,7 +98,7 @@ final class ClusterHostileTests: XCTestCase {
         defer { if process.isRunning { kill(process.processIdentifier, SIGTERM) } }
         let endpoint = try waitForEndpoint(output, process)
         let context = try ZMQContext()
-        let serverKey = try CurveKeyFile.readPublicKey(from: output.appendingPathComponent("keys/learner.public").path)
+        let serverKey = try CurveKeyFile.readPublicKey(from: output.appendingPathComponent("keys/learner/learner.public").path)
         let stranger = try await DealerEndpoint(DealerConfig(endpoint: endpoint, security: .curve(keys: CurveKeyPair.generate(), serverKey: serverKey),
                                                              name: "unknown-key"), context: context)
         let keyless = try await DealerEndpoint(DealerConfig(endpoint: endpoint, security: .insecure, name: "no-keys"), context: context)
@@ -107,7 +107,13 @@ final class ClusterHostileTests: XCTestCase {
                                             header: WireHeader(worker: 0, sequence: 1)).map { Frame($0) }
         try? stranger.post(register)
         try? keyless.post(register)
+        // a real worker's key (reward-0's) registering as a generator: refused, it is not that worker
+        let impostorPair = try CurveKeyFile.readPair(from: output.appendingPathComponent("keys/reward-0/reward-0.key").path)
+        let impostor = try await DealerEndpoint(DealerConfig(endpoint: endpoint, security: .curve(keys: impostorPair, serverKey: serverKey),
+                                                             name: "impostor"), context: context)
+        try? impostor.post(register)
         finish(process, log: log)
+        await impostor.close()
         let answered = await withTaskGroup(of: Bool.self) { group in
             for peer in [stranger, keyless] {
                 group.addTask {
@@ -126,6 +132,7 @@ final class ClusterHostileTests: XCTestCase {
         let metrics = try lines(output)
         XCTAssertEqual(metrics.count, 12)
         XCTAssertGreaterThanOrEqual(metrics.last?["cluster/refused/curve_clients"] as? Double ?? 0, 1)
+        XCTAssertGreaterThanOrEqual(metrics.last?["cluster/refused/wrong_key"] as? Double ?? 0, 1, "a key registers only as its own worker")
         XCTAssertEqual(metrics.last?["cluster/workers/rollout"] as? Double, 2, "only the launched generators registered")
         try assertSameNumbersAsTheEmbeddedRun(output, root: root)
     }

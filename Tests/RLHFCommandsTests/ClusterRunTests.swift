@@ -172,9 +172,18 @@ final class ClusterRunTests: XCTestCase {
         for (e, g) in zip(expected, got) { XCTAssertEqual(e, g, "iteration \(e["iteration"] ?? -1)") }
         XCTAssertEqual(processes.compactMap { $0["role"] as? String }, ["learner", "rollout", "rollout", "reward", "reference"])
         XCTAssertTrue(processes.allSatisfy { ($0["device"] as? String)?.hasPrefix("cpu:") ?? false })
-        let secret = launched.appendingPathComponent("keys/learner.key").path
-        let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int)
-        XCTAssertEqual(mode & 0o077, 0, "secret keys are readable by the user only")
+        let keys = launched.appendingPathComponent("keys")
+        for secret in ["learner/learner.key", "rollout-0/rollout-0.key"] {
+            let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: keys.appendingPathComponent(secret).path)[.posixPermissions] as? Int)
+            XCTAssertEqual(mode & 0o077, 0, "\(secret) is readable by the user only")
+        }
+        // least privilege: a worker's folder holds its own secret and the learner's public key, nothing else
+        for name in ["rollout-0", "rollout-1", "reward-0", "reference-0"] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: keys.appendingPathComponent(name).path).sorted()
+            XCTAssertEqual(files, ["\(name).key", "learner.public"].sorted(), name)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: keys.appendingPathComponent("learner").path)
+                        .filter { $0.hasSuffix(".key") }, ["learner.key"], "the learner's folder holds no worker's secret")
     }
 
     func testKilledWorkersOfEachRoleDoNotStopTheRunOrChangeItsNumbers() throws {

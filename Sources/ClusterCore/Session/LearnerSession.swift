@@ -42,29 +42,55 @@ package struct LearnerSession {
     private var streams: [Int: WeightStreamSource] = [:]
     private var lastHeartbeat = -Double.infinity
     private var announced: Set<WorkerID> = []
+    /// Each admitted CurveZMQ key (Z85) → the worker name it was issued for (`ROLE-INDEX`); empty without keys.
+    private let clientNames: [String: String]
+    /// Each key-bound worker name → the peer (routing id) its latest registration came from.
+    private var boundPeers: [String: String] = [:]
     /// Peers the learner told to stop: gone from the run; what they still send on their way out (a last
     /// heartbeat) is dropped without counting them as strangers, until one registers again.
     private var stopped: Set<String> = []
 
     /// A session with no workers.
-    package init(welcome: WelcomeInfo, heartbeatInterval: Double = 1, liveness: Int = 3, registrationsPerSecond: Int = 10) {
+    /// With `clientNames` (each admitted key's worker name), a key registers only as its own worker, and a
+    /// second connection with the same key replaces the first.
+    package init(welcome: WelcomeInfo, heartbeatInterval: Double = 1, liveness: Int = 3, registrationsPerSecond: Int = 10,
+                 clientNames: [String: String] = [:]) {
         self.welcome = welcome
+        self.clientNames = clientNames
         registry = WorkerRegistry(heartbeatInterval: heartbeatInterval, liveness: liveness,
                                   registrationsPerSecond: registrationsPerSecond)
     }
 
     private static func key(_ identity: [UInt8]) -> String { identity.map { String($0, radix: 16) }.joined(separator: ".") }
 
-    /// Handles frames from `peer` (already decoded, or the decoding error) at `now`.
-    package mutating func receive(_ decoded: Result<WireEnvelope, WireError>, from peer: [UInt8], now: Double) -> [Output] {
+    /// Handles frames from `peer` (already decoded, or the decoding error) at `now`; `user` is the
+    /// CurveZMQ key (Z85) the peer's connection authenticated with.
+    package mutating func receive(_ decoded: Result<WireEnvelope, WireError>, from peer: [UInt8], user: String? = nil,
+                                  now: Double) -> [Output] {
         let envelope: WireEnvelope
         switch decoded {
         case let .failure(error): return refuse(Self.reason(error), "a frame from peer \(Self.key(peer)): \(error)")
         case let .success(e): envelope = e
         }
         if case let .register(registration) = envelope.message {
+            var out: [Output] = []
+            if !clientNames.isEmpty {
+                // a key registers only as the worker it was issued for; a new connection with it replaces the old
+                guard let user, let name = clientNames[user] else {
+                    return refuse("wrong_key", "a registration from peer \(Self.key(peer)) without an admitted key")
+                }
+                guard name.hasPrefix(registration.role.rawValue + "-") else {
+                    return refuse("wrong_key", "key \(name) tried to register as a \(registration.role) worker; a key registers only as its own worker")
+                }
+                if let previous = boundPeers[name], previous != Self.key(peer), let old = registry.worker(identity: previous) {
+                    forget(old)
+                    stopped.insert(previous)
+                    out += [.log("\(name) connected again: the new connection replaces \(old)"), .deliver(.left(old))]
+                }
+                boundPeers[name] = Self.key(peer)
+            }
             stopped.remove(Self.key(peer))
-            return register(registration, peer: peer, now: now)
+            return out + register(registration, peer: peer, now: now)
         }
         if stopped.contains(Self.key(peer)) { return [] }
         guard let id = registry.worker(identity: Self.key(peer)), let number = peers[id]?.number else {

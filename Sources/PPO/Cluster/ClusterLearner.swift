@@ -16,7 +16,8 @@ public struct ClusterLearner {
     public let config: PPORunConfig, configText: String, overrides: [String]
     /// Where workers connect, e.g. `tcp://*:5555` (port 0: any free port).
     public let bind: String
-    /// The run's CurveZMQ key folder (`learner.key` and each admitted worker's `NAME.public`); nil: plain tcp.
+    /// The learner's CurveZMQ key folder (`learner.key` and each admitted worker's `NAME.public`: a key
+    /// registers only as the worker it is named for); nil: plain tcp.
     public let keys: URL?
     /// Seconds a role a round needs may have no usable worker (gone or quarantined) before the run stops
     /// with a checkpoint (`ClusterRunError`).
@@ -46,7 +47,7 @@ public struct ClusterLearner {
         let transport = try await ZMQLearnerTransport(
             endpoint: bind, security: server,
             welcome: LearnerSession.WelcomeInfo(runSeed: config.seed, runConfig: configText, overrides: overrides, digest: digest),
-            context: context, logger: logger)
+            clientNames: try keys.map { try ClusterKeys.clientNames($0) } ?? [:], context: context, logger: logger)
         logger.info("learner bound to \(transport.endpoint)")
         try bound(transport.endpoint)
         let learner = try PPOLearner.make(config, policy: policy, runner: RoundRunner(transport: transport, roleTimeout: roleTimeout))
