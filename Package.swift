@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -42,7 +43,8 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "Storage", .product(name: "Logging", package: "swift-log")]),
         // The ZeroMQ drivers of the core's machines.
-        .target(name: "ClusterTransport", dependencies: ["ClusterCore", "Wire", "ZeroMQ", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ClusterTransport", dependencies: ["ClusterCore", "Wire", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+                                                         .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Trainers", dependencies: [
             "Storage", "Tensor", "Models", "ModelIO", "Training", "Generation", "Datasets", "RunLogs",
             .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,3 @@
-import Checksum
 import ClusterCore
 import ClusterTransport
 import Foundation
@@ -40,7 +39,7 @@ public struct ClusterLearner {
         var logger = Logger(label: "rlhf.learner")
         logger.logLevel = .info
         let server: ServerSecurity = try keys.map { try ClusterKeys.server($0) } ?? .insecure
-        let digest = withUnsafeBytes(of: CRC32C.checksum(Array((configText + overrides.joined(separator: "\n")).utf8)).bigEndian) { Array($0) }
+        let digest = RunConfigDigest.of(text: configText, overrides: overrides)
         let policy = try LoadedPolicy.load(config)
         try PPORunLimits.check(config, model: policy.config, parameters: policy.parameters.count, embedded: false)
         let context = try ZMQContext()

@@ -85,6 +85,10 @@ public struct ClusterWorker {
             await transport.close()
             throw ClusterWorkerError(reason.map { .learnerGone(reason: $0) } ?? .neverWelcomed)
         }
+        guard RunConfigDigest.matches(welcome.configDigest, text: welcome.runConfig, overrides: welcome.configOverrides) else {
+            await transport.close()
+            throw ClusterWorkerError(.learnerGone(reason: "the learner's run config does not match the SHA-256 digest its welcome carries"))
+        }
         welcomed { (try? transport.send(.draining)) != nil }
         let config = try PPORunConfig.parse(welcome.runConfig, file: "the learner's run config", overrides: welcome.configOverrides,
                                             environment: ProcessInfo.processInfo.environment, checkPaths: true)
