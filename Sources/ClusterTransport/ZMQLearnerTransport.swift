@@ -7,7 +7,11 @@ import ZeroMQ
 
 /// The learner's transport over ZeroMQ: a ROUTER socket (on its own thread, in the `ZeroMQ` target)
 /// driven through the pure `LearnerSession`. Three small tasks move things along: one decodes what
-/// arrives, one sends what the session says, one ticks the clock (heartbeats, liveness, lease deadlines).
+/// arrives, one hands what the session says to the socket thread, one ticks the clock (heartbeats,
+/// liveness, lease deadlines). The learner never waits on one peer: sends are posted, the socket thread
+/// keeps each peer's order and holds a peer whose queue is full without holding up the others, and a
+/// peer whose queue stays full past the send timeout (it stopped reading) is dropped and counted
+/// (`cluster/refused/slow_peer`).
 package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     package let incoming: AsyncStream<LearnerEvent>
     /// The endpoint the router is bound to (with the port it got).
@@ -44,7 +48,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
         })
         tasks.append(Task.detached { [weak self] in
             for await (peer, frames) in outgoing {
-                do { try await router.send(frames, to: peer) } catch {
+                do { try router.post(frames, to: peer) } catch {
                     self?.logger.warning("cannot send to peer \(peer): \(error)")
                 }
             }
@@ -54,6 +58,9 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
                 try? await Task.sleep(for: .milliseconds(max(10, Int(heartbeatInterval * 250))))
                 guard let self else { return }
                 let now = self.now
+                for peer in router.takeStalledPeers() {
+                    self.perform(self.session.withLock { $0.dropSlowPeer(peer.bytes) })
+                }
                 self.perform(self.session.withLock { $0.tick(now: now) })
             }
         })

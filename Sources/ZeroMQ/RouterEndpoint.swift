@@ -77,6 +77,9 @@ package final class RouterEndpoint: Sendable {
         guard thread.post([Frame(peer.bytes)] + frames, peer: peer) else { throw .closed(operation: "send to \(peer)") }
     }
 
+    /// The peers whose queue stayed full past the send timeout since the last call (posts only).
+    package func takeStalledPeers() -> [PeerIdentity] { thread.takeStalledPeers() }
+
     /// How many posted messages failed after `post` returned.
     package var failedPosts: Int { thread.failedPosts }
 

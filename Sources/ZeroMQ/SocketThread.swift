@@ -32,7 +32,7 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
 
         func complete(_ result: Result<Void, ZMQError>, _ thread: SocketThread) {
             if let done { return done.resume(returning: result) }
-            if case let .failure(error) = result { thread.postFailed(error) }
+            if case let .failure(error) = result { thread.postFailed(error, peer: peer) }
         }
     }
 
@@ -121,7 +121,20 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
     var failedPosts: Int { failures.load(ordering: .relaxed) }
     private let failures = Atomic<Int>(0)
 
-    fileprivate func postFailed(_ error: ZMQError) {
+    /// Peers a posted message timed out on (their queue stayed full), not yet taken.
+    private let stalled = Mutex<Set<PeerIdentity>>([])
+
+    /// The peers whose queue stayed full past the send timeout since the last call (a peer that stopped
+    /// reading): the caller drops them.
+    func takeStalledPeers() -> [PeerIdentity] {
+        stalled.withLock { peers in
+            defer { peers = [] }
+            return Array(peers)
+        }
+    }
+
+    fileprivate func postFailed(_ error: ZMQError, peer: PeerIdentity?) {
+        if case .sendTimedOut = error, let peer { stalled.withLock { _ = $0.insert(peer) } }
         let count = failures.add(1, ordering: .relaxed).newValue
         if count <= 10 || count % 1000 == 0 { logger.warning("\(error) (a posted message; \(count) failed so far)") }
     }

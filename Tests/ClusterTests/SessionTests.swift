@@ -216,6 +216,19 @@ final class SessionTests: XCTestCase {
         XCTAssertNil(learner.refused["stranger"], "the replaced connection's last frames are no stranger's")
     }
 
+    /// A peer whose queue stayed full (it stopped reading) is dropped: its worker leaves, it is counted,
+    /// and what it still sends is dropped until it registers again.
+    func testASlowPeerIsDroppedAndCounted() {
+        var learner = LearnerSession(welcome: Self.welcome)
+        _ = learner.receive(Self.wire(.register(Self.registration), from: .worker), from: [4], now: 0)
+        let dropped = learner.dropSlowPeer([4])
+        XCTAssertTrue(dropped.contains { if case .deliver(.left(WorkerID(role: .rollout, index: 0))) = $0 { true } else { false } })
+        XCTAssertEqual(learner.refused["slow_peer"], 1)
+        XCTAssertEqual(learner.registry.workers.count, 0)
+        XCTAssertTrue(learner.receive(Self.wire(.heartbeat, from: .worker), from: [4], now: 1).isEmpty, "dropped without a word")
+        XCTAssertTrue(learner.dropSlowPeer([9]).isEmpty, "an unknown peer: nothing")
+    }
+
     /// The learner timeout counts from the start or the last word from the learner, through any number of
     /// registrations again, and ends the session once, with one line.
     func testTheLearnerTimeoutEndsTheSessionOnce() {

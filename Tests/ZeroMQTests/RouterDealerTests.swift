@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 @testable import ZeroMQ
 
@@ -352,6 +353,46 @@ final class RouterDealerTests: XCTestCase {
             }
         }
         await worker.close()
+        await router.close()
+    }
+}
+
+/// The learner never waits on one peer: posts to a dealer that stopped reading wait on the socket thread
+/// for that peer alone, another dealer gets its messages meanwhile, and once the stuck peer's queue has
+/// stayed full past the send timeout the router reports it (`takeStalledPeers`) for the caller to drop.
+final class StalledPeerTests: XCTestCase {
+    func testAPeerThatStopsReadingIsReportedAndHoldsUpNoOne() async throws {
+        let context = try ZMQContext()
+        var routerLimits = quickLimits()
+        routerLimits.sendHighWaterMark = 4
+        routerLimits.sendTimeout = .milliseconds(500)
+        let router = try await loopbackRouter(context, limits: routerLimits)
+        var stuckLimits = quickLimits()
+        stuckLimits.inboxMessages = 1  // holds one message and reads no more: nobody consumes its inbox
+        stuckLimits.receiveHighWaterMark = 4
+        let stuck = try await dealer(to: router, context, limits: stuckLimits)
+        let healthy = try await dealer(to: router, context)
+        let atHealthy = Collector(healthy.incoming)
+        let arrivals = Collector(router.incoming)
+        try await stuck.send([Frame("stuck")])
+        try await healthy.send([Frame("healthy")])
+        let hello = await arrivals.wait(for: 2)
+        let stuckPeer = try XCTUnwrap(hello.first { $0.frames.first?.text == "stuck" }?.peer)
+        let healthyPeer = try XCTUnwrap(hello.first { $0.frames.first?.text == "healthy" }?.peer)
+        let big = Frame([UInt8](repeating: 7, count: 1 << 16))
+        for _ in 0 ..< 2000 { try router.post([big], to: stuckPeer) }  // 128 MiB: far past the socket buffers
+        for i in 0 ..< 50 { try router.post([Frame("\(i)")], to: healthyPeer) }
+        let got = await atHealthy.wait(for: 50, within: 5)  // a hang guard; they arrive in milliseconds
+        XCTAssertEqual(got.map { $0.first?.text }, (0 ..< 50).map { "\($0)" }, "the healthy peer is not held up, and its order is kept")
+        let stalled = Mutex<Set<PeerIdentity>>([])
+        let reported = await eventually(within: 10) {
+            let taken = router.takeStalledPeers()
+            return stalled.withLock { $0.formUnion(taken); return !$0.isEmpty }
+        }
+        XCTAssertTrue(reported, "the stuck peer is reported once its queue stayed full past the send timeout")
+        XCTAssertEqual(stalled.withLock { $0 }, [stuckPeer], "only the stuck peer")
+        await stuck.close()
+        await healthy.close()
         await router.close()
     }
 }

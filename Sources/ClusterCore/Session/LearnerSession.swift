@@ -207,6 +207,17 @@ package struct LearnerSession {
         }
     }
 
+    /// Drops the peer whose queue stayed full past the send timeout (it stopped reading): its worker
+    /// leaves the run, its leases go back to the queue, and what it still sends is dropped until it
+    /// registers again. Counted as `slow_peer`.
+    package mutating func dropSlowPeer(_ peer: [UInt8]) -> [Output] {
+        guard let id = registry.worker(identity: Self.key(peer)) else { return [] }
+        forget(id)
+        stopped.insert(Self.key(peer))
+        refused["slow_peer", default: 0] += 1
+        return [.log("dropped \(id): its queue stayed full past the send timeout (it stopped reading)"), .deliver(.left(id))]
+    }
+
     /// Forgets a worker that left.
     package mutating func forget(_ id: WorkerID) {
         registry.remove(id)
