@@ -28,8 +28,10 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     /// Binds `endpoint` and starts serving workers.
     /// `clientNames` maps each admitted CurveZMQ key (Z85) to the one worker it registers as (empty: no keys).
     package init(endpoint: String, security: ServerSecurity, welcome: LearnerSession.WelcomeInfo, heartbeatInterval: Double = 1,
-                clientNames: [String: String] = [:], context: ZMQContext, logger: Logger) async throws {
-        router = try await RouterEndpoint(RouterConfig(endpoint: endpoint, security: security, name: "learner", logger: logger),
+                clientNames: [String: String] = [:], limits: SocketLimits = SocketLimits(), context: ZMQContext,
+                logger: Logger) async throws {
+        router = try await RouterEndpoint(RouterConfig(endpoint: endpoint, security: security, limits: limits, name: "learner",
+                                                       logger: logger),
                                           context: context)
         self.endpoint = router.boundEndpoint
         self.logger = logger

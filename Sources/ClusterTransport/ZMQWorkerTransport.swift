@@ -25,6 +25,10 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
     private let clock = SessionClock()
     private var tasks: [Task<Void, Never>] = []
     private let ending = Mutex<String?>(nil)
+    private let lost = Atomic<Int>(0)
+
+    /// How many times the session lost the learner (silent for its liveness) and registered again.
+    package var learnerLosses: Int { lost.load(ordering: .relaxed) }
 
     /// Connects to the learner at `endpoint` and registers as `registration`; the session ends after
     /// `learnerTimeout` seconds without a word from the learner.
@@ -102,6 +106,7 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
             case let .welcomed(welcome): welcomes.yield(welcome)
             case let .deliver(message): messages.yield(message)
             case .learnerLost:
+                lost.add(1, ordering: .relaxed)
                 let now = self.now
                 perform(session.withLock { $0.start(now: now) })
             case let .end(reason):
