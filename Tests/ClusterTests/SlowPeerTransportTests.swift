@@ -23,7 +23,7 @@ final class SlowPeerTransportTests: XCTestCase {
             endpoint: "tcp://127.0.0.1:0", security: .insecure,
             welcome: LearnerSession.WelcomeInfo(runSeed: 1, runConfig: "seed: 1\n", overrides: [],
                                                 digest: RunConfigDigest.of(text: "seed: 1\n", overrides: [])),
-            heartbeatInterval: 0.25, limits: limits, context: context, logger: logger)
+            heartbeatInterval: 0.5, limits: limits, context: context, logger: logger)
         var inbox = learner.incoming.makeAsyncIterator()
         let capabilities = WorkerCapabilities(maxRowsPerTask: 1, backends: ["cpu"])
         let honest = try await ZMQWorkerTransport(
@@ -61,7 +61,8 @@ final class SlowPeerTransportTests: XCTestCase {
                 try await Task.sleep(for: .milliseconds(10))
             }
         }
-        // 6 s of flooding: the honest worker hears the learner's heartbeats all along (liveness: 0.75 s)
+        // 6 s of flooding: the honest worker hears the learner's heartbeats all along (liveness: 1.5 s; a
+        // send held up behind the sink waits 2 s)
         try await Task.sleep(for: .seconds(6))
         XCTAssertEqual(honest.learnerLosses, 0, "the honest worker never lost the learner")
         XCTAssertGreaterThanOrEqual(learner.counters["cluster/refused/slow_peer"] ?? 0, 1, "the sink was dropped as a slow peer")
