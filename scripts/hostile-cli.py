@@ -782,6 +782,8 @@ def second_attack_cases():
     for value in ["nan", "inf", "-1", "0", "1e9"]:
         run(["worker", "--role", "rollout", "--connect", "tcp://127.0.0.1:5555", "--insecure", "--connect-timeout", value])
         run(["worker", "--role", "rollout", "--connect", "tcp://127.0.0.1:5555", "--insecure", "--learner-timeout", value])
+        run(["learner", "--config", i["config"], "--bind", "tcp://127.0.0.1:0", "--insecure", "--role-timeout", value,
+             "--output", os.path.join(work, "role-timeout-run")], env=run_env)
     for name in ["../../etc/passwd", "a/b", ".hidden", ""]:
         run(["worker", "--role", "rollout", "--connect", "tcp://127.0.0.1:5555", "--keys", work, "--name", name])
     run(["score", "--model", stories_bin, "--tokenizer", tok, "--ids", "1,2"] + ["--json"] * 1000)
