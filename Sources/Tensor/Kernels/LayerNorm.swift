@@ -30,15 +30,4 @@ extension CPUKernels {
         addBlockPartials(dWeight, partials.pointer, blocks: blocks.blockCount, stride: 2 * C, count: C)
         addBlockPartials(dBias, partials.pointer + C, blocks: blocks.blockCount, stride: 2 * C, count: C)
     }
-
-    /// target[count] += partials[0] + partials[1] + … in block order, partial b at `partials + b·stride`;
-    /// channels are split over the workers, each adding every block for its channels.
-    static func addBlockPartials(_ target: FloatPointer, _ partials: FloatPointer, blocks: Int, stride: Int,
-                                 count: Int) {
-        Parallel.forRanges(count, costPerItem: blocks) { channels in
-            for b in 0..<blocks {
-                rlhf_add(target, target, partials + b * stride, channels.lowerBound, channels.upperBound)
-            }
-        }
-    }
 }
