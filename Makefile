@@ -13,7 +13,7 @@ RELEASE := -c release $(CPU_FLAGS)
 APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev time
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 
-.PHONY: test demo build setup deps models bench clean proto proto-check hostile examples
+.PHONY: test demo build setup deps models bench clean proto proto-check hostile examples fuzz fuzz-replay
 
 test: setup
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
@@ -33,6 +33,27 @@ examples: $(if $(filter yes,$(PREBUILT)),,deps models)
 PREBUILT ?= no
 hostile: $(if $(filter yes,$(PREBUILT)),,build)
 	python3 scripts/hostile-cli.py --rlhf "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" --shared $(SHARED) --models $(MODELS)
+
+# The wire protocol's fuzzer (Fuzz/, docs/PROTOCOL.md section 10): libFuzzer with AddressSanitizer over the frame
+# decoder and both sessions' input paths, for FUZZ_SECONDS, from the committed corpus and the seeds. Inputs
+# that reach new code are merged into Fuzz/corpus (commit them). A crash is written to Fuzz/crashes/: fix
+# it and keep the input in Fuzz/regressions/. `make test` replays the corpus and the regressions;
+# `make fuzz-replay` replays them under AddressSanitizer.
+FUZZ_SECONDS ?= 300
+FUZZ_BUILD := $(SWIFT) build -c release --sanitize fuzzer --sanitize address --build-path .build-fuzz --product ProtocolFuzzer -Xswiftc -DFUZZING
+FUZZ_RUN := SWIFT_BACKTRACE=enable=no .build-fuzz/release/ProtocolFuzzer
+fuzz: deps
+	$(SWIFT) build $(RELEASE) --product ProtocolFuzzer
+	$(FUZZ_BUILD)
+	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; mkdir -p "$$tmp/new" Fuzz/crashes && \
+	"$$($(SWIFT) build $(RELEASE) --show-bin-path)/ProtocolFuzzer" --write-seeds "$$tmp/seeds" && \
+	$(FUZZ_RUN) "$$tmp/new" Fuzz/corpus "$$tmp/seeds" -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  -artifact_prefix=Fuzz/crashes/ -print_final_stats=1 && \
+	$(FUZZ_RUN) -merge=1 Fuzz/corpus "$$tmp/new" "$$tmp/seeds" 2>&1 | tail -2
+
+fuzz-replay: deps
+	$(FUZZ_BUILD)
+	$(FUZZ_RUN) -runs=0 Fuzz/corpus Fuzz/regressions
 
 build: deps
 	$(SWIFT) build $(RELEASE) --product rlhf

@@ -40,6 +40,10 @@ let package = Package(
         .target(name: "Wire", dependencies: ["RLHFProtoC"]),
         // The cluster's protocol as pure state machines: no sockets, clocks or files.
         .target(name: "ClusterCore", dependencies: ["Wire", "Checksum", .product(name: "HeapModule", package: "swift-collections")]),
+        // The protocol's fuzz target (the frame decoder and both sessions' input paths) and its libFuzzer
+        // program (`make fuzz`); the plain build of the program replays inputs.
+        .target(name: "ProtocolFuzzing", dependencies: ["Wire", "ClusterCore"]),
+        .executableTarget(name: "ProtocolFuzzer", dependencies: ["ProtocolFuzzing"], path: "Fuzz/ProtocolFuzzer"),
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "Storage", .product(name: "Logging", package: "swift-log")]),
         // The ZeroMQ drivers of the core's machines.
@@ -81,7 +85,7 @@ let package = Package(
         .testTarget(name: "RunLogsTests", dependencies: ["TestSupport", "RunLogs", "Checksum", "CKernelSupport"]),
         .testTarget(name: "WireTests", dependencies: ["TestSupport", "Wire"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["TestSupport", "ZeroMQ"]),
-        .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "ClusterCore", "ClusterTransport", "PPO", "Launch", "Wire",
+        .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "ClusterCore", "ClusterTransport", "PPO", "Launch", "Wire", "ProtocolFuzzing",
                                                         "Models", "Training", "Generation"]),
         .testTarget(name: "TrainersTests", dependencies: ["TestSupport", "Trainers", "Datasets", "ModelIO", "Models", "Training"]),
         .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands", "ModelIO", "Models", "Training", "Datasets", "Wire",
