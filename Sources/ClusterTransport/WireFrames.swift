@@ -2,12 +2,18 @@ import ClusterCore
 import Wire
 import ZeroMQ
 
-/// Between the codec's frames and ZeroMQ's: decoding reads received frames as byte arrays; a weight
+/// Between the codec's frames and ZeroMQ's: decoding reads received frames in place; a weight
 /// chunk goes out as its header, its body and a frame over the snapshot's memory (no copy).
 enum WireFrames {
     /// Decodes `frames` sent by `sender`.
     static func decode(_ frames: [Frame], from sender: WirePeer) -> Result<WireEnvelope, WireError> {
-        Result { () throws(WireError) in try WireCodec.decode(frames: frames.map(\.bytes), from: sender) }
+        Result { () throws(WireError) in try WireCodec.decode(frames: frames, from: sender) }
+    }
+
+    /// Whether `frames` are a `HEARTBEAT` (a look at the header alone).
+    static func isHeartbeat(_ frames: [Frame]) -> Bool {
+        guard frames.count == 2, frames[1].count == 0 else { return false }
+        return WireCodec.kind(ofHeader: frames[0]) == .heartbeat
     }
 
     /// The frames of `message` with `header`.
@@ -21,5 +27,13 @@ enum WireFrames {
                                         header: header)
         guard let payload = stream.withChunk(at: offset, { Frame(unsafeBytes: $0, owner: stream.weights.values) }) else { return nil }
         return [Frame(head[0]), Frame(head[1]), payload]
+    }
+}
+
+/// A received ZeroMQ frame is decoded in place, never copied first (a 64 MiB rollout included).
+extension Frame: WireFrame {
+    /// Calls `body` with the frame's bytes.
+    package func withWireBytes<R>(_ body: (UnsafeRawBufferPointer) throws(WireError) -> R) throws(WireError) -> R {
+        try withUnsafeBytes(body)
     }
 }

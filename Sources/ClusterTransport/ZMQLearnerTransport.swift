@@ -6,9 +6,11 @@ import Wire
 import ZeroMQ
 
 /// The learner's transport over ZeroMQ: a ROUTER socket (on its own thread, in the `ZeroMQ` target)
-/// driven through the pure `LearnerSession`. Three small tasks move things along: one decodes what
-/// arrives, one hands what the session says to the socket thread, one ticks the clock (heartbeats,
-/// liveness, lease deadlines). The learner never waits on one peer: sends are posted, the socket thread
+/// driven through the pure `LearnerSession`. Small tasks move things along: one takes what arrives and
+/// answers heartbeats and small messages at once, one decodes large messages (`BulkLane`: a flooding
+/// peer's excess is dropped and counted), one hands what the session says to the socket thread, one ticks
+/// the clock (heartbeats, liveness, lease deadlines). Checksums of a new weights version run before the
+/// session's lock is taken. The learner never waits on one peer: sends are posted, the socket thread
 /// keeps each peer's order and holds a peer whose queue is full without holding up the others, and a
 /// peer whose queue stays full past the send timeout (it stopped reading) is dropped and counted
 /// (`cluster/refused/slow_peer`).
@@ -23,6 +25,8 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     private let sequence = Atomic<UInt64>(0)
     private let logger: Logger
     private let clock = SessionClock()
+    /// Where large messages are decoded, apart from heartbeats and small ones.
+    private let bulk: BulkLane
     private var tasks: [Task<Void, Never>] = []
 
     /// Binds `endpoint` and starts serving workers.
@@ -40,12 +44,26 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
         let (outgoing, outbox) = AsyncStream.makeStream(of: (PeerIdentity, [Frame]).self)
         self.outbox = outbox
         let router = router
+        let bulk = BulkLane()
+        self.bulk = bulk
         tasks.append(Task.detached { [weak self] in
             for await message in router.incoming {
                 guard let self else { return }
-                let decoded = WireFrames.decode(message.frames, from: .worker)
-                let now = self.now
-                self.perform(self.session.withLock { $0.receive(decoded, from: message.peer.bytes, user: message.user, now: now) })
+                let isHeartbeat = message.frames.byteCount <= BulkLane.thresholdBytes && WireFrames.isHeartbeat(message.frames)
+                switch bulk.route(message, isHeartbeat: isHeartbeat) {
+                case .now: self.receive(message)
+                case .queued: break
+                case .flood:
+                    let bytes = message.frames.byteCount
+                    self.perform(self.session.withLock { $0.refuseFlood(from: message.peer.bytes, bytes: bytes) })
+                }
+            }
+            bulk.finish()
+        })
+        tasks.append(Task.detached { [weak self] in
+            for await item in bulk.items {
+                self?.receive(item.message)
+                bulk.done(item)
             }
         })
         tasks.append(Task.detached { [weak self] in
@@ -70,6 +88,13 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
 
     private var now: Double { clock.now }
 
+    /// Decodes `message` (outside the session's lock) and hands it to the session.
+    private func receive(_ message: RoutedMessage) {
+        let decoded = WireFrames.decode(message.frames, from: .worker)
+        let now = self.now
+        perform(session.withLock { $0.receive(decoded, from: message.peer.bytes, user: message.user, now: now) })
+    }
+
     /// Frames and peers refused so far, by reason.
     package var refused: [String: Int] { session.withLock { $0.refused } }
 
@@ -90,6 +115,11 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     package var refusedClients: Int { router.refusedClients }
 
     package func send(_ message: LearnerMessage, to worker: WorkerID) throws(TransportError) {
+        // a new version's checksums run here, outside the session's lock, so heartbeats never wait on them
+        if case let .weights(weights) = message, !session.withLock({ $0.isPublished(version: weights.version) }) {
+            let stream = WeightStreamSource(weights)
+            session.withLock { $0.publish(stream) }
+        }
         guard let outputs = session.withLock({ $0.send(message, to: worker) }) else { throw .closed("worker \(worker)") }
         perform(outputs)
     }
@@ -121,6 +151,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     package func close() async {
         for task in tasks { task.cancel() }
         outbox.finish()
+        bulk.finish()
         events.finish()
         await router.close()
     }

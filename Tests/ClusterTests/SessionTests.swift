@@ -229,6 +229,31 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(learner.dropSlowPeer([9]).isEmpty, "an unknown peer: nothing")
     }
 
+    /// A generator that asks for weights again and again without reading is sent at most 64 chunks, and
+    /// the rest of its requests are refused and counted; a published stream is the one sent.
+    func testWeightRequestsWithoutReadingAreBoundedAndCounted() throws {
+        var learner = LearnerSession(welcome: Self.welcome)
+        _ = learner.receive(Self.wire(.register(Self.registration), from: .worker), from: [4], now: 0)
+        _ = learner.receive(Self.wire(.ready(Ready(credit: 1)), from: .worker), from: [4], now: 0)
+        let id = WorkerID(role: .rollout, index: 0)
+        let big = PolicyWeights(version: 2, replaces: nil, tensors: [WeightTensor(name: "w", shape: [100 << 18])],
+                                values: WeightValues([Float](repeating: 0.5, count: 100 << 18)))  // 100 MiB: 100 chunks
+        let stream = WeightStreamSource(big)
+        learner.publish(stream)
+        XCTAssertTrue(learner.isPublished(version: 2))
+        let manifest = try XCTUnwrap(learner.send(.weights(big), to: id))
+        guard case let .transmit(_, _, .weightsManifest(sent)) = manifest.first else { return XCTFail("no manifest") }
+        XCTAssertEqual(sent, stream.manifest)
+        var chunks = 0
+        for t in 0..<20 {
+            chunks += learner.receive(Self.wire(.weightsRequest(WeightsRequest(version: 2, byteOffset: 0, credit: 64)), from: .worker),
+                                      from: [4], now: 1 + Double(t) * 0.1)
+                .filter { if case .transmitChunk = $0 { true } else { false } }.count
+        }
+        XCTAssertEqual(chunks, 64)
+        XCTAssertEqual(learner.refused["credit_exhausted"], 19)
+    }
+
     /// The learner timeout counts from the start or the last word from the learner, through any number of
     /// registrations again, and ends the session once, with one line.
     func testTheLearnerTimeoutEndsTheSessionOnce() {

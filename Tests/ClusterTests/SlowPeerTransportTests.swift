@@ -8,8 +8,9 @@ import ZeroMQ
 
 /// The learner never waits on one peer, through the real ZeroMQ transports on loopback: a peer that
 /// registers as a generator, asks for a published version's weights over and over and never reads what
-/// it is sent does not hold up the heartbeats of an honest worker (it never loses the learner), and
-/// once its queue has stayed full past the send timeout it is dropped and counted (`slow_peer`).
+/// it is sent does not hold up the heartbeats of an honest worker (it never loses the learner); it is
+/// sent no more than 64 chunks (its further requests are refused as `credit_exhausted`), and once its
+/// queue has stayed full past the send timeout it is dropped and counted (`slow_peer`).
 /// Before, one send task awaited every send, so the sink's full queue held up every peer's messages.
 final class SlowPeerTransportTests: XCTestCase {
     func testAPeerThatNeverReadsHoldsUpNoHonestWorker() async throws {
@@ -51,13 +52,14 @@ final class SlowPeerTransportTests: XCTestCase {
             if case let .message(delivery) = event, case .hello(.rollout) = delivery.message { generator = delivery.from }
         }
         let sinkID = try XCTUnwrap(generator)
-        try learner.send(.weights(WeightStreamTests.weights), to: sinkID)  // publishes version 4 (about 1.4 MiB: 2 chunks)
+        // version 4 of 80 MiB (80 chunks): more than the 64 the sink may have on their way
+        let weights = PolicyWeights(version: 4, replaces: nil, tensors: [WeightTensor(name: "w", shape: [80 << 18])],
+                                    values: WeightValues([Float](repeating: 0.25, count: 80 << 18)))
+        try learner.send(.weights(weights), to: sinkID)
         let drain = Task { while await inbox.next() != nil {} }  // the learner keeps reading its events
         let flood = Task {
             for _ in 0 ..< 400 {
-                for offset in [0, WeightStreamSource.chunkBytes] {
-                    try post(.weightsRequest(WeightsRequest(version: WeightStreamTests.weights.version, byteOffset: offset, credit: 64)))
-                }
+                try post(.weightsRequest(WeightsRequest(version: 4, byteOffset: 0, credit: 64)))
                 try await Task.sleep(for: .milliseconds(10))
             }
         }
@@ -66,6 +68,7 @@ final class SlowPeerTransportTests: XCTestCase {
         try await Task.sleep(for: .seconds(6))
         XCTAssertEqual(honest.learnerLosses, 0, "the honest worker never lost the learner")
         XCTAssertGreaterThanOrEqual(learner.counters["cluster/refused/slow_peer"] ?? 0, 1, "the sink was dropped as a slow peer")
+        XCTAssertGreaterThanOrEqual(learner.counters["cluster/refused/credit_exhausted"] ?? 0, 1, "asking again without reading was refused")
         XCTAssertEqual(learner.registered(.reward), 1, "the honest worker is still registered")
         flood.cancel()
         drain.cancel()

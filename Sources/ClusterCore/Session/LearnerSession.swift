@@ -32,7 +32,7 @@ package struct LearnerSession {
     /// The registered workers.
     package private(set) var registry: WorkerRegistry
     /// Frames and peers refused, by reason (`malformed`, `protocol_version`, `unknown_role`, `stranger`,
-    /// `wrong_kind`, `oversized`, `registration_flood`).
+    /// `wrong_kind`, `oversized`, `registration_flood`, `wrong_key`, `slow_peer`, `credit_exhausted`, `flood`).
     package private(set) var refused: [String: Int] = [:]
     /// The policy version the learner holds (for `Welcome`).
     package var policyVersion = 0
@@ -46,6 +46,8 @@ package struct LearnerSession {
     private let clientNames: [String: String]
     /// Each key-bound worker name → the peer (routing id) its latest registration came from.
     private var boundPeers: [String: String] = [:]
+    /// Each peer's weight credit: the stream it reads and how far the learner has sent it.
+    private var credits: [String: WeightCredit] = [:]
     /// Peers the learner told to stop: gone from the run; what they still send on their way out (a last
     /// heartbeat) is dropped without counting them as strangers, until one registers again.
     private var stopped: Set<String> = []
@@ -115,10 +117,14 @@ package struct LearnerSession {
             guard request.byteOffset % chunk == 0, request.byteOffset < stream.manifest.totalBytes || stream.manifest.totalBytes == 0 else {
                 return refuse("wrong_kind", "\(id) asked for weights v\(request.version) at byte \(request.byteOffset)")
             }
-            let credit = min(max(request.credit, 1), 64)
-            return stride(from: request.byteOffset, to: stream.manifest.totalBytes, by: chunk).prefix(credit).map {
-                .transmitChunk(peer: peer, worker: number, stream: stream, offset: $0)
+            let key = Self.key(peer)
+            var credit = credits[key] ?? WeightCredit(version: request.version)
+            let offsets = credit.grant(request, chunkBytes: chunk, totalBytes: stream.manifest.totalBytes, now: now)
+            credits[key] = credit
+            if offsets.isEmpty && request.byteOffset < stream.manifest.totalBytes {
+                return refuse("credit_exhausted", "\(id) asked for weights v\(request.version) at byte \(request.byteOffset) with \(WeightCredit.maxOutstanding) chunks still on their way")
             }
+            return offsets.map { .transmitChunk(peer: peer, worker: number, stream: stream, offset: $0) }
         default:
             guard let message = envelope.message.workerMessage else {
                 return refuse("wrong_kind", "\(id) sent a \(envelope.message.kind), which workers do not send")
@@ -186,6 +192,16 @@ package struct LearnerSession {
         return out
     }
 
+    /// Whether version `version`'s stream is published (its checksums done).
+    package func isPublished(version: Int) -> Bool { streams[version] != nil }
+
+    /// Publishes a version's stream, built (and checksummed) by the caller outside any lock it holds the
+    /// session under; sending `.weights` of that version then reuses it.
+    package mutating func publish(_ stream: WeightStreamSource) {
+        guard streams[stream.manifest.version] == nil else { return }
+        streams[stream.manifest.version] = stream
+    }
+
     /// The frames of the learner's `message` to `worker`, or nil when the worker is gone.
     package mutating func send(_ message: LearnerMessage, to worker: WorkerID) -> [Output]? {
         guard let peer = peers[worker] else { return nil }
@@ -218,8 +234,14 @@ package struct LearnerSession {
         return [.log("dropped \(id): its queue stayed full past the send timeout (it stopped reading)"), .deliver(.left(id))]
     }
 
+    /// Counts a large message dropped unread because `peer` had too many waiting (`flood`).
+    package mutating func refuseFlood(from peer: [UInt8], bytes: Int) -> [Output] {
+        refuse("flood", "a \(bytes)-byte message from peer \(Self.key(peer)): it has too many large messages waiting")
+    }
+
     /// Forgets a worker that left.
     package mutating func forget(_ id: WorkerID) {
+        if let peer = peers[id] { credits[Self.key(peer.identity)] = nil }
         registry.remove(id)
         announced.remove(id)
         peers[id] = nil

@@ -53,6 +53,12 @@ package enum WireCodec {
         return WireEnvelope(header: header, message: message)
     }
 
+    /// The kind a header frame names, or nil when it does not parse (a look at frame 0 alone, for routing).
+    package static func kind<Frame: WireFrame>(ofHeader frame: Frame) -> MessageKind? {
+        guard frame.count <= WireProtocol.headerLimit else { return nil }
+        return try? frame.withWireBytes { bytes throws(WireError) in try WireHeader.unpacked(bytes) }.0
+    }
+
     /// Frame 1 of `message`: the protobuf body of its kind (empty for `HEARTBEAT`).
     static func encodeBody(_ message: WireMessage) throws(WireError) -> [UInt8] {
         let arena = PackArena()
