@@ -108,6 +108,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
             for (reason, n) in session.refused { out["cluster/refused/\(reason)"] = Double(n) }
         }
         out["cluster/refused/curve_clients"] = Double(router.refusedClients)
+        out["cluster/refused/unauthenticated"] = Double(router.cutConnections)
         return out
     }
 

@@ -57,6 +57,7 @@ struct SocketHandle {
         try set(ZMQ_RCVHWM, Int32(clamping: limits.receiveHighWaterMark), "ZMQ_RCVHWM")
         try set(ZMQ_RECONNECT_IVL, limits.reconnectInterval.zmqMilliseconds, "ZMQ_RECONNECT_IVL")
         try set(ZMQ_RECONNECT_IVL_MAX, limits.reconnectIntervalMax.zmqMilliseconds, "ZMQ_RECONNECT_IVL_MAX")
+        try set(ZMQ_HANDSHAKE_IVL, max(1, limits.handshakeTimeout.zmqMilliseconds), "ZMQ_HANDSHAKE_IVL")
     }
 
     func close() { zmq_close(raw) }

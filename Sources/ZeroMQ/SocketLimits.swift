@@ -19,6 +19,11 @@ package struct SocketLimits: Sendable, Equatable {
     package var inboxMessages: Int = 10_000
     /// Received bytes held for the consumer before the socket thread stops reading.
     package var inboxBytes: Int = 1 << 30
+    /// `ZMQ_HANDSHAKE_IVL`: a connection whose handshake (CurveZMQ included) has not finished by then is closed.
+    package var handshakeTimeout: Duration = .seconds(10)
+    /// A router's most connections still in their handshake (or silent since); past it the oldest is cut
+    /// (`ConnectionGuard`).
+    package var maxUnauthenticated: Int = 64
 
     /// The defaults.
     package init() {}

@@ -19,7 +19,8 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
         /// Turns the frames of one received multipart message into an inbox message (nil: drop it).
         var assemble: @Sendable ([ReceivedMessage]) -> Message?
         /// True for a `ROUTER`: the first frame of a send is the peer's routing id, and a full peer queue
-        /// is retried on a timer (libzmq's `POLLOUT` on a ROUTER says nothing about one peer).
+        /// is retried on a timer (libzmq's `POLLOUT` on a ROUTER says nothing about one peer). A router's
+        /// unauthenticated connections are bounded (`ConnectionGuard`, `SocketLimits.maxUnauthenticated`).
         var isRouter: Bool
     }
 
@@ -81,7 +82,12 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
                         ready.resume(returning: .failure(error))
                         return
                     }
-                    let pending = run(socket, setup)
+                    let monitor = setup.isRouter ? openMonitor(socket, context: context) : nil
+                    let pending = run(socket, setup, monitor: monitor)
+                    if let monitor {
+                        zmq_socket_monitor(socket.raw, nil, 0)
+                        monitor.close()
+                    }
                     socket.close()
                     setup.cleanup()
                     finish(pending: pending)
@@ -120,6 +126,12 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
     /// How many posted messages failed after `post` returned (unknown peer, timed out, closed unsent).
     var failedPosts: Int { failures.load(ordering: .relaxed) }
     private let failures = Atomic<Int>(0)
+
+    /// Connections cut for being over `SocketLimits.maxUnauthenticated`.
+    var cutConnections: Int { cut.load(ordering: .relaxed) }
+    private let cut = Atomic<Int>(0)
+    /// The router's unauthenticated connections (touched only on the socket thread).
+    private var connections: ConnectionGuard?
 
     /// Peers a posted message timed out on (their queue stayed full), not yet taken.
     private let stalled = Mutex<Set<PeerIdentity>>([])
@@ -160,11 +172,55 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
         }
     }
 
+    /// A PAIR socket hearing `socket`'s accepted and closed connections (nil, logged, if libzmq refuses).
+    private func openMonitor(_ socket: SocketHandle, context: ZMQContext) -> SocketHandle? {
+        let address = "inproc://rlhf-monitor-\(name)-\(UInt64.random(in: 0 ... .max))"
+        guard zmq_socket_monitor(socket.raw, address, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) == 0,
+              let monitor = try? SocketHandle(context: context.handle, type: ZMQ_PAIR, name: "\(name)-monitor"),
+              zmq_connect(monitor.raw, address) == 0 else {
+            logger.warning("zmq: \(name): no socket monitor (\(ZMQError.last("socket_monitor"))); unauthenticated connections are not capped")
+            return nil
+        }
+        connections = ConnectionGuard(limit: limits.maxUnauthenticated)
+        return monitor
+    }
+
+    /// Reads the monitor's events: an accepted connection may cut the oldest unauthenticated ones.
+    private func readMonitor(_ monitor: SocketHandle) {
+        while true {
+            var parts: [[UInt8]] = []
+            var more = true
+            while more {
+                var message = zmq_msg_t()
+                zmq_msg_init(&message)
+                defer { zmq_msg_close(&message) }
+                guard zmq_msg_recv(&message, monitor.raw, ZMQ_DONTWAIT) >= 0 else { return }
+                parts.append(Array(UnsafeRawBufferPointer(start: zmq_msg_data(&message), count: zmq_msg_size(&message))))
+                more = zmq_msg_more(&message) != 0
+            }
+            // frame 1: the event (UInt16) and its value (UInt32, the connection's descriptor), native order
+            guard let event = parts.first, event.count >= 6 else { continue }
+            let kind = event.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 0, as: UInt16.self) }
+            let fd = event.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 2, as: Int32.self) }
+            if Int32(kind) == ZMQ_EVENT_ACCEPTED {
+                for old in connections?.accepted(fd) ?? [] {
+                    shutdown(old, Int32(SHUT_RDWR))
+                    let count = cut.add(1, ordering: .relaxed).newValue
+                    if count <= 10 || count % 1000 == 0 {
+                        logger.warning("zmq: \(name): cut a connection still unauthenticated: over \(limits.maxUnauthenticated) at once (\(count) so far)")
+                    }
+                }
+            } else if Int32(kind) == ZMQ_EVENT_DISCONNECTED {
+                connections?.closed(fd)
+            }
+        }
+    }
+
     /// The poll loop. Returns the sends still waiting when it stops.
-    private func run(_ socket: SocketHandle, _ setup: Setup) -> [SendRequest] {
+    private func run(_ socket: SocketHandle, _ setup: Setup, monitor: SocketHandle?) -> [SendRequest] {
         var pending: [SendRequest] = []
         var retryMilliseconds: Int = 1
-        var items = [zmq_pollitem_t](repeating: zmq_pollitem_t(), count: 2)
+        var items = [zmq_pollitem_t](repeating: zmq_pollitem_t(), count: monitor == nil ? 2 : 3)
         while true {
             let (new, stopping) = state.withLock { state in
                 defer { state.queue.removeAll(keepingCapacity: true) }
@@ -178,8 +234,9 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
                                       events: Int16((reading ? ZMQ_POLLIN : 0) | (blocked && !setup.isRouter ? ZMQ_POLLOUT : 0)),
                                       revents: 0)
             items[1] = zmq_pollitem_t(socket: nil, fd: wake.readFD, events: Int16(ZMQ_POLLIN), revents: 0)
+            if let monitor { items[2] = zmq_pollitem_t(socket: monitor.raw, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
             let timeout: Int = blocked ? (setup.isRouter ? retryMilliseconds : 100) : -1
-            let rc = zmq_poll(&items, 2, timeout)
+            let rc = zmq_poll(&items, Int32(items.count), timeout)
             if rc < 0 {
                 let code = zmq_errno()
                 if code == EINTR { continue }
@@ -187,6 +244,7 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
                 return pending
             }
             if items[1].revents & Int16(ZMQ_POLLIN) != 0 { wake.drain() }
+            if let monitor, items[2].revents & Int16(ZMQ_POLLIN) != 0 { readMonitor(monitor) }
             if items[0].revents & Int16(ZMQ_POLLIN) != 0 { receiveAvailable(socket, setup) }
             retryMilliseconds = blocked ? min(retryMilliseconds * 2, 16) : 1
         }
@@ -260,6 +318,10 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
                     return  // libzmq delivers multipart messages whole, so parts is empty here
                 }
                 let more = zmq_msg_more(message) != 0
+                if connections != nil {
+                    let fd = zmq_msg_get(message, ZMQ_SRCFD)
+                    if fd >= 0 { connections!.heard(fd) }
+                }
                 parts.append(ReceivedMessage(taking: message))
                 if !more { break }
             }
