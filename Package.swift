@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "ClusterCore", "ClusterTransport", "PPO", "Launch", "Wire", "ProtocolFuzzing",
                                                         "Models", "Training", "Generation"]),
         .testTarget(name: "TrainersTests", dependencies: ["TestSupport", "Trainers", "Datasets", "ModelIO", "Models", "Training"]),
-        .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands", "ModelIO", "Models", "Training", "Datasets", "Wire",
+        .testTarget(name: "RLHFCommandsTests", dependencies: ["TestSupport", "RLHFCommands", "ClusterTransport", "ModelIO", "Models", "Training", "Datasets", "Wire",
                                                               "ZeroMQ", "Trainers", "PPO"]),
     ]
 )

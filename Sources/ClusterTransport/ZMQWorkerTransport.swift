@@ -49,6 +49,11 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
             for await frames in dealer.incoming {
                 guard let self else { return }
                 let decoded = WireFrames.decode(frames, from: .learner)
+                if self.hoarding.load(ordering: .relaxed), case let .success(envelope) = decoded,
+                   case let .weightsManifest(manifest) = envelope.message {
+                    await self.hoard(version: manifest.version)
+                    return
+                }
                 let now = self.now
                 self.perform(self.session.withLock { $0.receive(decoded, now: now) })
             }
@@ -62,7 +67,7 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
         tasks.append(Task.detached { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(250))
-                guard let self else { return }
+                guard let self, !self.silent.load(ordering: .relaxed) else { continue }
                 let now = self.now
                 self.perform(self.session.withLock { $0.tick(now: now) })
             }
@@ -72,6 +77,25 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
     }
 
     private var now: Double { clock.now }
+
+    /// A hostile peer for tests (`rlhf worker --fault hoard-weights`): at the first weights manifest the
+    /// worker stops reading its socket and asks for that version's chunks from byte 0, 64 at a time,
+    /// every 10 ms, sending nothing else (no heartbeat, no registration) until it is closed.
+    package func hoardWeights() { hoarding.store(true, ordering: .relaxed) }
+    private let hoarding = Atomic<Bool>(false), silent = Atomic<Bool>(false)
+
+    private func hoard(version: Int) async {
+        silent.store(true, ordering: .relaxed)
+        logger.warning("hoarding weights v\(version): asking for its chunks again and again, reading nothing (--fault hoard-weights)")
+        let number = session.withLock { $0.number } ?? 0
+        while !Task.isCancelled {
+            let request = WireMessage.weightsRequest(WeightsRequest(version: version, byteOffset: 0, credit: 64))
+            if let frames = try? WireFrames.encode(request, header: WireHeader(worker: number, sequence: sequence.add(1, ordering: .relaxed).newValue)) {
+                outbox.yield(frames)
+            }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
 
     /// The learner's first `Welcome` (nil if the transport closed first).
     package func welcome() async -> Welcome? {

@@ -306,6 +306,7 @@ final class SessionTests: XCTestCase {
             guard outputs.count == 1, case let .log(line) = outputs[0] else { return false }
             return line.hasPrefix("refused")
         }
-        XCTAssertEqual(refusals.count, 21, "each refusal is one log line")
+        XCTAssertEqual(refusals.count, 10, "the first 10 refusals of a reason are logged, one line each")
+        XCTAssertEqual(flood.filter(\.isEmpty).count, 11, "the rest are counted without a line (until the 1,000th)")
     }
 }

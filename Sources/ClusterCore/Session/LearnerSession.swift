@@ -247,9 +247,13 @@ package struct LearnerSession {
         peers[id] = nil
     }
 
+    /// Counts a refusal; logs the first 10 of each reason, then every 1,000th (a hostile peer cannot
+    /// fill the log).
     private mutating func refuse(_ reason: String, _ line: String) -> [Output] {
-        refused[reason, default: 0] += 1
-        return [.log("refused \(line)")]
+        let count = refused[reason, default: 0] + 1
+        refused[reason] = count
+        guard count <= 10 || count % 1000 == 0 else { return [] }
+        return [.log("refused \(line)" + (count >= 10 ? " (\(count) refused as \(reason) so far; every 1,000th is logged)" : ""))]
     }
 
     private static func reason(_ error: WireError) -> String {

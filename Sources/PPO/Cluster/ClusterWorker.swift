@@ -93,6 +93,7 @@ public struct ClusterWorker {
         let config = try PPORunConfig.parse(welcome.runConfig, file: "the learner's run config", overrides: welcome.configOverrides,
                                             environment: ProcessInfo.processInfo.environment, checkPaths: true)
         logger.info("welcomed as worker \(welcome.worker); building the \(role) role")
+        if fault?.0 == .hoardWeights { transport.hoardWeights() }
         let roleTransport: any WorkerTransport = fault.map { FaultyWorkerTransport(base: transport, fault: $0.0, after: $0.after) } ?? transport
         if let fault { logger.warning("this worker answers with an injected fault after \(fault.after) sound answers: \(fault.0.rawValue)") }
         try await RoleSetup.runWorker(role.wire, config: config, transport: roleTransport) { store in

@@ -11,6 +11,9 @@ public enum WorkerFault: String, Sendable, CaseIterable {
     case refuseWeights = "refuse-weights"
     /// Every result has one row too few.
     case invalidResults = "invalid-results"
+    /// A generator that, at its first weights manifest, stops reading and asks for the version's chunks
+    /// again and again (`ZMQWorkerTransport.hoardWeights`): a keyed peer that never reads.
+    case hoardWeights = "hoard-weights"
 }
 
 /// A worker transport that rewrites the role's answers as `fault` says, on their way to the learner,
