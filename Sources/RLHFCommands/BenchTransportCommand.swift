@@ -29,6 +29,9 @@ struct BenchTransportCommand: AsyncParsableCommand {
     @Option(help: "Tasks per lease round, 3 leases each (default: grown until a round lasts 2 s).")
     var tasks: Int?
 
+    @Option(help: "Seconds of the flood measurement (a peer sending 64 MiB frames while honest peers probe the learner); 0 skips it.")
+    var floodSeconds = 10.0
+
     @Option(name: .customLong("security"), help: "Measure plain tcp, CurveZMQ or both.")
     var securities: BenchSecurityChoice = .both
 
@@ -43,6 +46,7 @@ struct BenchTransportCommand: AsyncParsableCommand {
         }
         if let tasks, !(1...200_000).contains(tasks) { throw ValidationError("--tasks must be between 1 and 200000") }
         if let floats, floats < 1 { throw ValidationError("--floats must be at least 1") }
+        guard floodSeconds.isFinite, (0...3600).contains(floodSeconds) else { throw ValidationError("--flood-seconds must be between 0 and 3600") }
         let perCopy = floats ?? ParameterLayout.specs(for: options.model.config).reduce(0) { $0 + $1.1.reduce(1, *) }
         // the learner's values, a buffer per generator assembling, and a copy in flight
         let (total, overflow) = perCopy.multipliedReportingOverflow(by: generators + 2)
@@ -86,6 +90,19 @@ struct BenchTransportCommand: AsyncParsableCommand {
                                       result.reference_workers, result.tasks, result.leases_per_s, result.min_leases_per_s,
                                       result.max_leases_per_s, result.round_s, result.coordination_s, result.target_leases_per_s,
                                       result.meets_target ? "met" : "NOT met"))
+        }
+        guard floodSeconds > 0 else { return }
+        for security in securities.modes {
+            let progress = ProgressLine(label: "bench transport flood \(security)", total: Int(floodSeconds.rounded(.up)))
+            let result = try await FloodBench.measure(security: security, seconds: floodSeconds, logger: logger, progress: progress.reporter)
+            progress.finish()
+            try report(result, String(format: "flood %@, a peer sending %d MiB frames (%d in %.1f s, %.2f GB/s; refused: %@): "
+                                      + "round trips of %d honest peers median %.1f ms (%.1f ms before the flood), 99th %.1f ms, "
+                                      + "highest %.1f ms over %d; longest heartbeat gap %.2f s; under 1 s: %@",
+                                      "\(security)", result.frame_bytes / (1 << 20), result.frames_sent, result.seconds, result.flood_gb_per_s,
+                                      result.refused.sorted { $0.key < $1.key }.map { "\($0.key) \(Int($0.value))" }.joined(separator: ", "),
+                                      result.honest, result.rtt_median_ms, result.quiet_rtt_median_ms, result.rtt_p99_ms, result.rtt_max_ms,
+                                      result.round_trips, result.heartbeat_gap_max_s, result.under_1_s ? "yes" : "NO"))
         }
     }
 
