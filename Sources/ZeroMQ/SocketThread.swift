@@ -71,10 +71,12 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
             let thread = Thread { [self, name] in
                 Thread.current.name = "zmq-\(name)"
                 withExtendedLifetime(context) {
-                    let socket: SocketHandle
+                    let socket: SocketHandle, monitor: SocketHandle?
                     do throws(ZMQError) {
                         let opened = try setup.open()
                         socket = opened.0
+                        // before anyone is told the endpoint, so no connection is accepted unseen
+                        monitor = setup.isRouter ? openMonitor(socket, context: context) : nil
                         ready.resume(returning: .success(opened.endpoint))
                     } catch {
                         setup.cleanup()
@@ -82,7 +84,6 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
                         ready.resume(returning: .failure(error))
                         return
                     }
-                    let monitor = setup.isRouter ? openMonitor(socket, context: context) : nil
                     let pending = run(socket, setup, monitor: monitor)
                     if let monitor {
                         zmq_socket_monitor(socket.raw, nil, 0)

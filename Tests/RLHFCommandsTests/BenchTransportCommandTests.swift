@@ -12,13 +12,13 @@ final class BenchTransportCommandTests: XCTestCase {
 
     func testTinyRunReportsEveryMeasurement() throws {
         let r = try run(["--floats", "1000000", "--generators", "2", "--workers", "8", "--tasks", "100",
-                         "--runs", "1", "--warmup", "0", "--json"])
+                         "--runs", "1", "--warmup", "0", "--flood-seconds", "2", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = try r.stdout.split(separator: "\n").map { line in
             try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
         }
         XCTAssertEqual(lines.map { $0["measurement"] as? String },
-                       ["weights", "weights", "codec", "codec", "codec", "leases", "leases"], r.stdout)
+                       ["weights", "weights", "codec", "codec", "codec", "leases", "leases", "flood", "flood"], r.stdout)
         XCTAssertTrue(lines.allSatisfy { $0["workload"] as? String == "transport" })
         for (line, security) in zip(lines.filter { $0["measurement"] as? String == "weights" }, ["plain", "curve"]) {
             XCTAssertEqual(line["security"] as? String, security)
@@ -37,10 +37,17 @@ final class BenchTransportCommandTests: XCTestCase {
             XCTAssertEqual(line["leases_per_round"] as? Int, 300, "3 leases a task: rollout, score, reference")
             XCTAssertGreaterThan(line["leases_per_s"] as? Double ?? 0, 0)
         }
+        for (line, security) in zip(lines.filter { $0["measurement"] as? String == "flood" }, ["plain", "curve"]) {
+            XCTAssertEqual(line["security"] as? String, security)
+            XCTAssertEqual(line["frame_bytes"] as? Int, 64 << 20)
+            XCTAssertGreaterThan(line["frames_sent"] as? Int ?? 0, 0, "the flood ran")
+            XCTAssertGreaterThan(line["round_trips"] as? Int ?? 0, 0, "the honest peers were answered under it")
+        }
     }
 
     func testBadOptionsAreRefused() throws {
-        for arguments in [["--generators", "0"], ["--workers", "2"], ["--floats", "0"], ["--tasks", "0"], ["--security", "tls"]] {
+        for arguments in [["--generators", "0"], ["--workers", "2"], ["--floats", "0"], ["--tasks", "0"], ["--security", "tls"],
+                          ["--flood-seconds", "nan"], ["--flood-seconds", "-1"], ["--flood-seconds", "1e9"]] {
             let r = try run(arguments)
             XCTAssertEqual(r.status, 2, "\(arguments): \(r.stderr)")
             XCTAssertTrue(r.stderr.contains(arguments[0]), r.stderr)
