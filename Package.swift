@@ -27,7 +27,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Files: side files read within caps, data files read as they stream, files and folders written whole.
         .target(name: "Storage", dependencies: ["CZlib"]),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CKernelSupport", "CKernels"], swiftSettings: numericSettings),
+        // SplitMix64, the one seeded generator: the tensor engine and the cluster's pure core both draw from it.
+        .target(name: "SeededRandom"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernelSupport", "CKernels", "SeededRandom"], swiftSettings: numericSettings),
         .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "ModelIO", dependencies: ["Storage", "Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
@@ -39,7 +41,7 @@ let package = Package(
         .target(name: "RLHFProtoC", publicHeadersPath: "include", linkerSettings: [.linkedLibrary("protobuf-c")]),
         .target(name: "Wire", dependencies: ["RLHFProtoC"]),
         // The cluster's protocol as pure state machines: no sockets, clocks or files.
-        .target(name: "ClusterCore", dependencies: ["Wire", "Checksum", .product(name: "HeapModule", package: "swift-collections")]),
+        .target(name: "ClusterCore", dependencies: ["Wire", "Checksum", "SeededRandom", .product(name: "HeapModule", package: "swift-collections")]),
         // The protocol's fuzz target (the frame decoder and both sessions' input paths) and its libFuzzer
         // program (`make fuzz`); the plain build of the program replays inputs.
         .target(name: "ProtocolFuzzing", dependencies: ["Wire", "ClusterCore"]),

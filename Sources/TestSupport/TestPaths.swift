@@ -36,6 +36,18 @@ package enum TestPaths {
     package static var smolLM2GGUF: URL { models.appendingPathComponent("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf") }
     /// The all-MiniLM-L6-v2 folder fetched by `make models`.
     package static var miniLM: URL { models.appendingPathComponent("all-minilm-l6-v2") }
+
+    /// The environment that points a started `rlhf` at these folders (`RLHF_SHARED`, `RLHF_MODELS`).
+    package static var environment: [String: String?] { ["RLHF_SHARED": shared.path, "RLHF_MODELS": models.path] }
+
+    /// The stories260K sentiment cluster config the cluster tests run (`cluster/configs/`).
+    package static var clusterConfig: URL { packageRoot.appendingPathComponent("cluster/configs/sentiment-stories260k.yaml") }
+
+    /// Throws the skip-free failure of a test that needs the VADER lexicon from `make models`.
+    package static func requireVADER() throws {
+        try requireFile(FileManager.default.fileExists(atPath: models.appendingPathComponent("vader/vader_lexicon.txt").path),
+                        "the VADER lexicon is missing: run `make models`")
+    }
 }
 
 /// Errors tests raise when their inputs are missing (a failure, never a skip: `make test` fetches them).

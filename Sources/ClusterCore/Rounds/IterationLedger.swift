@@ -74,46 +74,51 @@ package struct IterationLedger: Sendable {
     /// the workers answered in); nil until `isComplete`.
     package var batch: [Entry]? { isComplete ? taskIDs.compactMap { entries[$0] } : nil }
 
-    /// Records a generator's rollout.
+    /// Records a generator's rollout: dropped when sampled with another policy version than its task's.
     package mutating func record(_ rollout: Rollout) -> LedgerOutcome {
-        if id(rollout.id, isOf: iteration), let task = entries[rollout.id]?.task, rollout.policyVersion != task.policyVersion,
-           entries[rollout.id]?.rollout == nil {
-            wrongVersion += 1
-            return .wrongVersion
+        record(rollout.id, \.rollout, rollout) { entry throws(Refusal) in
+            guard rollout.policyVersion == entry.task.policyVersion else { throw .wrongVersion }
+            do throws(MessageError) { try rollout.validate(against: entry.task) } catch { throw .invalid(error) }
         }
-        return record(rollout.id, \.rollout, rollout) { entry throws(MessageError) in try rollout.validate(against: entry.task) }
     }
-
-    /// Whether `id` is of this ledger's incarnation and `iteration`.
-    private func id(_ id: TaskID, isOf iteration: Int) -> Bool { id.incarnation == incarnation && id.iteration == iteration }
 
     /// Records a reward scorer's scores.
     package mutating func record(_ result: ScoreResult) -> LedgerOutcome {
-        record(result.id, \.scores, result) { entry throws(MessageError) in
+        record(result.id, \.scores, result) { entry throws(Refusal) in
             guard result.scores.count == entry.task.prompts.count else {
-                throw .shape(task: result.id, what: "\(result.scores.count) scores for \(entry.task.prompts.count) rows")
+                throw .invalid(.shape(task: result.id, what: "\(result.scores.count) scores for \(entry.task.prompts.count) rows"))
             }
-            guard result.scores.allSatisfy(\.isFinite) else { throw .shape(task: result.id, what: "a non-finite score") }
+            guard result.scores.allSatisfy(\.isFinite) else { throw .invalid(.shape(task: result.id, what: "a non-finite score")) }
         }
     }
 
     /// Records a reference worker's log-probs (which must match the recorded rollout's responses).
     package mutating func record(_ result: ReferenceResult) -> LedgerOutcome {
-        record(result.id, \.reference, result) { entry throws(MessageError) in
-            guard let rollout = entry.rollout else { throw .shape(task: result.id, what: "reference log-probs before its rollout") }
+        record(result.id, \.reference, result) { entry throws(Refusal) in
+            guard let rollout = entry.rollout else { throw .invalid(.shape(task: result.id, what: "reference log-probs before its rollout")) }
             guard result.logProbs.map(\.count) == rollout.responses.map(\.count) else {
-                throw .shape(task: result.id, what: "reference log-probs do not match the responses' lengths")
+                throw .invalid(.shape(task: result.id, what: "reference log-probs do not match the responses' lengths"))
             }
         }
     }
 
+    /// Why a result's own check drops it.
+    private enum Refusal: Error { case wrongVersion, invalid(MessageError) }
+
+    /// Counts `result` into `slot` of its task once it passes, in order: the incarnation, the iteration,
+    /// a task issued, the slot still empty, and `check` (the result's own rules).
     private mutating func record<Result>(_ id: TaskID, _ slot: WritableKeyPath<Entry, Result?>, _ result: Result,
-                                         check: (Entry) throws(MessageError) -> Void) -> LedgerOutcome {
+                                         check: (Entry) throws(Refusal) -> Void) -> LedgerOutcome {
         guard id.incarnation == incarnation else { otherIncarnation += 1; return .otherIncarnation }
         guard id.iteration == iteration else { late += 1; return .late }
         guard var entry = entries[id] else { unknown += 1; return .unknownTask }
         guard entry[keyPath: slot] == nil else { duplicates += 1; return .duplicate }
-        do { try check(entry) } catch { invalid += 1; return .invalid(error) }
+        do throws(Refusal) { try check(entry) } catch {
+            switch error {
+            case .wrongVersion: wrongVersion += 1; return .wrongVersion
+            case let .invalid(why): invalid += 1; return .invalid(why)
+            }
+        }
         entry[keyPath: slot] = result
         entries[id] = entry
         if entry.isComplete { completed += 1 }  // each slot is filled once, so this happens once per task

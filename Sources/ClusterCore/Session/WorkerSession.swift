@@ -1,3 +1,4 @@
+import SeededRandom
 import Wire
 
 /// A worker's side of the wire protocol as a pure state machine over an injected clock: it registers
@@ -56,7 +57,7 @@ package struct WorkerSession {
     /// Whether the role has said hello (its first READY went out), and whether it asked to drain.
     private var helloSent = false, drainPending = false
     private var started = false, ended = false
-    private var jitter: UInt64
+    private var jitter: SplitMix64
 
     /// A session that registers as `registration`, ending after `learnerTimeout` seconds of silence;
     /// `jitterSeed` seeds the registration back-off's jitter (the process id is a good one).
@@ -64,7 +65,7 @@ package struct WorkerSession {
         self.registration = registration
         self.credit = credit
         self.learnerTimeout = learnerTimeout
-        jitter = jitterSeed
+        jitter = SplitMix64(seed: jitterSeed)
     }
 
     /// `REGISTER`, at `now`: the first message, and again whenever the learner was lost.
@@ -85,15 +86,8 @@ package struct WorkerSession {
         return [.transmit(.register(registration))]
     }
 
-    /// A factor in [0.5, 1.5) (SplitMix64 over the seed).
-    private mutating func nextJitter() -> Double {
-        jitter &+= 0x9E37_79B9_7F4A_7C15
-        var z = jitter
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return 0.5 + Double(z >> 11) / Double(1 << 53)
-    }
+    /// A factor in [0.5, 1.5) (the next draw of the seeded SplitMix64 stream).
+    private mutating func nextJitter() -> Double { 0.5 + Double(jitter.next() >> 11) / Double(1 << 53) }
 
     /// Answers a `Welcome`: the first one builds the role; a later one (the session registered again)
     /// is answered with READY once the role is built, so the learner counts this worker again.
