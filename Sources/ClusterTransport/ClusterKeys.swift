@@ -5,16 +5,25 @@ import ZeroMQ
 /// what it needs: `learner/` holds the learner's pair (`learner.key`, mode 0600), `learner.public` and
 /// every worker's `NAME.public` (the learner admits exactly those workers, each only as the worker its
 /// key was issued for); `NAME/` holds worker NAME's pair and `learner.public`, and no other secret.
+/// `operator/` holds the operator's pair and `learner.public`: the control commands (`rlhf checkpoint`,
+/// `stop`, `drain`, `status`) connect with it, and the learner obeys only `operator.public`'s holder.
 package enum ClusterKeys {
     /// The learner's folder within a run's key folder.
     package static func learnerFolder(in folder: URL) -> URL { folder.appendingPathComponent("learner") }
 
+    /// The operator's key name, folder and files' stem: `operator/operator.key`, `learner/operator.public`.
+    package static let operatorName = "operator"
+
+    /// The operator's folder within a run's key folder.
+    package static func operatorFolder(in folder: URL) -> URL { folder.appendingPathComponent(operatorName) }
+
     /// Worker `name`'s folder within a run's key folder.
     package static func workerFolder(in folder: URL, name: String) -> URL { folder.appendingPathComponent(name) }
 
-    /// Writes a fresh pair for the learner and for each of `workers` into their folders under `folder`
-    /// (each created 0700); returns the files written.
+    /// Writes a fresh pair for the learner, the operator and each of `workers` into their folders under
+    /// `folder` (each created 0700); returns the files written.
     package static func generate(in folder: URL, workers: [String]) throws -> [String] {
+        let workers = workers + [operatorName]
         let learner = learnerFolder(in: folder)
         for directory in [folder, learner] + workers.map({ workerFolder(in: folder, name: $0) }) {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -42,8 +51,8 @@ package enum ClusterKeys {
     /// The most worker keys a learner reads from its folder.
     package static let maximumWorkers = 4096
 
-    /// The learner's side: its pair and every worker's public key in its folder `folder` (the `learner/`
-    /// folder `generate` writes; at most `maximumWorkers` worker keys).
+    /// The learner's side: its pair and every client's public key in its folder `folder` (the `learner/`
+    /// folder `generate` writes; at most `maximumWorkers` worker keys, and the operator's).
     package static func server(_ folder: URL) throws -> ServerSecurity {
         let pair = try CurveKeyFile.readPair(from: folder.appendingPathComponent("learner.key").path)
         return .curve(keys: pair, allowedClients: Set(try clientNames(folder).keys.map { CurveKey(z85: $0)! }))
@@ -54,7 +63,7 @@ package enum ClusterKeys {
     package static func clientNames(_ folder: URL) throws -> [String: String] {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".public") && $0 != "learner.public" }
-        guard files.count <= maximumWorkers else {
+        guard files.count <= maximumWorkers + 1 else {  // the workers and the operator
             throw CurveKeyFileError.malformed(path: folder.path, line: 0, reason: "\(files.count) worker keys; a learner admits at most \(maximumWorkers)")
         }
         var names: [String: String] = [:]
@@ -63,6 +72,11 @@ package enum ClusterKeys {
             names[key.z85] = String(file.dropLast(".public".count))
         }
         return names
+    }
+
+    /// The keys in the learner's folder `folder` with operator rights (`operator.public`; none without it).
+    package static func operatorKeys(_ folder: URL) throws -> Set<String> {
+        Set(try clientNames(folder).filter { $0.value == operatorName }.keys)
     }
 
     /// Worker `name`'s side: its pair and the learner's public key.

@@ -32,14 +32,15 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     /// Binds `endpoint` and starts serving workers.
     /// `clientNames` maps each admitted CurveZMQ key (Z85) to the one worker it registers as (empty: no keys).
     package init(endpoint: String, security: ServerSecurity, welcome: LearnerSession.WelcomeInfo, heartbeatInterval: Double = 1,
-                clientNames: [String: String] = [:], limits: SocketLimits = SocketLimits(), context: ZMQContext,
-                logger: Logger) async throws {
+                clientNames: [String: String] = [:], operatorKeys: Set<String> = [], limits: SocketLimits = SocketLimits(),
+                context: ZMQContext, logger: Logger) async throws {
         router = try await RouterEndpoint(RouterConfig(endpoint: endpoint, security: security, limits: limits, name: "learner",
                                                        logger: logger),
                                           context: context)
         self.endpoint = router.boundEndpoint
         self.logger = logger
-        session = Mutex(LearnerSession(welcome: welcome, heartbeatInterval: heartbeatInterval, clientNames: clientNames))
+        session = Mutex(LearnerSession(welcome: welcome, heartbeatInterval: heartbeatInterval, clientNames: clientNames,
+                                       operatorKeys: operatorKeys))
         (incoming, events) = AsyncStream.makeStream(of: LearnerEvent.self)
         let (outgoing, outbox) = AsyncStream.makeStream(of: (PeerIdentity, [Frame]).self)
         self.outbox = outbox
@@ -95,6 +96,18 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
         perform(session.withLock { $0.receive(decoded, from: message.peer.bytes, user: message.user, now: now) })
     }
 
+    /// Who answers operators' requests (nil: each is refused).
+    private let operatorDesk = Mutex<(@Sendable (OperatorRequest) -> OperatorAnswer)?>(nil)
+
+    /// From now on `answer` answers every operator request (from a connection with an operator key); it
+    /// runs on the transport's receive task, so it must answer at once.
+    package func answerOperators(_ answer: @escaping @Sendable (OperatorRequest) -> OperatorAnswer) {
+        operatorDesk.withLock { $0 = answer }
+    }
+
+    /// The worker registered now with the key issued as `name` (`ROLE-INDEX`).
+    package func worker(named name: String) -> WorkerID? { session.withLock { $0.worker(named: name) } }
+
     /// Frames and peers refused so far, by reason.
     package var refused: [String: Int] { session.withLock { $0.refused } }
 
@@ -141,6 +154,12 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
                     }
                 case let .deliver(event): events.yield(event)
                 case let .log(line): logger.info("\(line)")
+                case let .operatorRequest(request, peer):
+                    let desk = operatorDesk.withLock { $0 }
+                    let answer = desk?(request)
+                        ?? OperatorAnswer(id: request.id, done: false, message: "refused: this learner is not taking operator requests yet")
+                    logger.notice("operator: \(request.action): \(answer.message)")
+                    perform(session.withLock { $0.answer(answer, to: peer) })
                 }
             } catch {
                 logger.error("cannot encode a message: \(error)")

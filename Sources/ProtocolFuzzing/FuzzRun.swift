@@ -6,8 +6,10 @@ enum FuzzRun {
     /// The generator's layout: two small tensors (68 bytes, one chunk).
     static let layout = [WeightTensor(name: "embed.weight", shape: [4, 3]), WeightTensor(name: "norm.weight", shape: [5])]
 
-    /// The client keys (stand-ins for Z85 keys) and the workers they were issued for.
-    static let keys = ["key-rollout-1", "key-reward-1", "key-reference-1"]
+    /// The client keys (stand-ins for Z85 keys): three workers' and the operator's.
+    static let keys = ["key-rollout-1", "key-reward-1", "key-reference-1", "key-operator"]
+    /// The keys with operator rights.
+    static let operatorKeys: Set<String> = ["key-operator"]
     static let clientNames = ["key-rollout-1": "rollout-1", "key-reward-1": "reward-1", "key-reference-1": "reference-1"]
 
     /// The incarnation of the fuzzed learner.
@@ -79,6 +81,11 @@ enum FuzzRun {
         case let .weightsRequest(request):
             return request.version < 0 || request.byteOffset < 0 ? ["asks for v\(request.version) at byte \(request.byteOffset)"] : []
         case let .taskFailed(task, _): return id(task)
+        case let .operatorRequest(request):
+            if case let .drain(worker) = request.action, !OperatorRequest.isWorkerName(worker) { return ["drains \"\(worker.prefix(40))\""] }
+            return []
+        case let .operatorAnswer(answer):
+            return answer.message.contains("\n") || answer.message.utf8.count > OperatorAnswer.messageLimit ? ["is not one line"] : []
         default: return []
         }
     }

@@ -11,8 +11,8 @@ package enum FuzzSeeds {
         var seeds = [("learner-round", learnerRound()), ("worker-stream", workerStream())]
         for (index, message) in everyKind().enumerated() {
             let frames = try! WireCodec.encode(message, header: WireHeader(worker: 1, sequence: 1))
-            let toLearner = message.kind.isSent(by: .worker)
-            seeds.append(("kind-\(index)-\("\(message.kind)".lowercased())", FuzzSteps.encode([toLearner ? .toLearner(peer: 0, key: 0, frames: frames)
+            let toLearner = message.kind.isSent(by: .worker), key = message.kind == .operatorRequest ? 3 : 0
+            seeds.append(("kind-\(index)-\("\(message.kind)".lowercased())", FuzzSteps.encode([toLearner ? .toLearner(peer: 0, key: key, frames: frames)
                                                                                      : .toWorker(frames: frames)])))
         }
         return seeds
@@ -91,6 +91,8 @@ package enum FuzzSeeds {
             .weightsRequest(WeightsRequest(version: 1, byteOffset: 0, credit: 4)), .weightsInstalled(version: 1),
             .weightsRefused(version: 1, reason: "no"), .taskFailed(task: task.id, reason: "no"), .control(.drain),
             .metrics(Metrics(iteration: 1, values: ["objective/kl": 0.5])),
+            .operatorRequest(OperatorRequest(id: 7, action: .drain(worker: "reward-1"))),
+            .operatorAnswer(OperatorAnswer(id: 7, done: true, message: "draining reward-1", status: "{\"iteration\": 3}")),
         ]
     }
 }

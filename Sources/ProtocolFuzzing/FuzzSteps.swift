@@ -5,7 +5,7 @@ package struct FuzzSteps: Sequence, IteratorProtocol {
     /// One step.
     package enum Step: Equatable {
         /// Frames from worker peer `peer` (0...3) to the learner, whose connection authenticated as
-        /// client key `key` (nil: none, or 0...2).
+        /// client key `key` (nil: none, or 0...3: three workers' keys and the operator's).
         case toLearner(peer: Int, key: Int?, frames: [[UInt8]])
         /// Frames from the learner to the worker.
         case toWorker(frames: [[UInt8]])
@@ -55,8 +55,8 @@ package struct FuzzSteps: Sequence, IteratorProtocol {
         let argument = Int(op >> 2)
         switch op & 3 {
         case 0:
-            let key = argument >> 2 & 3
-            return .toLearner(peer: argument & 3, key: key == 3 ? nil : key, frames: frames())
+            let key = argument >> 2 & 7
+            return .toLearner(peer: argument & 3, key: key > 3 ? nil : key, frames: frames())
         case 1: return .toWorker(frames: frames())
         case 2: return .tick(seconds: Double(byte() ?? 0) * 0.25)
         default: return .learner(LearnerMove(rawValue: argument % LearnerMove.allCases.count)!)
@@ -74,7 +74,7 @@ package struct FuzzSteps: Sequence, IteratorProtocol {
         for step in steps {
             switch step {
             case let .toLearner(peer, key, f):
-                out.append(UInt8(((key ?? 3) << 2 | peer) << 2))
+                out.append(UInt8(((key ?? 7) << 2 | peer) << 2))
                 frames(f)
             case let .toWorker(f):
                 out.append(1)

@@ -13,11 +13,13 @@ struct LearnerUnderFuzz {
     /// Leases issued, and results the ledgers accepted (their rounds' records so far).
     var leases: Int { dispatcher.leasesIssued }
     private(set) var accepted = 0
+    /// Operator requests the session let through (from the operator key).
+    private(set) var operatorRequests = 0
 
     /// A learner whose peers authenticate with `clientNames` (empty: any peer may register as anything).
-    init(clientNames: [String: String]) {
+    init(clientNames: [String: String], operatorKeys: Set<String> = []) {
         session = LearnerSession(welcome: FuzzRun.welcome, heartbeatInterval: 1, liveness: 3, registrationsPerSecond: 10,
-                                 clientNames: clientNames)
+                                 clientNames: clientNames, operatorKeys: operatorKeys)
     }
 
     /// Frames from `peer` (authenticated as `user`) at `now`; what broke an invariant, if anything.
@@ -78,6 +80,9 @@ struct LearnerUnderFuzz {
             case let .deliver(.message(delivery)): violations += perform(dispatcher.receive(delivery))
             case let .deliver(.left(worker)): violations += perform(dispatcher.remove(worker))
             case let .deliver(.tick(now)): violations += perform(dispatcher.advance(to: now))
+            case let .operatorRequest(request, peer):
+                operatorRequests += 1
+                violations += handle(session.answer(OperatorAnswer(id: request.id, done: true, message: "\(request.action)"), to: peer))
             case .log: break
             }
         }

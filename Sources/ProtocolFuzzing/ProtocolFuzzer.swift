@@ -15,13 +15,15 @@ package enum ProtocolFuzzer {
         /// Leases the keyed learner's dispatcher issued, results its ledgers accepted, and versions the
         /// generator assembled.
         package var leases = 0, accepted = 0, weightsAssembled = 0
+        /// Operator requests the keyed learner let through.
+        package var operatorRequests = 0
         /// What the keyed learner refused, by reason.
         package var refused: [String: Int] = [:]
     }
 
     /// Drives the sessions with `input`.
     package static func run(_ input: [UInt8]) -> Report {
-        var keyed = LearnerUnderFuzz(clientNames: FuzzRun.clientNames)
+        var keyed = LearnerUnderFuzz(clientNames: FuzzRun.clientNames, operatorKeys: FuzzRun.operatorKeys)
         var open = LearnerUnderFuzz(clientNames: [:])
         var worker = WorkerUnderFuzz()
         var now = 0.0
@@ -42,6 +44,6 @@ package enum ProtocolFuzzer {
             if !violations.isEmpty { break }
         }
         return Report(violations: violations, leases: keyed.leases, accepted: keyed.acceptedResults,
-                      weightsAssembled: worker.weightsAssembled, refused: keyed.session.refused)
+                      weightsAssembled: worker.weightsAssembled, operatorRequests: keyed.operatorRequests, refused: keyed.session.refused)
     }
 }

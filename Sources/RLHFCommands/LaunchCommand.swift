@@ -93,7 +93,9 @@ struct LaunchCommand: AsyncParsableCommand {
             entries.append(["role": place.role.rawValue, "index": place.index, "host": place.host, "pid": Int(worker.processIdentifier),
                             "device": place.device, "endpoint": endpoint])
         }
-        let cluster: [String: Any] = ["processes": entries, "keys": keyFiles, "secure": !insecure, "launcher": launcher]
+        // the control commands (`rlhf status|checkpoint|stop|drain --run DIR`) read the endpoint and the operator's key folder here
+        var cluster: [String: Any] = ["processes": entries, "keys": keyFiles, "secure": !insecure, "launcher": launcher, "endpoint": endpoint]
+        if !insecure { cluster["operator_keys"] = ClusterKeys.operatorFolder(in: keys).path }
         try StagedWrite.file(folder.appendingPathComponent("cluster.json"),
                              contents: JSONSerialization.data(withJSONObject: cluster, options: [.prettyPrinted, .sortedKeys]))
         group.stopOnSignals(learner: learner)

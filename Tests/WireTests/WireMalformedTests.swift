@@ -218,6 +218,34 @@ final class WireMalformedTests: XCTestCase {
         assertWireError(.invalidText("Register.host")) { try decode(KindNumber.register, badText.bytes) }
     }
 
+    /// Operator requests and answers: an unknown or reserved action (`SCALE`, `ADMIT`), a drain without a
+    /// worker name or with one that is not `ROLE-INDEX`, an answer of more than one line.
+    func testOperatorRequestsAndAnswers() {
+        for action: Int64 in [0, 5, 6, 9] {
+            var request = ProtoWriter()
+            request.int(1, 7); request.int(2, action)
+            assertWireError(.outOfRange(field: "OperatorRequest.action", value: "\(action)", expected: "status, checkpoint, stop or drain")) {
+                try decode(KindNumber.operatorRequest, request.bytes)
+            }
+        }
+        var nameless = ProtoWriter()
+        nameless.int(1, 7); nameless.int(2, 4)
+        assertWireError(.missingField("OperatorRequest.worker")) { try decode(KindNumber.operatorRequest, nameless.bytes) }
+        for name in ["reward", "reward-", "reward-01", "reward--1", "learner-0", "reward-0-1", "reward-\u{0}", "rollout-99999999999999999999"] {
+            var request = ProtoWriter()
+            request.int(1, 7); request.int(2, 4); request.string(3, name)
+            XCTAssertThrowsError(try decode(KindNumber.operatorRequest, request.bytes), name)
+        }
+        var lines = ProtoWriter()
+        lines.int(1, 7); lines.int(2, 1); lines.string(3, "one\ntwo")
+        assertWireError(.outOfRange(field: "OperatorAnswer.message", value: "7 bytes", expected: "one line of at most 4096 bytes")) {
+            try decode(KindNumber.operatorAnswer, lines.bytes, from: .learner)
+        }
+        // a worker's kind from the learner, and the learner's from a worker, are refused as senders
+        XCTAssertThrowsError(try decode(KindNumber.operatorRequest, [], from: .learner))
+        XCTAssertThrowsError(try decode(KindNumber.operatorAnswer, []))
+    }
+
     func testManifests() {
         func manifest(_ build: (inout ProtoWriter) -> Void) -> [UInt8] { var w = ProtoWriter(); build(&w); return w.bytes }
         func tensor(_ w: inout ProtoWriter, name: String = "w", shape: [Int64] = [2, 2], dtype: Int64 = 1, offset: Int64 = 0) {

@@ -43,6 +43,12 @@ enum WireExamples {
         .control(.stop),
         .control(.checkpoint),
         .metrics(Metrics(iteration: 12, values: ["objective/kl": 0.5, "ppo/loss/total": -1e-9, "time/generate": 3, "env/reward_mean": .infinity])),
+        .operatorRequest(OperatorRequest(id: .max, action: .status)),
+        .operatorRequest(OperatorRequest(id: 1, action: .checkpoint)),
+        .operatorRequest(OperatorRequest(id: 2, action: .stop)),
+        .operatorRequest(OperatorRequest(id: 3, action: .drain(worker: "reference-12"))),
+        .operatorAnswer(OperatorAnswer(id: 3, done: true, message: "draining reference-12 (reference#4) — ünïcode too")),
+        .operatorAnswer(OperatorAnswer(id: 0, done: false, message: "", status: "{\"iteration\": 7, \"workers\": {}}")),
     ]
 
     /// Who sends a kind (a worker for `HEARTBEAT`).
@@ -112,6 +118,7 @@ enum KindNumber {
     static let rollout: Int64 = 6, scoreRequest: Int64 = 7, scoreResult: Int64 = 8, referenceRequest: Int64 = 9
     static let referenceResult: Int64 = 10, weightsManifest: Int64 = 11, weightsChunk: Int64 = 12, weightsRequest: Int64 = 13
     static let weightsInstalled: Int64 = 14, weightsRefused: Int64 = 15, taskFailed: Int64 = 16, control: Int64 = 17, metrics: Int64 = 18
+    static let operatorRequest: Int64 = 19, operatorAnswer: Int64 = 20
 }
 
 /// SplitMix64, for seeded fuzzing.

@@ -19,6 +19,8 @@ package struct LearnerSession {
         case deliver(LearnerEvent)
         /// Write this line to the log (a refused frame or peer, a dead worker).
         case log(String)
+        /// An operator's request (from a connection with an operator key): answer it with `answer(_:to:)`.
+        case operatorRequest(OperatorRequest, peer: [UInt8])
     }
 
     /// What the learner tells workers when they register.
@@ -32,7 +34,7 @@ package struct LearnerSession {
     /// The registered workers.
     package private(set) var registry: WorkerRegistry
     /// Frames and peers refused, by reason (`malformed`, `protocol_version`, `unknown_role`, `stranger`,
-    /// `wrong_kind`, `oversized`, `registration_flood`, `wrong_key`, `slow_peer`, `credit_exhausted`, `flood`).
+    /// `wrong_kind`, `oversized`, `registration_flood`, `wrong_key`, `slow_peer`, `credit_exhausted`, `flood`, `not_operator`).
     package private(set) var refused: [String: Int] = [:]
     /// The policy version the learner holds (for `Welcome`).
     package var policyVersion = 0
@@ -44,6 +46,8 @@ package struct LearnerSession {
     private var announced: Set<WorkerID> = []
     /// Each admitted CurveZMQ key (Z85) → the worker name it was issued for (`ROLE-INDEX`); empty without keys.
     private let clientNames: [String: String]
+    /// The CurveZMQ keys (Z85) with operator rights: their connections' `OPERATOR_REQUEST`s are obeyed.
+    private let operatorKeys: Set<String>
     /// Each key-bound worker name → the peer (routing id) its latest registration came from.
     private var boundPeers: [String: String] = [:]
     /// Each peer's weight credit: the stream it reads and how far the learner has sent it.
@@ -55,10 +59,12 @@ package struct LearnerSession {
     /// A session with no workers.
     /// With `clientNames` (each admitted key's worker name), a key registers only as its own worker, and a
     /// second connection with the same key replaces the first.
+    /// `operatorKeys` are the keys whose connections may send operator requests (none: every one is refused).
     package init(welcome: WelcomeInfo, heartbeatInterval: Double = 1, liveness: Int = 3, registrationsPerSecond: Int = 10,
-                 clientNames: [String: String] = [:]) {
+                 clientNames: [String: String] = [:], operatorKeys: Set<String> = []) {
         self.welcome = welcome
         self.clientNames = clientNames
+        self.operatorKeys = operatorKeys
         registry = WorkerRegistry(heartbeatInterval: heartbeatInterval, liveness: liveness,
                                   registrationsPerSecond: registrationsPerSecond)
     }
@@ -93,6 +99,15 @@ package struct LearnerSession {
             }
             stopped.remove(Self.key(peer))
             return out + register(registration, peer: peer, now: now)
+        }
+        if case let .operatorRequest(request) = envelope.message {
+            guard let user, operatorKeys.contains(user) else {
+                let why = operatorKeys.isEmpty ? "this learner has no operator key (it runs without keys, or was started without one)"
+                                               : "this connection's key has no operator rights"
+                return refuse("not_operator", "an operator request from peer \(Self.key(peer)): \(why)")
+                    + answer(OperatorAnswer(id: request.id, done: false, message: "refused: \(why)"), to: peer)
+            }
+            return [.operatorRequest(request, peer: peer)]
         }
         if stopped.contains(Self.key(peer)) { return [] }
         guard let id = registry.worker(identity: Self.key(peer)), let number = peers[id]?.number else {
@@ -190,6 +205,16 @@ package struct LearnerSession {
         }
         out.append(.deliver(.tick(now)))
         return out
+    }
+
+    /// The answer to an operator's request, to the peer it came from.
+    package func answer(_ answer: OperatorAnswer, to peer: [UInt8]) -> [Output] {
+        [.transmit(peer: peer, worker: 0, .operatorAnswer(answer))]
+    }
+
+    /// The worker whose key was issued as `name` (`ROLE-INDEX`), when it is registered now.
+    package func worker(named name: String) -> WorkerID? {
+        boundPeers[name].flatMap { registry.worker(identity: $0) }
     }
 
     /// Whether version `version`'s stream is published (its checksums done).

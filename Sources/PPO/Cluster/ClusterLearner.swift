@@ -9,7 +9,8 @@ import ZeroMQ
 /// The PPO learner as a process of the cluster: it binds a ZeroMQ ROUTER at `bind` (CurveZMQ with the key
 /// folder `rlhf launch` writes, or plain tcp), welcomes workers with the run config, and runs a
 /// `PPORunLoop` whose rounds lease work to them; the same iterations, logs, checkpoints and resume as the
-/// one-process run.
+/// one-process run. A connection with the operator key (`keys/learner/operator.public`) may ask for the
+/// run's status, a checkpoint, a stop, or a worker's drain (`OperatorDesk`).
 public struct ClusterLearner {
     /// The run config, its text and the `--set` overrides on it (workers rebuild the config from these).
     public let config: PPORunConfig, configText: String, overrides: [String]
@@ -46,12 +47,23 @@ public struct ClusterLearner {
         let transport = try await ZMQLearnerTransport(
             endpoint: bind, security: server,
             welcome: LearnerSession.WelcomeInfo(runSeed: config.seed, runConfig: configText, overrides: overrides, digest: digest),
-            clientNames: try keys.map { try ClusterKeys.clientNames($0) } ?? [:], context: context, logger: logger)
+            clientNames: try keys.map { try ClusterKeys.clientNames($0) } ?? [:],
+            operatorKeys: try keys.map { try ClusterKeys.operatorKeys($0) } ?? [], context: context, logger: logger)
+        let desk = OperatorDesk(iterations: config.iterations, transport: transport)
+        transport.answerOperators { desk.answer($0) }
         logger.info("learner bound to \(transport.endpoint)")
         try bound(transport.endpoint)
         let learner = try PPOLearner.make(config, policy: policy, runner: RoundRunner(transport: transport, roleTimeout: roleTimeout))
         do {
-            try await loop.run(learner, tokenizerFiles: PPOLearner.tokenizerFiles(config, policy: policy), requests: requests, progress: progress)
+            // the operator's requests join the signals': a checkpoint or a stop from either
+            let asked = { () -> PPORunRequests in
+                let (signalled, desked) = (requests(), desk.take())
+                return PPORunRequests(checkpoint: signalled.checkpoint || desked.checkpoint, stop: signalled.stop || desked.stop)
+            }
+            try await loop.run(learner, tokenizerFiles: PPOLearner.tokenizerFiles(config, policy: policy), requests: asked) { report in
+                desk.progressed(to: report.done)
+                progress(report)
+            }
         } catch {
             await learner.runner.stopWorkers()
             await transport.close()

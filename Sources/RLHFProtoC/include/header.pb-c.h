@@ -96,7 +96,15 @@ typedef enum _Rlhf__V1__Kind {
   /*
    * learner -> PUB: Metrics
    */
-  RLHF__V1__KIND__KIND_METRICS = 18
+  RLHF__V1__KIND__KIND_METRICS = 18,
+  /*
+   * operator -> learner: OperatorRequest
+   */
+  RLHF__V1__KIND__KIND_OPERATOR_REQUEST = 19,
+  /*
+   * learner -> operator: OperatorAnswer
+   */
+  RLHF__V1__KIND__KIND_OPERATOR_ANSWER = 20
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(RLHF__V1__KIND)
 } Rlhf__V1__Kind;
 

@@ -2,7 +2,7 @@
 package enum WirePeer: String, Sendable, Hashable, CustomStringConvertible {
     /// The learner (the `ROUTER`; also the `PUB` of metrics).
     case learner
-    /// A worker (a `DEALER`).
+    /// A worker (a `DEALER`), or an operator's control command (a `DEALER` with the operator key).
     case worker
 
     /// `learner` or `worker`.
@@ -15,6 +15,7 @@ package enum MessageKind: Sendable, Hashable, CaseIterable, CustomStringConverti
     case rolloutTask, rollout, scoreRequest, scoreResult, referenceRequest, referenceResult
     case weightsManifest, weightsChunk, weightsRequest, weightsInstalled, weightsRefused
     case taskFailed, control, metrics
+    case operatorRequest, operatorAnswer
 
     /// The name PROTOCOL.md gives it (`ROLLOUT_TASK`).
     package var description: String {
@@ -37,6 +38,8 @@ package enum MessageKind: Sendable, Hashable, CaseIterable, CustomStringConverti
         case .taskFailed: "TASK_FAILED"
         case .control: "CONTROL"
         case .metrics: "METRICS"
+        case .operatorRequest: "OPERATOR_REQUEST"
+        case .operatorAnswer: "OPERATOR_ANSWER"
         }
     }
 
@@ -45,10 +48,10 @@ package enum MessageKind: Sendable, Hashable, CaseIterable, CustomStringConverti
         switch self {
         case .heartbeat: true
         case .register, .ready, .rollout, .scoreResult, .referenceResult, .weightsRequest, .weightsInstalled,
-             .weightsRefused, .taskFailed:
+             .weightsRefused, .taskFailed, .operatorRequest:
             peer == .worker
         case .welcome, .rolloutTask, .scoreRequest, .referenceRequest, .weightsManifest, .weightsChunk, .control,
-             .metrics:
+             .metrics, .operatorAnswer:
             peer == .learner
         }
     }

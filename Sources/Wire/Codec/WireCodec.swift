@@ -80,6 +80,8 @@ package enum WireCodec {
         case let .taskFailed(task, reason): packed(try TaskFailedProto.proto(task: task, reason: reason, in: arena))
         case let .control(control): packed(control.proto(in: arena))
         case let .metrics(metrics): packed(try metrics.proto(in: arena))
+        case let .operatorRequest(request): packed(try request.proto(in: arena))
+        case let .operatorAnswer(answer): packed(try answer.proto(in: arena))
         }
     }
 
@@ -128,6 +130,14 @@ package enum WireCodec {
             return .control(try unpacked(Rlhf__V1__Control.self, body, part: "\(kind) body", books: books) { m throws(WireError) in try Control(proto: m) })
         case .metrics:
             return .metrics(try unpacked(Rlhf__V1__Metrics.self, body, part: "\(kind) body", books: books) { m throws(WireError) in try Metrics(proto: m) })
+        case .operatorRequest:
+            return .operatorRequest(try unpacked(Rlhf__V1__OperatorRequest.self, body, part: "\(kind) body", books: books) { m throws(WireError) in
+                try OperatorRequest(proto: m)
+            })
+        case .operatorAnswer:
+            return .operatorAnswer(try unpacked(Rlhf__V1__OperatorAnswer.self, body, part: "\(kind) body", books: books) { m throws(WireError) in
+                try OperatorAnswer(proto: m)
+            })
         }
     }
 }

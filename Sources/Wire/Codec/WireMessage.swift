@@ -38,6 +38,10 @@ package enum WireMessage: Sendable, Equatable {
     case control(Control)
     /// `METRICS`, learner → PUB.
     case metrics(Metrics)
+    /// `OPERATOR_REQUEST`, operator → learner.
+    case operatorRequest(OperatorRequest)
+    /// `OPERATOR_ANSWER`, learner → operator.
+    case operatorAnswer(OperatorAnswer)
 
     /// The header's kind for this message.
     package var kind: MessageKind {
@@ -60,6 +64,8 @@ package enum WireMessage: Sendable, Equatable {
         case .taskFailed: .taskFailed
         case .control: .control
         case .metrics: .metrics
+        case .operatorRequest: .operatorRequest
+        case .operatorAnswer: .operatorAnswer
         }
     }
 }

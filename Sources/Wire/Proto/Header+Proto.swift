@@ -22,6 +22,8 @@ extension MessageKind {
         case RLHF__V1__KIND__KIND_TASK_FAILED: self = .taskFailed
         case RLHF__V1__KIND__KIND_CONTROL: self = .control
         case RLHF__V1__KIND__KIND_METRICS: self = .metrics
+        case RLHF__V1__KIND__KIND_OPERATOR_REQUEST: self = .operatorRequest
+        case RLHF__V1__KIND__KIND_OPERATOR_ANSWER: self = .operatorAnswer
         default: return nil
         }
     }
@@ -47,6 +49,8 @@ extension MessageKind {
         case .taskFailed: RLHF__V1__KIND__KIND_TASK_FAILED
         case .control: RLHF__V1__KIND__KIND_CONTROL
         case .metrics: RLHF__V1__KIND__KIND_METRICS
+        case .operatorRequest: RLHF__V1__KIND__KIND_OPERATOR_REQUEST
+        case .operatorAnswer: RLHF__V1__KIND__KIND_OPERATOR_ANSWER
         }
     }
 }

@@ -90,3 +90,9 @@ extension Rlhf__V1__Metric: ProtoMessage {
 extension Rlhf__V1__Metrics: ProtoMessage {
     static func initialise(_ message: UnsafeMutablePointer<Self>) { rlhf__v1__metrics__init(message) }
 }
+extension Rlhf__V1__OperatorRequest: ProtoMessage {
+    static func initialise(_ message: UnsafeMutablePointer<Self>) { rlhf__v1__operator_request__init(message) }
+}
+extension Rlhf__V1__OperatorAnswer: ProtoMessage {
+    static func initialise(_ message: UnsafeMutablePointer<Self>) { rlhf__v1__operator_answer__init(message) }
+}
