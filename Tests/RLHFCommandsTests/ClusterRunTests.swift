@@ -177,13 +177,17 @@ final class ClusterRunTests: XCTestCase {
             let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: keys.appendingPathComponent(secret).path)[.posixPermissions] as? Int)
             XCTAssertEqual(mode & 0o077, 0, "\(secret) is readable by the user only")
         }
-        // least privilege: a worker's folder holds its own secret and the learner's public key, nothing else
-        for name in ["rollout-0", "rollout-1", "reward-0", "reference-0"] {
+        // least privilege: a worker's folder (and the operator's) holds its own secret and the learner's
+        // public key, nothing else; cluster.json says where the operator's is
+        for name in ["rollout-0", "rollout-1", "reward-0", "reference-0", "operator"] {
             let files = try FileManager.default.contentsOfDirectory(atPath: keys.appendingPathComponent(name).path).sorted()
             XCTAssertEqual(files, ["\(name).key", "learner.public"].sorted(), name)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: keys.appendingPathComponent("learner").path)
                         .filter { $0.hasSuffix(".key") }, ["learner.key"], "the learner's folder holds no worker's secret")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: keys.appendingPathComponent("learner/operator.public").path))
+        XCTAssertEqual(cluster["operator_keys"] as? String, keys.appendingPathComponent("operator").path)
+        XCTAssertEqual(cluster["endpoint"] as? String, processes.first?["endpoint"] as? String)
     }
 
     func testKilledWorkersOfEachRoleDoNotStopTheRunOrChangeItsNumbers() throws {
