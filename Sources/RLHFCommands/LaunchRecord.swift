@@ -1,0 +1,55 @@
+import Foundation
+import Storage
+
+/// What `rlhf launch` recorded of a run in its `cluster.json`, read back by `rlhf launch --resume DIR`:
+/// the host file, config and overrides it ran with, the learner's port (the new learner binds it again,
+/// so workers still running find it), whether it ran with keys (they are used again), and which of its
+/// workers still run.
+struct LaunchRecord {
+    /// The host file and run config (absolute paths), the `--set` overrides and the role timeout.
+    let hostfile: String, config: String, overrides: [String], roleTimeout: Double
+    /// The learner's port, and whether the run has CurveZMQ keys.
+    let port: Int, secure: Bool
+    /// The key files written at launch (nil for an insecure run).
+    let keys: [String]?
+    /// Each worker still running (its name → pid): a live `rlhf worker` process of this run.
+    let runningWorkers: [String: Int]
+
+    /// Reads `DIR/cluster.json`; a missing or foreign file is one line (exit 2).
+    static func load(_ folder: URL) throws -> LaunchRecord {
+        let file = folder.appendingPathComponent("cluster.json")
+        let data: Data
+        do { data = try SideFile.read(file.path, limit: SideFile.Limit.runConfig, what: "a cluster.json") } catch {
+            throw CommandInputError.unreadable(flag: "--resume", path: file.path, reason: "\(error)")
+        }
+        func malformed(_ what: String) -> CommandInputError {
+            .malformed(flag: "--resume", path: file.path, line: 1, reason: "\(what): not a cluster.json of this build's `rlhf launch`")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw malformed("not a JSON object") }
+        guard let hostfile = object["hostfile"] as? String, let config = object["config"] as? String,
+              let overrides = object["overrides"] as? [String], let roleTimeout = object["role_timeout"] as? Double,
+              let endpoint = object["endpoint"] as? String, let secure = object["secure"] as? Bool,
+              let processes = object["processes"] as? [[String: Any]] else { throw malformed("a field is missing") }
+        guard let port = endpoint.split(separator: ":").last.flatMap({ Int($0) }), (1...65535).contains(port) else {
+            throw malformed("the endpoint \(endpoint.prefix(80)) has no port")
+        }
+        var running: [String: Int] = [:]
+        for process in processes {
+            guard let name = process["name"] as? String, let pid = process["pid"] as? Int, pid > 1 else { continue }
+            if isRunningWorker(pid: pid, name: name, endpoint: endpoint) { running[name] = pid }
+        }
+        return LaunchRecord(hostfile: hostfile, config: config, overrides: overrides, roleTimeout: roleTimeout, port: port, secure: secure,
+                            keys: secure ? (object["keys"] as? [String] ?? []) : nil, runningWorkers: running)
+    }
+
+    /// Whether `pid` is an `rlhf worker` of this run (its command line names the worker's key or the
+    /// learner's endpoint), not a reused process id.
+    private static func isRunningWorker(pid: Int, name: String, endpoint: String) -> Bool {
+        guard kill(pid_t(pid), 0) == 0,
+              let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard arguments.contains("worker"), let state = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              !state.contains(") Z ") else { return false }  // not a zombie
+        return arguments.contains(name) || arguments.contains(endpoint)
+    }
+}
