@@ -795,6 +795,37 @@ def second_attack_cases():
     dup = os.path.join(work, "dup-keys.yaml")
     open(dup, "w").write("".join(f"k{n}: 1\n" for n in range(50000)) + "k7: 2\n")
     run(["ppo", "--config", dup, "--output", os.path.join(work, "many-run")], env=run_env, mentions=["twice"])
+    operator_cases()
+
+
+def operator_cases():
+    """The operator's commands and `launch --resume` against hostile run folders: a cluster.json that is
+    missing, a FIFO, deep, huge, foreign or insecure, an endpoint nobody listens on, keys that are not keys,
+    timeouts and worker names out of range. Each ends in one line and status 2, touching nothing."""
+    deep = "[" * 200000 + "]" * 200000
+    shapes = {"missing": None, "fifo": "FIFO", "deep": '{"a": ' + deep + "}", "huge": " " * (2 << 20) + "{}",
+              "foreign": '{"endpoint": 5}', "insecure": '{"endpoint": "tcp://127.0.0.1:9", "secure": false}',
+              "no-port": '{"hostfile": "h", "config": "c", "overrides": [], "role_timeout": 600, "endpoint": "tcp://x", '
+                         '"secure": true, "processes": []}',
+              "bad-keys": '{"endpoint": "tcp://127.0.0.1:9", "operator_keys": "/etc"}'}
+    for name, text in shapes.items():
+        folder = user_folder("cluster-" + name)
+        path = os.path.join(folder, "cluster.json")
+        if text == "FIFO": os.mkfifo(path)
+        elif text is not None: open(path, "w").write(text)
+        for command in [["status"], ["checkpoint"], ["stop"], ["drain", "reward-0"]]:
+            run(command + ["--run", folder, "--timeout", "0.5"], untouched=[folder])
+        run(["launch", "--resume", folder], untouched=[folder])
+    keyless = user_folder("operator-keys")
+    open(os.path.join(keyless, "operator.key"), "w").write("not a key\n")
+    run(["stop", "--connect", "tcp://127.0.0.1:9", "--keys", keyless], untouched=[keyless])
+    for value in ["nan", "inf", "-1", "0", "1e9"]:
+        run(["status", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, "--timeout", value])
+    for name in ["reward", "reward-01", "../reward-0", "reward-0\n", "x" * 5000]:
+        run(["drain", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, name])
+    run(["launch", "--resume", keyless, "--config", "x"])
+    # no learner at the endpoint: no answer within the timeout is one line too
+    run(["status", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, "--timeout", "0.3"])
 
 
 sections = {"older": older_cases, "outputs": output_cases, "crashes": crash_cases, "memory": memory_cases, "hangs": hang_cases,
