@@ -33,15 +33,21 @@ package final class ProcessGroup: @unchecked Sendable {
     /// (it then stops its workers); a second one stops every process now. Either way this one exits 130
     /// or 143 once they are gone.
     package func stopOnSignals(learner: Process) {
+        stopOnSignals(learnerPID: learner.processIdentifier) { learner.isRunning }
+    }
+
+    /// `stopOnSignals(learner:)` for a learner this group did not start (one it adopted): its pid, and
+    /// whether it still runs.
+    package func stopOnSignals(learnerPID: pid_t, isRunning: @escaping @Sendable () -> Bool) {
         func handler(_ number: Int32) -> @Sendable () -> Void {
             { [self] in
                 let first = lock.withLock { () -> Bool in
                     defer { interrupted = number }
                     return interrupted == nil
                 }
-                if first && learner.isRunning {
+                if first && isRunning() {
                     FileHandle.standardError.write(Data("launch: stopping after the current iteration with a checkpoint (again to stop now)\n".utf8))
-                    kill(learner.processIdentifier, SIGTERM)
+                    kill(learnerPID, SIGTERM)
                     return
                 }
                 stopAll(after: 5)

@@ -99,6 +99,13 @@ struct LaunchCommand: AsyncParsableCommand {
         let learnerSecurity = insecure ? ["--insecure"] : ["--keys", ClusterKeys.learnerFolder(in: keys).path]
         let group = ProcessGroup()
         let learnerPlace = plan.processes[0]
+        if let previous, let adopted = previous.runningLearner {
+            // the launcher was killed, not the learner: the run goes on; this launcher adopts it
+            try StandardOutput.line("the learner of this run still runs (pid \(adopted)): adopting it and starting the workers that are gone")
+            try await adopt(learnerPID: adopted, previous: previous, plan: plan, names: names, keys: keys, folder: folder, group: group,
+                            binary: binary, output: output)
+            return
+        }
         let endpointFile = folder.appendingPathComponent("learner.endpoint")
         if previous != nil { try? FileManager.default.removeItem(at: endpointFile) }  // the new learner writes it again once listening
         let learner = try group.start(binary, ["learner", "--config", configPath, "--output", output, "--bind", "tcp://127.0.0.1:\(port)",
@@ -112,25 +119,9 @@ struct LaunchCommand: AsyncParsableCommand {
         }
         var entries: [[String: Any]] = [["role": "learner", "index": 0, "host": learnerPlace.host, "pid": Int(learner.processIdentifier),
                                           "device": learnerPlace.device, "endpoint": endpoint]]
-        for (place, name) in zip(plan.processes.dropFirst(), names) {
-            // a worker of the run before that still runs rejoins the new learner by itself
-            if let pid = previous?.runningWorkers[name] {
-                entries.append(["role": place.role.rawValue, "index": place.index, "host": place.host, "pid": pid, "name": name,
-                                "device": place.device, "endpoint": endpoint, "rejoined": true])
-                continue
-            }
-            let keyArguments = insecure ? ["--insecure"] : ["--keys", ClusterKeys.workerFolder(in: keys, name: name).path, "--name", name]
-            let worker = try group.start(binary, ["worker", "--role", place.role.rawValue, "--connect", endpoint, "--device", place.device]
-                                             + keyArguments, prefix: "\(place.role)#\(place.index)@\(place.host)")
-            entries.append(["role": place.role.rawValue, "index": place.index, "host": place.host, "pid": Int(worker.processIdentifier),
-                            "name": name, "device": place.device, "endpoint": endpoint])
-        }
-        // the control commands (`rlhf status|checkpoint|stop|drain --run DIR`) read the endpoint and the operator's key folder here
-        var cluster: [String: Any] = ["processes": entries, "keys": keyFiles, "secure": !insecure, "launcher": launcher, "endpoint": endpoint,
-                                      "hostfile": hostfilePath, "config": configPath, "overrides": overrides, "role_timeout": roleTimeout]
-        if !insecure { cluster["operator_keys"] = ClusterKeys.operatorFolder(in: keys).path }
-        try StagedWrite.file(folder.appendingPathComponent("cluster.json"),
-                             contents: JSONSerialization.data(withJSONObject: cluster, options: [.prettyPrinted, .sortedKeys]))
+        // a worker of the run before that still runs rejoins the new learner by itself
+        entries += try startWorkers(plan: plan, names: names, keys: keys, endpoint: endpoint, previous: previous, group: group, binary: binary)
+        try writeRecord(entries, keyFiles: keyFiles, endpoint: endpoint, keys: keys, hostfile: hostfilePath, config: configPath, folder: folder)
         group.stopOnSignals(learner: learner)
         while learner.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         if learner.terminationReason == .uncaughtSignal && group.interruption == nil {
@@ -149,5 +140,56 @@ struct LaunchCommand: AsyncParsableCommand {
         guard learner.terminationReason == .exit && learner.terminationStatus == 0 else {
             throw CommandInputError.flags("the learner failed (exit status \(learner.terminationStatus)); see its lines above")
         }
+    }
+
+    /// Starts the workers of `plan` (`names`) against `endpoint`, but for those of the run before that still
+    /// run (they rejoin by themselves); their `cluster.json` entries.
+    private func startWorkers(plan: PlacementPlan, names: [String], keys: URL, endpoint: String, previous: LaunchRecord?,
+                              group: ProcessGroup, binary: URL) throws -> [[String: Any]] {
+        var entries: [[String: Any]] = []
+        for (place, name) in zip(plan.processes.dropFirst(), names) {
+            if let pid = previous?.runningWorkers[name] {
+                entries.append(["role": place.role.rawValue, "index": place.index, "host": place.host, "pid": pid, "name": name,
+                                "device": place.device, "endpoint": endpoint, "rejoined": true])
+                continue
+            }
+            let keyArguments = insecure ? ["--insecure"] : ["--keys", ClusterKeys.workerFolder(in: keys, name: name).path, "--name", name]
+            let worker = try group.start(binary, ["worker", "--role", place.role.rawValue, "--connect", endpoint, "--device", place.device]
+                                             + keyArguments, prefix: "\(place.role)#\(place.index)@\(place.host)")
+            entries.append(["role": place.role.rawValue, "index": place.index, "host": place.host, "pid": Int(worker.processIdentifier),
+                            "name": name, "device": place.device, "endpoint": endpoint])
+        }
+        return entries
+    }
+
+    /// Writes `cluster.json`: every process, the keys, the endpoint and the operator's key folder (the
+    /// control commands read them), and what `--resume` needs to launch the run again.
+    private func writeRecord(_ entries: [[String: Any]], keyFiles: [String], endpoint: String, keys: URL, hostfile: String, config: String,
+                             folder: URL) throws {
+        var cluster: [String: Any] = ["processes": entries, "keys": keyFiles, "secure": !insecure, "launcher": launcher, "endpoint": endpoint,
+                                      "hostfile": hostfile, "config": config, "overrides": overrides, "role_timeout": roleTimeout]
+        if !insecure { cluster["operator_keys"] = ClusterKeys.operatorFolder(in: keys).path }
+        try StagedWrite.file(folder.appendingPathComponent("cluster.json"),
+                             contents: JSONSerialization.data(withJSONObject: cluster, options: [.prettyPrinted, .sortedKeys]))
+    }
+
+    /// Supervises a learner that still runs from before (this launcher's predecessor was killed): starts
+    /// the workers that are gone, waits for the learner to end, then stops what it started.
+    private func adopt(learnerPID: Int, previous: LaunchRecord, plan: PlacementPlan, names: [String], keys: URL, folder: URL,
+                       group: ProcessGroup, binary: URL, output: String) async throws {
+        let learnerPlace = plan.processes[0]
+        var entries: [[String: Any]] = [["role": "learner", "index": 0, "host": learnerPlace.host, "pid": learnerPID,
+                                          "device": learnerPlace.device, "endpoint": previous.endpoint, "adopted": true]]
+        entries += try startWorkers(plan: plan, names: names, keys: keys, endpoint: previous.endpoint, previous: previous, group: group,
+                                    binary: binary)
+        try writeRecord(entries, keyFiles: previous.keys ?? [], endpoint: previous.endpoint, keys: keys, hostfile: previous.hostfile,
+                        config: previous.config, folder: folder)
+        let pid = pid_t(learnerPID)
+        group.stopOnSignals(learnerPID: pid) { LaunchRecord.isAlive(learnerPID) }
+        while LaunchRecord.isAlive(learnerPID) { try await Task.sleep(for: .milliseconds(50)) }
+        group.stopAll(after: 10)
+        if let signal = group.interruption { Foundation.exit(128 + signal) }
+        try StandardOutput.line("the adopted learner (pid \(learnerPID)) has ended; this launcher cannot know its exit status: "
+                                + "\(output)/metrics.jsonl says how far it got")
     }
 }

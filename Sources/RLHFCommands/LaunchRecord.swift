@@ -14,6 +14,10 @@ struct LaunchRecord {
     let keys: [String]?
     /// Each worker still running (its name → pid): a live `rlhf worker` process of this run.
     let runningWorkers: [String: Int]
+    /// The learner's pid, when it still runs (the launcher itself was killed): `--resume` adopts it.
+    let runningLearner: Int?
+    /// The learner's endpoint.
+    let endpoint: String
 
     /// Reads `DIR/cluster.json`; a missing or foreign file is one line (exit 2).
     static func load(_ folder: URL) throws -> LaunchRecord {
@@ -33,23 +37,41 @@ struct LaunchRecord {
         guard let port = endpoint.split(separator: ":").last.flatMap({ Int($0) }), (1...65535).contains(port) else {
             throw malformed("the endpoint \(endpoint.prefix(80)) has no port")
         }
-        var running: [String: Int] = [:]
+        var running: [String: Int] = [:], learner: Int?
         for process in processes {
-            guard let name = process["name"] as? String, let pid = process["pid"] as? Int, pid > 1 else { continue }
-            if isRunningWorker(pid: pid, name: name, endpoint: endpoint) { running[name] = pid }
+            guard let pid = process["pid"] as? Int, pid > 1 else { continue }
+            if process["role"] as? String == "learner" {
+                // the learner's --output, resolved from its own working folder, is this run's folder
+                if isRunning(pid: pid, as: "learner", naming: folder.resolvingSymlinksInPath().standardizedFileURL.path) { learner = pid }
+            } else if let name = process["name"] as? String, isRunning(pid: pid, as: "worker", naming: name) || isRunning(pid: pid, as: "worker", naming: endpoint) {
+                running[name] = pid
+            }
         }
         return LaunchRecord(hostfile: hostfile, config: config, overrides: overrides, roleTimeout: roleTimeout, port: port, secure: secure,
-                            keys: secure ? (object["keys"] as? [String] ?? []) : nil, runningWorkers: running)
+                            keys: secure ? (object["keys"] as? [String] ?? []) : nil, runningWorkers: running, runningLearner: learner,
+                            endpoint: endpoint)
     }
 
-    /// Whether `pid` is an `rlhf worker` of this run (its command line names the worker's key or the
-    /// learner's endpoint), not a reused process id.
-    private static func isRunningWorker(pid: Int, name: String, endpoint: String) -> Bool {
-        guard kill(pid_t(pid), 0) == 0,
-              let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+    /// Whether `pid` is an `rlhf COMMAND` of this run (one of its arguments is `mark`: a worker's key name or
+    /// the learner's endpoint, or, for an absolute `mark`, a path that resolves to it from the process's own
+    /// working folder: the learner's run folder), alive and not a zombie: not a reused process id.
+    private static func isRunning(pid: Int, as command: String, naming mark: String) -> Bool {
+        guard isAlive(pid), let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
         let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        guard arguments.contains("worker"), let state = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              !state.contains(") Z ") else { return false }  // not a zombie
-        return arguments.contains(name) || arguments.contains(endpoint)
+        guard arguments.dropFirst().first == command else { return false }
+        if arguments.contains(mark) { return true }
+        // a path argument, relative to the process's own working folder
+        guard mark.hasPrefix("/"), let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd") else { return false }
+        let base = URL(fileURLWithPath: cwd, isDirectory: true)
+        return arguments.contains { URL(fileURLWithPath: $0, relativeTo: base).resolvingSymlinksInPath().standardizedFileURL.path == mark }
+    }
+
+    /// Whether process `pid` exists and is not a zombie (a process that ended, not yet reaped by whoever
+    /// adopted it, is no longer running).
+    static func isAlive(_ pid: Int) -> Bool {
+        guard pid > 1, kill(pid_t(pid), 0) == 0 else { return false }
+        guard let state = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = state.lastIndex(of: ")") else { return true }
+        return !state[close...].hasPrefix(") Z") && !state[close...].hasPrefix(") X")
     }
 }
