@@ -10,7 +10,7 @@ import ZeroMQ
 /// `perPeerLimit` pending, or one that would take the lane past `totalBytesLimit`, is flooding: its
 /// message is dropped (`cluster/refused/flood`), and a lease it held is issued again when it is late.
 final class BulkLane: Sendable {
-    /// One message waiting for its turn: its frames, or (a small message behind a large one) what it decoded to.
+    /// One message waiting for its turn, and its size.
     struct Item: Sendable {
         var message: RoutedMessage
         var bytes: Int

@@ -20,13 +20,12 @@ package enum OperatorClient {
         limits.sendTimeout = .milliseconds(Int(timeout * 1000))
         let dealer = try await DealerEndpoint(DealerConfig(endpoint: endpoint, security: security, limits: limits, name: "operator",
                                                            logger: logger), context: context)
-        defer { Task { await dealer.close() } }
         let id = UInt64.random(in: 1 ... .max)
         let frames = try WireCodec.encode(.operatorRequest(OperatorRequest(id: id, action: action)), header: WireHeader(worker: 0, sequence: 1))
         try dealer.post(frames.map { Frame($0) })
         let answer = Task { () -> OperatorAnswer? in
             for await received in dealer.incoming {
-                guard let envelope = try? WireCodec.decode(frames: received.map(\.bytes), from: .learner),
+                guard let envelope = try? WireCodec.decode(frames: received, from: .learner),
                       case let .operatorAnswer(answer) = envelope.message, answer.id == id else { continue }
                 return answer
             }
@@ -36,8 +35,10 @@ package enum OperatorClient {
             try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
             answer.cancel()
         }
-        defer { timer.cancel() }
-        guard let answered = await answer.value else {
+        let answered = await answer.value
+        timer.cancel()
+        await dealer.close()
+        guard let answered else {
             throw Failure(description: "no answer from the learner at \(endpoint) within \(Int(timeout.rounded())) s "
                           + "(is it running, and is this its operator key?)")
         }

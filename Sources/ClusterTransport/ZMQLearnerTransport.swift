@@ -50,8 +50,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
         tasks.append(Task.detached { [weak self] in
             for await message in router.incoming {
                 guard let self else { return }
-                let isHeartbeat = message.frames.byteCount <= BulkLane.thresholdBytes && WireFrames.isHeartbeat(message.frames)
-                switch bulk.route(message, isHeartbeat: isHeartbeat) {
+                switch bulk.route(message, isHeartbeat: WireFrames.isHeartbeat(message.frames)) {
                 case .now: self.receive(message)
                 case .queued: break
                 case .flood:

@@ -146,10 +146,13 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
         }
     }
 
+    /// Whether the `count`th of a repeated warning is logged: the first 10, then every 1,000th.
+    private static func isLogged(_ count: Int) -> Bool { count <= 10 || count % 1000 == 0 }
+
     fileprivate func postFailed(_ error: ZMQError, peer: PeerIdentity?) {
         if case .sendTimedOut = error, let peer { stalled.withLock { _ = $0.insert(peer) } }
         let count = failures.add(1, ordering: .relaxed).newValue
-        if count <= 10 || count % 1000 == 0 { logger.warning("\(error) (a posted message; \(count) failed so far)") }
+        if Self.isLogged(count) { logger.warning("\(error) (a posted message; \(count) failed so far)") }
     }
 
     /// Asks the thread to close the socket; returns at once.
@@ -207,7 +210,7 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
                 for old in connections?.accepted(fd) ?? [] {
                     shutdown(old, Int32(SHUT_RDWR))
                     let count = cut.add(1, ordering: .relaxed).newValue
-                    if count <= 10 || count % 1000 == 0 {
+                    if Self.isLogged(count) {
                         logger.warning("zmq: \(name): cut a connection still unauthenticated: over \(limits.maxUnauthenticated) at once (\(count) so far)")
                     }
                 }

@@ -70,9 +70,8 @@ final class OperatorDesk: Sendable {
 
     /// The run's state for `status`: the iteration and the workers registered by role.
     private func statusJSON(iteration: Int) -> String {
-        let counters = transport.counters
         var workers: [String: Int] = [:]
-        for role in WorkerRole.allCases { workers[role.rawValue] = Int(counters["cluster/workers/\(role)"] ?? 0) }
+        for role in WorkerRole.allCases { workers[role.rawValue] = transport.registered(role) }
         let object: [String: Any] = ["iteration": iteration, "iterations": iterations, "workers": workers]
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
