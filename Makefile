@@ -10,7 +10,7 @@ SHARED ?= ../shared
 CPU_FLAGS ?=
 RELEASE := -c release $(CPU_FLAGS)
 # `time` is GNU time (/usr/bin/time): the hostile-input checks measure each run's peak memory with it.
-APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev time
+APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev time tmux
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 
 .PHONY: test demo build setup deps models bench clean proto proto-check hostile examples fuzz fuzz-replay

@@ -813,7 +813,8 @@ def operator_cases():
         path = os.path.join(folder, "cluster.json")
         if text == "FIFO": os.mkfifo(path)
         elif text is not None: open(path, "w").write(text)
-        for command in [["status"], ["checkpoint"], ["stop"], ["drain", "reward-0"]]:
+        for command in [["status"], ["checkpoint"], ["stop"], ["drain", "reward-0"], ["scale", "--rollout", "+1"],
+                        ["keys", "issue", "--role", "reward"], ["monitor", "--json", "--updates", "1"]]:
             run(command + ["--run", folder, "--timeout", "0.5"], untouched=[folder])
         run(["launch", "--resume", folder], untouched=[folder])
     keyless = user_folder("operator-keys")
@@ -824,6 +825,15 @@ def operator_cases():
     for name in ["reward", "reward-01", "../reward-0", "reward-0\n", "x" * 5000]:
         run(["drain", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, name])
     run(["launch", "--resume", keyless, "--config", "x"])
+    # scale counts and roles out of range, and keys issue without a place for the key
+    for count in ["", "x", "+", "--1", "1.5", "-0x1", "99999999999999999999", "5000", "+5000", "-5000", "1\n"]:
+        run(["scale", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, "--rollout", count])
+    run(["scale", "--connect", "tcp://127.0.0.1:9", "--keys", keyless])
+    for role in ["learner", "operator", "", "x" * 5000]:
+        run(["keys", "issue", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, "--output", keyless, "--role", role], untouched=[keyless])
+    run(["keys", "issue", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, "--role", "rollout"], untouched=[keyless])
+    run(["monitor", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, "--updates", "0"])
+    run(["monitor", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, "--timeout", "0.3"])
     # no learner at the endpoint: no answer within the timeout is one line too
     run(["status", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, "--timeout", "0.3"])
 

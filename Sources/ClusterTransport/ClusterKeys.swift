@@ -48,6 +48,40 @@ package enum ClusterKeys {
         return written
     }
 
+    /// Writes a fresh pair for worker `name` into `into/NAME/` (0700): `NAME.key` and `learner.public`
+    /// (`learnerPublic`); returns the new public key, for the learner to admit (`rlhf keys issue`, and
+    /// the launcher scaling up). Refuses to overwrite a folder that exists.
+    package static func issue(_ name: String, into folder: URL, learnerPublic: CurveKey) throws -> CurveKey {
+        let own = workerFolder(in: folder, name: name)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // fails if it exists: two issuers never share a folder
+        try FileManager.default.createDirectory(at: own, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let pair = try CurveKeyPair.generate()
+        try CurveKeyFile.write(pair, to: own.appendingPathComponent("\(name).key").path)
+        try CurveKeyFile.writePublic(learnerPublic, to: own.appendingPathComponent("learner.public").path)
+        return pair.publicKey
+    }
+
+    /// The next unused index of `role` among the worker folders in `folder` and the names in `taken`.
+    package static func nextIndex(_ role: String, in folder: URL, taken: Set<String> = []) -> Int {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []) + Array(taken)
+        let indices = names.compactMap { name -> Int? in
+            guard name.hasPrefix(role + "-") else { return nil }
+            return Int(name.dropFirst(role.count + 1))
+        }
+        return (indices.max() ?? -1) + 1
+    }
+
+    /// Every key file under a run's key folder `folder` (its own and each process's folder), sorted.
+    package static func files(in folder: URL) -> [String] {
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return folders.flatMap { sub -> [String] in
+            let path = folder.appendingPathComponent(sub)
+            return ((try? FileManager.default.contentsOfDirectory(atPath: path.path)) ?? [])
+                .filter { $0.hasSuffix(".key") || $0.hasSuffix(".public") }.map { path.appendingPathComponent($0).path }
+        }.sorted()
+    }
+
     /// The most worker keys a learner reads from its folder.
     package static let maximumWorkers = 4096
 

@@ -25,6 +25,9 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     private let sequence = Atomic<UInt64>(0)
     private let logger: Logger
     private let clock = SessionClock()
+    /// Per-worker accounting, on the transport's clock (a join is timed when it arrives, not when the
+    /// learner gets to it between rounds).
+    private let accounts = Mutex(WorkerAccounts())
     /// Where large messages are decoded, apart from heartbeats and small ones.
     private let bulk: BulkLane
     private var tasks: [Task<Void, Never>] = []
@@ -107,6 +110,28 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     /// The worker registered now with the key issued as `name` (`ROLE-INDEX`).
     package func worker(named name: String) -> WorkerID? { session.withLock { $0.worker(named: name) } }
 
+    /// Admits the CurveZMQ key `key` (Z85) as worker `name` from now on, in the session and in the
+    /// router's ZAP handler: a worker issued while the run goes on.
+    package func admit(name: String, key: String) throws(LearnerSession.AdmitRefusal) {
+        guard let curveKey = CurveKey(z85: key) else { throw .malformedKey }
+        try session.withLock { (session: inout LearnerSession) throws(LearnerSession.AdmitRefusal) in try session.admit(name: name, key: key) }
+        do { try router.admit(curveKey) } catch { logger.error("cannot admit \(name) on the router: \(error)") }
+    }
+
+    /// How many keys are issued (the operator's too).
+    package var issuedCount: Int { session.withLock { $0.issuedCount } }
+
+    /// Whether the name `name` is issued to a key.
+    package func isIssued(_ name: String) -> Bool { session.withLock { $0.isIssued(name) } }
+
+    /// The registered workers, each with the name its key was issued as (nil without keys).
+    package var workers: [(record: WorkerRegistry.Record, name: String?)] {
+        session.withLock { session in
+            let names = session.workerNames
+            return session.registry.workers.map { ($0, names[$0.id]) }
+        }
+    }
+
     /// Frames and peers refused so far, by reason.
     package var refused: [String: Int] { session.withLock { $0.refused } }
 
@@ -134,6 +159,12 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
             session.withLock { $0.publish(stream) }
         }
         guard let outputs = session.withLock({ $0.send(message, to: worker) }) else { throw .closed("worker \(worker)") }
+        switch message {
+        case .rollout, .score, .reference:
+            let now = self.now
+            accounts.withLock { $0.leased(worker, now: now) }
+        default: break
+        }
         perform(outputs)
     }
 
@@ -151,13 +182,16 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
                     if let frames = try WireFrames.chunk(stream, offset: offset, header: header(worker)) {
                         outbox.yield((PeerIdentity(peer), frames))
                     }
-                case let .deliver(event): events.yield(event)
+                case let .deliver(event):
+                    account(event)
+                    events.yield(event)
                 case let .log(line): logger.info("\(line)")
                 case let .operatorRequest(request, peer):
                     let desk = operatorDesk.withLock { $0 }
                     let answer = desk?(request)
                         ?? OperatorAnswer(id: request.id, done: false, message: "refused: this learner is not taking operator requests yet")
-                    logger.notice("operator: \(request.action): \(answer.message)")
+                    // status is polled (the launcher asks every second): logged only at debug level
+                    logger.log(level: request.action == .status ? .debug : .notice, "operator: \(request.action): \(answer.message)")
                     perform(session.withLock { $0.answer(answer, to: peer) })
                 }
             } catch {
@@ -165,6 +199,37 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
             }
         }
     }
+
+    /// Books `event` in the per-worker accounts (a worker joins when it registered).
+    private func account(_ event: LearnerEvent) {
+        let now = self.now
+        var registered: Double?
+        if case let .message(delivery) = event, case .hello = delivery.message {
+            registered = session.withLock { $0.registry.record(delivery.from)?.registeredAt }
+        }
+        accounts.withLock { accounts in
+            switch event {
+            case let .message(delivery):
+                switch delivery.message {
+                case .hello: accounts.joined(delivery.from, now: registered ?? now)
+                case .rollout, .scores, .reference: accounts.answered(delivery.from, now: now, finished: true)
+                case .failed: accounts.answered(delivery.from, now: now, finished: false)
+                default: break
+                }
+            case let .left(worker): accounts.left(worker)
+            case .tick: break
+            }
+        }
+    }
+
+    /// The per-worker accounts, and the transport's clock reading now.
+    package var workerAccounts: (accounts: WorkerAccounts, now: Double) {
+        let now = self.now
+        return (accounts.withLock { $0 }, now)
+    }
+
+    /// The times to first work of the workers that got their first lease since the last call.
+    package func takeFirstWorkTimes() -> [Double] { accounts.withLock { $0.takeFirstWorkTimes() } }
 
     /// Stops serving and closes the socket.
     package func close() async {

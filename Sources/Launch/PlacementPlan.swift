@@ -10,6 +10,15 @@ package struct PlacedProcess: Sendable, Equatable, CustomStringConvertible {
     package var description: String { "\(role)#\(index)@\(host) slot \(slot) \(device)" }
 }
 
+/// A slot of a host: where one process runs.
+package struct HostSlot: Sendable, Hashable {
+    /// The host, and the slot on it.
+    package var host: String, slot: Int
+
+    /// A slot.
+    package init(host: String, slot: Int) { self.host = host; self.slot = slot }
+}
+
 /// The launcher's placement: the host file's explicit `roles=` first, then the config's remaining role
 /// counts over the free slots in file order (the learner first, then reference, reward and rollout
 /// workers). Each slot of a GPU host takes the next GPU; the slots of a CPU host split its cores evenly.
@@ -71,6 +80,17 @@ package struct PlacementPlan: Sendable, Equatable {
         let per = max(1, cores / entry.slots)
         let first = (slot * per) % max(cores, 1)
         return per == 1 ? "cpu:\(first)" : "cpu:\(first)-\(first + per - 1)"
+    }
+
+    /// The slots a worker started while the run goes on may take, in file order: those of the hosts
+    /// without `roles=` that no process holds (`occupied`: host and slot), each with its device.
+    package static func freeSlots(_ hosts: HostFile, occupied: Set<HostSlot>, cores: (String) -> Int) -> [(HostSlot, device: String)] {
+        hosts.hosts.filter { $0.roles == nil }.flatMap { entry in
+            (0..<entry.slots).compactMap { slot -> (HostSlot, device: String)? in
+                let place = HostSlot(host: entry.host, slot: slot)
+                return occupied.contains(place) ? nil : (place, device(slot: slot, of: entry, cores: cores(entry.host)))
+            }
+        }
     }
 
     /// The plan as lines for the terminal: one per process.

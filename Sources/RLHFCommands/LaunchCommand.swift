@@ -3,8 +3,10 @@ import ClusterTransport
 import Dispatch
 import Foundation
 import Launch
+import Logging
 import PPO
 import Storage
+import Wire
 
 /// `rlhf launch`: a whole cluster run from a host file. It prints the placement plan, writes the run's
 /// CurveZMQ keys (unless `--insecure`), starts the learner and every worker pinned to its device,
@@ -92,7 +94,7 @@ struct LaunchCommand: AsyncParsableCommand {
         for line in plan.lines { try StandardOutput.line("  " + line) }
         let keys = folder.appendingPathComponent("keys")
         let names = plan.processes.filter { $0.role != .learner }.map { "\($0.role)-\($0.index)" }
-        let keyFiles = insecure ? [] : try previous?.keys ?? ClusterKeys.generate(in: keys, workers: names)
+        if !insecure && previous == nil { _ = try ClusterKeys.generate(in: keys, workers: names) }
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         // each process gets its own key folder: the learner's pair and the workers' public keys, or one
         // worker's pair and the learner's public key (no other secret)
@@ -102,7 +104,7 @@ struct LaunchCommand: AsyncParsableCommand {
         if let previous, let adopted = previous.runningLearner {
             // the launcher was killed, not the learner: the run goes on; this launcher adopts it
             try StandardOutput.line("the learner of this run still runs (pid \(adopted)): adopting it and starting the workers that are gone")
-            try await adopt(learnerPID: adopted, previous: previous, plan: plan, names: names, keys: keys, folder: folder, group: group,
+            try await adopt(learnerPID: adopted, previous: previous, plan: plan, hosts: hosts, names: names, keys: keys, folder: folder, group: group,
                             binary: binary, output: output)
             return
         }
@@ -117,13 +119,22 @@ struct LaunchCommand: AsyncParsableCommand {
             group.waitAll()
             throw CommandInputError.flags("the learner stopped before it was listening (exit status \(learner.terminationStatus))")
         }
-        var entries: [[String: Any]] = [["role": "learner", "index": 0, "host": learnerPlace.host, "pid": Int(learner.processIdentifier),
-                                          "device": learnerPlace.device, "endpoint": endpoint]]
+        let monitorEndpoint = try? String(contentsOf: folder.appendingPathComponent("monitor.endpoint"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let learnerEntry: [String: Any] = ["role": "learner", "index": 0, "host": learnerPlace.host, "slot": learnerPlace.slot,
+                                           "pid": Int(learner.processIdentifier), "device": learnerPlace.device, "endpoint": endpoint]
         // a worker of the run before that still runs rejoins the new learner by itself
-        entries += try startWorkers(plan: plan, names: names, keys: keys, endpoint: endpoint, previous: previous, group: group, binary: binary)
-        try writeRecord(entries, keyFiles: keyFiles, endpoint: endpoint, keys: keys, hostfile: hostfilePath, config: configPath, folder: folder)
+        let workers = try startWorkers(plan: plan, names: names, keys: keys, endpoint: endpoint, previous: previous, group: group, binary: binary)
+        let record = { (workers: [LaunchedWorker], targets: [String: Int]) -> Void in
+            self.writeRecordWarning(learner: learnerEntry, workers: workers, targets: targets, endpoint: endpoint, monitor: monitorEndpoint,
+                                  keys: keys, hostfile: hostfilePath, config: configPath, folder: folder)
+        }
+        let previousTargets = previous?.targets ?? [:]
+        record(workers, previousTargets)
         group.stopOnSignals(learner: learner)
-        while learner.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        if !insecure { await restoreTargets(previousTargets, endpoint: endpoint, keys: keys) }
+        try await supervise(workers, hosts: hosts, keys: keys, endpoint: endpoint, group: group, binary: binary,
+                            learnerSlot: HostSlot(host: learnerPlace.host, slot: learnerPlace.slot), record: record) { learner.isRunning }
         if learner.terminationReason == .uncaughtSignal && group.interruption == nil {
             // the learner died (killed, or it crashed): the workers wait for a learner (their --learner-timeout)
             FileHandle.standardError.write(Data(("error: the learner died (signal \(learner.terminationStatus)); its workers wait for a new one: "
@@ -142,51 +153,121 @@ struct LaunchCommand: AsyncParsableCommand {
         }
     }
 
-    /// Starts the workers of `plan` (`names`) against `endpoint`, but for those of the run before that still
-    /// run (they rejoin by themselves); their `cluster.json` entries.
+    /// Starts the run's workers against `endpoint`: those of `plan` (`names`), or on `--resume` those
+    /// `cluster.json` lists as running whose processes are gone (the others rejoin by themselves; ended ones
+    /// stay in the record as they were).
     private func startWorkers(plan: PlacementPlan, names: [String], keys: URL, endpoint: String, previous: LaunchRecord?,
-                              group: ProcessGroup, binary: URL) throws -> [[String: Any]] {
-        var entries: [[String: Any]] = []
-        for (place, name) in zip(plan.processes.dropFirst(), names) {
-            if let pid = previous?.runningWorkers[name] {
-                entries.append(["role": place.role.rawValue, "index": place.index, "host": place.host, "pid": pid, "name": name,
-                                "device": place.device, "endpoint": endpoint, "rejoined": true])
-                continue
-            }
-            let keyArguments = insecure ? ["--insecure"] : ["--keys", ClusterKeys.workerFolder(in: keys, name: name).path, "--name", name]
-            let worker = try group.start(binary, ["worker", "--role", place.role.rawValue, "--connect", endpoint, "--device", place.device]
-                                             + keyArguments, prefix: "\(place.role)#\(place.index)@\(place.host)")
-            entries.append(["role": place.role.rawValue, "index": place.index, "host": place.host, "pid": Int(worker.processIdentifier),
-                            "name": name, "device": place.device, "endpoint": endpoint])
+                              group: ProcessGroup, binary: URL) throws -> [LaunchedWorker] {
+        let planned = zip(plan.processes.dropFirst(), names).map { place, name in
+            LaunchedWorker(name: name, role: place.role, place: HostSlot(host: place.host, slot: place.slot), device: place.device, pid: 0)
         }
-        return entries
+        var workers: [LaunchedWorker] = []
+        for var worker in previous?.workers ?? planned {
+            if worker.state != "running" {
+                workers.append(worker)
+            } else if let pid = previous?.runningWorkers[worker.name] {
+                (worker.pid, worker.process, worker.rejoined) = (pid, nil, true)
+                workers.append(worker)
+            } else {
+                let process = try startWorker(worker.name, worker.role, worker.place, worker.device, keys: keys, endpoint: endpoint,
+                                              group: group, binary: binary)
+                (worker.pid, worker.process, worker.rejoined) = (Int(process.processIdentifier), process, false)
+                workers.append(worker)
+            }
+        }
+        return workers
     }
 
-    /// Writes `cluster.json`: every process, the keys, the endpoint and the operator's key folder (the
-    /// control commands read them), and what `--resume` needs to launch the run again.
-    private func writeRecord(_ entries: [[String: Any]], keyFiles: [String], endpoint: String, keys: URL, hostfile: String, config: String,
-                             folder: URL) throws {
-        var cluster: [String: Any] = ["processes": entries, "keys": keyFiles, "secure": !insecure, "launcher": launcher, "endpoint": endpoint,
-                                      "hostfile": hostfile, "config": config, "overrides": overrides, "role_timeout": roleTimeout]
-        if !insecure { cluster["operator_keys"] = ClusterKeys.operatorFolder(in: keys).path }
+    /// Starts worker `name` of `role` on `place` pinned to `device`, with its own key folder.
+    private func startWorker(_ name: String, _ role: ProcessRole, _ place: HostSlot, _ device: String, keys: URL, endpoint: String,
+                             group: ProcessGroup, binary: URL) throws -> Process {
+        let keyArguments = insecure ? ["--insecure"] : ["--keys", ClusterKeys.workerFolder(in: keys, name: name).path, "--name", name]
+        let index = name.split(separator: "-").last.map(String.init) ?? "0"
+        return try group.start(binary, ["worker", "--role", role.rawValue, "--connect", endpoint, "--device", device] + keyArguments,
+                               prefix: "\(role)#\(index)@\(place.host)")
+    }
+
+    /// Runs the reconcile loop (`LaunchSupervisor`) while `isRunning()`: workers that end are noted, and
+    /// each role is kept at the learner's target.
+    private func supervise(_ workers: [LaunchedWorker], hosts: HostFile, keys: URL, endpoint: String, group: ProcessGroup, binary: URL,
+                           learnerSlot: HostSlot, record: @escaping ([LaunchedWorker], [String: Int]) -> Void,
+                           isRunning: () -> Bool) async throws {
+        var logger = Logger(label: "rlhf.launch")
+        logger.logLevel = .notice
+        let supervisor = LaunchSupervisor(workers: workers, hosts: hosts, keys: insecure ? nil : keys, endpoint: endpoint, logger: logger,
+                                          start: { name, role, place, device in
+                                              try self.startWorker(name, role, place, device, keys: keys, endpoint: endpoint, group: group, binary: binary)
+                                          }, record: record)
+        while isRunning() {
+            await supervisor.tick(learnerSlot: learnerSlot)
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// Sends the learner the role targets the run had before its resume (`rlhf scale` set them).
+    private func restoreTargets(_ targets: [String: Int], endpoint: String, keys: URL) async {
+        guard !targets.isEmpty, let security = try? ClusterKeys.client(ClusterKeys.operatorFolder(in: keys), name: ClusterKeys.operatorName) else { return }
+        var logger = Logger(label: "rlhf.launch")
+        logger.logLevel = .error
+        for (role, count) in targets.sorted(by: { $0.key < $1.key }) {
+            guard let role = WorkerRole(rawValue: role) else { continue }
+            _ = try? await OperatorClient.ask(.scale(role: role, count: count, relative: false), endpoint: endpoint, security: security,
+                                              timeout: 10, logger: logger)
+        }
+    }
+
+    /// `writeRecord`, with a failure as a warning line: the run goes on without a true `cluster.json`.
+    private func writeRecordWarning(learner: [String: Any], workers: [LaunchedWorker], targets: [String: Int], endpoint: String, monitor: String?,
+                                    keys: URL, hostfile: String, config: String, folder: URL) {
+        do {
+            try writeRecord(learner: learner, workers: workers, targets: targets, endpoint: endpoint, monitor: monitor, keys: keys,
+                            hostfile: hostfile, config: config, folder: folder)
+        } catch {
+            FileHandle.standardError.write(Data("warning: cannot write \(folder.path)/cluster.json: \(MessageEscaping.oneLine("\(error)"))\n".utf8))
+        }
+    }
+
+    /// Writes `cluster.json`: every process (ended ones too) and the keys, the endpoints and the operator's
+    /// key folder (the control commands and the monitor read them), the role targets, and what `--resume`
+    /// needs to launch the run again.
+    private func writeRecord(learner: [String: Any], workers: [LaunchedWorker], targets: [String: Int], endpoint: String, monitor: String?,
+                             keys: URL, hostfile: String, config: String, folder: URL) throws {
+        var cluster: [String: Any] = ["processes": [learner] + workers.map { $0.entry(endpoint: endpoint) }, "secure": !insecure,
+                                      "launcher": launcher, "endpoint": endpoint, "hostfile": hostfile, "config": config,
+                                      "overrides": overrides, "role_timeout": roleTimeout, "targets": targets]
+        if !insecure {
+            cluster["operator_keys"] = ClusterKeys.operatorFolder(in: keys).path
+            cluster["keys"] = ClusterKeys.files(in: keys)
+        } else {
+            cluster["keys"] = [String]()
+        }
+        if let monitor { cluster["monitor_endpoint"] = monitor }
         try StagedWrite.file(folder.appendingPathComponent("cluster.json"),
                              contents: JSONSerialization.data(withJSONObject: cluster, options: [.prettyPrinted, .sortedKeys]))
     }
 
     /// Supervises a learner that still runs from before (this launcher's predecessor was killed): starts
-    /// the workers that are gone, waits for the learner to end, then stops what it started.
-    private func adopt(learnerPID: Int, previous: LaunchRecord, plan: PlacementPlan, names: [String], keys: URL, folder: URL,
-                       group: ProcessGroup, binary: URL, output: String) async throws {
+    /// the workers that are gone, keeps each role at its target while the learner runs, then stops what it
+    /// started.
+    private func adopt(learnerPID: Int, previous: LaunchRecord, plan: PlacementPlan, hosts: HostFile, names: [String], keys: URL,
+                       folder: URL, group: ProcessGroup, binary: URL, output: String) async throws {
         let learnerPlace = plan.processes[0]
-        var entries: [[String: Any]] = [["role": "learner", "index": 0, "host": learnerPlace.host, "pid": learnerPID,
-                                          "device": learnerPlace.device, "endpoint": previous.endpoint, "adopted": true]]
-        entries += try startWorkers(plan: plan, names: names, keys: keys, endpoint: previous.endpoint, previous: previous, group: group,
-                                    binary: binary)
-        try writeRecord(entries, keyFiles: previous.keys ?? [], endpoint: previous.endpoint, keys: keys, hostfile: previous.hostfile,
-                        config: previous.config, folder: folder)
+        let learnerEntry: [String: Any] = ["role": "learner", "index": 0, "host": learnerPlace.host, "slot": learnerPlace.slot, "pid": learnerPID,
+                                           "device": learnerPlace.device, "endpoint": previous.endpoint, "adopted": true]
+        let workers = try startWorkers(plan: plan, names: names, keys: keys, endpoint: previous.endpoint, previous: previous, group: group,
+                                       binary: binary)
+        let record = { (workers: [LaunchedWorker], targets: [String: Int]) -> Void in
+            self.writeRecordWarning(learner: learnerEntry, workers: workers, targets: targets, endpoint: previous.endpoint,
+                                  monitor: previous.monitorEndpoint, keys: keys, hostfile: previous.hostfile, config: previous.config,
+                                  folder: folder)
+        }
+        record(workers, previous.targets)
         let pid = pid_t(learnerPID)
         group.stopOnSignals(learnerPID: pid) { LaunchRecord.isAlive(learnerPID) }
-        while LaunchRecord.isAlive(learnerPID) { try await Task.sleep(for: .milliseconds(50)) }
+        try await supervise(workers, hosts: hosts, keys: keys, endpoint: previous.endpoint, group: group, binary: binary,
+                            learnerSlot: HostSlot(host: learnerPlace.host, slot: learnerPlace.slot), record: record) {
+            LaunchRecord.isAlive(learnerPID)
+        }
         group.stopAll(after: 10)
         if let signal = group.interruption { Foundation.exit(128 + signal) }
         try StandardOutput.line("the adopted learner (pid \(learnerPID)) has ended; this launcher cannot know its exit status: "

@@ -1,4 +1,5 @@
 import Foundation
+import Launch
 import Storage
 
 /// What `rlhf launch` recorded of a run in its `cluster.json`, read back by `rlhf launch --resume DIR`:
@@ -16,8 +17,10 @@ struct LaunchRecord {
     let runningWorkers: [String: Int]
     /// The learner's pid, when it still runs (the launcher itself was killed): `--resume` adopts it.
     let runningLearner: Int?
-    /// The learner's endpoint.
-    let endpoint: String
+    /// The learner's endpoint, and the monitor's.
+    let endpoint: String, monitorEndpoint: String?
+    /// Every worker the record lists, ended ones too (pid 0: not started yet), and the role targets.
+    let workers: [LaunchedWorker], targets: [String: Int]
 
     /// Reads `DIR/cluster.json`; a missing or foreign file is one line (exit 2).
     static func load(_ folder: URL) throws -> LaunchRecord {
@@ -38,7 +41,16 @@ struct LaunchRecord {
             throw malformed("the endpoint \(endpoint.prefix(80)) has no port")
         }
         var running: [String: Int] = [:], learner: Int?
+        var workers: [LaunchedWorker] = []
         for process in processes {
+            if let name = process["name"] as? String, let role = (process["role"] as? String).flatMap(ProcessRole.init(rawValue:)), role != .learner,
+               let host = process["host"] as? String, let device = process["device"] as? String {
+                var worker = LaunchedWorker(name: name, role: role, place: HostSlot(host: host, slot: process["slot"] as? Int ?? 0), device: device,
+                                            pid: process["pid"] as? Int ?? 0)
+                worker.state = process["state"] as? String ?? "running"
+                worker.replaced = process["replaced"] as? Bool ?? false
+                workers.append(worker)
+            }
             guard let pid = process["pid"] as? Int, pid > 1 else { continue }
             if process["role"] as? String == "learner" {
                 // the learner's --output, resolved from its own working folder, is this run's folder
@@ -49,7 +61,8 @@ struct LaunchRecord {
         }
         return LaunchRecord(hostfile: hostfile, config: config, overrides: overrides, roleTimeout: roleTimeout, port: port, secure: secure,
                             keys: secure ? (object["keys"] as? [String] ?? []) : nil, runningWorkers: running, runningLearner: learner,
-                            endpoint: endpoint)
+                            endpoint: endpoint, monitorEndpoint: object["monitor_endpoint"] as? String, workers: workers,
+                            targets: object["targets"] as? [String: Int] ?? [:])
     }
 
     /// Whether `pid` is an `rlhf COMMAND` of this run (one of its arguments is `mark`: a worker's key name or

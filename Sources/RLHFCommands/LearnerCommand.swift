@@ -72,9 +72,12 @@ struct LearnerCommand: AsyncParsableCommand {
         let requests = LearnerRequests { line in logger.notice("\(line)") }
         let progress = ProgressLine(label: "learner", total: settings.iterations)
         defer { progress.finish() }
-        try await learner.run(loop, requests: requests.take, progress: progress.reporter) { endpoint in
-            // the bound endpoint (a port 0 bind gets its port here), for the launcher and for tests
-            try StagedWrite.file(URL(fileURLWithPath: output).appendingPathComponent("learner.endpoint"), contents: Data((endpoint + "\n").utf8))
+        try await learner.run(loop, requests: requests.take, progress: progress.reporter) { endpoint, monitor in
+            // the bound endpoints (a port 0 bind gets its port here), for the launcher, the monitor and tests;
+            // the monitor's first, so that a launcher that sees learner.endpoint finds both
+            let folder = URL(fileURLWithPath: output)
+            if let monitor { try StagedWrite.file(folder.appendingPathComponent("monitor.endpoint"), contents: Data((monitor + "\n").utf8)) }
+            try StagedWrite.file(folder.appendingPathComponent("learner.endpoint"), contents: Data((endpoint + "\n").utf8))
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterTransport
 import Foundation
 import Wire
 
@@ -13,7 +14,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let answer = try await connection.ask(.status)
-        try StandardOutput.line(json ? answer.status : answer.message + " " + answer.status)
+        guard !json else { return try StandardOutput.line(answer.status) }
+        guard let snapshot = try? MonitorSnapshot.decode(answer.status) else { return try StandardOutput.line(answer.message) }
+        let roles = ["rollout", "reward", "reference"].map { "\($0) \(snapshot.workers[$0] ?? 0)/\(snapshot.targets[$0] ?? 0)" }
+        try StandardOutput.line("\(answer.message); workers (registered/target) \(roles.joined(separator: ", ")); \(snapshot.round.state)")
     }
 }
 

@@ -50,20 +50,35 @@ struct OperatorConnection: ParsableArguments {
         return (endpoint, URL(fileURLWithPath: keys))
     }
 
+    /// The operator's CurveZMQ side, from its key folder `folder`.
+    func security(_ folder: URL) throws -> ClientSecurity {
+        do { return try ClusterKeys.client(folder, name: ClusterKeys.operatorName) } catch {
+            throw CommandInputError.unreadable(flag: connect == nil ? "--run" : "--keys", path: folder.path, reason: "\(error)")
+        }
+    }
+
+    /// A logger for the connection's sockets: errors only.
+    var logger: Logger {
+        var logger = Logger(label: "rlhf.operator")
+        logger.logLevel = .error
+        return logger
+    }
+
     /// Sends `action` and returns the learner's answer; a refusal or no answer throws (one line, exit 2).
     func ask(_ action: OperatorRequest.Action) async throws -> OperatorAnswer {
         let (endpoint, folder) = try resolve()
-        let security: ClientSecurity
-        do { security = try ClusterKeys.client(folder, name: ClusterKeys.operatorName) } catch {
-            throw CommandInputError.unreadable(flag: connect == nil ? "--run" : "--keys", path: folder.path, reason: "\(error)")
-        }
-        var logger = Logger(label: "rlhf.operator")
-        logger.logLevel = .error
-        let answer: OperatorAnswer
-        do { answer = try await OperatorClient.ask(action, endpoint: endpoint, security: security, timeout: timeout, logger: logger) } catch {
-            throw CommandInputError.flags("\(error)")
+        let security = try security(folder)
+        let answer: OperatorAnswer = try await issuing {
+            try await OperatorClient.ask(action, endpoint: endpoint, security: security, timeout: timeout, logger: logger)
         }
         guard answer.done else { throw CommandInputError.flags("the learner \(answer.message)") }
         return answer
+    }
+
+    /// `body`'s result; its failure (no answer, a refusal, a key that cannot be written) as one line, exit 2.
+    func issuing<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as CommandInputError { throw error } catch {
+            throw CommandInputError.flags("\(error)")
+        }
     }
 }

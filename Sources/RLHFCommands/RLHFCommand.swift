@@ -9,7 +9,7 @@ package struct RLHFCommand: AsyncParsableCommand {
         abstract: "Reinforcement learning from human feedback: SFT, reward models, PPO and DPO.",
         version: "0.1.0",
         subcommands: [ScoreCommand.self, TokenizeCommand.self, GenerateCommand.self, ConvertCommand.self, PPOCommand.self, LearnerCommand.self, WorkerCommand.self, LaunchCommand.self,
-                      StatusCommand.self, CheckpointCommand.self, StopCommand.self, DrainCommand.self,
+                      StatusCommand.self, CheckpointCommand.self, StopCommand.self, DrainCommand.self, ScaleCommand.self, KeysCommand.self, MonitorCommand.self,
                       RewardCommand.self, PairsCommand.self, SFTCommand.self, DPOCommand.self, LoRACommand.self, BenchCommand.self])
 
     package init() {}

@@ -129,7 +129,7 @@ const ProtobufCMessageDescriptor rlhf__v1__header__descriptor =
   (ProtobufCMessageInit) rlhf__v1__header__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue rlhf__v1__kind__enum_values_by_number[21] =
+static const ProtobufCEnumValue rlhf__v1__kind__enum_values_by_number[22] =
 {
   { "KIND_UNSPECIFIED", "RLHF__V1__KIND__KIND_UNSPECIFIED", 0 },
   { "KIND_REGISTER", "RLHF__V1__KIND__KIND_REGISTER", 1 },
@@ -152,15 +152,17 @@ static const ProtobufCEnumValue rlhf__v1__kind__enum_values_by_number[21] =
   { "KIND_METRICS", "RLHF__V1__KIND__KIND_METRICS", 18 },
   { "KIND_OPERATOR_REQUEST", "RLHF__V1__KIND__KIND_OPERATOR_REQUEST", 19 },
   { "KIND_OPERATOR_ANSWER", "RLHF__V1__KIND__KIND_OPERATOR_ANSWER", 20 },
+  { "KIND_MONITOR_UPDATE", "RLHF__V1__KIND__KIND_MONITOR_UPDATE", 21 },
 };
 static const ProtobufCIntRange rlhf__v1__kind__value_ranges[] = {
-{0, 0},{0, 21}
+{0, 0},{0, 22}
 };
-static const ProtobufCEnumValueIndex rlhf__v1__kind__enum_values_by_name[21] =
+static const ProtobufCEnumValueIndex rlhf__v1__kind__enum_values_by_name[22] =
 {
   { "KIND_CONTROL", 17 },
   { "KIND_HEARTBEAT", 3 },
   { "KIND_METRICS", 18 },
+  { "KIND_MONITOR_UPDATE", 21 },
   { "KIND_OPERATOR_ANSWER", 20 },
   { "KIND_OPERATOR_REQUEST", 19 },
   { "KIND_READY", 4 },
@@ -187,9 +189,9 @@ const ProtobufCEnumDescriptor rlhf__v1__kind__descriptor =
   "Kind",
   "Rlhf__V1__Kind",
   "rlhf.v1",
-  21,
+  22,
   rlhf__v1__kind__enum_values_by_number,
-  21,
+  22,
   rlhf__v1__kind__enum_values_by_name,
   1,
   rlhf__v1__kind__value_ranges,

@@ -97,6 +97,51 @@ void   rlhf__v1__operator_answer__free_unpacked
   assert(message->base.descriptor == &rlhf__v1__operator_answer__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   rlhf__v1__monitor_update__init
+                     (Rlhf__V1__MonitorUpdate         *message)
+{
+  static const Rlhf__V1__MonitorUpdate init_value = RLHF__V1__MONITOR_UPDATE__INIT;
+  *message = init_value;
+}
+size_t rlhf__v1__monitor_update__get_packed_size
+                     (const Rlhf__V1__MonitorUpdate *message)
+{
+  assert(message->base.descriptor == &rlhf__v1__monitor_update__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t rlhf__v1__monitor_update__pack
+                     (const Rlhf__V1__MonitorUpdate *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &rlhf__v1__monitor_update__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t rlhf__v1__monitor_update__pack_to_buffer
+                     (const Rlhf__V1__MonitorUpdate *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &rlhf__v1__monitor_update__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Rlhf__V1__MonitorUpdate *
+       rlhf__v1__monitor_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Rlhf__V1__MonitorUpdate *)
+     protobuf_c_message_unpack (&rlhf__v1__monitor_update__descriptor,
+                                allocator, len, data);
+}
+void   rlhf__v1__monitor_update__free_unpacked
+                     (Rlhf__V1__MonitorUpdate *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &rlhf__v1__monitor_update__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor rlhf__v1__operator_request__field_descriptors[7] =
 {
   {
@@ -288,6 +333,57 @@ const ProtobufCMessageDescriptor rlhf__v1__operator_answer__descriptor =
   rlhf__v1__operator_answer__field_indices_by_name,
   1,  rlhf__v1__operator_answer__number_ranges,
   (ProtobufCMessageInit) rlhf__v1__operator_answer__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor rlhf__v1__monitor_update__field_descriptors[2] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__MonitorUpdate, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "snapshot_json",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__MonitorUpdate, snapshot_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned rlhf__v1__monitor_update__field_indices_by_name[] = {
+  0,   /* field[0] = sequence */
+  1,   /* field[1] = snapshot_json */
+};
+static const ProtobufCIntRange rlhf__v1__monitor_update__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor rlhf__v1__monitor_update__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "rlhf.v1.MonitorUpdate",
+  "MonitorUpdate",
+  "Rlhf__V1__MonitorUpdate",
+  "rlhf.v1",
+  sizeof(Rlhf__V1__MonitorUpdate),
+  2,
+  rlhf__v1__monitor_update__field_descriptors,
+  rlhf__v1__monitor_update__field_indices_by_name,
+  1,  rlhf__v1__monitor_update__number_ranges,
+  (ProtobufCMessageInit) rlhf__v1__monitor_update__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue rlhf__v1__operator_action__enum_values_by_number[7] =

@@ -1,6 +1,5 @@
-/// `OPERATOR_REQUEST`: what an operator's control command (`rlhf status`, `checkpoint`, `stop`, `drain`)
-/// asks the learner, with an id the answer echoes. (The proto reserves `SCALE` and `ADMIT` for live
-/// scaling; this version refuses them as actions it does not know.)
+/// `OPERATOR_REQUEST`: what an operator's control command (`rlhf status`, `checkpoint`, `stop`, `drain`,
+/// `scale`, `keys issue`) asks the learner, with an id the answer echoes.
 package struct OperatorRequest: Sendable, Equatable {
     /// What is asked.
     package enum Action: Sendable, Equatable {
@@ -12,6 +11,12 @@ package struct OperatorRequest: Sendable, Equatable {
         case stop
         /// The worker named `worker` (`ROLE-INDEX`) takes no new work, finishes what it holds and exits.
         case drain(worker: String)
+        /// `role`'s target becomes `count` workers (`relative`: changes by `count`); the launcher starts
+        /// the missing ones, and the learner drains the extra ones.
+        case scale(role: WorkerRole, count: Int, relative: Bool)
+        /// The learner admits the CurveZMQ key `publicKey` (40 Z85 characters) as worker `worker`
+        /// (`ROLE-INDEX`) from now on, and keeps it in its key folder.
+        case admit(worker: String, publicKey: String)
     }
 
     /// Echoed in the answer.
@@ -24,6 +29,15 @@ package struct OperatorRequest: Sendable, Equatable {
 
     /// The longest worker name a request carries.
     package static let nameLimit = 200
+
+    /// The largest target or change a `scale` carries (a learner admits at most 4,096 workers).
+    package static let scaleLimit = 4096
+
+    /// Whether `key` is a CurveZMQ public key as Z85 text: 40 characters of the Z85 alphabet.
+    package static func isPublicKey(_ key: String) -> Bool {
+        let alphabet = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#".utf8)
+        return key.utf8.count == 40 && key.utf8.allSatisfy(alphabet.contains)
+    }
 
     /// Whether `name` is a worker name as `rlhf launch` writes them: `ROLE-INDEX`.
     package static func isWorkerName(_ name: String) -> Bool {
@@ -52,4 +66,16 @@ package struct OperatorAnswer: Sendable, Equatable {
 
     /// The longest message and status an answer carries, in bytes.
     package static let messageLimit = 4096, statusLimit = 1 << 20
+}
+
+/// `MONITOR_UPDATE`: the run as a monitor sees it, published by the learner every second and after each
+/// iteration (the JSON of `status`).
+package struct MonitorUpdate: Sendable, Equatable {
+    /// Counts from 1 over the learner's life.
+    package var sequence: UInt64
+    /// A JSON object, at most `OperatorAnswer.statusLimit` bytes.
+    package var json: String
+
+    /// Creates an update.
+    package init(sequence: UInt64, json: String) { self.sequence = sequence; self.json = json }
 }

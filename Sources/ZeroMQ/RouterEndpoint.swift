@@ -86,6 +86,12 @@ package final class RouterEndpoint: Sendable {
     /// How many posted messages failed after `post` returned.
     package var failedPosts: Int { thread.failedPosts }
 
+    /// Admits the CurveZMQ client `key` from now on, beside the keys the config gave: a worker issued
+    /// while the run goes on. Throws `.invalidConfig` on an insecure router (it admits anyone already).
+    package func admit(_ key: CurveKey) throws(ZMQError) {
+        guard zapDomain.admit(key) else { throw .invalidConfig("this router is not CurveZMQ; it has no keys to admit") }
+    }
+
     /// How many CurveZMQ clients this router refused so far (unknown public keys); 0 when insecure.
     package var refusedClients: Int { zapDomain.refusals }
 
@@ -146,6 +152,11 @@ final class ZAPDomain: Sendable {
     var refusals: Int {
         guard let current = registration.withLock({ $0 }) else { return 0 }
         return current.authenticator.refusals(current.name)
+    }
+
+    func admit(_ key: CurveKey) -> Bool {
+        guard let current = registration.withLock({ $0 }) else { return false }
+        return current.authenticator.admit(key, in: current.name)
     }
 
     func unregister() {

@@ -11,6 +11,12 @@ package enum ServerSecurity: Sendable, Equatable {
 
     /// True for `.insecure`.
     package var isInsecure: Bool { self == .insecure }
+
+    /// The same keys admitting only `clients` (Z85; `.insecure` stays insecure).
+    package func allowing(_ clients: Set<String>) -> ServerSecurity {
+        guard case let .curve(keys, _) = self else { return self }
+        return .curve(keys: keys, allowedClients: Set(clients.compactMap { CurveKey(z85: $0) }))
+    }
 }
 
 /// How a `DealerEndpoint` proves who it is.

@@ -62,6 +62,15 @@ final class ZAPAuthenticator: @unchecked Sendable {
         return name
     }
 
+    /// Admits `key` in `domain` from now on (a worker issued while the router runs); false if no such domain.
+    func admit(_ key: CurveKey, in domain: String) -> Bool {
+        domains.withLock { domains in
+            guard domains[domain] != nil else { return false }
+            domains[domain]!.allowed.insert(key.bytes)
+            return true
+        }
+    }
+
     /// Forgets `domain`; its later clients are refused.
     func unregister(_ domain: String) {
         _ = domains.withLock { $0.removeValue(forKey: domain) }

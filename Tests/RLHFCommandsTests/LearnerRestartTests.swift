@@ -11,42 +11,16 @@ import XCTest
 final class LearnerRestartTests: XCTestCase {
     var binary: URL { RLHFBinary.url(besideBundleOf: Self.self) }
 
-    /// A keyed `rlhf launch` of the cluster config with `sets`, into `ROOT/run` (its log `ROOT/launch.log`).
-    private struct Launched {
-        let process: Process, output: URL, root: URL
-        /// The pids `cluster.json` lists, the learner first.
-        var pids: [Int32] {
-            let cluster = (try? JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("cluster.json")))) as? [String: Any]
-            return (cluster?["processes"] as? [[String: Any]] ?? []).compactMap { ($0["pid"] as? Int).map(Int32.init) }
-        }
-        /// The launcher's log so far.
-        var log: String { (try? String(contentsOf: root.appendingPathComponent("launch.log"), encoding: .utf8)) ?? "" }
-    }
-
     /// Launches, and waits until `iterations` are logged.
-    private func launch(_ sets: [String], in root: URL, waitingFor iterations: Int) throws -> Launched {
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let output = root.appendingPathComponent("run")
-        let process = try RLHFBinary.start(binary, ["launch", "--hostfile", TestPaths.packageRoot.appendingPathComponent("cluster/hosts-localhost.txt").path,
-                                                    "--config", TestPaths.clusterConfig.path, "--output", output.path] + sets,
-                                           environment: TestPaths.environment, log: root.appendingPathComponent("launch.log"))
-        let deadline = Date().addingTimeInterval(180)
-        while ((try? RunOutput.metrics(output, dropping: [])) ?? []).count < iterations && process.isRunning && Date() < deadline { usleep(20_000) }
-        return Launched(process: process, output: output, root: root)
+    private func launch(_ sets: [String], in root: URL, waitingFor iterations: Int) throws -> LaunchedRun {
+        try LaunchedRun.start(binary, sets, in: root, waitingFor: iterations)
     }
 
     /// `rlhf launch --resume` of `launched`; its run then holds every iteration once, at the embedded run's values.
-    private func resumeAndCompare(_ launched: Launched, sets: [String], iterations: Int) throws -> RLHFBinary.Run {
+    private func resumeAndCompare(_ launched: LaunchedRun, sets: [String], iterations: Int) throws -> RLHFBinary.Run {
         let resumed = try RLHFBinary.run(binary, ["launch", "--resume", launched.output.path], environment: TestPaths.environment)
         XCTAssertEqual(resumed.status, 0, String(resumed.stderr.suffix(3000)))
-        let embedded = launched.root.appendingPathComponent("embedded")
-        let alone = try RLHFBinary.run(binary, ["ppo", "--config", TestPaths.clusterConfig.path, "--output", embedded.path] + sets,
-                                       environment: TestPaths.environment)
-        XCTAssertEqual(alone.status, 0, alone.stderr)
-        let dropping = ["time/", "tokens_per_s", "cluster/"]
-        let got = try RunOutput.metrics(launched.output, dropping: dropping)
-        XCTAssertEqual(got.compactMap { $0["iteration"] }, (0..<iterations).map(Double.init), "every iteration once")
-        XCTAssertEqual(got, try RunOutput.metrics(embedded, dropping: dropping), "the uninterrupted run's values")
+        try launched.assertMatchesEmbedded(sets, iterations: iterations)
         return resumed
     }
 

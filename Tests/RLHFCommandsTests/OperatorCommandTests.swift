@@ -42,7 +42,8 @@ final class OperatorCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: posing, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try FileManager.default.copyItem(at: keys.appendingPathComponent("reward-0/reward-0.key"), to: posing.appendingPathComponent("operator.key"))
         try FileManager.default.copyItem(at: keys.appendingPathComponent("reward-0/learner.public"), to: posing.appendingPathComponent("learner.public"))
-        for command in [["stop"], ["drain", "reward-0"], ["status"]] {
+        for command in [["stop"], ["drain", "reward-0"], ["status"], ["scale", "--rollout", "2"],
+                        ["keys", "issue", "--role", "rollout", "--output", root.appendingPathComponent("issued").path]] {
             let refused = try RLHFBinary.run(binary, command + ["--connect", run.endpoint, "--keys", posing.path])
             XCTAssertEqual(refused.status, 2, "\(command): \(refused.stdout) \(refused.stderr)")
             XCTAssertTrue(refused.stderr.contains("no operator rights"), refused.stderr)

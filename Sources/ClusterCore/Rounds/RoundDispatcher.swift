@@ -173,6 +173,12 @@ package struct RoundDispatcher: Sendable {
     /// The round's complete records, in task order (nil until complete).
     package var batch: [IterationLedger.Entry]? { ledger?.batch }
 
+    /// Roles the round needs that have no usable worker now, in role order.
+    package var waitingRoles: [WorkerRole] { WorkerRole.allCases.filter { waitingSince[$0] != nil } }
+
+    /// The policy version the round samples with (nil before the first round).
+    package var policyVersion: Int? { weights?.version }
+
     /// Work queued and not leased.
     package var queued: [WorkItem] { queue.items }
 

@@ -44,8 +44,9 @@ package struct LearnerSession {
     private var streams: [Int: WeightStreamSource] = [:]
     private var lastHeartbeat = -Double.infinity
     private var announced: Set<WorkerID> = []
-    /// Each admitted CurveZMQ key (Z85) → the worker name it was issued for (`ROLE-INDEX`); empty without keys.
-    private let clientNames: [String: String]
+    /// Each admitted CurveZMQ key (Z85) → the worker name it was issued for (`ROLE-INDEX`); empty without
+    /// keys. It grows when an operator admits a worker issued while the run goes on (`admit(name:key:)`).
+    private var clientNames: [String: String]
     /// The CurveZMQ keys (Z85) with operator rights: their connections' `OPERATOR_REQUEST`s are obeyed.
     private let operatorKeys: Set<String>
     /// Each key-bound worker name → the peer (routing id) its latest registration came from.
@@ -216,6 +217,49 @@ package struct LearnerSession {
     package func worker(named name: String) -> WorkerID? {
         boundPeers[name].flatMap { registry.worker(identity: $0) }
     }
+
+    /// Each registered worker whose key was issued by name → that name.
+    package var workerNames: [WorkerID: String] {
+        var names: [WorkerID: String] = [:]
+        for (name, peer) in boundPeers { if let id = registry.worker(identity: peer) { names[id] = name } }
+        return names
+    }
+
+    /// Why `admit(name:key:)` refused.
+    package enum AdmitRefusal: Error, Equatable, CustomStringConvertible {
+        /// The session runs without keys: every worker gets in already.
+        case keyless
+        /// The name is already issued (to another key, or to this one).
+        case nameTaken(String)
+        /// The key is already admitted, as `name`.
+        case keyTaken(name: String)
+        /// The text is no CurveZMQ public key.
+        case malformedKey
+
+        package var description: String {
+            switch self {
+            case .keyless: "this learner runs without keys (--insecure): any worker joins without being admitted"
+            case let .nameTaken(name): "the name \(name) is already issued to a key"
+            case let .keyTaken(name): "that key is already admitted, as \(name)"
+            case .malformedKey: "the public key is not a CurveZMQ key in Z85"
+            }
+        }
+    }
+
+    /// Admits the CurveZMQ key `key` (Z85) as worker `name` (`ROLE-INDEX`) from now on: a worker issued
+    /// while the run goes on. Names and keys are issued once.
+    package mutating func admit(name: String, key: String) throws(AdmitRefusal) {
+        guard !clientNames.isEmpty else { throw .keyless }
+        if let taken = clientNames[key] { throw .keyTaken(name: taken) }
+        guard !clientNames.values.contains(name) else { throw .nameTaken(name) }
+        clientNames[key] = name
+    }
+
+    /// How many keys are issued (the operator's too).
+    package var issuedCount: Int { clientNames.count }
+
+    /// Whether the name `name` is issued to a key.
+    package func isIssued(_ name: String) -> Bool { clientNames.values.contains(name) }
 
     /// Whether version `version`'s stream is published (its checksums done).
     package func isPublished(version: Int) -> Bool { streams[version] != nil }

@@ -33,10 +33,11 @@ public struct ClusterLearner {
         self.roleTimeout = roleTimeout
     }
 
-    /// Loads the policy, binds, tells `bound` the endpoint workers reach (once listening), then runs `loop`
-    /// (`requests` and `progress` as `PPORunLoop.run` takes them) and stops the workers.
+    /// Loads the policy, binds, tells `bound` the endpoints workers and monitors reach (once listening;
+    /// the monitor's is nil in a run without keys), then runs `loop` (`requests` and `progress` as
+    /// `PPORunLoop.run` takes them) and stops the workers.
     public func run(_ loop: PPORunLoop, requests: () -> PPORunRequests = { PPORunRequests() },
-                    progress: (ProgressReport) -> Void = { _ in }, bound: (String) throws -> Void) async throws {
+                    progress: (ProgressReport) -> Void = { _ in }, bound: (String, String?) throws -> Void) async throws {
         var logger = Logger(label: "rlhf.learner")
         logger.logLevel = .info
         let server: ServerSecurity = try keys.map { try ClusterKeys.server($0) } ?? .insecure
@@ -44,16 +45,32 @@ public struct ClusterLearner {
         let policy = try LoadedPolicy.load(config)
         try PPORunLimits.check(config, model: policy.config, parameters: policy.parameters.count, embedded: false)
         let context = try ZMQContext()
+        let operatorKeys = try keys.map { try ClusterKeys.operatorKeys($0) } ?? []
         let transport = try await ZMQLearnerTransport(
             endpoint: bind, security: server,
             welcome: LearnerSession.WelcomeInfo(runSeed: config.seed, runConfig: configText, overrides: overrides, digest: digest),
             clientNames: try keys.map { try ClusterKeys.clientNames($0) } ?? [:],
-            operatorKeys: try keys.map { try ClusterKeys.operatorKeys($0) } ?? [], context: context, logger: logger)
-        let desk = OperatorDesk(iterations: config.iterations, transport: transport)
+            operatorKeys: operatorKeys, context: context, logger: logger)
+        let runner = RoundRunner(transport: transport, roleTimeout: roleTimeout)
+        let desk = OperatorDesk(iterations: config.iterations,
+                                targets: [.rollout: config.rolloutWorkers, .reward: config.rewardWorkers, .reference: config.referenceWorkers],
+                                transport: transport, keys: keys, view: { runner.view })
         transport.answerOperators { desk.answer($0) }
-        logger.info("learner bound to \(transport.endpoint)")
-        try bound(transport.endpoint)
-        let learner = try PPOLearner.make(config, policy: policy, runner: RoundRunner(transport: transport, roleTimeout: roleTimeout))
+        // the monitor socket: only the operator's key subscribes (a run without keys has none)
+        let monitor: MonitorPublisher? = keys == nil ? nil : try await MonitorPublisher(
+            near: transport.endpoint, security: server.allowing(operatorKeys), snapshot: { desk.snapshot() }, context: context, logger: logger)
+        logger.info("learner bound to \(transport.endpoint)\(monitor.map { "; monitor on \($0.endpoint)" } ?? "")")
+        desk.monitor(at: monitor?.endpoint)
+        try bound(transport.endpoint, monitor?.endpoint)
+        let learner = try PPOLearner.make(config, policy: policy, runner: runner)
+        // the workers beyond each role's target (after `rlhf scale` down, or a late join) are drained
+        let enforcer = keys == nil ? nil : Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                desk.enforceTargets()
+            }
+        }
+        defer { enforcer?.cancel() }
         do {
             // the operator's requests join the signals': a checkpoint or a stop from either
             let asked = { () -> PPORunRequests in
@@ -61,14 +78,17 @@ public struct ClusterLearner {
                 return PPORunRequests(checkpoint: signalled.checkpoint || desked.checkpoint, stop: signalled.stop || desked.stop)
             }
             try await loop.run(learner, tokenizerFiles: PPOLearner.tokenizerFiles(config, policy: policy), requests: asked) { report in
-                desk.progressed(to: report.done)
+                desk.progressed(to: report.done, metrics: report.values)
+                monitor?.iterationDone(report.done - 1, metrics: report.values)
                 progress(report)
             }
         } catch {
+            await monitor?.close()
             await learner.runner.stopWorkers()
             await transport.close()
             throw error
         }
+        await monitor?.close()
         await learner.runner.stopWorkers()
         try? await Task.sleep(for: .milliseconds(200))  // let the stops go out before the socket closes
         await transport.close()

@@ -1,6 +1,7 @@
 import ClusterCore
 import Dispatch
 import Logging
+import Synchronization
 import Wire
 
 /// Why a round stopped without its batch.
@@ -63,6 +64,16 @@ package actor RoundRunner {
     private let transport: any LearnerTransport
     private var deliveries: AsyncStream<LearnerEvent>.AsyncIterator
     private let logger = Logger(label: "rlhf.learner")
+    private let published = Mutex(RoundView())
+
+    /// The dispatcher as a monitor sees it, as of the last event handled; read from any thread.
+    package nonisolated var view: RoundView { published.withLock { $0 } }
+
+    /// Publishes the dispatcher's view.
+    private func publish(running: Bool) {
+        let view = dispatcher.view(running: running)
+        published.withLock { $0 = view }
+    }
 
     /// A runner on `transport`; a needed role without a usable worker for `roleTimeout` seconds ends the run.
     package init(transport: any LearnerTransport, roleTimeout: Double = 600) {
@@ -97,7 +108,9 @@ package actor RoundRunner {
             pendingInstalls = actions.filter { if case .send(.weights, _) = $0 { true } else { false } }.count
             return try perform(actions)
         }
+        publish(running: true)
         while !done {
+            defer { publish(running: !done) }
             var iterator = deliveries  // one round runs at a time: the copy goes back before the next await
             let next = await iterator.next(isolation: self)
             deliveries = iterator
@@ -115,6 +128,7 @@ package actor RoundRunner {
                 done = try timed { () throws(RoundError) in try perform(dispatcher.advance(to: now)) }
             }
         }
+        publish(running: false)
         let ledger = dispatcher.ledger
         guard let entries = dispatcher.batch else { throw .aborted("round \(iteration) completed without a batch") }
         return RoundOutcome(entries: entries, syncSeconds: Double(lastInstall - start) / 1e9,

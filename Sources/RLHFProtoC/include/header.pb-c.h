@@ -104,7 +104,11 @@ typedef enum _Rlhf__V1__Kind {
   /*
    * learner -> operator: OperatorAnswer
    */
-  RLHF__V1__KIND__KIND_OPERATOR_ANSWER = 20
+  RLHF__V1__KIND__KIND_OPERATOR_ANSWER = 20,
+  /*
+   * learner -> PUB: MonitorUpdate
+   */
+  RLHF__V1__KIND__KIND_MONITOR_UPDATE = 21
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(RLHF__V1__KIND)
 } Rlhf__V1__Kind;
 

@@ -18,6 +18,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Rlhf__V1__OperatorRequest Rlhf__V1__OperatorRequest;
 typedef struct Rlhf__V1__OperatorAnswer Rlhf__V1__OperatorAnswer;
+typedef struct Rlhf__V1__MonitorUpdate Rlhf__V1__MonitorUpdate;
 
 
 /* --- enums --- */
@@ -41,11 +42,11 @@ typedef enum _Rlhf__V1__OperatorAction {
    */
   RLHF__V1__OPERATOR_ACTION__OPERATOR_ACTION_DRAIN = 4,
   /*
-   * (reserved for live scaling) `role` to `count` workers, or by `count` when `relative`
+   * `role` to `count` workers, or by `count` when `relative`
    */
   RLHF__V1__OPERATOR_ACTION__OPERATOR_ACTION_SCALE = 5,
   /*
-   * (reserved for live scaling) admit the key `public_key`, issued as `worker`
+   * admit the key `public_key`, issued as `worker`
    */
   RLHF__V1__OPERATOR_ACTION__OPERATOR_ACTION_ADMIT = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(RLHF__V1__OPERATOR_ACTION)
@@ -106,6 +107,27 @@ struct  Rlhf__V1__OperatorAnswer
     , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/*
+ * MONITOR_UPDATE, on the learner's PUB socket: the run as a monitor sees it (the same JSON object as
+ * STATUS's status_json), every second and after each iteration.
+ */
+struct  Rlhf__V1__MonitorUpdate
+{
+  ProtobufCMessage base;
+  /*
+   * counts from 1 over the learner's life; a monitor keeps the newest
+   */
+  uint64_t sequence;
+  /*
+   * a JSON object, at most 1 MiB
+   */
+  char *snapshot_json;
+};
+#define RLHF__V1__MONITOR_UPDATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&rlhf__v1__monitor_update__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
 /* Rlhf__V1__OperatorRequest methods */
 void   rlhf__v1__operator_request__init
                      (Rlhf__V1__OperatorRequest         *message);
@@ -144,6 +166,25 @@ Rlhf__V1__OperatorAnswer *
 void   rlhf__v1__operator_answer__free_unpacked
                      (Rlhf__V1__OperatorAnswer *message,
                       ProtobufCAllocator *allocator);
+/* Rlhf__V1__MonitorUpdate methods */
+void   rlhf__v1__monitor_update__init
+                     (Rlhf__V1__MonitorUpdate         *message);
+size_t rlhf__v1__monitor_update__get_packed_size
+                     (const Rlhf__V1__MonitorUpdate   *message);
+size_t rlhf__v1__monitor_update__pack
+                     (const Rlhf__V1__MonitorUpdate   *message,
+                      uint8_t             *out);
+size_t rlhf__v1__monitor_update__pack_to_buffer
+                     (const Rlhf__V1__MonitorUpdate   *message,
+                      ProtobufCBuffer     *buffer);
+Rlhf__V1__MonitorUpdate *
+       rlhf__v1__monitor_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   rlhf__v1__monitor_update__free_unpacked
+                     (Rlhf__V1__MonitorUpdate *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Rlhf__V1__OperatorRequest_Closure)
@@ -151,6 +192,9 @@ typedef void (*Rlhf__V1__OperatorRequest_Closure)
                   void *closure_data);
 typedef void (*Rlhf__V1__OperatorAnswer_Closure)
                  (const Rlhf__V1__OperatorAnswer *message,
+                  void *closure_data);
+typedef void (*Rlhf__V1__MonitorUpdate_Closure)
+                 (const Rlhf__V1__MonitorUpdate *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -161,6 +205,7 @@ typedef void (*Rlhf__V1__OperatorAnswer_Closure)
 extern const ProtobufCEnumDescriptor    rlhf__v1__operator_action__descriptor;
 extern const ProtobufCMessageDescriptor rlhf__v1__operator_request__descriptor;
 extern const ProtobufCMessageDescriptor rlhf__v1__operator_answer__descriptor;
+extern const ProtobufCMessageDescriptor rlhf__v1__monitor_update__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -15,7 +15,7 @@ package enum MessageKind: Sendable, Hashable, CaseIterable, CustomStringConverti
     case rolloutTask, rollout, scoreRequest, scoreResult, referenceRequest, referenceResult
     case weightsManifest, weightsChunk, weightsRequest, weightsInstalled, weightsRefused
     case taskFailed, control, metrics
-    case operatorRequest, operatorAnswer
+    case operatorRequest, operatorAnswer, monitorUpdate
 
     /// The name PROTOCOL.md gives it (`ROLLOUT_TASK`).
     package var description: String {
@@ -40,6 +40,7 @@ package enum MessageKind: Sendable, Hashable, CaseIterable, CustomStringConverti
         case .metrics: "METRICS"
         case .operatorRequest: "OPERATOR_REQUEST"
         case .operatorAnswer: "OPERATOR_ANSWER"
+        case .monitorUpdate: "MONITOR_UPDATE"
         }
     }
 
@@ -51,7 +52,7 @@ package enum MessageKind: Sendable, Hashable, CaseIterable, CustomStringConverti
              .weightsRefused, .taskFailed, .operatorRequest:
             peer == .worker
         case .welcome, .rolloutTask, .scoreRequest, .referenceRequest, .weightsManifest, .weightsChunk, .control,
-             .metrics, .operatorAnswer:
+             .metrics, .operatorAnswer, .monitorUpdate:
             peer == .learner
         }
     }

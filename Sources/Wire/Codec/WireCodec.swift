@@ -82,6 +82,7 @@ package enum WireCodec {
         case let .metrics(metrics): packed(try metrics.proto(in: arena))
         case let .operatorRequest(request): packed(try request.proto(in: arena))
         case let .operatorAnswer(answer): packed(try answer.proto(in: arena))
+        case let .monitorUpdate(update): packed(try update.proto(in: arena))
         }
     }
 
@@ -137,6 +138,10 @@ package enum WireCodec {
         case .operatorAnswer:
             return .operatorAnswer(try unpacked(Rlhf__V1__OperatorAnswer.self, body, part: "\(kind) body", books: books) { m throws(WireError) in
                 try OperatorAnswer(proto: m)
+            })
+        case .monitorUpdate:
+            return .monitorUpdate(try unpacked(Rlhf__V1__MonitorUpdate.self, body, part: "\(kind) body", books: books) { m throws(WireError) in
+                try MonitorUpdate(proto: m)
             })
         }
     }

@@ -42,6 +42,8 @@ package enum WireMessage: Sendable, Equatable {
     case operatorRequest(OperatorRequest)
     /// `OPERATOR_ANSWER`, learner → operator.
     case operatorAnswer(OperatorAnswer)
+    /// `MONITOR_UPDATE`, learner → PUB.
+    case monitorUpdate(MonitorUpdate)
 
     /// The header's kind for this message.
     package var kind: MessageKind {
@@ -66,6 +68,7 @@ package enum WireMessage: Sendable, Equatable {
         case .metrics: .metrics
         case .operatorRequest: .operatorRequest
         case .operatorAnswer: .operatorAnswer
+        case .monitorUpdate: .monitorUpdate
         }
     }
 }

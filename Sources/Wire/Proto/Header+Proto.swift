@@ -24,6 +24,7 @@ extension MessageKind {
         case RLHF__V1__KIND__KIND_METRICS: self = .metrics
         case RLHF__V1__KIND__KIND_OPERATOR_REQUEST: self = .operatorRequest
         case RLHF__V1__KIND__KIND_OPERATOR_ANSWER: self = .operatorAnswer
+        case RLHF__V1__KIND__KIND_MONITOR_UPDATE: self = .monitorUpdate
         default: return nil
         }
     }
@@ -51,6 +52,7 @@ extension MessageKind {
         case .metrics: RLHF__V1__KIND__KIND_METRICS
         case .operatorRequest: RLHF__V1__KIND__KIND_OPERATOR_REQUEST
         case .operatorAnswer: RLHF__V1__KIND__KIND_OPERATOR_ANSWER
+        case .monitorUpdate: RLHF__V1__KIND__KIND_MONITOR_UPDATE
         }
     }
 }

@@ -96,3 +96,6 @@ extension Rlhf__V1__OperatorRequest: ProtoMessage {
 extension Rlhf__V1__OperatorAnswer: ProtoMessage {
     static func initialise(_ message: UnsafeMutablePointer<Self>) { rlhf__v1__operator_answer__init(message) }
 }
+extension Rlhf__V1__MonitorUpdate: ProtoMessage {
+    static func initialise(_ message: UnsafeMutablePointer<Self>) { rlhf__v1__monitor_update__init(message) }
+}
