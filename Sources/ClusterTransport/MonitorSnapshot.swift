@@ -22,14 +22,16 @@ package struct MonitorSnapshot: Codable, Sendable, Equatable {
         package var lastHeardSeconds: Double
         /// Seconds from its join to its first lease (nil: it has had none yet).
         package var firstWorkSeconds: Double?
+        /// Seconds from its join to holding the policy, ready for work (generators; nil: not yet).
+        package var readySeconds: Double?
 
         /// A worker row.
         package init(name: String, id: String, role: String, host: String, pid: Int, device: String, state: String, version: Int? = nil,
                      lag: Int? = nil, tasks: Int = 0, busySeconds: Double = 0, tasksPerMinute: Double = 0, lastHeardSeconds: Double = 0,
-                     firstWorkSeconds: Double? = nil) {
+                     firstWorkSeconds: Double? = nil, readySeconds: Double? = nil) {
             self.name = name; self.id = id; self.role = role; self.host = host; self.pid = pid; self.device = device; self.state = state
             self.version = version; self.lag = lag; self.tasks = tasks; self.busySeconds = busySeconds; self.tasksPerMinute = tasksPerMinute
-            self.lastHeardSeconds = lastHeardSeconds; self.firstWorkSeconds = firstWorkSeconds
+            self.lastHeardSeconds = lastHeardSeconds; self.firstWorkSeconds = firstWorkSeconds; self.readySeconds = readySeconds
         }
     }
 

@@ -144,6 +144,15 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
             for role in WorkerRole.allCases { out["cluster/workers/\(role)"] = Double(session.registry.count(role)) }
             for (reason, n) in session.refused { out["cluster/refused/\(reason)"] = Double(n) }
         }
+        // per-worker accounting, for every worker registered now (under its key's name when it has one)
+        let (accounts, _) = workerAccounts
+        for (record, name) in workers {
+            guard let account = accounts.accounts[record.id] else { continue }
+            let key = "cluster/worker/\(name ?? "\(record.id)")"
+            out["\(key)/tasks"] = Double(account.tasks)
+            out["\(key)/busy_s"] = account.busySeconds
+        }
+        if let slowest = takeFirstWorkTimes().max() { out["cluster/first_work_s"] = slowest }
         out["cluster/refused/curve_clients"] = Double(router.refusedClients)
         out["cluster/refused/unauthenticated"] = Double(router.cutConnections)
         return out
@@ -214,6 +223,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
                 case .hello: accounts.joined(delivery.from, now: registered ?? now)
                 case .rollout, .scores, .reference: accounts.answered(delivery.from, now: now, finished: true)
                 case .failed: accounts.answered(delivery.from, now: now, finished: false)
+                case .installed: accounts.installed(delivery.from, now: now)
                 default: break
                 }
             case let .left(worker): accounts.left(worker)

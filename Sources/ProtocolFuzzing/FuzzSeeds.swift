@@ -92,6 +92,9 @@ package enum FuzzSeeds {
             .weightsRefused(version: 1, reason: "no"), .taskFailed(task: task.id, reason: "no"), .control(.drain),
             .metrics(Metrics(iteration: 1, values: ["objective/kl": 0.5])),
             .operatorRequest(OperatorRequest(id: 7, action: .drain(worker: "reward-1"))),
+            .operatorRequest(OperatorRequest(id: 8, action: .scale(role: .rollout, count: -1, relative: true))),
+            .operatorRequest(OperatorRequest(id: 9, action: .admit(worker: "rollout-5", publicKey: String(repeating: "a", count: 40)))),
+            .monitorUpdate(MonitorUpdate(sequence: 1, json: "{}")),
             .operatorAnswer(OperatorAnswer(id: 7, done: true, message: "draining reward-1", status: "{\"iteration\": 3}")),
         ]
     }

@@ -73,7 +73,7 @@ final class WireFuzzTests: XCTestCase {
                 let again = try WireCodec.encode(envelope.message, header: envelope.header)
                 _ = try WireCodec.decode(frames: again, from: sender)
             } catch {
-                XCTAssertFalse(error.description.isEmpty || error.description.contains("\n"))
+                XCTAssertFalse(error.description.isEmpty || error.description.contains("\n"), error.description)
                 refused[Self.caseName(error), default: 0] += 1
             }
         }

@@ -221,13 +221,32 @@ final class WireMalformedTests: XCTestCase {
     /// Operator requests and answers: an unknown or reserved action (`SCALE`, `ADMIT`), a drain without a
     /// worker name or with one that is not `ROLE-INDEX`, an answer of more than one line.
     func testOperatorRequestsAndAnswers() {
-        for action: Int64 in [0, 5, 6, 9] {
+        for action: Int64 in [0, 7, 9] {
             var request = ProtoWriter()
             request.int(1, 7); request.int(2, action)
-            assertWireError(.outOfRange(field: "OperatorRequest.action", value: "\(action)", expected: "status, checkpoint, stop or drain")) {
+            assertWireError(.outOfRange(field: "OperatorRequest.action", value: "\(action)", expected: "status, checkpoint, stop, drain, scale or admit")) {
                 try decode(KindNumber.operatorRequest, request.bytes)
             }
         }
+        // SCALE: a known role, a target of 0 to 4,096 or a change of at most 4,096
+        for (role, count, relative): (Int64, Int64, Bool) in [(0, 1, false), (4, 1, false), (1, -1, false), (1, 4097, false), (1, -4097, true),
+                                                               (1, Int64(Int32.min), true)] {
+            var request = ProtoWriter()
+            request.int(1, 7); request.int(2, 5); request.int(4, role); request.int(5, count); request.int(6, relative ? 1 : 0)
+            XCTAssertThrowsError(try decode(KindNumber.operatorRequest, request.bytes), "\(role) \(count) \(relative)")
+        }
+        // ADMIT: a worker name and 40 Z85 characters
+        for (name, key) in [("rollout-1", ""), ("rollout-1", String(repeating: "a", count: 39)), ("rollout-1", String(repeating: "a", count: 41)),
+                            ("rollout-1", String(repeating: "a", count: 39) + "\""), ("rollout-1", String(repeating: "a", count: 39) + "\u{0}"),
+                            ("operator", String(repeating: "a", count: 40)), ("", String(repeating: "a", count: 40))] {
+            var request = ProtoWriter()
+            request.int(1, 7); request.int(2, 6); request.string(3, name); request.string(7, key)
+            XCTAssertThrowsError(try decode(KindNumber.operatorRequest, request.bytes), "\(name) \(key)")
+        }
+        var huge = ProtoWriter()
+        huge.int(1, 1); huge.string(2, String(repeating: " ", count: OperatorAnswer.statusLimit + 1))
+        XCTAssertThrowsError(try decode(KindNumber.monitorUpdate, huge.bytes, from: .learner), "a snapshot over 1 MiB")
+        XCTAssertThrowsError(try decode(KindNumber.monitorUpdate, []), "workers send no MONITOR_UPDATE")
         var nameless = ProtoWriter()
         nameless.int(1, 7); nameless.int(2, 4)
         assertWireError(.missingField("OperatorRequest.worker")) { try decode(KindNumber.operatorRequest, nameless.bytes) }

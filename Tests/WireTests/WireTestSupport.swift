@@ -47,6 +47,10 @@ enum WireExamples {
         .operatorRequest(OperatorRequest(id: 1, action: .checkpoint)),
         .operatorRequest(OperatorRequest(id: 2, action: .stop)),
         .operatorRequest(OperatorRequest(id: 3, action: .drain(worker: "reference-12"))),
+        .operatorRequest(OperatorRequest(id: 4, action: .scale(role: .rollout, count: 3, relative: false))),
+        .operatorRequest(OperatorRequest(id: 5, action: .scale(role: .reference, count: -2, relative: true))),
+        .operatorRequest(OperatorRequest(id: 6, action: .admit(worker: "rollout-7", publicKey: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"))),
+        .monitorUpdate(MonitorUpdate(sequence: 9, json: "{\"iteration\": 3, \"workers\": {\"rollout\": 2}}")),
         .operatorAnswer(OperatorAnswer(id: 3, done: true, message: "draining reference-12 (reference#4) — ünïcode too")),
         .operatorAnswer(OperatorAnswer(id: 0, done: false, message: "", status: "{\"iteration\": 7, \"workers\": {}}")),
     ]
@@ -118,7 +122,7 @@ enum KindNumber {
     static let rollout: Int64 = 6, scoreRequest: Int64 = 7, scoreResult: Int64 = 8, referenceRequest: Int64 = 9
     static let referenceResult: Int64 = 10, weightsManifest: Int64 = 11, weightsChunk: Int64 = 12, weightsRequest: Int64 = 13
     static let weightsInstalled: Int64 = 14, weightsRefused: Int64 = 15, taskFailed: Int64 = 16, control: Int64 = 17, metrics: Int64 = 18
-    static let operatorRequest: Int64 = 19, operatorAnswer: Int64 = 20
+    static let operatorRequest: Int64 = 19, operatorAnswer: Int64 = 20, monitorUpdate: Int64 = 21
 }
 
 /// SplitMix64, for seeded fuzzing.

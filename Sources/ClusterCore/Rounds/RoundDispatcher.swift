@@ -173,6 +173,10 @@ package struct RoundDispatcher: Sendable {
     /// The round's complete records, in task order (nil until complete).
     package var batch: [IterationLedger.Entry]? { ledger?.batch }
 
+    /// The generators by how many policy versions behind the round's they were when it began (`"0"`,
+    /// `"1"`, `"2+"`, `"none"`: one that holds no version yet).
+    package private(set) var lagAtBegin: [String: Int] = [:]
+
     /// Roles the round needs that have no usable worker now, in role order.
     package var waitingRoles: [WorkerRole] { WorkerRole.allCases.filter { waitingSince[$0] != nil } }
 
@@ -190,6 +194,11 @@ package struct RoundDispatcher: Sendable {
         for task in tasks { queue.insert(.rollout(task)) }
         completed = false
         self.weights = weights
+        lagAtBegin = [:]
+        for (_, worker) in workers where worker.role == .rollout {
+            let lag = worker.version.map { max(0, weights.version - $0) }
+            lagAtBegin[lag.map { $0 >= 2 ? "2+" : "\($0)" } ?? "none", default: 0] += 1
+        }
         var actions: [Action] = []
         for id in order where workers[id]?.role == .rollout { actions += offerWeights(to: id) }
         return actions + dispatch()

@@ -6,8 +6,9 @@ import Wire
 package struct WorkerAccounts: Sendable, Equatable {
     /// One worker's account.
     package struct Account: Sendable, Equatable {
-        /// When it joined (said hello), and when it got its first lease (nil: none yet).
-        package var joinedAt: Double, firstLeaseAt: Double? = nil
+        /// When it joined (registered), when it had its first policy version installed (generators; nil:
+        /// none yet), and when it got its first lease (nil: none yet).
+        package var joinedAt: Double, installedAt: Double? = nil, firstLeaseAt: Double? = nil
         /// Tasks it finished (results received), and the seconds from lease to result over them.
         package var tasks = 0, busySeconds = 0.0
         /// When its lease in hand was sent (nil: it holds none).
@@ -15,6 +16,9 @@ package struct WorkerAccounts: Sendable, Equatable {
 
         /// Seconds from its join to its first lease.
         package var timeToFirstWork: Double? { firstLeaseAt.map { $0 - joinedAt } }
+
+        /// Seconds from its join to holding the policy (a generator's first install): ready for work.
+        package var timeToReady: Double? { installedAt.map { $0 - joinedAt } }
 
         /// Tasks per minute since it joined, at `now`.
         package func tasksPerMinute(now: Double) -> Double { now > joinedAt ? Double(tasks) * 60 / (now - joinedAt) : 0 }
@@ -42,6 +46,11 @@ package struct WorkerAccounts: Sendable, Equatable {
         }
         account.leasedAt = account.leasedAt ?? now
         accounts[worker] = account
+    }
+
+    /// `worker` installed a policy version at `now` (its first install is when it became ready for work).
+    package mutating func installed(_ worker: WorkerID, now: Double) {
+        if accounts[worker]?.installedAt == nil { accounts[worker]?.installedAt = now }
     }
 
     /// `worker` answered its lease (a result, or a failure) at `now`; `finished`: a result.

@@ -96,7 +96,9 @@ public struct ClusterWorker {
         if fault?.0 == .hoardWeights { transport.hoardWeights() }
         let roleTransport: any WorkerTransport = fault.map { FaultyWorkerTransport(base: transport, fault: $0.0, after: $0.after) } ?? transport
         if let fault { logger.warning("this worker answers with an injected fault after \(fault.after) sound answers: \(fault.0.rawValue)") }
+        let building = ContinuousClock.now
         try await RoleSetup.runWorker(role.wire, config: config, transport: roleTransport) { store in
+            logger.info("built the \(role) role in \(String(format: "%.2f", (ContinuousClock.now - building) / .seconds(1))) s; ready for the policy's weights")
             transport.expectWeights(layout: PolicyWeightsLayout.manifest(of: store))
         }
         let reason = transport.endReason

@@ -28,7 +28,8 @@ extension OperatorDesk {
                 name: name ?? "\(id)", id: "\(id)", role: id.role.rawValue, host: record.host, pid: record.pid, device: record.device,
                 state: seen?.state ?? "joining", version: seen?.version, lag: lag, tasks: account?.tasks ?? 0,
                 busySeconds: account?.busySeconds ?? 0, tasksPerMinute: account?.tasksPerMinute(now: now) ?? 0,
-                lastHeardSeconds: max(0, now - record.lastHeard), firstWorkSeconds: account?.timeToFirstWork))
+                lastHeardSeconds: max(0, now - record.lastHeard), firstWorkSeconds: account?.timeToFirstWork,
+                readySeconds: account?.timeToReady))
             if id.role == .rollout {
                 staleness[lag.map { $0 >= 2 ? "2+" : "\($0)" } ?? "none", default: 0] += 1
             }

@@ -55,6 +55,8 @@ package struct RoundOutcome: Sendable {
     package var quarantinedNow: Int, quarantinedTotal: Int
     /// Leases the round issued, and pieces of it re-queued after a failure or an invalid result.
     package var leasesIssued: Int, requeued: Int
+    /// The generators by how far behind the round's policy version they were when it began.
+    package var versionLag: [String: Int] = [:]
 }
 
 /// The thin actor that drives a `RoundDispatcher` over a `LearnerTransport`: it hands each worker
@@ -137,7 +139,8 @@ package actor RoundRunner {
                             dropped: ledger?.dropped ?? [:],
                             waitedSeconds: dispatcher.waitedSeconds - waited0,
                             quarantinedNow: dispatcher.quarantined.count, quarantinedTotal: dispatcher.quarantinedCount,
-                            leasesIssued: dispatcher.leasesIssued - leases0, requeued: dispatcher.requeued - requeued0)
+                            leasesIssued: dispatcher.leasesIssued - leases0, requeued: dispatcher.requeued - requeued0,
+                            versionLag: dispatcher.lagAtBegin)
     }
 
     /// Sends `stop` to every connected worker.

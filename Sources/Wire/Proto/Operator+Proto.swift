@@ -32,7 +32,7 @@ extension OperatorRequest {
         func worker() throws(WireError) -> String {
             let name = try FieldDecoding.name(message.worker, "OperatorRequest.worker")
             guard Self.isWorkerName(name) else {
-                throw .outOfRange(field: "OperatorRequest.worker", value: String(name.prefix(60)), expected: "a worker name ROLE-INDEX")
+                throw .outOfRange(field: "OperatorRequest.worker", value: String(name.prefix(60)).debugDescription, expected: "a worker name ROLE-INDEX")
             }
             return name
         }
