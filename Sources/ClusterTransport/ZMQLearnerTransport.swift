@@ -220,10 +220,16 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
             switch event {
             case let .message(delivery):
                 switch delivery.message {
-                case .hello: accounts.joined(delivery.from, now: registered ?? now)
+                case .hello:
+                    accounts.joined(delivery.from, now: registered ?? now)
+                    logger.info("\(delivery.from) built its role \(String(format: "%.2f", now - (registered ?? now))) s after registering")
                 case .rollout, .scores, .reference: accounts.answered(delivery.from, now: now, finished: true)
                 case .failed: accounts.answered(delivery.from, now: now, finished: false)
-                case .installed: accounts.installed(delivery.from, now: now)
+                case let .installed(version):
+                    if accounts.accounts[delivery.from]?.installedAt == nil, let joined = accounts.accounts[delivery.from]?.joinedAt {
+                        logger.info("\(delivery.from) holds the policy (v\(version)) \(String(format: "%.2f", now - joined)) s after registering: ready for work")
+                    }
+                    accounts.installed(delivery.from, now: now)
                 default: break
                 }
             case let .left(worker): accounts.left(worker)

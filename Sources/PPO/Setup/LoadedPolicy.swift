@@ -24,7 +24,10 @@ package struct LoadedPolicy: Sendable {
     }
 
     /// The token that pads rows (the first end-of-sequence id, else 0).
-    package var padID: Int { config.eosTokenIDs.first ?? 0 }
+    package var padID: Int { Self.padID(config) }
+
+    /// The token that pads rows of a model of `config`.
+    package static func padID(_ config: TransformerConfig) -> Int { config.eosTokenIDs.first ?? 0 }
 
     /// A frozen model over a copy of the starting weights (a generator's copy, or a second reference).
     package func frozenCopy() -> CausalLM {

@@ -44,11 +44,13 @@ package enum RoleSetup {
                                  prepared: (ParameterStore) -> Void = { _ in }) async throws {
         switch role {
         case .rollout:
-            let policy = try LoadedPolicy.load(config, tokenizer: false)
-            let model = CausalLM(config: policy.config, parameters: policy.parameters)
+            // the policy's weights come from the learner before any work (a generator holding no version is
+            // sent the round's first), so only the model's shape is read: the join costs no weight load
+            let shape = try ModelBundle.loadConfig(path: config.policyModel)
+            let model = CausalLM(config: shape)
             model.freeze()
             prepared(model.parameters)
-            await RolloutGenerator(model: model, padID: policy.padID, transport: transport).run()
+            await RolloutGenerator(model: model, padID: LoadedPolicy.padID(shape), transport: transport).run()
         case .reward:
             let policy = try LoadedPolicy.load(config)
             await RewardScorer(reward: try reward(config, tokenizer: policy.requireTokenizer(config)), transport: transport).run()
