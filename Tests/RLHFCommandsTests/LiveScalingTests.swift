@@ -58,4 +58,34 @@ final class LiveScalingTests: XCTestCase {
         XCTAssertNotNil(run.cluster["monitor_endpoint"] as? String)
         XCTAssertEqual(run.cluster["targets"] as? [String: Int], ["rollout": 1, "reward": 1, "reference": 1])
     }
+
+    /// `rlhf keys issue` for a worker started by hand: a fresh key the learner admits (kept in its folder),
+    /// and `rlhf worker --keys FOLDER --name NAME` joins with it; the launcher, which keeps the role at its
+    /// target, starts nothing more; the run's numbers do not change.
+    func testAKeyIssuedByHandJoinsTheRunningCluster() throws {
+        try TestPaths.requireVADER()
+        let root = temporaryPath("issue")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let iterations = 120
+        let sets = ["iterations=\(iterations)", "eval_every=0", "save_every=0"].flatMap { ["--set", $0] }
+        let run = try LaunchedRun.start(binary, sets, in: root, hostfile: try LaunchedRun.sharedHosts(slots: 8, in: root), waitingFor: 3)
+        defer { run.killAll() }
+        let issued = try run.control(["keys", "issue", "--role", "reward"])
+        XCTAssertEqual(issued.status, 0, issued.stderr)
+        XCTAssertTrue(issued.stdout.hasPrefix("issued reward-1: its keys are in \(run.output.path)/keys/reward-1"), issued.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.output.appendingPathComponent("keys/learner/reward-1.public").path))
+        let endpoint = try XCTUnwrap(run.cluster["endpoint"] as? String)
+        let byHand = try RLHFBinary.start(binary, ["worker", "--role", "reward", "--connect", endpoint, "--device", "cpu",
+                                                   "--keys", run.output.appendingPathComponent("keys/reward-1").path, "--name", "reward-1"],
+                                          environment: TestPaths.environment, log: root.appendingPathComponent("reward-1.log"))
+        defer { if byHand.isRunning { kill(byHand.processIdentifier, SIGKILL) } }
+        XCTAssertTrue(run.wait(seconds: 60) { run.metrics.last?["cluster/workers/reward"] == 2 }, "the worker started by hand takes work")
+        XCTAssertEqual(try run.control(["keys", "issue", "--role", "learner"]).status, 2, "only worker roles")
+        run.process.waitUntilExit()
+        byHand.waitUntilExit()
+        XCTAssertEqual(run.process.terminationStatus, 0, String(run.log.suffix(3000)))
+        XCTAssertEqual(byHand.terminationStatus, 0, "the learner stopped it at the run's end")
+        XCTAssertEqual(run.processes.filter { ($0["role"] as? String) == "reward" }.count, 1, "the launcher started no other scorer")
+        try run.assertMatchesEmbedded(sets, iterations: iterations)
+    }
 }

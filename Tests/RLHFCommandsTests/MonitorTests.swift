@@ -18,7 +18,12 @@ final class MonitorTests: XCTestCase {
         let run = try LaunchedRun.start(binary, sets, in: root, waitingFor: 3)
         defer { run.killAll() }
 
-        // --json: the snapshot, then updates, each naming every role's workers
+        // two monitors at once: one that reads its updates and is killed later (the run never notices)...
+        let killed = try RLHFBinary.start(binary, ["monitor", "--json", "--run", run.output.path], environment: TestPaths.environment,
+                                          log: root.appendingPathComponent("monitor.log"))
+        let monitorLog = { (try? String(contentsOf: root.appendingPathComponent("monitor.log"), encoding: .utf8)) ?? "" }
+        XCTAssertTrue(run.wait(seconds: 30) { monitorLog().split(separator: "\n").count >= 3 }, monitorLog())
+        // ...and --json beside it: the snapshot, then updates, each naming every role's workers
         let json = try run.control(["monitor", "--json", "--updates", "4"])
         XCTAssertEqual(json.status, 0, json.stderr)
         let updates = json.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -32,11 +37,7 @@ final class MonitorTests: XCTestCase {
         let sequences = updates.compactMap { $0["sequence"] as? Int }
         XCTAssertEqual(sequences, sequences.sorted(), "newer updates only")
 
-        // a monitor that reads its updates and is then killed: the run never notices
-        let killed = try RLHFBinary.start(binary, ["monitor", "--json", "--run", run.output.path], environment: TestPaths.environment,
-                                          log: root.appendingPathComponent("monitor.log"))
-        let monitorLog = { (try? String(contentsOf: root.appendingPathComponent("monitor.log"), encoding: .utf8)) ?? "" }
-        XCTAssertTrue(run.wait(seconds: 30) { monitorLog().split(separator: "\n").count >= 3 }, monitorLog())
+        // the first monitor is killed: the run goes on
         kill(killed.processIdentifier, SIGKILL)
         killed.waitUntilExit()
 

@@ -51,7 +51,7 @@ public struct ClusterLearner {
             welcome: LearnerSession.WelcomeInfo(runSeed: config.seed, runConfig: configText, overrides: overrides, digest: digest),
             clientNames: try keys.map { try ClusterKeys.clientNames($0) } ?? [:],
             operatorKeys: operatorKeys, context: context, logger: logger)
-        let runner = RoundRunner(transport: transport, roleTimeout: roleTimeout)
+        let runner = RoundRunner(transport: transport, roleTimeout: roleTimeout, accountsWorkers: true)
         let desk = OperatorDesk(iterations: config.iterations,
                                 targets: [.rollout: config.rolloutWorkers, .reward: config.rewardWorkers, .reference: config.referenceWorkers],
                                 transport: transport, keys: keys, view: { runner.view })

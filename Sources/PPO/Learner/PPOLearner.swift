@@ -180,7 +180,9 @@ public final class PPOLearner: @unchecked Sendable {
         metrics["cluster/quarantined"] = Double(round.quarantinedNow)
         // how many versions the trained rollouts lag the policy that learned from them
         metrics["cluster/version_lag_max"] = Double(round.entries.map { version - 1 - ($0.rollout?.policyVersion ?? version - 1) }.max() ?? 0)
-        for bucket in ["0", "1", "2+", "none"] { metrics["cluster/version_lag/\(bucket)"] = Double(round.versionLag[bucket] ?? 0) }
+        if let lag = round.versionLag {
+            for bucket in ["0", "1", "2+", "none"] { metrics["cluster/version_lag/\(bucket)"] = Double(lag[bucket] ?? 0) }
+        }
         metrics.merge(await runner.transportCounters) { $1 }
         metrics.merge(evaluationMetrics) { $1 }
         return metrics

@@ -55,8 +55,9 @@ package struct RoundOutcome: Sendable {
     package var quarantinedNow: Int, quarantinedTotal: Int
     /// Leases the round issued, and pieces of it re-queued after a failure or an invalid result.
     package var leasesIssued: Int, requeued: Int
-    /// The generators by how far behind the round's policy version they were when it began.
-    package var versionLag: [String: Int] = [:]
+    /// The generators by how far behind the round's policy version they were when it began (a cluster's
+    /// accounting: nil in one process, where the count of generators is the run's own choice).
+    package var versionLag: [String: Int]?
 }
 
 /// The thin actor that drives a `RoundDispatcher` over a `LearnerTransport`: it hands each worker
@@ -77,9 +78,15 @@ package actor RoundRunner {
         published.withLock { $0 = view }
     }
 
-    /// A runner on `transport`; a needed role without a usable worker for `roleTimeout` seconds ends the run.
-    package init(transport: any LearnerTransport, roleTimeout: Double = 600) {
+    /// Whether rounds report per-worker accounting (`versionLag`): a cluster's learner, whose metrics
+    /// keep them under `cluster/`.
+    private let accountsWorkers: Bool
+
+    /// A runner on `transport`; a needed role without a usable worker for `roleTimeout` seconds ends the
+    /// run; `accountsWorkers`: rounds report the generators' version lag.
+    package init(transport: any LearnerTransport, roleTimeout: Double = 600, accountsWorkers: Bool = false) {
         self.transport = transport
+        self.accountsWorkers = accountsWorkers
         dispatcher = RoundDispatcher(roleTimeout: roleTimeout)
         deliveries = transport.incoming.makeAsyncIterator()
     }
@@ -140,7 +147,7 @@ package actor RoundRunner {
                             waitedSeconds: dispatcher.waitedSeconds - waited0,
                             quarantinedNow: dispatcher.quarantined.count, quarantinedTotal: dispatcher.quarantinedCount,
                             leasesIssued: dispatcher.leasesIssued - leases0, requeued: dispatcher.requeued - requeued0,
-                            versionLag: dispatcher.lagAtBegin)
+                            versionLag: accountsWorkers ? dispatcher.lagAtBegin : nil)
     }
 
     /// Sends `stop` to every connected worker.
