@@ -10,16 +10,20 @@ SHARED ?= ../shared
 CPU_FLAGS ?=
 RELEASE := -c release $(CPU_FLAGS)
 # `time` is GNU time (/usr/bin/time): the hostile-input checks measure each run's peak memory with it.
-APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev time tmux
+APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev libsqlite3-dev time tmux
+# What only the tests need: headless Chromium and its WebDriver (the report and the labeling app are
+# checked in a real browser).
+TEST_APT_PACKAGES := chromium chromium-driver
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 
-.PHONY: test demo build setup deps models bench clean proto proto-check hostile examples fuzz fuzz-replay
+.PHONY: test demo demo-cluster build setup deps test-deps apt-install models bench clean proto proto-check hostile examples fuzz fuzz-replay
 
-test: setup
+test: setup test-deps
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 	$(MAKE) --no-print-directory hostile PREBUILT=yes
 	$(MAKE) --no-print-directory examples PREBUILT=yes
+	$(MAKE) --no-print-directory demo PREBUILT=yes DEMO=quick DEMO_FRESH=1
 
 # Examples/RLHFExample: the pipeline from Swift with `import RLHF` alone (a reward model, SFT, DPO, three PPO
 # iterations), one JSON line per stage. `make test` runs it on the binary its test build made.
@@ -60,14 +64,28 @@ fuzz-replay: deps
 build: deps
 	$(SWIFT) build $(RELEASE) --product rlhf
 
-demo: setup build
+# `make demo`: the main job (scripts/demo.sh): a sentiment reward model, PPO on SmolLM2 with it, base against PPO
+# in `rlhf eval`, the report. DEMO=quick: stories260K and VADER in seconds (`make test` runs it). A second run
+# reuses what the first trained; DEMO_FRESH=1 trains again. DEMO_OUT names the folder (runs/demo).
+demo: $(if $(filter yes,$(PREBUILT)),,setup build)
 	scripts/demo.sh "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf"
+
+# `make demo-cluster`: the demo's PPO as processes (`rlhf launch` from a localhost host file) with `rlhf monitor`
+# beside it in a tmux pane, then the same evaluation and report (scripts/demo-cluster.sh).
+demo-cluster: setup build
+	scripts/demo-cluster.sh "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf"
 
 setup: deps models
 
 # System libraries: installed with apt-get when any is missing (root, or sudo without a password).
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_APT_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \

@@ -836,6 +836,66 @@ def operator_cases():
     run(["monitor", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, "--timeout", "0.3"])
     # no learner at the endpoint: no answer within the timeout is one line too
     run(["status", "--connect", "tcp://127.0.0.1:9", "--keys", keyless, "--timeout", "0.3"])
+    eval_and_label_cases()
+
+
+def eval_and_label_cases():
+    """`rlhf eval` and `rlhf label` against hostile inputs: prompts, run folders and metrics that are missing,
+    FIFOs, huge or malformed; policies of another vocabulary; a pairs file that is not pairs; a database that
+    is not SQLite or not a labeling database; an open bind without a token; an export onto its own database."""
+    prompts = os.path.join(work, "eval-prompts.txt")
+    open(prompts, "w").write("Once upon a time\nThe film\n")
+    base = ["eval", "--policy", stories_bin, "--tokenizer", tok, "--reward", "vader", "--count", "2", "--max-new-tokens", "2"]
+    out = os.path.join(work, "eval-out")
+    for name, text in {"fifo": "FIFO", "huge": "x", "deep-json": "{" * 100000, "no-prompt": '{"text": 1}\n', "empty": ""}.items():
+        path = os.path.join(work, "eval-prompts-" + name)
+        if text == "FIFO": os.mkfifo(path)
+        elif name == "huge": sparse(path)
+        else: open(path, "w").write(text)
+        run(base + ["--prompts", path, "--output", out], untouched=[path])
+    for name, text in {"not-json": "nope\n", "no-iteration": '{"env/reward_mean": 1}\n', "nothing": '{"iteration": 0}\n',
+                       "fifo": "FIFO", "huge": "x"}.items():
+        folder = user_folder("eval-run-" + name)
+        metrics = os.path.join(folder, "metrics.jsonl")
+        if text == "FIFO": os.mkfifo(metrics)
+        elif name == "huge": sparse(metrics)
+        else: open(metrics, "w").write(text)
+        run(base + ["--prompts", prompts, "--run", folder, "--output", out], untouched=[folder])
+    checkpoints = user_folder("eval-no-checkpoint")
+    os.makedirs(os.path.join(checkpoints, "checkpoints"))
+    run(base + ["--prompts", prompts, "--policy", checkpoints, "--output", out], untouched=[checkpoints], mentions=["no checkpoint"])
+    run(base + ["--prompts", prompts, "--policy", os.path.join(a.models, "smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"), "--output", out],
+        limit_s=10, limit_mb=1500, mentions=["vocabulary"])
+    mine = user_folder("eval-user-folder")
+    run(base + ["--prompts", prompts, "--output", mine], untouched=[mine], mentions=["--output"])
+    for flags in [["--count", "0"], ["--temperature", "nan"], ["--top-p", "2"], ["--batch-size", "0"], ["--bins", "100000"],
+                  ["--prompt-tokens", "9,2"], ["--prompt-format", "imdb", "--chat"], ["--name", "a", "--name", "b"], ["--reward-model", "x"]]:
+        run(base + ["--prompts", prompts, "--output", out] + flags)
+    run(["eval", "--prompts", prompts, "--reward", "vader", "--output", out], mentions=["--policy"])
+    # the labeling app
+    pairs = os.path.join(work, "label-pairs.jsonl")
+    open(pairs, "w").write('{"prompt": "p", "response_a": "a", "response_b": "b"}\n')
+    db = os.path.join(work, "label.sqlite")
+    for name, text in {"not-pairs": '{"prompt": "p"}\n', "array": "[1, 2]\n", "empty": "\n\n", "fifo": "FIFO", "huge": "x"}.items():
+        path = os.path.join(work, "label-pairs-" + name)
+        if text == "FIFO": os.mkfifo(path)
+        elif name == "huge": sparse(path)
+        else: open(path, "w").write(text)
+        run(["label", "serve", "--pairs", path, "--db", db, "--port", "0"], untouched=[path])
+    run(["label", "serve", "--pairs", pairs, "--db", db, "--host", "0.0.0.0"], mentions=["--token"])
+    for token in ["short", "with space in it", "x" * 300]:
+        run(["label", "serve", "--pairs", pairs, "--db", db, "--token", token], mentions=["--token"])
+    for port in ["-1", "65536", "x"]:
+        run(["label", "serve", "--pairs", pairs, "--db", db, "--port", port])
+    text_db = os.path.join(work, "text.sqlite")
+    open(text_db, "w").write("not a database\n" * 100)
+    run(["label", "serve", "--pairs", pairs, "--db", text_db, "--port", "0"], untouched=[text_db])
+    run(["label", "export", "--db", text_db, "--output", os.path.join(work, "export.jsonl")], untouched=[text_db])
+    run(["label", "export", "--db", os.path.join(work, "none.sqlite"), "--output", os.path.join(work, "export.jsonl")],
+        mentions=["no such database"])
+    run(["label", "export", "--db", text_db, "--output", text_db], untouched=[text_db])
+    folder_db = user_folder("label-db-folder")
+    run(["label", "serve", "--pairs", pairs, "--db", folder_db, "--port", "0"], untouched=[folder_db])
 
 
 sections = {"older": older_cases, "outputs": output_cases, "crashes": crash_cases, "memory": memory_cases, "hangs": hang_cases,

@@ -1,3 +1,5 @@
+import HTMLText
+
 /// Inline SVG charts for `rlhf eval`'s self-contained report: no scripts, no fonts fetched, every text
 /// escaped; the data points are elements of their own (`circle` per point, `rect` per bar), so a reader
 /// or a test can find them.
@@ -19,22 +21,7 @@ package enum SVGChart {
     static let palette = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"]
 
     /// `text` escaped for XML and HTML text and attribute values.
-    package static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case _ where scalar.value < 0x20 && scalar != "\n" && scalar != "\t": out += "\u{FFFD}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    package static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// A line chart of `series` titled `title`, `width`×`height` user units, with a dashed horizontal
     /// line at `reference` when given (a KL target). Non-finite points are left out.

@@ -53,7 +53,7 @@ public struct PPORunLoop {
         }
         let logger = Logger(label: "rlhf.run")
         for iteration in first..<max(first, config.iterations) {
-            let values: [String: Double]
+            var values: [String: Double]
             do {
                 values = try await learner.runIteration(iteration)
             } catch let error as RoundError {
@@ -62,11 +62,14 @@ public struct PPORunLoop {
                 let saved = try PPOCheckpoint.save(learner, iteration: iteration, tokenizerFiles: tokenizerFiles, to: folder)
                 throw ClusterRunError(.roleLost(role: role.rawValue, why: why, checkpoint: saved.lastPathComponent))
             }
+            if config.adaptiveKL { values["objective/kl_target"] = config.klTarget }
             try samples.write(learner.lastSamples, iteration: iteration)
             try metrics.write(values)
             try events.write(step: iteration, scalars: values)
             let asked = requests()
-            if asked.checkpoint || (config.saveEvery > 0 && (iteration + 1) % config.saveEvery == 0) {
+            // with save_every set, the last iteration is always saved: the run's final policy
+            let scheduled = config.saveEvery > 0 && ((iteration + 1) % config.saveEvery == 0 || iteration + 1 == config.iterations)
+            if asked.checkpoint || scheduled {
                 try PPOCheckpoint.save(learner, iteration: iteration + 1, tokenizerFiles: tokenizerFiles, to: folder)
             }
             progress(ProgressReport(done: iteration + 1, total: config.iterations,
