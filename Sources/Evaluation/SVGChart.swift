@@ -27,7 +27,8 @@ package enum SVGChart {
     /// line at `reference` when given (a KL target). Non-finite points are left out.
     package static func lines(_ series: [Series], title: String, width: Int = 480, height: Int = 220, reference: Double? = nil) -> String {
         let finite = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
-        let frame = Frame(width: width, height: height, xs: finite.map(\.x), ys: finite.map(\.y) + (reference.map { [$0] } ?? []))
+        let frame = Frame(width: width, height: height, xs: finite.map(\.x), ys: finite.map(\.y) + (reference.map { [$0] } ?? []),
+                          legendRows: series.count)
         var body = frame.axes(title: title)
         if let reference, reference.isFinite {
             let y = frame.y(reference)
@@ -41,7 +42,7 @@ package enum SVGChart {
             for point in points {
                 body += "<circle class=\"point\" cx=\"\(frame.x(point.x))\" cy=\"\(frame.y(point.y))\" r=\"1.5\" fill=\"\(colour)\"><title>\(escape(line.name)): \(format(point.x)), \(format(point.y))</title></circle>"
             }
-            body += "<text x=\"\(frame.right - 4)\" y=\"\(frame.top + 12 + 12 * Double(index))\" text-anchor=\"end\" fill=\"\(colour)\" font-size=\"10\">\(escape(line.name))</text></g>"
+            body += frame.legend(line.name, row: index, colour: colour) + "</g>"
         }
         return frame.svg(body, label: title)
     }
@@ -52,7 +53,7 @@ package enum SVGChart {
                                   width: Int = 480, height: Int = 220) -> String {
         let bins = groups.map(\.counts.count).max() ?? 0
         let highest = groups.flatMap(\.counts).max() ?? 0
-        let frame = Frame(width: width, height: height, xs: [lower, upper], ys: [0, Double(max(highest, 1))])
+        let frame = Frame(width: width, height: height, xs: [lower, upper], ys: [0, Double(max(highest, 1))], legendRows: groups.count)
         var body = frame.axes(title: title)
         guard bins > 0 else { return frame.svg(body, label: title) }
         let binWidth = (frame.right - frame.left) / Double(bins)
@@ -65,7 +66,7 @@ package enum SVGChart {
                 let y = frame.y(Double(count))
                 body += "<rect class=\"bar\" x=\"\(x)\" y=\"\(y)\" width=\"\(max(barWidth - 1, 0.5))\" height=\"\(frame.bottom - y)\" fill=\"\(colour)\"><title>\(escape(group.name)): \(count)</title></rect>"
             }
-            body += "<text x=\"\(frame.right - 4)\" y=\"\(frame.top + 12 + 12 * Double(index))\" text-anchor=\"end\" fill=\"\(colour)\" font-size=\"10\">\(escape(group.name))</text></g>"
+            body += frame.legend(group.name, row: index, colour: colour) + "</g>"
         }
         return frame.svg(body, label: title)
     }
@@ -78,7 +79,7 @@ package enum SVGChart {
         let digits = magnitude >= 100 ? 1 : magnitude >= 1 ? 3 : 4
         var text = "\((value * pow10(digits)).rounded() / pow10(digits))"
         if text.hasSuffix(".0") { text.removeLast(2) }
-        return text
+        return text == "-0" ? "0" : text  // a tiny negative rounds to zero, never "-0"
     }
 
     private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { value, _ in value * 10 } }
@@ -86,13 +87,15 @@ package enum SVGChart {
     /// The plotting area of a chart and its scales.
     struct Frame {
         let width: Int, height: Int
-        let left = 44.0, top = 20.0
-        let right: Double, bottom: Double
+        let left = 44.0
+        let top: Double, right: Double, bottom: Double
         let xRange: (Double, Double), yRange: (Double, Double)
 
-        init(width: Int, height: Int, xs: [Double], ys: [Double]) {
+        /// A frame whose plotting area starts below the title and `legendRows` legend lines.
+        init(width: Int, height: Int, xs: [Double], ys: [Double], legendRows: Int = 0) {
             self.width = width
             self.height = height
+            top = 20 + 12 * Double(legendRows)
             right = Double(width) - 8
             bottom = Double(height) - 22
             func range(_ values: [Double]) -> (Double, Double) {
@@ -115,6 +118,11 @@ package enum SVGChart {
                 + "<text x=\"\(left - 4)\" y=\"\(bottom)\" text-anchor=\"end\" font-size=\"10\">\(SVGChart.format(yRange.0))</text>"
                 + "<text x=\"\(left)\" y=\"\(bottom + 14)\" font-size=\"10\">\(SVGChart.format(xRange.0))</text>"
                 + "<text x=\"\(right)\" y=\"\(bottom + 14)\" text-anchor=\"end\" font-size=\"10\">\(SVGChart.format(xRange.1))</text>"
+        }
+
+        /// The legend line of series `row`: its name in its colour, right-aligned above the plotting area.
+        func legend(_ name: String, row: Int, colour: String) -> String {
+            "<text x=\"\(right)\" y=\"\(27 + 12 * Double(row))\" text-anchor=\"end\" fill=\"\(colour)\" font-size=\"10\">\(SVGChart.escape(name))</text>"
         }
 
         /// The whole `svg` element around `body`, scaling with its container (phones, print).

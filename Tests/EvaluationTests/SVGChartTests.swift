@@ -47,5 +47,6 @@ final class SVGChartTests: XCTestCase {
         XCTAssertEqual(SVGChart.format(0.123456), "0.1235")
         XCTAssertEqual(SVGChart.format(12.34567), "12.346")
         XCTAssertEqual(SVGChart.format(-250.55), "-250.6")
+        XCTAssertEqual(SVGChart.format(-1.5e-7), "0", "a tiny negative is 0, never -0")
     }
 }

@@ -127,6 +127,27 @@ final class LabelServeTests: XCTestCase {
                                              body: Data(repeating: UInt8(ascii: "x"), count: 64 << 10)).status, 413)
         XCTAssertEqual(try LabelDatabase(path: db.path, create: false).standingJudgements(), expected, "nothing written by the refused posts")
 
+        // a second annotator labels at the same time, through plain HTTP: token, cookie, name, a judgement
+        let opened = try LoopbackHTTP.send(port: port, method: "GET", path: "/?token=\(token)")
+        XCTAssertEqual(opened.status, 303)
+        let bo = try XCTUnwrap(opened.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+        XCTAssertTrue(opened.headers["set-cookie"]?.contains("HttpOnly") == true && opened.headers["set-cookie"]?.contains("SameSite=Strict") == true)
+        func csrf(_ page: Data) throws -> String {
+            let html = String(decoding: page, as: UTF8.self)
+            let start = try XCTUnwrap(html.range(of: "name=\"csrf\" value=\"")).upperBound
+            return String(html[start...].prefix { $0 != "\"" })
+        }
+        let form = ["Cookie": bo, "Content-Type": "application/x-www-form-urlencoded"]
+        let namePage = try LoopbackHTTP.send(port: port, method: "GET", path: "/", headers: ["Cookie": bo])
+        let boCSRF = try csrf(namePage.body)
+        XCTAssertEqual(try LoopbackHTTP.send(port: port, method: "POST", path: "/annotator", headers: form, body: Data("annotator=bo&csrf=\(boCSRF)".utf8)).status, 303)
+        let boPage = try LoopbackHTTP.send(port: port, method: "GET", path: "/", headers: ["Cookie": bo])
+        XCTAssertTrue(String(decoding: boPage.body, as: UTF8.self).contains("0 of 4 pairs judged"), "bo starts at the first pair")
+        XCTAssertEqual(try LoopbackHTTP.send(port: port, method: "POST", path: "/judge", headers: form,
+                                             body: Data("pair=1&left=b&choice=tie&csrf=\(boCSRF)".utf8)).status, 303)
+        expected.insert(Judgement(pair: 1, annotator: "bo", choice: .tie), at: 1)
+        XCTAssertEqual(try LabelDatabase(path: db.path, create: false).standingJudgements(), expected)
+
         // killed mid-session: every committed judgement is there when it serves again, and labeling goes on
         kill(server.processIdentifier, SIGKILL)
         server.waitUntilExit()
@@ -141,6 +162,7 @@ final class LabelServeTests: XCTestCase {
         XCTAssertTrue(try browser.text(of: "#done").contains("All 4 pairs judged"))
         expected.append(Judgement(pair: 4, annotator: "ann", choice: .skip))
         XCTAssertEqual(try LabelDatabase(path: db.path, create: false).standingJudgements(), expected)
+        XCTAssertTrue(try browser.text(of: "body").contains("5 judgements by 2 annotators"))
     }
 
     private func artefact(_ name: String) throws -> URL {
