@@ -138,6 +138,13 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     /// Workers registered now, by role.
     package func registered(_ role: WorkerRole) -> Int { session.withLock { $0.registry.count(role) } }
 
+    package func iterationCounters() -> [String: Double] {
+        var out = counters
+        if let slowest = takeFirstWorkTimes().max() { out["cluster/first_work_s"] = slowest }
+        return out
+    }
+
+    /// The counters as they stand, with no side effect: workers by role, refusals, per-worker tasks and busy time.
     package var counters: [String: Double] {
         var out: [String: Double] = [:]
         session.withLock { session in
@@ -152,7 +159,6 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
             out["\(key)/tasks"] = Double(account.tasks)
             out["\(key)/busy_s"] = account.busySeconds
         }
-        if let slowest = takeFirstWorkTimes().max() { out["cluster/first_work_s"] = slowest }
         out["cluster/refused/curve_clients"] = Double(router.refusedClients)
         out["cluster/refused/unauthenticated"] = Double(router.cutConnections)
         return out

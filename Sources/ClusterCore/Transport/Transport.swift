@@ -41,13 +41,14 @@ package protocol LearnerTransport: Sendable {
     var incoming: AsyncStream<LearnerEvent> { get }
     /// Sends `message` to `worker`.
     func send(_ message: LearnerMessage, to worker: WorkerID) throws(TransportError)
-    /// The transport's own counters for the metrics (`cluster/...`): workers registered, frames and
-    /// peers refused; empty in one process.
-    var counters: [String: Double] { get }
+    /// The transport's own counters for one iteration's metrics (`cluster/...`): workers registered, frames
+    /// and peers refused, and the times to first work booked since the last call (which it takes, so each is
+    /// reported once); empty in one process. The learner calls it once per iteration.
+    func iterationCounters() -> [String: Double]
 }
 
 extension LearnerTransport {
-    package var counters: [String: Double] { [:] }
+    package func iterationCounters() -> [String: Double] { [:] }
 }
 
 /// A worker's end of a transport.

@@ -183,7 +183,7 @@ public final class PPOLearner: @unchecked Sendable {
         if let lag = round.versionLag {
             for bucket in ["0", "1", "2+", "none"] { metrics["cluster/version_lag/\(bucket)"] = Double(lag[bucket] ?? 0) }
         }
-        metrics.merge(await runner.transportCounters) { $1 }
+        metrics.merge(await runner.transportCounters()) { $1 }
         metrics.merge(evaluationMetrics) { $1 }
         return metrics
     }

@@ -94,8 +94,8 @@ package actor RoundRunner {
     /// The dispatcher's lifetime counters: leases issued and pieces re-queued.
     package var counters: (leasesIssued: Int, requeued: Int) { (dispatcher.leasesIssued, dispatcher.requeued) }
 
-    /// The transport's counters (`cluster/workers/...`, `cluster/refused/...`).
-    package var transportCounters: [String: Double] { transport.counters }
+    /// The transport's counters for this iteration (`cluster/workers/...`, `cluster/refused/...`, first-work times).
+    package func transportCounters() -> [String: Double] { transport.iterationCounters() }
 
     /// Workers connected now, by role.
     package func workerCount(_ role: WorkerRole) -> Int { dispatcher.workers.values.filter { $0.role == role }.count }
