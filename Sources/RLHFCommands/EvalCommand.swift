@@ -136,11 +136,11 @@ struct EvalCommand: AsyncParsableCommand {
         // the first policy's tokenizer and chat template serve every policy
         let first = try ModelBundle.load(path: locations[0].model, tokenizerPath: tokenizer, requireTokenizer: true)
         guard let textTokenizer = first.tokenizer else { throw CommandInputError.noTokenizer(model: locations[0].model) }
-        for (index, location) in locations.enumerated().dropFirst() {  // a policy that cannot be compared fails before any work
-            let config = try ModelBundle.loadConfig(path: location.model)
-            guard config.vocabSize == first.config.vocabSize else {
-                throw CommandInputError.flags("--policy \(policy[index]) has a vocabulary of \(config.vocabSize) tokens, the first policy \(first.config.vocabSize); the policies must share a tokenizer")
-            }
+        // a policy or reference that cannot be compared fails before any work
+        let referenceModelPath = try reference.map { try PolicyLocation.resolve($0).model }
+        for (flag, given, model) in zip(policy, locations).dropFirst().map({ ("--policy", $0.0, $0.1.model) })
+            + (reference.map { [("--reference", $0, referenceModelPath!)] } ?? []) {
+            try Self.requireVocabulary(of: ModelBundle.loadConfig(path: model), matching: first.config, flag: flag, path: given)
         }
         let template = chat ? try ChatEncoding.template(named: nil, modelTemplate: first.chatTemplate) : nil
         let evalPrompts = try EvalPrompts.read(path: prompts, format: promptFormat, count: count,
@@ -151,18 +151,15 @@ struct EvalCommand: AsyncParsableCommand {
         let rewardFunction: any PPO.RewardFunction = try rewardModel.map { try ClassifierReward.load(path: $0, policyTokenizer: textTokenizer) }
             ?? VaderReward(vader: vader, tokenizer: textTokenizer)
         let harm = try harmModel.map { try ClassifierReward.load(path: $0, policyTokenizer: textTokenizer) }
-        let referenceModel = try reference.map { path -> CausalLM in
-            let bundle = try ModelBundle.load(path: try PolicyLocation.resolve(path).model, tokenizerPath: tokenizer)
-            return try Self.frozen(bundle, matching: first.config, flag: "--reference", path: path)
-        } ?? Self.frozen(first)
+        let referenceModel = try referenceModelPath.map { Self.frozen(try ModelBundle.load(path: $0, tokenizerPath: tokenizer)) }
+            ?? Self.frozen(first)
         let sampling = SamplingParameters(temperature: temperature, topK: topK, topP: topP, maxNewTokens: maxNewTokens,
                                           stopTokens: Set(first.config.eosTokenIDs), seed: seed)
         let evaluator = PolicyEvaluator(prompts: evalPrompts.tokens, tokenizer: textTokenizer, reward: rewardFunction, harmlessness: harm,
                                         vader: vader, reference: referenceModel, sampling: sampling, batchSize: batchSize)
         var responses: [[EvaluatedResponse]] = []
         for (index, location) in locations.enumerated() {
-            let model = index == 0 ? Self.frozen(first) : try Self.frozen(try ModelBundle.load(path: location.model, tokenizerPath: tokenizer),
-                                                                          matching: first.config, flag: "--policy", path: policy[index])
+            let model = index == 0 ? Self.frozen(first) : Self.frozen(try ModelBundle.load(path: location.model, tokenizerPath: tokenizer))
             let label = name.isEmpty ? location.name : name[index]
             let progress = ProgressLine(label: "eval \(label)", total: evalPrompts.tokens.count)
             responses.append(try evaluator.evaluate(model) { done, _ in progress.update(done) })
@@ -206,12 +203,11 @@ struct EvalCommand: AsyncParsableCommand {
         return model
     }
 
-    /// `bundle`'s model, frozen, after checking it reads the same token ids as the first policy.
-    static func frozen(_ bundle: ModelBundle, matching first: TransformerConfig, flag: String, path: String) throws -> CausalLM {
-        guard bundle.config.vocabSize == first.vocabSize else {
-            throw CommandInputError.flags("\(flag) \(path) has a vocabulary of \(bundle.config.vocabSize) tokens, the first policy \(first.vocabSize); the policies must share a tokenizer")
+    /// Refuses a model (`flag` `path`, of `config`) that does not read the first policy's token ids.
+    static func requireVocabulary(of config: TransformerConfig, matching first: TransformerConfig, flag: String, path: String) throws {
+        guard config.vocabSize == first.vocabSize else {
+            throw CommandInputError.flags("\(flag) \(path) has a vocabulary of \(config.vocabSize) tokens, the first policy \(first.vocabSize); the policies must share a tokenizer")
         }
-        return frozen(bundle)
     }
 
     /// `names` made distinct by a numeric suffix where they repeat.
