@@ -10,7 +10,7 @@ SHARED ?= ../shared
 CPU_FLAGS ?=
 RELEASE := -c release $(CPU_FLAGS)
 # `time` is GNU time (/usr/bin/time): the hostile-input checks measure each run's peak memory with it.
-APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config zlib1g-dev libsqlite3-dev time tmux
+APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler pkg-config zlib1g-dev libsqlite3-dev time tmux
 # What only the tests need: headless Chromium and its WebDriver (the report and the labeling app are
 # checked in a real browser).
 TEST_APT_PACKAGES := chromium chromium-driver
@@ -110,17 +110,22 @@ $(MODELS)/vader/vader_lexicon.txt:
 	  "vaderSentiment/" $(MODELS)/vader
 	rm -f $(MODELS)/vader/__init__.py $(MODELS)/vader/vaderSentiment.py
 
-# The wire protocol's C code (Sources/RLHFProtoC) is generated from Proto/rlhf/v1/*.proto by protoc-c and
-# committed; never edit it by hand. `make proto` regenerates it; `make proto-check` (run by .ci/run) fails
-# when the committed code is not what the .proto files generate.
+# The wire protocol's C code (Sources/RLHFProtoC) is generated from Proto/rlhf/v1/*.proto by protoc-c, and the
+# Python client's classes (clients/python/rlhf_client/proto) by protoc; both are committed; never edit them by
+# hand. `make proto` regenerates them; `make proto-check` (run by .ci/run) fails when the committed code is not
+# what the .proto files generate.
+PY_PROTO := clients/python/rlhf_client/proto
 proto: deps
 	scripts/protoc-c.sh Sources/RLHFProtoC
+	scripts/protoc-python.sh $(PY_PROTO)
 
 proto-check: deps
 	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
-	scripts/protoc-c.sh "$$tmp" && \
-	if diff -r "$$tmp" Sources/RLHFProtoC; then echo "proto-check: Sources/RLHFProtoC matches Proto/"; \
-	else echo "proto-check: Sources/RLHFProtoC differs from what Proto/ generates; run make proto" >&2; exit 1; fi
+	scripts/protoc-c.sh "$$tmp/c" && scripts/protoc-python.sh "$$tmp/python" && \
+	if diff -r "$$tmp/c" Sources/RLHFProtoC; then echo "proto-check: Sources/RLHFProtoC matches Proto/"; \
+	else echo "proto-check: Sources/RLHFProtoC differs from what Proto/ generates; run make proto" >&2; exit 1; fi && \
+	if diff -r -x __pycache__ "$$tmp/python" $(PY_PROTO); then echo "proto-check: $(PY_PROTO) matches Proto/"; \
+	else echo "proto-check: $(PY_PROTO) differs from what Proto/ generates; run make proto" >&2; exit 1; fi
 
 clean:
 	rm -rf .build

@@ -142,7 +142,7 @@ void   rlhf__v1__welcome__free_unpacked
   assert(message->base.descriptor == &rlhf__v1__welcome__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor rlhf__v1__capabilities__field_descriptors[2] =
+static const ProtobufCFieldDescriptor rlhf__v1__capabilities__field_descriptors[3] =
 {
   {
     "max_rows_per_task",
@@ -168,15 +168,28 @@ static const ProtobufCFieldDescriptor rlhf__v1__capabilities__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "score_texts",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__Capabilities, score_texts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned rlhf__v1__capabilities__field_indices_by_name[] = {
   1,   /* field[1] = backends */
   0,   /* field[0] = max_rows_per_task */
+  2,   /* field[2] = score_texts */
 };
 static const ProtobufCIntRange rlhf__v1__capabilities__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor rlhf__v1__capabilities__descriptor =
 {
@@ -186,7 +199,7 @@ const ProtobufCMessageDescriptor rlhf__v1__capabilities__descriptor =
   "Rlhf__V1__Capabilities",
   "rlhf.v1",
   sizeof(Rlhf__V1__Capabilities),
-  2,
+  3,
   rlhf__v1__capabilities__field_descriptors,
   rlhf__v1__capabilities__field_indices_by_name,
   1,  rlhf__v1__capabilities__number_ranges,

@@ -836,7 +836,7 @@ const ProtobufCMessageDescriptor rlhf__v1__rollout__descriptor =
   (ProtobufCMessageInit) rlhf__v1__rollout__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor rlhf__v1__sequence_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor rlhf__v1__sequence_request__field_descriptors[10] =
 {
   {
     "id",
@@ -910,19 +910,71 @@ static const ProtobufCFieldDescriptor rlhf__v1__sequence_request__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "query_text",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__SequenceRequest, query_text),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "query_text_lengths",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Rlhf__V1__SequenceRequest, n_query_text_lengths),
+    offsetof(Rlhf__V1__SequenceRequest, query_text_lengths),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "response_text",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__SequenceRequest, response_text),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "response_text_lengths",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Rlhf__V1__SequenceRequest, n_response_text_lengths),
+    offsetof(Rlhf__V1__SequenceRequest, response_text_lengths),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned rlhf__v1__sequence_request__field_indices_by_name[] = {
   0,   /* field[0] = id */
   2,   /* field[2] = query_lengths */
+  6,   /* field[6] = query_text */
+  7,   /* field[7] = query_text_lengths */
   1,   /* field[1] = query_tokens */
   4,   /* field[4] = response_lengths */
+  8,   /* field[8] = response_text */
+  9,   /* field[9] = response_text_lengths */
   3,   /* field[3] = response_tokens */
   5,   /* field[5] = temperature */
 };
 static const ProtobufCIntRange rlhf__v1__sequence_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor rlhf__v1__sequence_request__descriptor =
 {
@@ -932,7 +984,7 @@ const ProtobufCMessageDescriptor rlhf__v1__sequence_request__descriptor =
   "Rlhf__V1__SequenceRequest",
   "rlhf.v1",
   sizeof(Rlhf__V1__SequenceRequest),
-  6,
+  10,
   rlhf__v1__sequence_request__field_descriptors,
   rlhf__v1__sequence_request__field_indices_by_name,
   1,  rlhf__v1__sequence_request__number_ranges,

@@ -53,10 +53,16 @@ struct  Rlhf__V1__Capabilities
    */
   size_t n_backends;
   char **backends;
+  /*
+   * A reward worker that scores text, not token ids (e.g. a Python reward function): the learner fills
+   * the texts of every SCORE_REQUEST it leases to it (SequenceRequest.query_text and response_text).
+   * Only a reward worker may set it; the learner refuses the REGISTER of any other role that does.
+   */
+  protobuf_c_boolean score_texts;
 };
 #define RLHF__V1__CAPABILITIES__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&rlhf__v1__capabilities__descriptor) \
-    , 0, 0,NULL }
+    , 0, 0,NULL, 0 }
 
 
 struct  Rlhf__V1__Register

@@ -188,10 +188,30 @@ struct  Rlhf__V1__SequenceRequest
    * > 0; reference log-probs are of softmax(logits / T)
    */
   float temperature;
+  /*
+   * Texts, in a SCORE_REQUEST to a worker that registered with Capabilities.score_texts only (empty
+   * otherwise, and always in a REFERENCE_REQUEST): each row's prompt and response as the policy's
+   * tokenizer decodes them with special tokens skipped (the text the learner's own VADER reward scores),
+   * as UTF-8 bytes, one row after another. Bytes, not string: a text may hold U+0000, which protobuf-c's
+   * NUL-terminated strings cannot carry. Either all four are empty, or each lengths field has one entry
+   * per row (>= 0, summing to its bytes) and every row is valid UTF-8.
+   */
+  ProtobufCBinaryData query_text;
+  /*
+   * bytes per row
+   */
+  size_t n_query_text_lengths;
+  int32_t *query_text_lengths;
+  ProtobufCBinaryData response_text;
+  /*
+   * bytes per row
+   */
+  size_t n_response_text_lengths;
+  int32_t *response_text_lengths;
 };
 #define RLHF__V1__SEQUENCE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&rlhf__v1__sequence_request__descriptor) \
-    , NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0 }
+    , NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, {0,NULL}, 0,NULL, {0,NULL}, 0,NULL }
 
 
 /*
