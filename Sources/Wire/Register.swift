@@ -4,9 +4,14 @@ package struct WorkerCapabilities: Sendable, Equatable {
     package var maxRowsPerTask: Int
     /// The compute backends it runs, best first (`"cpu"`, ...).
     package var backends: [String]
+    /// A reward worker that scores text: the learner fills `SequenceRequest.texts` in every score request
+    /// it leases to it (`Capabilities.score_texts`; only a reward worker may ask).
+    package var scoreTexts: Bool
 
     /// Creates capabilities.
-    package init(maxRowsPerTask: Int, backends: [String]) { self.maxRowsPerTask = maxRowsPerTask; self.backends = backends }
+    package init(maxRowsPerTask: Int, backends: [String], scoreTexts: Bool = false) {
+        self.maxRowsPerTask = maxRowsPerTask; self.backends = backends; self.scoreTexts = scoreTexts
+    }
 }
 
 /// `REGISTER`: the first message of a worker that joins a run (PROTOCOL.md section 4), answered by `Welcome`.

@@ -65,10 +65,12 @@ package struct SequenceRequest: Sendable, Equatable {
     package var responses: [[Int]]
     /// The sampling temperature (reference log-probs are of softmax(logits / T)).
     package var temperature: Float
+    /// The rows as text, for a reward worker that scores text (`WorkerCapabilities.scoreTexts`); nil otherwise.
+    package var texts: SequenceTexts?
 
     /// Creates a request.
-    package init(id: TaskID, queries: [[Int]], responses: [[Int]], temperature: Float) {
-        self.id = id; self.queries = queries; self.responses = responses; self.temperature = temperature
+    package init(id: TaskID, queries: [[Int]], responses: [[Int]], temperature: Float, texts: SequenceTexts? = nil) {
+        self.id = id; self.queries = queries; self.responses = responses; self.temperature = temperature; self.texts = texts
     }
 }
 

@@ -109,7 +109,11 @@ package enum WireCodec {
         case .scoreResult:
             return .scoreResult(try unpacked(Rlhf__V1__ScoreResult.self, body, part: "\(kind) body", books: books) { m throws(WireError) in try ScoreResult(proto: m) })
         case .referenceRequest:
-            return .referenceRequest(try unpacked(Rlhf__V1__SequenceRequest.self, body, part: "\(kind) body", books: books) { m throws(WireError) in try SequenceRequest(proto: m) })
+            return .referenceRequest(try unpacked(Rlhf__V1__SequenceRequest.self, body, part: "\(kind) body", books: books) { m throws(WireError) in
+                let request = try SequenceRequest(proto: m)
+                guard request.texts == nil else { throw .inconsistent("a REFERENCE_REQUEST carries texts; only a SCORE_REQUEST may") }
+                return request
+            })
         case .referenceResult:
             return .referenceResult(try unpacked(Rlhf__V1__ReferenceResult.self, body, part: "\(kind) body", books: books) { m throws(WireError) in try ReferenceResult(proto: m) })
         case .weightsManifest:

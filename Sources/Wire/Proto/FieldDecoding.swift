@@ -107,6 +107,27 @@ enum FieldDecoding {
         return split(flat, lengths, rows) { $0 }
     }
 
+    /// Rows of text from packed UTF-8 bytes and each row's length in bytes: the lengths checked as
+    /// `checkLengths` does, and every row valid UTF-8 (a NUL is kept).
+    static func textRows(_ bytes: ProtobufCBinaryData, lengths: UnsafePointer<Int32>?, _ rows: Int,
+                         _ bytesField: String, _ lengthsField: String) throws(WireError) -> [String] {
+        try checkLengths(lengths, rows, values: bytes.len, lengthsField, bytesField)
+        guard rows > 0, let lengths else { return [] }
+        let flat = UnsafeBufferPointer(start: bytes.data, count: bytes.len)
+        var result: [String] = []
+        result.reserveCapacity(rows)
+        var at = 0
+        for r in 0..<rows {
+            let length = Int(lengths[r])
+            guard let text = String(validating: UnsafeBufferPointer(rebasing: flat[at..<(at + length)]), as: UTF8.self) else {
+                throw .invalidText("\(bytesField) row \(r)")
+            }
+            result.append(text)
+            at += length
+        }
+        return result
+    }
+
     /// `flat` cut into rows of the checked `lengths`, each value converted by `convert`.
     private static func split<C, T>(_ flat: UnsafeBufferPointer<C>, _ lengths: UnsafePointer<Int32>, _ rows: Int,
                                     _ convert: (C) -> T) -> [[T]] {

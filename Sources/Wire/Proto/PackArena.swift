@@ -97,6 +97,32 @@ final class PackArena {
     }
 }
 
+extension PackArena {
+    /// Texts as one packed array of their UTF-8 bytes plus each one's length in bytes (a NUL travels too).
+    func texts(_ texts: [String], field: String) throws(WireError) -> PackedTexts {
+        guard texts.count <= WireProtocol.rowLimit else {
+            throw .unrepresentable(field: field, value: "\(texts.count) rows (at most \(WireProtocol.rowLimit))")
+        }
+        let total = texts.reduce(0) { $0 + $1.utf8.count }
+        guard total <= WireProtocol.bodyLimit else { throw .unrepresentable(field: field, value: "\(total) bytes of text") }
+        let bytes = allocate(UInt8.self, count: total)
+        let lengths = allocate(Int32.self, count: texts.count)
+        var at = 0
+        for (r, text) in texts.enumerated() {
+            let utf8 = text.utf8
+            lengths[r] = Int32(utf8.count)  // at most the body limit: fits
+            for byte in utf8 { bytes[at] = byte; at += 1 }
+        }
+        return PackedTexts(bytes: ProtobufCBinaryData(len: total, data: bytes), lengths: lengths, rows: texts.count)
+    }
+}
+
+/// Texts packed for the wire: their bytes, one after another, and `rows` lengths.
+struct PackedTexts {
+    var bytes: ProtobufCBinaryData
+    var lengths: UnsafeMutablePointer<Int32>, rows: Int
+}
+
 /// Rows of ids packed for the wire: `count` values and `rows` lengths.
 struct PackedRows {
     var values: UnsafeMutablePointer<Int32>, count: Int

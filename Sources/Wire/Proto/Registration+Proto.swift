@@ -34,6 +34,7 @@ extension Register {
         capabilities.pointee.max_rows_per_task = try wireInt32(self.capabilities.maxRowsPerTask, "Capabilities.max_rows_per_task")
         capabilities.pointee.n_backends = self.capabilities.backends.count
         capabilities.pointee.backends = try arena.strings(self.capabilities.backends, field: "Capabilities.backends")
+        capabilities.pointee.score_texts = self.capabilities.scoreTexts ? 1 : 0
         message.pointee.capabilities = capabilities
         return message
     }
@@ -49,12 +50,17 @@ extension Register {
         for i in 0..<capabilities.n_backends {
             backends.append(try FieldDecoding.name(capabilities.backends[i], "Capabilities.backends[\(i)]"))
         }
+        // only a reward worker is sent score requests, so only it may ask for their texts
+        let scoreTexts = capabilities.score_texts != 0
+        guard !scoreTexts || role == .reward else {
+            throw .inconsistent("a \(role) worker set Capabilities.score_texts, which only reward workers may ask for")
+        }
         self.init(role: role, host: try FieldDecoding.name(message.host, "Register.host"),
                   pid: try FieldDecoding.int(message.pid, "Register.pid", atLeast: 1),
                   device: try FieldDecoding.name(message.device, "Register.device"),
                   capabilities: WorkerCapabilities(
                       maxRowsPerTask: try FieldDecoding.int(capabilities.max_rows_per_task, "Capabilities.max_rows_per_task", atLeast: 1),
-                      backends: backends))
+                      backends: backends, scoreTexts: scoreTexts))
     }
 }
 

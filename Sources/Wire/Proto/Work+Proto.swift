@@ -148,10 +148,24 @@ extension SequenceRequest {
         message.pointee.n_response_lengths = responseRows.rows
         message.pointee.response_lengths = responseRows.lengths
         message.pointee.temperature = temperature
+        if let texts {
+            guard texts.queries.count == queries.count, texts.responses.count == responses.count else {
+                throw .unrepresentable(field: "SequenceRequest.query_text", value: "\(texts.queries.count) and \(texts.responses.count) texts for \(queries.count) rows")
+            }
+            let queryTexts = try arena.texts(texts.queries, field: "SequenceRequest.query_text")
+            message.pointee.query_text = queryTexts.bytes
+            message.pointee.n_query_text_lengths = queryTexts.rows
+            message.pointee.query_text_lengths = queryTexts.lengths
+            let responseTexts = try arena.texts(texts.responses, field: "SequenceRequest.response_text")
+            message.pointee.response_text = responseTexts.bytes
+            message.pointee.n_response_text_lengths = responseTexts.rows
+            message.pointee.response_text_lengths = responseTexts.lengths
+        }
         return message
     }
 
-    /// The value of an unpacked message, checked: as many query rows as response rows, temperature > 0.
+    /// The value of an unpacked message, checked: as many query rows as response rows, temperature > 0,
+    /// and texts either absent or one valid UTF-8 prompt and response per row.
     init(proto message: Rlhf__V1__SequenceRequest) throws(WireError) {
         let id = try TaskID(proto: message.id, "SequenceRequest.id")
         let queries = try FieldDecoding.idRows(message.query_tokens, message.n_query_tokens, lengths: message.query_lengths,
@@ -162,7 +176,24 @@ extension SequenceRequest {
             throw .inconsistent("SequenceRequest has \(queries.count) query rows and \(responses.count) response rows")
         }
         self.init(id: id, queries: queries, responses: responses,
-                  temperature: try FieldDecoding.float(message.temperature, "SequenceRequest.temperature", { $0 > 0 }, expected: "finite and > 0"))
+                  temperature: try FieldDecoding.float(message.temperature, "SequenceRequest.temperature", { $0 > 0 }, expected: "finite and > 0"),
+                  texts: try SequenceTexts(proto: message, rows: queries.count))
+    }
+}
+
+extension SequenceTexts {
+    /// The texts of a request of `rows` rows, checked: nil when all four text fields are empty, else a
+    /// length per row in each lengths field, summing to its bytes, and every row valid UTF-8.
+    init?(proto message: Rlhf__V1__SequenceRequest, rows: Int) throws(WireError) {
+        guard message.n_query_text_lengths > 0 || message.n_response_text_lengths > 0
+            || message.query_text.len > 0 || message.response_text.len > 0 else { return nil }
+        guard message.n_query_text_lengths == rows, message.n_response_text_lengths == rows else {
+            throw .inconsistent("SequenceRequest has \(message.n_query_text_lengths) query texts and \(message.n_response_text_lengths) response texts for \(rows) rows")
+        }
+        self.init(queries: try FieldDecoding.textRows(message.query_text, lengths: message.query_text_lengths, rows,
+                                                      "SequenceRequest.query_text", "SequenceRequest.query_text_lengths"),
+                  responses: try FieldDecoding.textRows(message.response_text, lengths: message.response_text_lengths, rows,
+                                                        "SequenceRequest.response_text", "SequenceRequest.response_text_lengths"))
     }
 }
 
