@@ -31,12 +31,17 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     /// Where large messages are decoded, apart from heartbeats and small ones.
     private let bulk: BulkLane
     private var tasks: [Task<Void, Never>] = []
+    /// Turns a row of the policy's token ids into the text a reward function scores, for the score
+    /// requests of reward workers that score text (nil: their requests go without texts).
+    private let rewardText: (@Sendable ([Int]) -> String)?
 
     /// Binds `endpoint` and starts serving workers.
     /// `clientNames` maps each admitted CurveZMQ key (Z85) to the one worker it registers as (empty: no keys).
+    /// `rewardText` decodes a row for the reward workers that asked for texts (`WorkerCapabilities.scoreTexts`).
     package init(endpoint: String, security: ServerSecurity, welcome: LearnerSession.WelcomeInfo, heartbeatInterval: Double = 1,
                 clientNames: [String: String] = [:], operatorKeys: Set<String> = [], limits: SocketLimits = SocketLimits(),
-                context: ZMQContext, logger: Logger) async throws {
+                rewardText: (@Sendable ([Int]) -> String)? = nil, context: ZMQContext, logger: Logger) async throws {
+        self.rewardText = rewardText
         router = try await RouterEndpoint(RouterConfig(endpoint: endpoint, security: security, limits: limits, name: "learner",
                                                        logger: logger),
                                           context: context)
@@ -168,6 +173,13 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     package var refusedClients: Int { router.refusedClients }
 
     package func send(_ message: LearnerMessage, to worker: WorkerID) throws(TransportError) {
+        // a reward worker that scores text gets the rows' texts, decoded here, outside the session's lock
+        var message = message
+        if case let .score(request) = message, request.texts == nil, let rewardText, session.withLock({ $0.scoresTexts(worker) }) {
+            var withTexts = request
+            withTexts.texts = SequenceTexts(of: request, decode: rewardText)
+            message = .score(withTexts)
+        }
         // a new version's checksums run here, outside the session's lock, so heartbeats never wait on them
         if case let .weights(weights) = message, !session.withLock({ $0.isPublished(version: weights.version) }) {
             let stream = WeightStreamSource(weights)

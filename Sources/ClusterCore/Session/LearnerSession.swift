@@ -56,6 +56,8 @@ package struct LearnerSession {
     /// Peers the learner told to stop: gone from the run; what they still send on their way out (a last
     /// heartbeat) is dropped without counting them as strangers, until one registers again.
     private var stopped: Set<String> = []
+    /// Reward workers that score text (`WorkerCapabilities.scoreTexts`): their score requests carry the rows' texts.
+    private var textScorers: Set<WorkerID> = []
 
     /// A session with no workers.
     /// With `clientNames` (each admitted key's worker name), a key registers only as its own worker, and a
@@ -177,6 +179,7 @@ package struct LearnerSession {
         let number = nextNumber
         nextNumber &+= 1
         peers[id] = (peer, number)
+        if registration.capabilities.scoreTexts && id.role == .reward { textScorers.insert(id) }
         out.append(.transmit(peer: peer, worker: number, .welcome(welcomeMessage(number))))
         out.append(.log("\(id) registered: \(registration.host) pid \(registration.pid) \(registration.device)"))
         return out
@@ -261,6 +264,10 @@ package struct LearnerSession {
     /// Whether the name `name` is issued to a key.
     package func isIssued(_ name: String) -> Bool { clientNames.values.contains(name) }
 
+    /// Whether `worker` asked for the texts of its score requests when it registered (a reward worker that
+    /// scores text): the transport fills `SequenceRequest.texts` before it sends it one.
+    package func scoresTexts(_ worker: WorkerID) -> Bool { textScorers.contains(worker) }
+
     /// Whether version `version`'s stream is published (its checksums done).
     package func isPublished(version: Int) -> Bool { streams[version] != nil }
 
@@ -313,6 +320,7 @@ package struct LearnerSession {
         if let peer = peers[id] { credits[Self.key(peer.identity)] = nil }
         registry.remove(id)
         announced.remove(id)
+        textScorers.remove(id)
         peers[id] = nil
     }
 

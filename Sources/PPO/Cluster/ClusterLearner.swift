@@ -46,11 +46,13 @@ public struct ClusterLearner {
         try PPORunLimits.check(config, model: policy.config, parameters: policy.parameters.count, embedded: false)
         let context = try ZMQContext()
         let operatorKeys = try keys.map { try ClusterKeys.operatorKeys($0) } ?? []
+        // reward workers that score text (the Python client) get each row decoded as the Swift VADER reward decodes it
+        let tokenizer = try policy.requireTokenizer(config)
         let transport = try await ZMQLearnerTransport(
             endpoint: bind, security: server,
             welcome: LearnerSession.WelcomeInfo(runSeed: config.seed, runConfig: configText, overrides: overrides, digest: digest),
             clientNames: try keys.map { try ClusterKeys.clientNames($0) } ?? [:],
-            operatorKeys: operatorKeys, context: context, logger: logger)
+            operatorKeys: operatorKeys, rewardText: { RewardText.of($0, tokenizer: tokenizer) }, context: context, logger: logger)
         let runner = RoundRunner(transport: transport, roleTimeout: roleTimeout, accountsWorkers: true)
         let desk = OperatorDesk(iterations: config.iterations,
                                 targets: [.rollout: config.rolloutWorkers, .reward: config.rewardWorkers, .reference: config.referenceWorkers],

@@ -32,7 +32,7 @@ package struct ClassifierReward: RewardFunction {
 
     /// The text scored for one row: decoded prompt + decoded response.
     package func text(query: [Int], response: [Int]) -> String {
-        policyTokenizer.decode(query, skipSpecialTokens: true) + policyTokenizer.decode(response, skipSpecialTokens: true)
+        RewardText.of(query, tokenizer: policyTokenizer) + RewardText.of(response, tokenizer: policyTokenizer)
     }
 
     package func scores(queries: [[Int]], responses: [[Int]]) throws -> [Float] {

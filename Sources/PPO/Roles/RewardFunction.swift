@@ -23,7 +23,7 @@ public struct VaderReward: RewardFunction {
 
     /// The score of each row.
     public func scores(queries: [[Int]], responses: [[Int]]) throws -> [Float] {
-        responses.map { Float(vader.scores(tokenizer.decode($0, skipSpecialTokens: true)).compound) }
+        responses.map { Float(vader.scores(RewardText.of($0, tokenizer: tokenizer)).compound) }
     }
 
     /// A copy another reward scorer can run at the same time as this one (a model's scratch memory
