@@ -16,12 +16,13 @@ APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compile
 TEST_APT_PACKAGES := chromium chromium-driver
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 
-.PHONY: test demo demo-cluster build setup deps test-deps apt-install models bench clean proto proto-check hostile examples fuzz fuzz-replay
+.PHONY: test demo demo-cluster build setup deps test-deps apt-install models bench clean proto proto-check hostile examples fuzz fuzz-replay test-python
 
 test: setup test-deps
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 	$(MAKE) --no-print-directory hostile PREBUILT=yes
+	$(MAKE) --no-print-directory test-python PREBUILT=yes
 	$(MAKE) --no-print-directory examples PREBUILT=yes
 	$(MAKE) --no-print-directory demo PREBUILT=yes DEMO=quick DEMO_FRESH=1
 
@@ -37,6 +38,24 @@ examples: $(if $(filter yes,$(PREBUILT)),,deps models)
 PREBUILT ?= no
 hostile: $(if $(filter yes,$(PREBUILT)),,build)
 	python3 scripts/hostile-cli.py --rlhf "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" --shared $(SHARED) --models $(MODELS)
+
+# The Python reward worker (clients/python, issue 21): its unit tests, then the sentiment stories260K run as
+# processes with it as the reward worker, which must write the same metrics.jsonl, bit for bit, as the run with
+# the Swift VADER worker, and a run where a hostile Python worker joins first (tests/test_same_metrics.py).
+# Its packages (clients/python/requirements.txt, pinned) go to clients/python/.deps with pip --target: no venv
+# and no system site-packages are touched. `make test` runs it on the binary its test build made.
+PY_DEPS := clients/python/.deps
+PY_RUN := PYTHONPATH="$(CURDIR)/$(PY_DEPS):$(CURDIR)/clients/python:$(CURDIR)/clients/python/tests" python3
+$(PY_DEPS)/.installed: clients/python/requirements.txt
+	rm -rf $(PY_DEPS)
+	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target $(PY_DEPS) \
+	  -r clients/python/requirements.txt
+	touch $@
+
+test-python: $(PY_DEPS)/.installed $(if $(filter yes,$(PREBUILT)),,build models)
+	$(PY_RUN) -m unittest discover -s clients/python/tests -p 'test_*.py'
+	$(PY_RUN) clients/python/tests/test_same_metrics.py --rlhf "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" \
+	  --shared $(SHARED) --models $(MODELS)
 
 # The wire protocol's fuzzer (Fuzz/, docs/PROTOCOL.md section 10): libFuzzer with AddressSanitizer over the frame
 # decoder and both sessions' input paths, for FUZZ_SECONDS, from the committed corpus and the seeds. Inputs
