@@ -12,19 +12,29 @@ RELEASE := -c release $(CPU_FLAGS)
 # `time` is GNU time (/usr/bin/time): the hostile-input checks measure each run's peak memory with it.
 APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler pkg-config zlib1g-dev libsqlite3-dev time tmux
 # What only the tests need: headless Chromium and its WebDriver (the report and the labeling app are
-# checked in a real browser).
-TEST_APT_PACKAGES := chromium chromium-driver
+# checked in a real browser); OpenSSH, Slurm and munge, and iproute2 for the hosts the launcher tests make of
+# network namespaces, each running its own sshd or slurmd; xz for the relocatable tarball.
+TEST_APT_PACKAGES := chromium chromium-driver openssh-server openssh-client slurm-wlm munge iproute2 xz-utils
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 
-.PHONY: test demo demo-cluster build setup deps test-deps apt-install models bench clean proto proto-check hostile examples fuzz fuzz-replay test-python
+.PHONY: test demo demo-cluster build setup deps test-deps apt-install models bench clean proto proto-check hostile examples fuzz fuzz-replay test-python dist
 
 test: setup test-deps
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
+	$(MAKE) --no-print-directory dist PREBUILT=yes
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 	$(MAKE) --no-print-directory hostile PREBUILT=yes
 	$(MAKE) --no-print-directory test-python PREBUILT=yes
 	$(MAKE) --no-print-directory examples PREBUILT=yes
 	$(MAKE) --no-print-directory demo PREBUILT=yes DEMO=quick DEMO_FRESH=1
+
+# `make dist`: the relocatable tarball (scripts/dist.sh) in $(DIST_DIR): rlhf relinked with the Swift runtime
+# static and an $$ORIGIN/lib RPATH, stripped, with the shared libraries it needs but glibc's and the C++
+# runtime's; for hosts without Swift (`rlhf launch --launcher ssh --dist`, the GPU machines). The tarball
+# tests run the one in $(DIST_DIR) (RLHF_DIST overrides); `make test` makes it from its test build.
+DIST_DIR ?= .build/dist
+dist: $(if $(filter yes,$(PREBUILT)),,build)
+	scripts/dist.sh "$$($(SWIFT) build $(RELEASE) --show-bin-path)" $(DIST_DIR)
 
 # Examples/RLHFExample: the pipeline from Swift with `import RLHF` alone (a reward model, SFT, DPO, three PPO
 # iterations), one JSON line per stage. `make test` runs it on the binary its test build made.

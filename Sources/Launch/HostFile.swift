@@ -55,6 +55,20 @@ package struct HostFile: Sendable, Equatable {
     /// The hosts, in file order.
     package var hosts: [HostEntry]
 
+    /// A host file of `hosts`.
+    package init(hosts: [HostEntry]) { self.hosts = hosts }
+
+    /// The host file's text, one line per host, as `parse` reads it back.
+    package var text: String {
+        hosts.map { entry in
+            var fields = [entry.host, "slots=\(entry.slots)"]
+            if !entry.gpus.isEmpty { fields.append("gpus=" + entry.gpus.map(String.init).joined(separator: ",")) }
+            if entry.sharesCores { fields.append("cores=shared") }
+            if let roles = entry.roles { fields.append("roles=" + roles.map(\.rawValue).joined(separator: ",")) }
+            return fields.joined(separator: " ") + "\n"
+        }.joined()
+    }
+
     /// Reads `url` (at most 1 MiB).
     package static func load(_ url: URL) throws(HostFileError) -> HostFile {
         let data: Data

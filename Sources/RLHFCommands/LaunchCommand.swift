@@ -14,13 +14,15 @@ import Wire
 /// its current iteration with a checkpoint on Ctrl-C or SIGTERM (everything at once on a second one),
 /// and exits non-zero when the learner fails. When the learner dies (killed, or crashed), the workers are
 /// left waiting for a new one, and `rlhf launch --resume DIR` continues the run from its newest checkpoint
-/// (`LaunchRecord`). This launcher is `local`: every host in the file must be this machine.
+/// (`LaunchRecord`). `--launcher` says how processes start on their hosts (`LauncherOptions`): `local`,
+/// `ssh` (the learner on this machine, the workers over ssh) or `slurm` (every process a job step of the
+/// allocation this runs in; without `--hostfile`, the allocation is the host file).
 struct LaunchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "launch",
         abstract: "Launch a PPO cluster (learner and workers as processes) from a host file.")
 
-    @Option(help: "The host file: HOST slots=N [gpus=0,1] [roles=learner,rollout,...] per line.")
+    @Option(help: "The host file: HOST slots=N [gpus=0,1] [roles=learner,rollout,...] per line (slurm: default the allocation's nodes).")
     var hostfile: String?
 
     @Option(help: "The run config (YAML).")
@@ -35,8 +37,7 @@ struct LaunchCommand: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: "Override a config key: key=value (repeatable).")
     var overrides: [String] = []
 
-    @Option(help: "How processes start: local (this machine).")
-    var launcher = "local"
+    @OptionGroup var hosts: LauncherOptions
 
     @Option(help: "The learner's port (0: any free port).")
     var port = 0
@@ -52,14 +53,15 @@ struct LaunchCommand: AsyncParsableCommand {
     mutating func validate() throws {
         overrides = RepeatedOptions.unpack(overrides)
         if resume != nil {
-            guard hostfile == nil, config == nil, output == nil, overrides.isEmpty, port == 0, !insecure, !replace.force else {
-                throw ValidationError("--resume DIR takes the host file, config, overrides, port and keys from DIR/cluster.json; pass nothing else")
+            guard hostfile == nil, config == nil, output == nil, overrides.isEmpty, port == 0, !insecure, !replace.force, hosts.launcher == "local" else {
+                throw ValidationError("--resume DIR takes the host file, launcher, config, overrides, port and keys from DIR/cluster.json; pass nothing else")
             }
         } else {
-            guard hostfile != nil, config != nil, output != nil else { throw ValidationError("pass --hostfile, --config and --output (or --resume DIR)") }
+            guard hostfile != nil || hosts.launcher == "slurm", config != nil, output != nil else {
+                throw ValidationError("pass --hostfile, --config and --output (or --resume DIR)")
+            }
         }
         guard roleTimeout >= 1, roleTimeout <= 864_000 else { throw ValidationError("--role-timeout must be between 1 and 864000 seconds") }
-        guard launcher == "local" else { throw ValidationError("--launcher \(launcher.prefix(20)): this build has local (ssh and slurm come later)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
     }
 
@@ -69,50 +71,58 @@ struct LaunchCommand: AsyncParsableCommand {
         if let previous {
             (launch.hostfile, launch.config, launch.output) = (previous.hostfile, previous.config, resume!)
             (launch.overrides, launch.port, launch.insecure, launch.roleTimeout) = (previous.overrides, previous.port, !previous.secure, previous.roleTimeout)
+            launch.hosts = previous.launcher
         }
         try await launch.launch(resuming: previous)
     }
 
     /// Launches the run, or (`previous`: what its cluster.json recorded) continues it.
     private func launch(resuming previous: LaunchRecord?) async throws {
-        let (hostfile, config, output) = (hostfile!, config!, output!)
+        let (config, output) = (config!, output!)
         let settings = try PPORunConfig.load(URL(fileURLWithPath: config), overrides: overrides)
-        let hosts = try HostFile.load(URL(fileURLWithPath: hostfile))
-        let local: Set<String> = ["localhost", "127.0.0.1", ProcessInfo.processInfo.hostName]
-        if let remote = hosts.hosts.first(where: { !local.contains($0.host) }) {
-            throw HostFileError(file: hostfile, line: remote.line, reason: "\(remote.host) is not this machine; --launcher local runs on localhost only")
-        }
-        let plan = try PlacementPlan.make(hosts, counts: [.learner: 1, .rollout: settings.rolloutWorkers, .reward: settings.rewardWorkers,
-                                                          .reference: settings.referenceWorkers],
-                                          file: hostfile, cores: { _ in DeviceSpec.allowedCores().count })
+        let (hostList, hostfile) = try hosts.hosts(self.hostfile)
         let rule = RunFolder.rule(output, command: "launch", config: settings, configFile: config, force: replace.force)
-        try RunFolder.prepare(rule, resume: previous != nil)
         let folder = URL(fileURLWithPath: rule.resolvedPath)
-        // absolute, so `--resume` finds them from any folder
-        let hostfilePath = URL(fileURLWithPath: hostfile).standardizedFileURL.path, configPath = URL(fileURLWithPath: config).standardizedFileURL.path
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let launcher = try hosts.make(binary: binary, folder: folder)
+        // each host's cores, asked once (ssh probes the host here, and installs rlhf there when it has none)
+        var cores: [String: Int] = [:]
+        for entry in hostList.hosts where entry.gpus.isEmpty { cores[entry.host] = try launcher.cores(of: entry.host) }
+        let plan = try PlacementPlan.make(hostList, counts: [.learner: 1, .rollout: settings.rolloutWorkers, .reward: settings.rewardWorkers,
+                                                             .reference: settings.referenceWorkers],
+                                          file: hostfile, cores: { cores[$0] ?? 1 })
+        try RunFolder.prepare(rule, resume: previous != nil)
+        // absolute, so `--resume` finds them from any folder; the allocation's host file is written into the run's folder
+        var hostfilePath = URL(fileURLWithPath: hostfile).standardizedFileURL.path
+        if self.hostfile == nil {
+            hostfilePath = folder.appendingPathComponent("hosts.slurm.txt").standardizedFileURL.path
+            try StagedWrite.file(URL(fileURLWithPath: hostfilePath), contents: Data(hostList.text.utf8))
+        }
+        let configPath = URL(fileURLWithPath: config).standardizedFileURL.path
         try StandardOutput.line("placement (\(plan.processes.count) processes):")
         for line in plan.lines { try StandardOutput.line("  " + line) }
         let keys = folder.appendingPathComponent("keys")
         let names = plan.processes.filter { $0.role != .learner }.map { "\($0.role)-\($0.index)" }
         if !insecure && previous == nil { _ = try ClusterKeys.generate(in: keys, workers: names) }
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let learnerPlace = plan.processes[0]
         // each process gets its own key folder: the learner's pair and the workers' public keys, or one
         // worker's pair and the learner's public key (no other secret)
-        let learnerSecurity = insecure ? ["--insecure"] : ["--keys", ClusterKeys.learnerFolder(in: keys).path]
+        let learnerSecurity = insecure ? ["--insecure"] : ["--keys", try launcher.stage(ClusterKeys.learnerFolder(in: keys), on: learnerPlace.host)]
         let group = ProcessGroup()
-        let learnerPlace = plan.processes[0]
         if let previous, let adopted = previous.runningLearner {
             // the launcher was killed, not the learner: the run goes on; this launcher adopts it
             try StandardOutput.line("the learner of this run still runs (pid \(adopted)): adopting it and starting the workers that are gone")
-            try await adopt(learnerPID: adopted, previous: previous, plan: plan, hosts: hosts, names: names, keys: keys, folder: folder, group: group,
-                            binary: binary, output: output)
+            try await adopt(learnerPID: adopted, previous: previous, plan: plan, hosts: hostList, names: names, keys: keys, folder: folder, group: group,
+                            launcher: launcher, cores: cores, output: output)
             return
         }
         let endpointFile = folder.appendingPathComponent("learner.endpoint")
         if previous != nil { try? FileManager.default.removeItem(at: endpointFile) }  // the new learner writes it again once listening
-        let learner = try group.start(binary, ["learner", "--config", configPath, "--output", output, "--bind", "tcp://127.0.0.1:\(port)",
-                                               "--device", learnerPlace.device, "--role-timeout", "\(roleTimeout)"]
-                                               + learnerSecurity + overrides.flatMap { ["--set", $0] } + (previous != nil ? ["--resume"] : []),
+        let address = try launcher.learnerAddress(on: learnerPlace.host)
+        let learner = try group.start(launcher.command(["learner", "--config", configPath, "--output", folder.path, "--bind", "tcp://\(address):\(port)",
+                                                        "--device", learnerPlace.device, "--role-timeout", "\(roleTimeout)"]
+                                                       + learnerSecurity + overrides.flatMap { ["--set", $0] } + (previous != nil ? ["--resume"] : []),
+                                                       on: learnerPlace.host),
                                       prefix: "learner@\(learnerPlace.host)")
         while !FileManager.default.fileExists(atPath: endpointFile.path) && learner.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         guard learner.isRunning, let endpoint = try? String(contentsOf: endpointFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
@@ -124,7 +134,7 @@ struct LaunchCommand: AsyncParsableCommand {
         let learnerEntry: [String: Any] = ["role": "learner", "index": 0, "host": learnerPlace.host, "slot": learnerPlace.slot,
                                            "pid": Int(learner.processIdentifier), "device": learnerPlace.device, "endpoint": endpoint]
         // a worker of the run before that still runs rejoins the new learner by itself
-        let workers = try startWorkers(plan: plan, names: names, keys: keys, endpoint: endpoint, previous: previous, group: group, binary: binary)
+        let workers = try startWorkers(plan: plan, names: names, keys: keys, endpoint: endpoint, previous: previous, group: group, launcher: launcher)
         let record = { (workers: [LaunchedWorker], targets: [String: Int]) -> Void in
             self.writeRecordWarning(learner: learnerEntry, workers: workers, targets: targets, endpoint: endpoint, monitor: monitorEndpoint,
                                   keys: keys, hostfile: hostfilePath, config: configPath, folder: folder)
@@ -133,7 +143,7 @@ struct LaunchCommand: AsyncParsableCommand {
         record(workers, previousTargets)
         group.stopOnSignals(learner: learner)
         if !insecure { await restoreTargets(previousTargets, endpoint: endpoint, keys: keys) }
-        try await supervise(workers, hosts: hosts, keys: keys, endpoint: endpoint, group: group, binary: binary,
+        try await supervise(workers, hosts: hostList, keys: keys, endpoint: endpoint, group: group, launcher: launcher, cores: cores,
                             learnerSlot: HostSlot(host: learnerPlace.host, slot: learnerPlace.slot), record: record) { learner.isRunning }
         if learner.terminationReason == .uncaughtSignal && group.interruption == nil {
             // the learner died (killed, or it crashed): the workers wait for a learner (their --learner-timeout)
@@ -157,7 +167,7 @@ struct LaunchCommand: AsyncParsableCommand {
     /// `cluster.json` lists as running whose processes are gone (the others rejoin by themselves; ended ones
     /// stay in the record as they were).
     private func startWorkers(plan: PlacementPlan, names: [String], keys: URL, endpoint: String, previous: LaunchRecord?,
-                              group: ProcessGroup, binary: URL) throws -> [LaunchedWorker] {
+                              group: ProcessGroup, launcher: HostLauncher) throws -> [LaunchedWorker] {
         let planned = zip(plan.processes.dropFirst(), names).map { place, name in
             LaunchedWorker(name: name, role: place.role, place: HostSlot(host: place.host, slot: place.slot), device: place.device, pid: 0)
         }
@@ -170,7 +180,7 @@ struct LaunchCommand: AsyncParsableCommand {
                 workers.append(worker)
             } else {
                 let process = try startWorker(worker.name, worker.role, worker.place, worker.device, keys: keys, endpoint: endpoint,
-                                              group: group, binary: binary)
+                                              group: group, launcher: launcher)
                 (worker.pid, worker.process, worker.rejoined) = (Int(process.processIdentifier), process, false)
                 workers.append(worker)
             }
@@ -178,25 +188,29 @@ struct LaunchCommand: AsyncParsableCommand {
         return workers
     }
 
-    /// Starts worker `name` of `role` on `place` pinned to `device`, with its own key folder.
+    /// Starts worker `name` of `role` on `place` pinned to `device`, with its own key folder (copied to its
+    /// host first when the hosts do not share files).
     private func startWorker(_ name: String, _ role: ProcessRole, _ place: HostSlot, _ device: String, keys: URL, endpoint: String,
-                             group: ProcessGroup, binary: URL) throws -> Process {
-        let keyArguments = insecure ? ["--insecure"] : ["--keys", ClusterKeys.workerFolder(in: keys, name: name).path, "--name", name]
+                             group: ProcessGroup, launcher: HostLauncher) throws -> ChildProcess {
+        let keyArguments = insecure ? ["--insecure"]
+            : ["--keys", try launcher.stage(ClusterKeys.workerFolder(in: keys, name: name), on: place.host), "--name", name]
         let index = name.split(separator: "-").last.map(String.init) ?? "0"
-        return try group.start(binary, ["worker", "--role", role.rawValue, "--connect", endpoint, "--device", device] + keyArguments,
+        return try group.start(launcher.command(["worker", "--role", role.rawValue, "--connect", endpoint, "--device", device] + keyArguments,
+                                                on: place.host),
                                prefix: "\(role)#\(index)@\(place.host)")
     }
 
     /// Runs the reconcile loop (`LaunchSupervisor`) while `isRunning()`: workers that end are noted, and
     /// each role is kept at the learner's target.
-    private func supervise(_ workers: [LaunchedWorker], hosts: HostFile, keys: URL, endpoint: String, group: ProcessGroup, binary: URL,
-                           learnerSlot: HostSlot, record: @escaping ([LaunchedWorker], [String: Int]) -> Void,
+    private func supervise(_ workers: [LaunchedWorker], hosts: HostFile, keys: URL, endpoint: String, group: ProcessGroup, launcher: HostLauncher,
+                           cores: [String: Int], learnerSlot: HostSlot, record: @escaping ([LaunchedWorker], [String: Int]) -> Void,
                            isRunning: () -> Bool) async throws {
         var logger = Logger(label: "rlhf.launch")
         logger.logLevel = .notice
         let supervisor = LaunchSupervisor(workers: workers, hosts: hosts, keys: insecure ? nil : keys, endpoint: endpoint, logger: logger,
+                                          cores: { cores[$0] ?? 1 },
                                           start: { name, role, place, device in
-                                              try self.startWorker(name, role, place, device, keys: keys, endpoint: endpoint, group: group, binary: binary)
+                                              try self.startWorker(name, role, place, device, keys: keys, endpoint: endpoint, group: group, launcher: launcher)
                                           }, record: record)
         while isRunning() {
             await supervisor.tick(learnerSlot: learnerSlot)
@@ -233,7 +247,7 @@ struct LaunchCommand: AsyncParsableCommand {
     private func writeRecord(learner: [String: Any], workers: [LaunchedWorker], targets: [String: Int], endpoint: String, monitor: String?,
                              keys: URL, hostfile: String, config: String, folder: URL) throws {
         var cluster: [String: Any] = ["processes": [learner] + workers.map { $0.entry(endpoint: endpoint) }, "secure": !insecure,
-                                      "launcher": launcher, "endpoint": endpoint, "hostfile": hostfile, "config": config,
+                                      "launcher": hosts.launcher, "launcher_options": hosts.record, "endpoint": endpoint, "hostfile": hostfile, "config": config,
                                       "overrides": overrides, "role_timeout": roleTimeout, "targets": targets]
         if !insecure {
             cluster["operator_keys"] = ClusterKeys.operatorFolder(in: keys).path
@@ -250,12 +264,12 @@ struct LaunchCommand: AsyncParsableCommand {
     /// the workers that are gone, keeps each role at its target while the learner runs, then stops what it
     /// started.
     private func adopt(learnerPID: Int, previous: LaunchRecord, plan: PlacementPlan, hosts: HostFile, names: [String], keys: URL,
-                       folder: URL, group: ProcessGroup, binary: URL, output: String) async throws {
+                       folder: URL, group: ProcessGroup, launcher: HostLauncher, cores: [String: Int], output: String) async throws {
         let learnerPlace = plan.processes[0]
         let learnerEntry: [String: Any] = ["role": "learner", "index": 0, "host": learnerPlace.host, "slot": learnerPlace.slot, "pid": learnerPID,
                                            "device": learnerPlace.device, "endpoint": previous.endpoint, "adopted": true]
         let workers = try startWorkers(plan: plan, names: names, keys: keys, endpoint: previous.endpoint, previous: previous, group: group,
-                                       binary: binary)
+                                       launcher: launcher)
         let record = { (workers: [LaunchedWorker], targets: [String: Int]) -> Void in
             self.writeRecordWarning(learner: learnerEntry, workers: workers, targets: targets, endpoint: previous.endpoint,
                                   monitor: previous.monitorEndpoint, keys: keys, hostfile: previous.hostfile, config: previous.config,
@@ -264,7 +278,7 @@ struct LaunchCommand: AsyncParsableCommand {
         record(workers, previous.targets)
         let pid = pid_t(learnerPID)
         group.stopOnSignals(learnerPID: pid) { LaunchRecord.isAlive(learnerPID) }
-        try await supervise(workers, hosts: hosts, keys: keys, endpoint: previous.endpoint, group: group, binary: binary,
+        try await supervise(workers, hosts: hosts, keys: keys, endpoint: previous.endpoint, group: group, launcher: launcher, cores: cores,
                             learnerSlot: HostSlot(host: learnerPlace.host, slot: learnerPlace.slot), record: record) {
             LaunchRecord.isAlive(learnerPID)
         }

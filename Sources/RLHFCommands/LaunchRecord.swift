@@ -21,6 +21,8 @@ struct LaunchRecord {
     let endpoint: String, monitorEndpoint: String?
     /// Every worker the record lists, ended ones too (pid 0: not started yet), and the role targets.
     let workers: [LaunchedWorker], targets: [String: Int]
+    /// The launcher and its options.
+    let launcher: LauncherOptions
 
     /// Reads `DIR/cluster.json`; a missing or foreign file is one line (exit 2).
     static func load(_ folder: URL) throws -> LaunchRecord {
@@ -62,7 +64,9 @@ struct LaunchRecord {
         return LaunchRecord(hostfile: hostfile, config: config, overrides: overrides, roleTimeout: roleTimeout, port: port, secure: secure,
                             keys: secure ? (object["keys"] as? [String] ?? []) : nil, runningWorkers: running, runningLearner: learner,
                             endpoint: endpoint, monitorEndpoint: object["monitor_endpoint"] as? String, workers: workers,
-                            targets: object["targets"] as? [String: Int] ?? [:])
+                            targets: object["targets"] as? [String: Int] ?? [:],
+                            launcher: LauncherOptions.from(record: object["launcher_options"] as? [String: Any],
+                                                           launcher: object["launcher"] as? String ?? "local"))
     }
 
     /// Whether `pid` is an `rlhf COMMAND` of this run (one of its arguments is `mark`: a worker's key name or

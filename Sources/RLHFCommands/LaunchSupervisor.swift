@@ -12,7 +12,7 @@ struct LaunchedWorker {
     /// Where it runs.
     var place: HostSlot, device: String
     /// Its process when this launcher started it (nil: one that rejoined from before, known by pid).
-    var process: Process?
+    var process: ChildProcess?
     var pid: Int
     /// `running`, `stopped` (exit 0: drained, or stopped by the learner), `exited N`, `killed by signal N`, or
     /// `gone` (not this launcher's child).
@@ -43,7 +43,8 @@ final class LaunchSupervisor {
     private let hosts: HostFile
     private let keys: URL?
     private let endpoint: String
-    private let start: (String, ProcessRole, HostSlot, String) throws -> Process
+    private let start: (String, ProcessRole, HostSlot, String) throws -> ChildProcess
+    private let cores: (String) -> Int
     private let record: ([LaunchedWorker], [String: Int]) -> Void
     private let logger: Logger
     private var targets: [String: Int] = [:]
@@ -53,9 +54,9 @@ final class LaunchSupervisor {
 
     /// A supervisor of `workers` on `hosts`; `start(name, role, slot, device)` starts a worker process,
     /// `record` writes `cluster.json`; `keys` is the run's key folder (nil: a run without keys, which is
-    /// only watched: scaling needs the operator's key).
-    init(workers: [LaunchedWorker], hosts: HostFile, keys: URL?, endpoint: String, logger: Logger,
-         start: @escaping (String, ProcessRole, HostSlot, String) throws -> Process,
+    /// only watched: scaling needs the operator's key); `cores(host)` is a CPU host's cores.
+    init(workers: [LaunchedWorker], hosts: HostFile, keys: URL?, endpoint: String, logger: Logger, cores: @escaping (String) -> Int,
+         start: @escaping (String, ProcessRole, HostSlot, String) throws -> ChildProcess,
          record: @escaping ([LaunchedWorker], [String: Int]) -> Void) {
         self.workers = workers
         self.hosts = hosts
@@ -63,6 +64,7 @@ final class LaunchSupervisor {
         self.endpoint = endpoint
         self.logger = logger
         self.start = start
+        self.cores = cores
         self.record = record
     }
 
@@ -134,7 +136,7 @@ final class LaunchSupervisor {
             workers[dead].replaced = true
             return launch(old.name, role, old.place, old.device, because: "\(old.name) \(old.state): starting it again")
         }
-        guard let (place, device) = PlacementPlan.freeSlots(hosts, occupied: occupied, cores: { _ in DeviceSpec.allowedCores().count }).first else {
+        guard let (place, device) = PlacementPlan.freeSlots(hosts, occupied: occupied, cores: cores).first else {
             warnOnce("slots.\(role)", "no free slot for another \(role) worker: every slot of the host file's hosts without roles= is taken")
             return false
         }

@@ -21,6 +21,12 @@ static inline __attribute__((always_inline)) void rlhf_cpu_relax(void) {
 /* Pins the calling process (every thread it starts afterwards inherits the mask) to the `count` cores
    in `cores`; returns 0, or the errno of sched_setaffinity (EINVAL: no such core online). */
 int rlhf_pin_process_to_cores(const int *cores, int count);
+/* A pipe whose two ends close on exec: 0, or errno. */
+int rlhf_pipe_cloexec(int ends[2]);
+/* posix_spawn_file_actions_addclosefrom_np (glibc 2.34): the child closes every descriptor >= lowest. */
+#include <spawn.h>
+int rlhf_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
+
 
 /* The cores the process may run on now, written into `cores` (up to `capacity`); returns how many, or -1. */
 int rlhf_allowed_cores(int *cores, int capacity);
