@@ -896,6 +896,42 @@ def eval_and_label_cases():
     run(["label", "export", "--db", text_db, "--output", text_db], untouched=[text_db])
     folder_db = user_folder("label-db-folder")
     run(["label", "serve", "--pairs", pairs, "--db", folder_db, "--port", "0"], untouched=[folder_db])
+    launcher_cases()
+
+
+def launcher_cases():
+    """`rlhf launch --launcher ssh|slurm` misused: an unknown launcher, options of another launcher, a missing
+    ssh config or tarball, slurm outside an allocation or with a hostile allocation, a host that does not
+    answer ssh, a learner on a remote host: each one line, status 2, and the run folder not made."""
+    hosts = os.path.join(work, "launch-hosts.txt")
+    open(hosts, "w").write("localhost slots=1 roles=learner\n127.0.0.3 slots=4\n")
+    out = os.path.join(work, "launch-out")
+    base = ["launch", "--config", inputs()["config"], "--output", out]
+    run(base + ["--hostfile", hosts, "--launcher", "pbs"], mentions=["--launcher"])
+    run(base + ["--hostfile", hosts, "--launcher", "\x1b[2Jssh"], mentions=["--launcher"])
+    for flag, value in [("--learner-address", "10.0.0.1"), ("--ssh-config", hosts), ("--remote-dir", "/tmp/x"), ("--dist", hosts)]:
+        run(base + ["--hostfile", hosts, flag, value], mentions=[flag])
+        run(base + ["--hostfile", hosts, "--launcher", "slurm", flag, value], mentions=[flag])
+    run(base + ["--hostfile", hosts, "--slots-per-node", "2"], mentions=["--slots-per-node"])
+    run(base + ["--launcher", "slurm", "--slots-per-node", "0"], mentions=["--slots-per-node"])
+    run(base + ["--hostfile", hosts, "--remote-rlhf", "/usr/bin/rlhf"], mentions=["--remote-rlhf"])
+    run(base + ["--hostfile", hosts, "--launcher", "ssh", "--ssh-config", os.path.join(work, "no-such-config")], mentions=["--ssh-config"])
+    run(base + ["--hostfile", hosts, "--launcher", "ssh", "--dist", os.path.join(work, "no-such.tar.xz")], mentions=["--dist"])
+    # outside an allocation, and inside hostile ones (scontrol may be missing: that is one line too)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
+    run(base + ["--launcher", "slurm"], env=clean, mentions=["slurm"])
+    for nodes, cpus in [("n[1-2]", "2(x3"), ("", "2"), ("n1", "-4"), ("n1", "4(x99999999999)")]:
+        run(base + ["--launcher", "slurm"], env=dict(clean, SLURM_JOB_ID="7", SLURM_JOB_NODELIST=nodes, SLURM_JOB_CPUS_PER_NODE=cpus), limit_s=5)
+    # a host that refuses ssh: one line naming the host
+    config = os.path.join(work, "ssh-config")
+    open(config, "w").write("Host *\n  ConnectTimeout 1\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n")
+    run(base + ["--hostfile", hosts, "--launcher", "ssh", "--ssh-config", config, "--learner-address", "127.0.0.1"], limit_s=20,
+        mentions=["127.0.0.3"])
+    # the learner's host must be this machine, and its address one the hosts reach
+    remote_first = os.path.join(work, "launch-remote-first.txt")
+    open(remote_first, "w").write("127.0.0.2 slots=4\n")
+    run(base + ["--hostfile", remote_first, "--launcher", "ssh", "--ssh-config", config], limit_s=20)
+    assert not os.path.exists(out), "a refused launch made its run folder"
 
 
 sections = {"older": older_cases, "outputs": output_cases, "crashes": crash_cases, "memory": memory_cases, "hangs": hang_cases,

@@ -59,6 +59,36 @@ final class SSHLauncherTests: XCTestCase {
         try run.assertMatchesEmbedded(sets, iterations: iterations)
     }
 
+    /// Ctrl-C twice (stop now) ends the remote workers too: the launcher signals them on their hosts over
+    /// ssh, since ending a local ssh client does not end the remote command.
+    func testInterruptStopsTheRemoteProcesses() throws {
+        let binary = RLHFBinary.url(besideBundleOf: Self.self)
+        let tarball = try DistTarball.locate()
+        let root = try temporaryFolder("rlhf-ssh-stop")
+        let hosts = try NamespaceHosts(count: 2, tag: "rlhfstop")
+        defer { hosts.close() }
+        let servers = try SSHServers(on: hosts, folder: root.appendingPathComponent("ssh"))
+        defer { servers.stop() }
+        let hostfile = root.appendingPathComponent("hosts.txt")
+        try "localhost slots=1 roles=learner\n\(hosts.hosts[0].address) slots=2 cores=shared\n\(hosts.hosts[1].address) slots=2 cores=shared\n"
+            .write(to: hostfile, atomically: true, encoding: .utf8)
+        let remote = root.appendingPathComponent("remote")
+        let run = try LaunchedRun.start(binary, ["--launcher", "ssh", "--ssh-config", servers.configFile.path, "--learner-address", hosts.hosts[0].gateway,
+                                                 "--dist", tarball.path, "--remote-dir", remote.path, "--set", "iterations=100000", "--set", "save_every=0"],
+                                        in: root, hostfile: hostfile, waitingFor: 2)
+        defer { run.killAll() }
+        let installed = remote.appendingPathComponent("dist").path
+        let names = ["rollout-0", "rollout-1", "reward-0", "reference-0"]
+        XCTAssertEqual(names.map { workerPIDs(of: $0, installedUnder: installed).count }, [1, 1, 1, 1], String(run.log.suffix(3000)))
+        kill(run.process.processIdentifier, SIGINT)
+        usleep(200_000)
+        kill(run.process.processIdentifier, SIGINT)
+        XCTAssertTrue(run.wait(seconds: 30) { !run.process.isRunning }, String(run.log.suffix(3000)))
+        XCTAssertEqual(run.process.terminationStatus, 128 + SIGINT)
+        XCTAssertTrue(run.wait(seconds: 10) { names.allSatisfy { workerPIDs(of: $0, installedUnder: installed).isEmpty } },
+                      "no remote worker is left: \(names.map { workerPIDs(of: $0, installedUnder: installed) })")
+    }
+
     /// The pids of the `rlhf worker` processes named `name` running `rlhf` from under `installed` (the
     /// hosts share this machine's process table; only their networks are their own).
     private func workerPIDs(of name: String, installedUnder installed: String) -> [String] {
