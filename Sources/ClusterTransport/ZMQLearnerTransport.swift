@@ -34,14 +34,22 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     /// Turns a row of the policy's token ids into the text a reward function scores, for the score
     /// requests of reward workers that score text (nil: their requests go without texts).
     private let rewardText: (@Sendable ([Int]) -> String)?
+    /// Each version's shared-memory file, for generators that registered from this host (nil: chunks only).
+    private let sharedWeights: SharedWeightsFiles?
+    /// This host's name, as workers on it register.
+    private let hostName = ProcessInfo.processInfo.hostName
 
     /// Binds `endpoint` and starts serving workers.
     /// `clientNames` maps each admitted CurveZMQ key (Z85) to the one worker it registers as (empty: no keys).
     /// `rewardText` decodes a row for the reward workers that asked for texts (`WorkerCapabilities.scoreTexts`).
+    /// With `sharedMemoryWeights`, generators on this host take each version from a shared-memory file
+    /// written once (`SharedWeightsFiles`) instead of its chunks.
     package init(endpoint: String, security: ServerSecurity, welcome: LearnerSession.WelcomeInfo, heartbeatInterval: Double = 1,
                 clientNames: [String: String] = [:], operatorKeys: Set<String> = [], limits: SocketLimits = SocketLimits(),
-                rewardText: (@Sendable ([Int]) -> String)? = nil, context: ZMQContext, logger: Logger) async throws {
+                rewardText: (@Sendable ([Int]) -> String)? = nil, sharedMemoryWeights: Bool = true, context: ZMQContext,
+                logger: Logger) async throws {
         self.rewardText = rewardText
+        sharedWeights = sharedMemoryWeights ? SharedWeightsFiles() : nil
         router = try await RouterEndpoint(RouterConfig(endpoint: endpoint, security: security, limits: limits, name: "learner",
                                                        logger: logger),
                                           context: context)
@@ -180,10 +188,19 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
             withTexts.texts = SequenceTexts(of: request, decode: rewardText)
             message = .score(withTexts)
         }
-        // a new version's checksums run here, outside the session's lock, so heartbeats never wait on them
-        if case let .weights(weights) = message, !session.withLock({ $0.isPublished(version: weights.version) }) {
-            let stream = WeightStreamSource(weights)
-            session.withLock { $0.publish(stream) }
+        // a new version's checksums run here, outside the session's lock, so heartbeats never wait on them;
+        // so does writing its shared-memory file, once, when a generator on this host takes it
+        if case let .weights(weights) = message {
+            var stream = session.withLock { $0.stream(version: weights.version) }
+            if stream == nil {
+                let made = WeightStreamSource(weights)
+                session.withLock { $0.publish(made) }
+                stream = made
+            }
+            if let sharedWeights, let stream, session.withLock({ $0.registry.record(worker)?.host }) == hostName,
+               let path = sharedWeights.file(for: stream) {
+                session.withLock { $0.offerShared(version: weights.version, path: path, host: hostName) }
+            }
         }
         guard let outputs = session.withLock({ $0.send(message, to: worker) }) else { throw .closed("worker \(worker)") }
         switch message {
@@ -271,6 +288,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
         outbox.finish()
         bulk.finish()
         events.finish()
+        sharedWeights?.close()
         await router.close()
     }
 }

@@ -46,6 +46,9 @@ struct WorkerUnderFuzz {
                     violations.append("the worker took weights v\(weights.version) of \(weights.values.count) values; its layout holds \(expected)")
                 }
             case .learnerLost: violations += handle(session.start(now: now), now: now)
+            case let .readSharedWeights(_, version):
+                // a fuzzed manifest's file is never read: the stream falls back to chunks
+                violations += handle(session.sharedWeightsUnavailable(version: version, reason: "not read under the fuzzer", now: now), now: now)
             case .deliver, .end, .log: break
             }
         }

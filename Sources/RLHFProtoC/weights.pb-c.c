@@ -367,7 +367,7 @@ const ProtobufCMessageDescriptor rlhf__v1__tensor_entry__descriptor =
   (ProtobufCMessageInit) rlhf__v1__tensor_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor rlhf__v1__weights_manifest__field_descriptors[4] =
+static const ProtobufCFieldDescriptor rlhf__v1__weights_manifest__field_descriptors[5] =
 {
   {
     "version",
@@ -417,9 +417,22 @@ static const ProtobufCFieldDescriptor rlhf__v1__weights_manifest__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "shared_memory",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__WeightsManifest, shared_memory),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned rlhf__v1__weights_manifest__field_indices_by_name[] = {
   1,   /* field[1] = replaces */
+  4,   /* field[4] = shared_memory */
   2,   /* field[2] = tensors */
   3,   /* field[3] = total_bytes */
   0,   /* field[0] = version */
@@ -427,7 +440,7 @@ static const unsigned rlhf__v1__weights_manifest__field_indices_by_name[] = {
 static const ProtobufCIntRange rlhf__v1__weights_manifest__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor rlhf__v1__weights_manifest__descriptor =
 {
@@ -437,7 +450,7 @@ const ProtobufCMessageDescriptor rlhf__v1__weights_manifest__descriptor =
   "Rlhf__V1__WeightsManifest",
   "rlhf.v1",
   sizeof(Rlhf__V1__WeightsManifest),
-  4,
+  5,
   rlhf__v1__weights_manifest__field_descriptors,
   rlhf__v1__weights_manifest__field_indices_by_name,
   1,  rlhf__v1__weights_manifest__number_ranges,

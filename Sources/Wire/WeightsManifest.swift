@@ -57,9 +57,30 @@ package struct WeightsManifest: Sendable, Equatable {
     package var tensors: [ManifestTensor]
     /// The length of the version's byte stream.
     package var totalBytes: Int
+    /// A file holding the whole byte stream, for generators on the learner's host (`SharedWeightsPath`);
+    /// nil: the stream comes in chunks only.
+    package var sharedMemory: String?
 
     /// Creates a manifest.
-    package init(version: Int, replaces: Int?, tensors: [ManifestTensor], totalBytes: Int) {
+    package init(version: Int, replaces: Int?, tensors: [ManifestTensor], totalBytes: Int, sharedMemory: String? = nil) {
         self.version = version; self.replaces = replaces; self.tensors = tensors; self.totalBytes = totalBytes
+        self.sharedMemory = sharedMemory
+    }
+}
+
+/// The files a learner writes a version's byte stream into for generators on its host: under `/dev/shm`,
+/// named `rlhf-weights-NAME` (NAME: ASCII letters, digits, `-` and `.`, not starting with `.`), so a
+/// manifest can name no other file.
+package enum SharedWeightsPath {
+    /// The folder.
+    package static let folder = "/dev/shm"
+    /// The names' start.
+    package static let prefix = "rlhf-weights-"
+
+    /// Whether `path` is such a file's path.
+    package static func isValid(_ path: String) -> Bool {
+        guard path.hasPrefix("\(folder)/\(prefix)"), path.utf8.count <= 255 else { return false }
+        let name = path.dropFirst(folder.count + 1 + prefix.count)
+        return !name.isEmpty && !name.hasPrefix(".") && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
     }
 }

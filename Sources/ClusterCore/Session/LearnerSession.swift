@@ -42,6 +42,8 @@ package struct LearnerSession {
     private var peers: [WorkerID: (identity: [UInt8], number: UInt32)] = [:]
     private var nextNumber: UInt32 = 1
     private var streams: [Int: WeightStreamSource] = [:]
+    /// Versions written to a shared-memory file, which generators on `host` are told of in their manifest.
+    private var sharedCopies: [Int: (path: String, host: String)] = [:]
     private var lastHeartbeat = -Double.infinity
     private var announced: Set<WorkerID> = []
     /// Each admitted CurveZMQ key (Z85) → the worker name it was issued for (`ROLE-INDEX`); empty without
@@ -268,6 +270,15 @@ package struct LearnerSession {
     /// scores text): the transport fills `SequenceRequest.texts` before it sends it one.
     package func scoresTexts(_ worker: WorkerID) -> Bool { textScorers.contains(worker) }
 
+    /// Version `version`'s byte stream is in the file at `path`, readable by workers that registered from
+    /// `host`: their manifests of it name the file (they still may ask for chunks).
+    package mutating func offerShared(version: Int, path: String, host: String) {
+        sharedCopies[version] = (path, host)
+    }
+
+    /// Version `version`'s published stream.
+    package func stream(version: Int) -> WeightStreamSource? { streams[version] }
+
     /// Whether version `version`'s stream is published (its checksums done).
     package func isPublished(version: Int) -> Bool { streams[version] != nil }
 
@@ -287,7 +298,10 @@ package struct LearnerSession {
             let stream = streams[weights.version] ?? WeightStreamSource(weights)
             streams[weights.version] = stream
             for old in streams.keys where old < weights.version - 1 { streams[old] = nil }
-            return [.transmit(peer: peer.identity, worker: peer.number, .weightsManifest(stream.manifest))]
+            for old in sharedCopies.keys where old < weights.version - 1 { sharedCopies[old] = nil }
+            var manifest = stream.manifest
+            if let copy = sharedCopies[weights.version], registry.record(worker)?.host == copy.host { manifest.sharedMemory = copy.path }
+            return [.transmit(peer: peer.identity, worker: peer.number, .weightsManifest(manifest))]
         case .stop:
             // a stopped worker leaves the run now (`cluster/workers/...` no longer counts it)
             forget(worker)

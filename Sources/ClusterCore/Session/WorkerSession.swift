@@ -27,6 +27,9 @@ package struct WorkerSession {
         case end(reason: String)
         /// Write this line to the log.
         case log(String)
+        /// The manifest of `version` names a file holding its whole byte stream (the learner is on this
+        /// host): read it and hand its bytes to `receiveSharedWeights`, or say `sharedWeightsUnavailable`.
+        case readSharedWeights(path: String, version: Int)
     }
 
     /// The first wait before `REGISTER` is sent again without a `Welcome`, and the longest one: each
@@ -46,6 +49,8 @@ package struct WorkerSession {
     package private(set) var dropped: [String: Int] = [:]
     /// `REGISTER`s sent, the first included.
     package private(set) var registrations = 0
+    /// Versions taken whole from the learner's shared-memory file, and those that fell back to chunks.
+    package private(set) var sharedWeights = (taken: 0, fellBack: 0)
     private var assembler: WeightStreamAssembler?
     private var chunksSinceRequest = 0
     private var heartbeat = 1.0, liveness = 3
@@ -143,6 +148,7 @@ package struct WorkerSession {
             case let .complete(weights): return [.deliver(.weights(weights))]
             default:
                 chunksSinceRequest = 0
+                if let path = manifest.sharedMemory { return [.readSharedWeights(path: path, version: manifest.version)] }
                 return assembler!.request(credit: credit).map { [.transmit(.weightsRequest($0))] } ?? []
             }
         case let .weightsChunk(chunk):
@@ -168,6 +174,50 @@ package struct WorkerSession {
                 return [.log("dropped a \(envelope.message.kind) from the learner")]
             }
             return [.deliver(message)]
+        }
+    }
+
+    /// Takes version `version`'s whole byte stream from the learner's shared-memory file. Bytes that do not
+    /// fit the manifest or fail a checksum are not used: the stream is asked for in chunks instead.
+    package mutating func receiveSharedWeights(version: Int, bytes: UnsafeRawBufferPointer, now: Double) -> [Output] {
+        guard !ended, let manifest = assembler?.manifest, manifest.version == version, assembler!.received == 0 else { return [] }
+        guard bytes.count == manifest.totalBytes else {
+            return fallBack(manifest, now: now, "the shared-memory file holds \(bytes.count) bytes; v\(version) has \(manifest.totalBytes)")
+        }
+        switch assembler!.receive(version: version, offset: 0, bytes: bytes, now: now) {
+        case let .complete(weights):
+            sharedWeights.taken += 1
+            return [.log("took weights v\(version) from shared memory"), .deliver(.weights(weights))]
+        case let .failed(why): return fallBack(manifest, now: now, why)
+        case let .ignored(why): return fallBack(manifest, now: now, why)
+        case .accepted: return fallBack(manifest, now: now, "the shared-memory file did not complete v\(version)")
+        }
+    }
+
+    /// The byte length of version `version`'s stream, while it is being assembled.
+    package func expectedWeightBytes(version: Int) -> Int? {
+        assembler?.manifest.flatMap { $0.version == version ? $0.totalBytes : nil }
+    }
+
+    /// The learner's shared-memory file for `version` cannot be read here (another host, another user):
+    /// the stream is asked for in chunks.
+    package mutating func sharedWeightsUnavailable(version: Int, reason: String, now: Double) -> [Output] {
+        guard !ended, let manifest = assembler?.manifest, manifest.version == version, assembler!.received == 0 else { return [] }
+        return fallBack(manifest, now: now, reason)
+    }
+
+    /// Starts `manifest`'s stream again, in chunks (`why` says why the file was not used).
+    private mutating func fallBack(_ manifest: WeightsManifest, now: Double, _ why: String) -> [Output] {
+        sharedWeights.fellBack += 1
+        var chunked = manifest
+        chunked.sharedMemory = nil
+        switch assembler!.begin(chunked, now: now) {
+        case let .failed(reason): return [.transmit(.weightsRefused(version: manifest.version, reason: reason))]
+        case let .complete(weights): return [.deliver(.weights(weights))]
+        default:
+            chunksSinceRequest = 0
+            return [.log("weights v\(manifest.version) in chunks: \(why)")]
+                + (assembler!.request(credit: credit).map { [.transmit(.weightsRequest($0))] } ?? [])
         }
     }
 

@@ -81,6 +81,12 @@ struct  Rlhf__V1__WeightsManifest
    * length of the byte stream; every tensor ends within it
    */
   uint64_t total_bytes;
+  /*
+   * A file holding the whole byte stream, for generators on the learner's host: /dev/shm/rlhf-weights-NAME
+   * (NAME: letters, digits, '-', '.'). A generator that can read it (exactly total_bytes long, every CRC
+   * matching) takes the version from it and asks for no chunk; else it asks for chunks. Empty: none.
+   */
+  char *shared_memory;
   Rlhf__V1__WeightsManifest__PreviousCase previous_case;
   union {
     /*
@@ -91,7 +97,7 @@ struct  Rlhf__V1__WeightsManifest
 };
 #define RLHF__V1__WEIGHTS_MANIFEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&rlhf__v1__weights_manifest__descriptor) \
-    , 0, 0,NULL, 0, RLHF__V1__WEIGHTS_MANIFEST__PREVIOUS__NOT_SET, {0} }
+    , 0, 0,NULL, 0, (char *)protobuf_c_empty_string, RLHF__V1__WEIGHTS_MANIFEST__PREVIOUS__NOT_SET, {0} }
 
 
 /*

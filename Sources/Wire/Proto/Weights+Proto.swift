@@ -45,12 +45,18 @@ extension WeightsManifest {
         message.pointee.n_tensors = entries.count
         message.pointee.tensors = arena.messages(entries)
         message.pointee.total_bytes = try wireUInt64(totalBytes, "WeightsManifest.total_bytes")
+        if let sharedMemory {
+            guard SharedWeightsPath.isValid(sharedMemory) else {
+                throw .unrepresentable(field: "WeightsManifest.shared_memory", value: "a path outside \(SharedWeightsPath.folder)/\(SharedWeightsPath.prefix)*")
+            }
+            message.pointee.shared_memory = try arena.string(sharedMemory, field: "WeightsManifest.shared_memory")
+        }
         return message
     }
 
     /// The value of an unpacked message, checked: versions ≥ 0 with `replaces` below `version`; every tensor
     /// named (names unique), of a known dtype, with dimensions ≥ 1; tensors in byte order, not overlapping,
-    /// all ending within `total_bytes`.
+    /// all ending within `total_bytes`; a shared-memory file only under `/dev/shm/rlhf-weights-`.
     init(proto message: Rlhf__V1__WeightsManifest) throws(WireError) {
         let version = try FieldDecoding.int(message.version, "WeightsManifest.version")
         var replaces: Int?
@@ -95,7 +101,12 @@ extension WeightsManifest {
             end = tensor.byteOffset + size
             tensors.append(tensor)
         }
-        self.init(version: version, replaces: replaces, tensors: tensors, totalBytes: totalBytes)
+        let shared = try FieldDecoding.text(message.shared_memory, "WeightsManifest.shared_memory")
+        guard shared.isEmpty || SharedWeightsPath.isValid(shared) else {
+            throw .outOfRange(field: "WeightsManifest.shared_memory", value: String(shared.prefix(80)),
+                              expected: "\(SharedWeightsPath.folder)/\(SharedWeightsPath.prefix)NAME (letters, digits, '-', '.')")
+        }
+        self.init(version: version, replaces: replaces, tensors: tensors, totalBytes: totalBytes, sharedMemory: shared.isEmpty ? nil : shared)
     }
 }
 

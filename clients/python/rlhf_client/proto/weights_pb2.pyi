@@ -39,16 +39,18 @@ class WeightsInstalled(_message.Message):
     def __init__(self, version: _Optional[int] = ...) -> None: ...
 
 class WeightsManifest(_message.Message):
-    __slots__ = ["replaces", "tensors", "total_bytes", "version"]
+    __slots__ = ["replaces", "shared_memory", "tensors", "total_bytes", "version"]
     REPLACES_FIELD_NUMBER: _ClassVar[int]
+    SHARED_MEMORY_FIELD_NUMBER: _ClassVar[int]
     TENSORS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     replaces: int
+    shared_memory: str
     tensors: _containers.RepeatedCompositeFieldContainer[TensorEntry]
     total_bytes: int
     version: int
-    def __init__(self, version: _Optional[int] = ..., replaces: _Optional[int] = ..., tensors: _Optional[_Iterable[_Union[TensorEntry, _Mapping]]] = ..., total_bytes: _Optional[int] = ...) -> None: ...
+    def __init__(self, version: _Optional[int] = ..., replaces: _Optional[int] = ..., tensors: _Optional[_Iterable[_Union[TensorEntry, _Mapping]]] = ..., total_bytes: _Optional[int] = ..., shared_memory: _Optional[str] = ...) -> None: ...
 
 class WeightsRefused(_message.Message):
     __slots__ = ["reason", "version"]
