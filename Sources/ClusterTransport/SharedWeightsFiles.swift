@@ -70,10 +70,16 @@ final class SharedWeightsFiles: @unchecked Sendable {
     }
 }
 
-/// A generator's read-only mapping of the learner's shared-memory file for one version.
-struct SharedWeightsMapping: ~Copyable {
+/// A generator's read-only mapping of the learner's shared-memory file for one version: its values are
+/// used in place, and the mapping goes when they do.
+final class SharedWeightsMapping: @unchecked Sendable {
     /// The mapped bytes.
     let bytes: UnsafeRawBufferPointer
+
+    /// The mapping as weight values that keep it alive.
+    var values: WeightValues {
+        WeightValues(borrowing: bytes.baseAddress!.assumingMemoryBound(to: Float.self), count: bytes.count / 4, owner: self)
+    }
 
     /// Maps `path`, which must be a regular file of this user, exactly `size` bytes long; the error says why not.
     init(path: String, size: Int) throws(SharedWeightsMappingError) {
@@ -85,7 +91,7 @@ struct SharedWeightsMapping: ~Copyable {
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_uid == geteuid() else {
             throw .init("\(path) is not a regular file of this user")
         }
-        guard Int(status.st_size) == size, size > 0 else { throw .init("\(path) holds \(status.st_size) bytes; the version has \(size)") }
+        guard Int(status.st_size) == size, size > 0, size % 4 == 0 else { throw .init("\(path) holds \(status.st_size) bytes; the version has \(size)") }
         guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
             throw .init("cannot map \(path): \(String(cString: strerror(errno)))")
         }
@@ -94,11 +100,6 @@ struct SharedWeightsMapping: ~Copyable {
     }
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
-}
-
-/// A mapping's bytes, handed to the session under its lock while the mapping lives.
-struct MappedBytes: @unchecked Sendable {
-    let bytes: UnsafeRawBufferPointer
 }
 
 /// Why a shared-weights file could not be mapped, in one line.

@@ -144,15 +144,14 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
         }
     }
 
-    /// Hands the session version `version`'s bytes from the learner's shared-memory file, mapped read-only
-    /// for as long as the session copies and checks them, or says why the file cannot be used.
+    /// Hands the session version `version`'s values in the learner's shared-memory file, mapped read-only
+    /// (used in place; unmapped when the last reference to them goes), or says why the file cannot be used.
     private func readShared(path: String, version: Int) {
         let size = session.withLock { $0.expectedWeightBytes(version: version) } ?? 0
         let now = self.now
         do {
-            let mapping = try SharedWeightsMapping(path: path, size: size)
-            let mapped = MappedBytes(bytes: mapping.bytes)  // mapped until `mapping` goes, after this call
-            perform(session.withLock { $0.receiveSharedWeights(version: version, bytes: mapped.bytes, now: now) })
+            let values = try SharedWeightsMapping(path: path, size: size).values
+            perform(session.withLock { $0.receiveSharedWeights(version: version, values: values, now: now) })
         } catch {
             perform(session.withLock { $0.sharedWeightsUnavailable(version: version, reason: error.description, now: now) })
         }

@@ -43,10 +43,11 @@ final class SharedWeightsSessionTests: XCTestCase {
         let (manifest, answer) = try self.manifest(&learner, &worker, id, number)
         XCTAssertEqual(manifest.sharedMemory, path)
         XCTAssertEqual(answer, [.readSharedWeights(path: path, version: 4)], "no chunk is asked for")
-        let stream = WeightStreamSource(WeightStreamTests.weights)
-        let outputs = stream.weights.values.withUnsafeBufferPointer { worker.receiveSharedWeights(version: 4, bytes: UnsafeRawBufferPointer($0), now: 1) }
+        let file = WeightValues(WeightStreamTests.weights.values.withUnsafeBufferPointer(Array.init))
+        let outputs = worker.receiveSharedWeights(version: 4, values: file, now: 1)
         guard case let .deliver(.weights(weights))? = outputs.last else { return XCTFail("\(outputs)") }
-        XCTAssertEqual(weights.values.withUnsafeBufferPointer(Array.init), WeightStreamTests.weights.values.withUnsafeBufferPointer(Array.init))
+        XCTAssertTrue(weights.values === file, "the file's values are used in place, not copied")
+        XCTAssertEqual(weights.values, WeightStreamTests.weights.values)
         XCTAssertEqual(worker.sharedWeights.taken, 1)
         XCTAssertFalse(outputs.contains { if case .transmit = $0 { true } else { false } })
     }
@@ -62,14 +63,14 @@ final class SharedWeightsSessionTests: XCTestCase {
         for damage in ["corrupt", "short", "unreadable"] {
             var (learner, worker, id, number) = try connected(from: "h")
             _ = try self.manifest(&learner, &worker, id, number)
-            var bytes = WeightStreamTests.weights.values.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }
+            var floats = WeightStreamTests.weights.values.withUnsafeBufferPointer(Array.init)
             let outputs: [WorkerSession.Output]
             switch damage {
             case "corrupt":
-                bytes[bytes.count / 2] ^= 0x40
-                outputs = bytes.withUnsafeBytes { worker.receiveSharedWeights(version: 4, bytes: $0, now: 1) }
+                floats[floats.count / 2] += 1
+                outputs = worker.receiveSharedWeights(version: 4, values: WeightValues(floats), now: 1)
             case "short":
-                outputs = bytes.dropLast(4).withUnsafeBytes { worker.receiveSharedWeights(version: 4, bytes: $0, now: 1) }
+                outputs = worker.receiveSharedWeights(version: 4, values: WeightValues(Array(floats.dropLast())), now: 1)
             default:
                 outputs = worker.sharedWeightsUnavailable(version: 4, reason: "cannot open it", now: 1)
             }
@@ -91,7 +92,7 @@ final class SharedWeightsSessionTests: XCTestCase {
             XCTAssertEqual(delivered?.values.withUnsafeBufferPointer(Array.init),
                            WeightStreamTests.weights.values.withUnsafeBufferPointer(Array.init), damage)
             // bytes for a version no longer being assembled are ignored
-            XCTAssertEqual(bytes.withUnsafeBytes { worker.receiveSharedWeights(version: 4, bytes: $0, now: 3) }, [], damage)
+            XCTAssertEqual(worker.receiveSharedWeights(version: 4, values: WeightValues(floats), now: 3), [], damage)
         }
     }
 

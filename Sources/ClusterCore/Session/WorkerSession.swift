@@ -177,14 +177,15 @@ package struct WorkerSession {
         }
     }
 
-    /// Takes version `version`'s whole byte stream from the learner's shared-memory file. Bytes that do not
-    /// fit the manifest or fail a checksum are not used: the stream is asked for in chunks instead.
-    package mutating func receiveSharedWeights(version: Int, bytes: UnsafeRawBufferPointer, now: Double) -> [Output] {
+    /// Takes version `version`'s whole byte stream from the learner's shared-memory file, as `values` (its
+    /// mapping, used in place). Values that do not fit the manifest or fail a checksum are not used: the
+    /// stream is asked for in chunks instead.
+    package mutating func receiveSharedWeights(version: Int, values: WeightValues, now: Double) -> [Output] {
         guard !ended, let manifest = assembler?.manifest, manifest.version == version, assembler!.received == 0 else { return [] }
-        guard bytes.count == manifest.totalBytes else {
-            return fallBack(manifest, now: now, "the shared-memory file holds \(bytes.count) bytes; v\(version) has \(manifest.totalBytes)")
+        guard values.count * 4 == manifest.totalBytes else {
+            return fallBack(manifest, now: now, "the shared-memory file holds \(values.count * 4) bytes; v\(version) has \(manifest.totalBytes)")
         }
-        switch assembler!.receive(version: version, offset: 0, bytes: bytes, now: now) {
+        switch assembler!.takeWhole(version: version, values: values, now: now) {
         case let .complete(weights):
             sharedWeights.taken += 1
             return [.log("took weights v\(version) from shared memory"), .deliver(.weights(weights))]

@@ -79,6 +79,29 @@ package struct WeightStreamAssembler {
         return received == manifest.totalBytes ? finish() : .accepted(next: received)
     }
 
+    /// Takes the whole stream of version `version` at once, as `values` (memory that stays unchanged while
+    /// they live: the learner's shared-memory file, mapped), checking every tensor's CRC-32C over them in
+    /// place: the version's weights are these values, with no copy.
+    package mutating func takeWhole(version: Int, values: WeightValues, now: Double) -> Outcome {
+        guard let manifest, version == manifest.version, received == 0 else { return .ignored("no stream of v\(version) waiting to start") }
+        guard values.count * 4 == manifest.totalBytes else {
+            return .failed("v\(version): \(values.count * 4) bytes where the manifest has \(manifest.totalBytes)")
+        }
+        defer { drop() }
+        let matches = values.withUnsafeBufferPointer { floats -> String? in
+            let bytes = UnsafeRawBufferPointer(floats)
+            for tensor in manifest.tensors {
+                let length = tensor.byteCount ?? 0
+                let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[tensor.byteOffset..<(tensor.byteOffset + length)]))
+                if crc != tensor.crc32c { return tensor.name }
+            }
+            return nil
+        }
+        if let bad = matches { return .failed("v\(manifest.version): tensor \(bad) fails its checksum") }
+        lastProgress = now
+        return .complete(PolicyWeights(version: manifest.version, replaces: manifest.replaces, tensors: layout, values: values))
+    }
+
     /// Whether the stream in progress has made no progress for `stallSeconds` by `now`.
     package func isStalled(now: Double) -> Bool { manifest != nil && now - lastProgress > stallSeconds }
 
