@@ -276,3 +276,55 @@ final class RoundDispatcherTests: XCTestCase {
         XCTAssertNil(d.workers[slow]?.lease, "and frees the slow worker")
     }
 }
+
+/// Churn: a worker that leaves while it holds a lease another worker already answered, or a lease of a
+/// round that has ended, puts nothing back in the queue: no task is leased twice for it.
+final class RoundDispatcherChurnTests: XCTestCase {
+    typealias T = RoundDispatcherTests
+
+    /// A holds task 0 overdue, B answers the copy; A then leaves: nothing is queued or sent again.
+    func testALeaverHoldingAnAnsweredOverdueLeaseQueuesNothing() {
+        var d = RoundDispatcher(minimumLeaseSeconds: 30)
+        let (stuck, b) = (T.generators[0], T.generators[1])
+        let tasks = IterationLedgerTests.tasks(iteration: 0, count: 1)
+        _ = d.receive(Delivery(from: stuck, message: .hello(.rollout)))
+        _ = d.begin(iteration: 0, tasks: tasks, weights: T.weights(0))
+        _ = d.receive(Delivery(from: stuck, message: .installed(version: 0)))
+        _ = d.receive(Delivery(from: b, message: .hello(.rollout)))
+        _ = d.receive(Delivery(from: b, message: .installed(version: 0)))
+        _ = d.advance(to: 1)
+        XCTAssertEqual(T.sent(d.advance(to: 31)), [b: [.rollout(tasks[0])]], "overdue: issued to B")
+        _ = d.receive(Delivery(from: b, message: .rollout(T.rollout(tasks[0]))))
+        let leases = d.leasesIssued
+        XCTAssertEqual(T.sent(d.remove(stuck)), [:], "the rollout is in the ledger: nobody gets it again")
+        XCTAssertFalse(d.queued.contains { if case .rollout = $0 { true } else { false } }, "no rollout queued again: \(d.queued)")
+        XCTAssertEqual(d.leasesIssued, leases)
+    }
+
+    /// A holds a lease of round 0 overdue; B finishes round 0 and round 1 begins; A leaves: only round 1's
+    /// work is leased, and round 1 completes once.
+    func testALeaverHoldingALeaseOfAnEndedRoundQueuesNothing() {
+        var d = RoundDispatcher(minimumLeaseSeconds: 30)
+        let (stuck, b) = (T.generators[0], T.generators[1])
+        let round0 = IterationLedgerTests.tasks(iteration: 0, count: 1)
+        for id in [stuck, T.scorer, T.referee] { _ = d.receive(Delivery(from: id, message: .hello(id.role))) }
+        _ = d.begin(iteration: 0, tasks: round0, weights: T.weights(0))
+        _ = d.receive(Delivery(from: stuck, message: .installed(version: 0)))
+        _ = d.receive(Delivery(from: b, message: .hello(.rollout)))
+        _ = d.receive(Delivery(from: b, message: .installed(version: 0)))
+        _ = d.advance(to: 1)
+        _ = d.advance(to: 31)
+        var actions = d.receive(Delivery(from: b, message: .rollout(T.rollout(round0[0]))))
+        let request = SequenceRequest(id: round0[0].id, queries: round0[0].prompts, responses: [[4, 5], [4, 5]], temperature: 1)
+        actions += d.receive(Delivery(from: T.scorer, message: .scores(ScoreResult(id: request.id, scores: [1, 1]))))
+        actions += d.receive(Delivery(from: T.referee, message: .reference(ReferenceResult(id: request.id, logProbs: [[-1, -1], [-1, -1]]))))
+        XCTAssertTrue(actions.contains(.complete), "\(actions)")
+        let round1 = IterationLedgerTests.tasks(iteration: 1, count: 1)
+        let begin = T.sent(d.begin(iteration: 1, tasks: round1, weights: T.weights(1)))
+        XCTAssertEqual(begin[b], [.weights(T.weights(1))])
+        XCTAssertEqual(d.workers[stuck]?.lease, .rollout(round0[0]), "A still holds round 0's lease")
+        XCTAssertEqual(T.sent(d.remove(stuck)), [:], "round 0's task is not leased in round 1")
+        XCTAssertEqual(d.queued, [.rollout(round1[0])], "only round 1's work is queued")
+        XCTAssertEqual(T.sent(d.receive(Delivery(from: b, message: .installed(version: 1)))), [b: [.rollout(round1[0])]])
+    }
+}

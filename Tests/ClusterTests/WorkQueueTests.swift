@@ -40,4 +40,25 @@ final class WorkQueueTests: XCTestCase {
         XCTAssertNil(q.popFirst(.rollout, where: onTwo))
         XCTAssertEqual(q.items.map(\.task.index), [0, 2])
     }
+
+    /// The counts per role follow every insert, removal and pop (a monitor's view reads them after every
+    /// event instead of sorting the queue).
+    func testCountsPerRoleFollowTheQueue() {
+        var q = WorkQueue()
+        for i in [5, 1, 3, 1] { q.insert(.rollout(Self.task(i))) }
+        q.insert(Self.score(2))
+        XCTAssertEqual(WorkerRole.allCases.map { q.count($0) }, [3, 1, 0])
+        q.remove(WorkItem.rollout(Self.task(1)).key)
+        q.remove(WorkItem.rollout(Self.task(1)).key)
+        XCTAssertEqual(q.count(.rollout), 2, "a key removed twice counts once")
+        q.insert(.rollout(Self.task(1)))
+        _ = q.popFirst(.rollout) { _ in true }
+        _ = q.popFirst(.reward) { _ in true }
+        XCTAssertEqual(WorkerRole.allCases.map { q.count($0) }, [2, 0, 0])
+        let onTwo: (WorkItem) -> Bool = { if case let .rollout(t) = $0 { t.policyVersion == 2 } else { false } }
+        q.insert(.rollout(Self.task(9, version: 2)))
+        _ = q.popFirst(.rollout, where: onTwo)
+        XCTAssertEqual(q.count(.rollout), 2, "the rare path counts too")
+        XCTAssertEqual(q.count(.rollout), q.items.filter { $0.role == .rollout }.count)
+    }
 }

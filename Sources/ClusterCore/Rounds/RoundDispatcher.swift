@@ -133,7 +133,7 @@ package struct RoundDispatcher: Sendable {
         var actions: [Action] = []
         var anyWaiting = false
         for role in WorkerRole.allCases {
-            let needed = queue.items.contains { $0.role == role }
+            let needed = queue.count(role) > 0
             let ofRole = workers.values.filter { $0.role == role }
             guard needed && !ofRole.contains(where: \.isUsable) else {
                 waitingSince[role] = nil
@@ -183,8 +183,11 @@ package struct RoundDispatcher: Sendable {
     /// The policy version the round samples with (nil before the first round).
     package var policyVersion: Int? { weights?.version }
 
-    /// Work queued and not leased.
+    /// Work queued and not leased (sorted: for tests and logs, not for every event).
     package var queued: [WorkItem] { queue.items }
+
+    /// How many pieces of `role` are queued, in O(1).
+    package func queuedCount(_ role: WorkerRole) -> Int { queue.count(role) }
 
     /// Starts a round over `tasks` (whose ids all carry `iteration`), sampled with `weights`: generators
     /// on another version are sent them first.
@@ -289,12 +292,14 @@ package struct RoundDispatcher: Sendable {
         return [.log("quarantined \(id): \(worker.quarantined!); it is leased nothing more")]
     }
 
-    /// Forgets `worker` (it left or died): its lease goes back to the queue.
+    /// Forgets `worker` (it left or died): its lease goes back to the queue, unless its result is in
+    /// the ledger already, it is queued or held on time by another worker (an overdue copy), or it is of
+    /// a round that has ended; none of those is leased again.
     package mutating func remove(_ worker: WorkerID) -> [Action] {
         guard let gone = workers[worker] else { return [] }
         forget(worker)
         guard let item = gone.lease else { return [] }
-        enqueue([item])
+        requeue(item, counted: false)
         return dispatch()
     }
 

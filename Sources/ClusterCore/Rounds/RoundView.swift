@@ -38,7 +38,7 @@ extension RoundDispatcher {
             view.workers[id] = RoundView.Worker(state: state, version: worker.version)
             if case let .rollout(task)? = worker.lease { view.inFlight[task.policyVersion, default: 0] += 1 }
         }
-        for item in queued { view.queued[item.role, default: 0] += 1 }
+        for role in WorkerRole.allCases where queuedCount(role) > 0 { view.queued[role] = queuedCount(role) }
         let waiting = waitingRoles
         if !running {
             view.state = ledger == nil ? "starting: waiting for the first round" : "learning from round \(view.iteration)"

@@ -15,6 +15,8 @@ struct WorkQueue: Sendable {
     /// One heap per role, in `WorkerRole.allCases` order.
     private var heaps = [Heap<Entry>](repeating: Heap(), count: WorkerRole.allCases.count)
     private var keys: Set<LeaseKey> = []
+    /// How many items of each role are queued, in `WorkerRole.allCases` order.
+    private var counts = [Int](repeating: 0, count: WorkerRole.allCases.count)
 
     private static func slot(_ role: WorkerRole) -> Int {
         switch role {
@@ -27,14 +29,20 @@ struct WorkQueue: Sendable {
     /// Whether `key` is queued.
     func contains(_ key: LeaseKey) -> Bool { keys.contains(key) }
 
+    /// How many items of `role` are queued, in O(1) (a monitor's view asks after every event).
+    func count(_ role: WorkerRole) -> Int { counts[Self.slot(role)] }
+
     /// Queues `item` unless its key is queued already.
     mutating func insert(_ item: WorkItem) {
         guard keys.insert(item.key).inserted else { return }
         heaps[Self.slot(item.role)].insert(Entry(item: item))
+        counts[Self.slot(item.role)] += 1
     }
 
     /// Takes `key` out of the queue (if it is there).
-    mutating func remove(_ key: LeaseKey) { keys.remove(key) }
+    mutating func remove(_ key: LeaseKey) {
+        if keys.remove(key) != nil { counts[Self.slot(key.role)] -= 1 }
+    }
 
     /// Takes out and returns the queued item of `role` with the smallest task id among those `accepts`
     /// (in a round every rollout task has one version, so this is the top one or none).
@@ -44,13 +52,13 @@ struct WorkQueue: Sendable {
             guard keys.contains(top.item.key) else { _ = heaps[s].removeMin(); continue }  // removed earlier
             if accepts(top.item) {
                 _ = heaps[s].removeMin()
-                keys.remove(top.item.key)
+                remove(top.item.key)
                 return top.item
             }
             // rare: the smallest is not for this worker; look through the rest in order
             let candidates = heaps[s].unordered.filter { keys.contains($0.item.key) && accepts($0.item) }
             guard let first = candidates.min() else { return nil }
-            keys.remove(first.item.key)
+            remove(first.item.key)
             heaps[s] = Heap(heaps[s].unordered.filter { $0.item.key != first.item.key })
             return first.item
         }
