@@ -97,6 +97,10 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
                 for peer in router.takeStalledPeers() {
                     self.perform(self.session.withLock { $0.dropSlowPeer(peer.bytes) })
                 }
+                // a send (a lease, a heartbeat) found the peer's connection closed: its worker has left
+                for peer in router.takeGonePeers() {
+                    self.perform(self.session.withLock { $0.dropGonePeer(peer.bytes) })
+                }
                 self.perform(self.session.withLock { $0.tick(now: now) })
             }
         })

@@ -80,6 +80,9 @@ package final class RouterEndpoint: Sendable {
     /// The peers whose queue stayed full past the send timeout since the last call (posts only).
     package func takeStalledPeers() -> [PeerIdentity] { thread.takeStalledPeers() }
 
+    /// The peers a posted message found not connected since the last call (their connection closed).
+    package func takeGonePeers() -> [PeerIdentity] { thread.takeGonePeers() }
+
     /// Connections cut for being over `SocketLimits.maxUnauthenticated` (still in their handshake, or silent).
     package var cutConnections: Int { thread.cutConnections }
 

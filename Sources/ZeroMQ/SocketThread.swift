@@ -149,8 +149,21 @@ final class SocketThread<Message: InboxMessage>: @unchecked Sendable {
     /// Whether the `count`th of a repeated warning is logged: the first 10, then every 1,000th.
     private static func isLogged(_ count: Int) -> Bool { count <= 10 || count % 1000 == 0 }
 
+    /// Peers a posted message found not connected (their connection closed), not yet taken.
+    private let gone = Mutex<Set<PeerIdentity>>([])
+
+    /// The peers a posted message found not connected since the last call (libzmq no longer knows their
+    /// routing id: the connection closed, and a peer that comes back has a new one).
+    func takeGonePeers() -> [PeerIdentity] {
+        gone.withLock { peers in
+            defer { peers = [] }
+            return Array(peers)
+        }
+    }
+
     fileprivate func postFailed(_ error: ZMQError, peer: PeerIdentity?) {
         if case .sendTimedOut = error, let peer { stalled.withLock { _ = $0.insert(peer) } }
+        if case let .unknownPeer(unknown) = error { gone.withLock { _ = $0.insert(peer ?? unknown) } }
         let count = failures.add(1, ordering: .relaxed).newValue
         if Self.isLogged(count) { logger.warning("\(error) (a posted message; \(count) failed so far)") }
     }

@@ -229,6 +229,22 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(learner.dropSlowPeer([9]).isEmpty, "an unknown peer: nothing")
     }
 
+    /// A peer a send found not connected (its socket closed without a word) leaves at once, not after
+    /// missed heartbeats: its worker's leases go back to the queue, and what was still on its way from
+    /// it is dropped without counting a stranger.
+    func testAPeerFoundDisconnectedLeavesAtOnce() {
+        var learner = LearnerSession(welcome: Self.welcome)
+        _ = learner.receive(Self.wire(.register(Self.registration), from: .worker), from: [4], now: 0)
+        let gone = learner.dropGonePeer([4])
+        XCTAssertTrue(gone.contains { if case .deliver(.left(WorkerID(role: .rollout, index: 0))) = $0 { true } else { false } }, "\(gone)")
+        XCTAssertEqual(learner.registry.workers.count, 0)
+        XCTAssertNil(learner.send(.stop, to: WorkerID(role: .rollout, index: 0)), "nothing more is sent to it")
+        XCTAssertTrue(learner.receive(Self.wire(.heartbeat, from: .worker), from: [4], now: 1).isEmpty)
+        XCTAssertNil(learner.refused["stranger"])
+        XCTAssertTrue(learner.dropGonePeer([4]).isEmpty, "once")
+        XCTAssertTrue(learner.dropGonePeer([9]).isEmpty, "an unknown peer: nothing")
+    }
+
     /// A generator that asks for weights again and again without reading is sent at most 64 chunks, and
     /// the rest of its requests are refused and counted; a published stream is the one sent.
     func testWeightRequestsWithoutReadingAreBoundedAndCounted() throws {

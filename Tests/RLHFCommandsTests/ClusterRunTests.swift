@@ -225,9 +225,10 @@ final class ClusterRunTests: XCTestCase {
         XCTAssertFalse(launch.isRunning, "the run finished")
         let log = (try? String(contentsOf: root.appendingPathComponent("launch.log"), encoding: .utf8)) ?? ""
         XCTAssertEqual(launch.terminationStatus, 0, String(log.suffix(3000)))
-        // the learner noticed: a worker dead of silence, or (the launcher starts a killed worker again under
-        // its key at once) its new connection replacing the old one
-        XCTAssertTrue(log.contains("is dead") || log.contains("connected again"), "the learner noticed")
+        // the learner noticed: a worker dead of silence, a message to it that found its connection closed,
+        // or (the launcher starts a killed worker again under its key at once) its new connection replacing the old one
+        XCTAssertTrue(log.contains("is dead") || log.contains("found its connection closed") || log.contains("connected again"),
+                      "the learner noticed")
         XCTAssertTrue(log.contains("killed by signal 9: starting it again"), "the launcher started the killed workers again")
         let trained = try String(contentsOf: launched.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
             .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }

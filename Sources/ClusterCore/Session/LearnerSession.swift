@@ -324,6 +324,16 @@ package struct LearnerSession {
         return [.log("dropped \(id): its queue stayed full past the send timeout (it stopped reading)"), .deliver(.left(id))]
     }
 
+    /// Drops the peer a send found not connected (its socket closed without a word, its process died):
+    /// its worker leaves the run now, not after missed heartbeats, and its leases go back to the queue.
+    /// A worker that comes back connects anew, with another routing id, and registers again.
+    package mutating func dropGonePeer(_ peer: [UInt8]) -> [Output] {
+        guard let id = registry.worker(identity: Self.key(peer)) else { return [] }
+        forget(id)
+        stopped.insert(Self.key(peer))
+        return [.log("\(id) disconnected: a message to it found its connection closed"), .deliver(.left(id))]
+    }
+
     /// Counts a large message dropped unread because `peer` had too many waiting (`flood`).
     package mutating func refuseFlood(from peer: [UInt8], bytes: Int) -> [Output] {
         refuse("flood", "a \(bytes)-byte message from peer \(Self.key(peer)): it has too many large messages waiting")
