@@ -16,7 +16,12 @@ package final class BenchCluster: Sendable {
     let workers: [ZMQWorkerTransport]
     /// Each worker's role.
     let roles: [WorkerRole]
+    /// Each worker's CurveZMQ side (workers that join later take these again: the learner admits them).
+    let clientKeys: [ClientSecurity]
     private let contexts: [ZMQContext]
+
+    /// The workers' libzmq context (workers that join later share it).
+    var workerContext: ZMQContext { contexts[1] }
 
     /// Starts the learner on a free loopback port, then registers every worker and waits for its welcome.
     static func start(_ security: BenchSecurity, roles: [WorkerRole], logger: Logger) async throws -> BenchCluster {
@@ -34,7 +39,8 @@ package final class BenchCluster: Sendable {
             workers.append(try await ZMQWorkerTransport(endpoint: learner.endpoint, security: keys.clients[i],
                                                         registration: registration, context: workerContext, logger: logger))
         }
-        let cluster = BenchCluster(learner: learner, workers: workers, roles: roles, contexts: [learnerContext, workerContext])
+        let cluster = BenchCluster(learner: learner, workers: workers, roles: roles, clientKeys: keys.clients,
+                                   contexts: [learnerContext, workerContext])
         let started = workers
         let welcomed = try await withBenchTimeout(30, waitingFor: "the learner to welcome \(roles.count) workers") {
             await withTaskGroup(of: Bool.self) { group in
@@ -49,10 +55,12 @@ package final class BenchCluster: Sendable {
         return cluster
     }
 
-    private init(learner: ZMQLearnerTransport, workers: [ZMQWorkerTransport], roles: [WorkerRole], contexts: [ZMQContext]) {
+    private init(learner: ZMQLearnerTransport, workers: [ZMQWorkerTransport], roles: [WorkerRole], clientKeys: [ClientSecurity],
+                 contexts: [ZMQContext]) {
         self.learner = learner
         self.workers = workers
         self.roles = roles
+        self.clientKeys = clientKeys
         self.contexts = contexts
     }
 

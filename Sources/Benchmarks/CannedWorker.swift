@@ -36,18 +36,22 @@ package struct CannedWorker: Sendable {
     func run() async {
         guard (try? transport.send(.hello(role))) != nil else { return }
         for await message in transport.incoming {
-            let reply: WorkerMessage
-            switch message {
-            case let .weights(weights): reply = install(weights)
-            case let .rollout(task): reply = .rollout(Self.rollout(for: task))
-            case let .score(request):
-                reply = .scores(Wire.ScoreResult(id: request.id, scores: Array(repeating: 0.5, count: request.queries.count)))
-            case let .reference(request):
-                reply = .reference(ReferenceResult(id: request.id, logProbs: request.responses.map { Array(repeating: -1, count: $0.count) }))
-            case .stop: return
-            case .drain: reply = .draining
-            }
+            guard let reply = reply(to: message) else { return }
             if (try? transport.send(reply)) == nil { return }
+        }
+    }
+
+    /// The answer to `message` (nil: `stop`).
+    func reply(to message: LearnerMessage) -> WorkerMessage? {
+        switch message {
+        case let .weights(weights): install(weights)
+        case let .rollout(task): .rollout(Self.rollout(for: task))
+        case let .score(request):
+            .scores(Wire.ScoreResult(id: request.id, scores: Array(repeating: 0.5, count: request.queries.count)))
+        case let .reference(request):
+            .reference(ReferenceResult(id: request.id, logProbs: request.responses.map { Array(repeating: -1, count: $0.count) }))
+        case .stop: nil
+        case .drain: .draining
         }
     }
 

@@ -9,6 +9,10 @@ import Wire
 /// lease at once; a task takes 3 leases (rollout, score, reference). The rate is the runner's
 /// `leasesIssued` over the round's seconds. Before the timed rounds, untimed rounds let the runner see
 /// every stand-in's hello and, without `--tasks`, grow until a round lasts at least 2 s.
+///
+/// With `churn` > 0 the same rounds are timed again while `churn` stand-ins leave and as many join
+/// every second (`LeaseChurn`), through a `DepartureAudit` of the learner's transport: the line gets a
+/// `churn` part (`LeaseChurnReport`), and the bench fails if a churned round loses or repeats a task.
 package enum LeaseRateBench {
     /// The JSON line of one security.
     package struct Result: Encodable {
@@ -23,6 +27,8 @@ package enum LeaseRateBench {
         /// Median seconds of a round, and of the learner's coordination in it (dispatcher and sends).
         package let round_s: Double, coordination_s: Double
         package let target_leases_per_s: Double, meets_target: Bool
+        /// The same rounds under churn (nil without `churn`).
+        package var churn: LeaseChurnReport?
     }
 
     /// The target with 64 registered workers.
@@ -40,14 +46,21 @@ package enum LeaseRateBench {
     }
 
     /// Measures `warmup` untimed and `runs` timed rounds of `tasks` tasks (nil: grown until a round lasts 2 s).
-    package static func measure(security: BenchSecurity, workers: Int, tasks: Int?, warmup: Int, runs: Int,
-                        logger: Logger, progress: (ProgressReport) -> Void = { _ in }) async throws -> Result {
+    /// With `churn` > 0, then as many rounds of the same size while `churn` stand-ins leave and join
+    /// every second; drained leavers listen for `linger` seconds after `STOP`.
+    package static func measure(security: BenchSecurity, workers: Int, tasks: Int?, warmup: Int, runs: Int, churn: Int = 0,
+                                linger: Double = 2, logger: Logger,
+                                progress: (ProgressReport) -> Void = { _ in }) async throws -> Result {
         let roles = roles(workers)
         let cluster = try await BenchCluster.start(security, roles: roles, logger: logger)
-        let runner = RoundRunner(transport: cluster.learner)
+        let audit = churn > 0 ? DepartureAudit(cluster.learner) : nil
+        let runner = RoundRunner(transport: audit ?? cluster.learner)
         let weights = PolicyWeights(version: 1, replaces: nil, tensors: [WeightTensor(name: "bench.w", shape: [16])],
                                     values: WeightValues([Float](repeating: 0.5, count: 16)))
-        let standIns = cluster.startStandIns(layout: weights.tensors)
+        let churner = churn > 0 ? LeaseChurn(cluster: cluster, layout: weights.tensors, perSecond: churn,
+                                             linger: .milliseconds(Int(linger * 1000)), logger: logger) : nil
+        let standIns = churner == nil ? cluster.startStandIns(layout: weights.tensors) : []
+        await churner?.start()
         var iteration = 0
         func round(_ count: Int) async throws -> (RoundOutcome, leases: Int) {
             let tasks = (0..<count).map { index in
@@ -62,7 +75,10 @@ package enum LeaseRateBench {
                 try await runner.run(iteration: current, tasks: tasks, weights: weights)
             }
             let (after, requeued) = await runner.counters
-            guard outcome.entries.count == count, after - before == 3 * count else {
+            // under churn a leaver's lease is issued again: more than 3 a task, each task still once
+            let leasesFit = churner == nil ? after - before == 3 * count : after - before >= 3 * count
+            guard outcome.entries.count == count, leasesFit,
+                  outcome.entries.map(\.task.id) == tasks.map(\.id), outcome.entries.allSatisfy(\.isComplete) else {
                 throw TransportBenchError.leaseCount(tasks: count, leases: after - before, requeued: requeued - requeuedBefore)
             }
             return (outcome, after - before)
@@ -89,20 +105,70 @@ package enum LeaseRateBench {
                 }
                 progress(ProgressReport(done: run + 1, total: warmup + runs, note: String(format: "%.0f leases/s", Double(leases) / outcome.seconds)))
             }
-            await runner.stopWorkers()
-            await stop(cluster, standIns)
             func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+            var churned: LeaseChurnReport?
+            if let churner, let audit {
+                churned = try await churnRounds(churner, audit, size: size, warmup: warmup, runs: runs, perSecond: churn,
+                                                round: round, median: median, progress: progress)
+            }
+            await runner.stopWorkers()
+            await churner?.close()
+            await stop(cluster, standIns)
             let rate = median(rates)
             return Result(security: security, workers: workers, rollout_workers: roles.filter { $0 == .rollout }.count,
                           reward_workers: roles.filter { $0 == .reward }.count,
                           reference_workers: roles.filter { $0 == .reference }.count, tasks: size, leases_per_round: leasesPerRound,
                           leases_per_s: rate, min_leases_per_s: rates.min()!, max_leases_per_s: rates.max()!, rates: rates,
                           round_trips_per_s: rate, messages_per_s: 2 * rate, round_s: median(seconds),
-                          coordination_s: median(coordination), target_leases_per_s: target, meets_target: rate >= target)
+                          coordination_s: median(coordination), target_leases_per_s: target, meets_target: rate >= target,
+                          churn: churned)
         } catch {
+            await churner?.close()
             await stop(cluster, standIns)
             throw error
         }
+    }
+
+    /// Rounds of `size` tasks while `churner` churns: `warmup` untimed, `runs` timed (3 leases a task over
+    /// the round's seconds), then small rounds until every leave and join has finished.
+    private static func churnRounds(_ churner: LeaseChurn, _ audit: DepartureAudit, size: Int, warmup: Int, runs: Int,
+                                    perSecond: Int, round: (Int) async throws -> (RoundOutcome, leases: Int),
+                                    median: ([Double]) -> Double,
+                                    progress: (ProgressReport) -> Void) async throws -> LeaseChurnReport {
+        await churner.startChurn()
+        try await Task.sleep(for: .seconds(1))
+        var rates: [Double] = [], seconds: [Double] = [], reissued = 0, rounds = 0
+        for run in 0..<(warmup + runs) {
+            let (outcome, leases) = try await round(size)
+            rounds += 1
+            reissued += leases - 3 * size
+            let rate = Double(3 * size) / outcome.seconds
+            if run >= warmup {
+                rates.append(rate)
+                seconds.append(outcome.seconds)
+            }
+            progress(ProgressReport(done: run + 1, total: warmup + runs, note: String(format: "%.0f leases/s, churn %d/s", rate, perSecond)))
+        }
+        await churner.stopChurn()
+        // drained leavers get STOP while rounds run: small rounds until every leave and join is done
+        let start = ContinuousClock.now
+        while !(await churner.isSettled) {
+            guard ContinuousClock.now - start < .seconds(roundLimit) else { throw TransportBenchError.churnUnsettled }
+            let (_, leases) = try await round(64)
+            reissued += leases - 3 * 64
+            rounds += 1
+        }
+        let summary = await churner.result, counts = audit.counts
+        let rate = median(rates)
+        return LeaseChurnReport(churn_per_s: perSecond, leases_per_s: rate, min_leases_per_s: rates.min()!,
+                                max_leases_per_s: rates.max()!, rates: rates, round_s: median(seconds), reissued_leases: reissued,
+                                joined: summary.joined, left_draining: summary.leftDraining,
+                                left_disconnecting: summary.leftDisconnecting,
+                                registered_min: summary.registeredMin == .max ? 0 : summary.registeredMin,
+                                registered_max: summary.registeredMax, join_failures: summary.joinFailures,
+                                leases_to_departed: counts.leasesToDeparted, leases_after_left: summary.counts.afterLeft,
+                                leases_while_draining: summary.counts.whileDraining, never_stopped: summary.counts.neverStopped,
+                                rounds: rounds, meets_target: rate >= target)
     }
 
     /// Runs small untimed rounds until the runner knows every stand-in (it learns of them from their

@@ -10,6 +10,8 @@ package enum TransportBenchError: Error, CustomStringConvertible, Equatable {
     case leaseCount(tasks: Int, leases: Int, requeued: Int)
     /// A message did not decode to what was encoded.
     case codecMismatch(kind: String)
+    /// Churned stand-ins did not finish leaving and joining within the round limit.
+    case churnUnsettled
 
     package var description: String {
         switch self {
@@ -20,9 +22,12 @@ package enum TransportBenchError: Error, CustomStringConvertible, Equatable {
         case let .workersMissing(role, expected, got):
             "\(got) of \(expected) \(role) workers took part"
         case let .leaseCount(tasks, leases, requeued):
-            "a round of \(tasks) tasks issued \(leases) leases (expected \(3 * tasks); \(requeued) re-queued)"
+            "a round of \(tasks) tasks issued \(leases) leases (expected \(3 * tasks), more only under churn) or did not "
+                + "complete every task once (\(requeued) re-queued)"
         case let .codecMismatch(kind):
             "a \(kind) message did not decode to what was encoded"
+        case .churnUnsettled:
+            "churned stand-ins did not finish leaving (drained leavers wait for STOP) and joining in time"
         }
     }
 }

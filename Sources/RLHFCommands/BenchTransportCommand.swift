@@ -11,7 +11,8 @@ import PPO
 /// (`ZMQLearnerTransport`, `ZMQWorkerTransport`, `RoundRunner`) in this process: weights to
 /// `--generators` generators, the codec's time per message, and leases per second to `--workers`
 /// stand-in workers; plain tcp and CurveZMQ (`--security`). Each prints a line, or with `--json` one JSON
-/// line per measurement.
+/// line per measurement. `--churn N` measures leases only, without churn and then with N stand-ins leaving
+/// and N joining every second, side by side on one line.
 struct BenchTransportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "transport", abstract: "Time the cluster's ZeroMQ transport on loopback.")
 
@@ -28,6 +29,9 @@ struct BenchTransportCommand: AsyncParsableCommand {
 
     @Option(help: "Tasks per lease round, 3 leases each (default: grown until a round lasts 2 s).")
     var tasks: Int?
+
+    @Option(help: "Measure leases only, without churn and then while this many stand-ins leave and as many join every second (0: no churn).")
+    var churn = 0
 
     @Option(help: "Seconds of the flood measurement (a peer sending 64 MiB frames while honest peers probe the learner); 0 skips it.")
     var floodSeconds = 10.0
@@ -46,6 +50,10 @@ struct BenchTransportCommand: AsyncParsableCommand {
         }
         if let tasks, !(1...200_000).contains(tasks) { throw ValidationError("--tasks must be between 1 and 200000") }
         if let floats, floats < 1 { throw ValidationError("--floats must be at least 1") }
+        guard (0...1000).contains(churn) else { throw ValidationError("--churn must be between 0 and 1000 stand-ins a second") }
+        guard churn == 0 || churn < workers / 3 else {
+            throw ValidationError("--churn must be below a third of --workers (\(workers)), so every role keeps workers")
+        }
         guard floodSeconds.isFinite, (0...3600).contains(floodSeconds) else { throw ValidationError("--flood-seconds must be between 0 and 3600") }
         let perCopy = floats ?? ParameterLayout.specs(for: options.model.config).reduce(0) { $0 + $1.1.reduce(1, *) }
         // the learner's values, a buffer per generator assembling, and a copy in flight
@@ -62,6 +70,7 @@ struct BenchTransportCommand: AsyncParsableCommand {
         var logger = Logger(label: "rlhf.bench.transport")
         logger.logLevel = verbose ? .info : .error
         let (warmup, runs) = (options.warmup, options.runs)
+        if churn > 0 { return try await leases(warmup: warmup, runs: runs, logger: logger) }
         let policy = BenchPolicy(model: options.model, floats: floats)
         for security in securities.modes {
             let progress = ProgressLine(label: "bench transport weights \(security) to \(generators)", total: warmup + runs)
@@ -103,6 +112,28 @@ struct BenchTransportCommand: AsyncParsableCommand {
                                       result.refused.sorted { $0.key < $1.key }.map { "\($0.key) \(Int($0.value))" }.joined(separator: ", "),
                                       result.honest, result.rtt_median_ms, result.quiet_rtt_median_ms, result.rtt_p99_ms, result.rtt_max_ms,
                                       result.round_trips, result.heartbeat_gap_max_s, result.under_1_s ? "yes" : "NO"))
+        }
+    }
+
+    /// `--churn`: the lease measurement only, each security's rounds without and with churn on one line.
+    private func leases(warmup: Int, runs: Int, logger: Logger) async throws {
+        for security in securities.modes {
+            let progress = ProgressLine(label: "bench transport leases \(security), \(workers) workers, churn \(churn)/s",
+                                        total: 2 * (warmup + runs))
+            let result = try await LeaseRateBench.measure(security: security, workers: workers, tasks: tasks, warmup: warmup, runs: runs,
+                                                          churn: churn, logger: logger, progress: progress.reporter)
+            progress.finish()
+            guard let churned = result.churn else { continue }
+            try report(result, String(format: "leases %@, %d workers, %d tasks a round: median %.0f leases/s (%.0f-%.0f) without churn, "
+                                      + "%.0f leases/s (%.0f-%.0f) with %d leaving and %d joining a second (%d joined, %d drained, "
+                                      + "%d disconnected, %d-%d registered, %d leases issued again); leases to departed workers: "
+                                      + "%d sent, %d received after STOP; the %.0f leases/s target under churn is %@",
+                                      "\(security)", workers, result.tasks, result.leases_per_s, result.min_leases_per_s,
+                                      result.max_leases_per_s, churned.leases_per_s, churned.min_leases_per_s, churned.max_leases_per_s,
+                                      churn, churn, churned.joined, churned.left_draining, churned.left_disconnecting,
+                                      churned.registered_min, churned.registered_max, churned.reissued_leases,
+                                      churned.leases_to_departed, churned.leases_after_left, result.target_leases_per_s,
+                                      churned.meets_target ? "met" : "NOT met"))
         }
     }
 
