@@ -36,7 +36,11 @@ package final class WebDriver {
                 if let status = try? Self.call(base, "GET", "/status", nil) as? [String: Any], status["ready"] as? Bool == true { break }
                 usleep(100_000)
             }
-            guard process.isRunning else { lastError = Failure(description: "chromedriver on port \(port) exited"); continue }
+            guard process.isRunning else {
+                lastError = Failure(description: "chromedriver on port \(port) exited")
+                process.waitUntilExit()
+                continue
+            }
             do {
                 let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
                     "browserName": "chrome",
@@ -53,7 +57,8 @@ package final class WebDriver {
                 return
             } catch {
                 lastError = error
-                process.terminate()
+                // a browser a failed session started would be left running: end chromedriver's whole tree
+                ProcessTree.kill(process.processIdentifier)
                 process.waitUntilExit()
             }
         }
@@ -62,11 +67,11 @@ package final class WebDriver {
 
     deinit { quit() }
 
-    /// Closes the browser and stops chromedriver.
+    /// Closes the browser and stops chromedriver, with whatever it started that is still running.
     package func quit() {
         guard driver.isRunning else { return }
         _ = try? Self.call(base, "DELETE", "/session/\(session)", nil)
-        driver.terminate()
+        ProcessTree.kill(driver.processIdentifier)
         driver.waitUntilExit()
     }
 
