@@ -216,6 +216,7 @@ struct LaunchCommand: AsyncParsableCommand {
             await supervisor.tick(learnerSlot: learnerSlot)
             try await Task.sleep(for: .milliseconds(200))
         }
+        await supervisor.close()
     }
 
     /// Sends the learner the role targets the run had before its resume (`rlhf scale` set them).

@@ -51,6 +51,9 @@ final class LaunchSupervisor {
     /// Per role: deaths in the last minute, and when the next replacement may start (a crash loop backs off).
     private var deaths: [ProcessRole: [Date]] = [:], nextStart: [ProcessRole: Date] = [:]
     private var lastAsked = Date.distantPast, lastWarned: [String: Date] = [:]
+    /// The operator connection to the learner, opened once and kept (its CurveZMQ handshake is not redone
+    /// every second).
+    private var operatorClient: OperatorClient?
 
     /// A supervisor of `workers` on `hosts`; `start(name, role, slot, device)` starts a worker process,
     /// `record` writes `cluster.json`; `keys` is the run's key folder (nil: a run without keys, which is
@@ -79,6 +82,12 @@ final class LaunchSupervisor {
         if changed { record(workers, targets) }
     }
 
+    /// Closes the operator connection (the run has ended).
+    func close() async {
+        await operatorClient?.close()
+        operatorClient = nil
+    }
+
     /// Notes the workers whose processes ended; true if any did.
     private func reap() -> Bool {
         var changed = false
@@ -101,7 +110,10 @@ final class LaunchSupervisor {
     private func reconcile(keys: URL, learnerSlot: HostSlot) async -> Bool {
         let security: ClientSecurity
         do { security = try ClusterKeys.client(ClusterKeys.operatorFolder(in: keys), name: ClusterKeys.operatorName) } catch { return false }
-        guard let answer = try? await OperatorClient.ask(.status, endpoint: endpoint, security: security, timeout: 2, logger: logger),
+        if operatorClient == nil {
+            operatorClient = try? await OperatorClient(endpoint: endpoint, security: security, sendTimeout: 2, logger: logger)
+        }
+        guard let client = operatorClient, let answer = try? await client.ask(.status, timeout: 2),
               let status = try? MonitorSnapshot.decode(answer.status) else { return false }
         guard status.iteration < status.iterations else { return false }  // the run is ending: nothing to start
         var changed = status.targets != targets
