@@ -24,7 +24,9 @@ package final class BenchCluster: Sendable {
     var workerContext: ZMQContext { contexts[1] }
 
     /// Starts the learner on a free loopback port, then registers every worker and waits for its welcome.
-    static func start(_ security: BenchSecurity, roles: [WorkerRole], logger: Logger) async throws -> BenchCluster {
+    /// With `sameHost`, the workers register from this host's name (generators then take weights from the
+    /// learner's shared-memory file); else each from a host of its own.
+    static func start(_ security: BenchSecurity, roles: [WorkerRole], sameHost: Bool = false, logger: Logger) async throws -> BenchCluster {
         let keys = try BenchKeys(security, workers: roles.count)
         let learnerContext = try ZMQContext(), workerContext = try ZMQContext()
         let learner = try await ZMQLearnerTransport(
@@ -34,7 +36,7 @@ package final class BenchCluster: Sendable {
         var workers: [ZMQWorkerTransport] = []
         for (i, role) in roles.enumerated() {
             // a host name each: the learner rate-limits registrations per host
-            let registration = Register(role: role, host: "bench-\(i)", pid: Int(getpid()), device: "cpu",
+            let registration = Register(role: role, host: sameHost ? ProcessInfo.processInfo.hostName : "bench-\(i)", pid: Int(getpid()), device: "cpu",
                                         capabilities: WorkerCapabilities(maxRowsPerTask: 1 << 16, backends: ["cpu"]))
             workers.append(try await ZMQWorkerTransport(endpoint: learner.endpoint, security: keys.clients[i],
                                                         registration: registration, context: workerContext, logger: logger))
@@ -74,6 +76,9 @@ package final class BenchCluster: Sendable {
             return Task { await worker.run() }
         }
     }
+
+    /// Weight versions the workers took from the learner's shared-memory file, summed.
+    var sharedWeightsTaken: Int { workers.reduce(0) { $0 + $1.sharedWeightsTaken } }
 
     /// Frames the workers' transports dropped, by reason, summed.
     var dropped: [String: Int] {

@@ -12,6 +12,8 @@ package enum TransportBenchError: Error, CustomStringConvertible, Equatable {
     case codecMismatch(kind: String)
     /// Churned stand-ins did not finish leaving and joining within the round limit.
     case churnUnsettled
+    /// The generators took another number of versions from the shared-memory file than the path calls for.
+    case sharedMemory(taken: Int, expected: Int)
 
     package var description: String {
         switch self {
@@ -26,6 +28,8 @@ package enum TransportBenchError: Error, CustomStringConvertible, Equatable {
                 + "complete every task once (\(requeued) re-queued)"
         case let .codecMismatch(kind):
             "a \(kind) message did not decode to what was encoded"
+        case let .sharedMemory(taken, expected):
+            "the generators took \(taken) versions from the shared-memory file; expected \(expected)"
         case .churnUnsettled:
             "churned stand-ins did not finish leaving (drained leavers wait for STOP) and joining in time"
         }

@@ -15,6 +15,9 @@ package enum WeightBroadcastBench {
     package struct Result: Encodable {
         package let workload = "transport", measurement = "weights"
         package let security: BenchSecurity
+        /// How the bytes went: `chunks` (each generator asks for them over its connection) or `shared-memory`
+        /// (generators on the learner's host read the file the learner wrote once).
+        package let path: String
         package let generators: Int, policy: String, floats: Int, tensors: Int
         /// Bytes each generator receives (the values; the manifest and chunk headers are not counted).
         package let bytes_per_generator: Int
@@ -25,6 +28,9 @@ package enum WeightBroadcastBench {
         package let first_send_s: Double
         /// Frames the generators' transports dropped, by reason (empty when none).
         package let dropped: [String: Int]
+        /// Versions the generators took whole from the shared-memory file (each generator's every version
+        /// on that path, or the bench fails; 0 on the chunks path).
+        package let from_shared_memory: Int
     }
 
     /// What the bench waits for.
@@ -38,9 +44,11 @@ package enum WeightBroadcastBench {
     static let runLimit = 600.0
 
     /// Measures `warmup` untimed and `runs` timed versions of `policy` under `security`.
-    package static func measure(_ policy: BenchPolicy, security: BenchSecurity, generators: Int, warmup: Int, runs: Int,
-                        logger: Logger, progress: (ProgressReport) -> Void = { _ in }) async throws -> Result {
-        let cluster = try await BenchCluster.start(security, roles: Array(repeating: .rollout, count: generators), logger: logger)
+    /// With `sharedMemory`, the generators register from the learner's host and take each version from its file.
+    package static func measure(_ policy: BenchPolicy, security: BenchSecurity, generators: Int, sharedMemory: Bool = false, warmup: Int,
+                                runs: Int, logger: Logger, progress: (ProgressReport) -> Void = { _ in }) async throws -> Result {
+        let cluster = try await BenchCluster.start(security, roles: Array(repeating: .rollout, count: generators), sameHost: sharedMemory,
+                                                   logger: logger)
         let (events, sink) = AsyncStream.makeStream(of: Event.self)
         let drain = Task {
             for await event in cluster.learner.incoming { if case let .message(delivery) = event { sink.yield(.learner(delivery)) } }
@@ -63,15 +71,18 @@ package enum WeightBroadcastBench {
                 if run >= warmup { times.append(seconds) }
                 progress(ProgressReport(done: run + 1, total: warmup + runs, note: String(format: "%.3f s", seconds)))
             }
-            let dropped = cluster.dropped
+            let dropped = cluster.dropped, fromFile = cluster.sharedWeightsTaken
             await stop(cluster, standIns, drain)
+            guard fromFile == (sharedMemory ? generators * (warmup + runs) : 0) else {
+                throw TransportBenchError.sharedMemory(taken: fromFile, expected: sharedMemory ? generators * (warmup + runs) : 0)
+            }
             let sorted = times.sorted(), median = sorted[sorted.count / 2]
             let all = Double(policy.bytes * generators)
-            return Result(security: security, generators: generators, policy: policy.name, floats: policy.floats,
+            return Result(security: security, path: sharedMemory ? "shared-memory" : "chunks", generators: generators, policy: policy.name, floats: policy.floats,
                           tensors: policy.layout.count, bytes_per_generator: policy.bytes, median_s: median,
                           min_s: sorted.first!, max_s: sorted.last!, times_s: times, gbps_all: all / median / 1e9,
                           gbps_per_generator: Double(policy.bytes) / median / 1e9,
-                          first_send_s: firstSends.sorted()[firstSends.count / 2], dropped: dropped)
+                          first_send_s: firstSends.sorted()[firstSends.count / 2], dropped: dropped, from_shared_memory: fromFile)
         } catch {
             await stop(cluster, standIns, drain)
             throw error

@@ -112,6 +112,9 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
     /// Frames dropped so far, by reason.
     package var dropped: [String: Int] { session.withLock { $0.dropped } }
 
+    /// Weight versions taken whole from the learner's shared-memory file so far.
+    package var sharedWeightsTaken: Int { session.withLock { $0.sharedWeights.taken } }
+
     package func send(_ message: WorkerMessage) throws(TransportError) {
         let now = self.now
         perform(session.withLock { $0.send(message, now: now) })

@@ -9,7 +9,8 @@ import PPO
 
 /// `rlhf bench transport`: the cluster's ZeroMQ transport on loopback tcp, with the real transports
 /// (`ZMQLearnerTransport`, `ZMQWorkerTransport`, `RoundRunner`) in this process: weights to
-/// `--generators` generators, the codec's time per message, and leases per second to `--workers`
+/// `--generators` generators (in chunks, as to other hosts, and through the learner's shared-memory file,
+/// as to generators on its host), the codec's time per message, and leases per second to `--workers`
 /// stand-in workers; plain tcp and CurveZMQ (`--security`). Each prints a line, or with `--json` one JSON
 /// line per measurement. `--churn N` measures leases only, without churn and then with N stand-ins leaving
 /// and N joining every second, side by side on one line.
@@ -73,14 +74,17 @@ struct BenchTransportCommand: AsyncParsableCommand {
         if churn > 0 { return try await leases(warmup: warmup, runs: runs, logger: logger) }
         let policy = BenchPolicy(model: options.model, floats: floats)
         for security in securities.modes {
-            let progress = ProgressLine(label: "bench transport weights \(security) to \(generators)", total: warmup + runs)
-            let result = try await WeightBroadcastBench.measure(policy, security: security, generators: generators,
-                                                                warmup: warmup, runs: runs, logger: logger, progress: progress.reporter)
-            progress.finish()
-            try report(result, String(format: "weights %@ to %d generators: %@ (%.1f MB each), median %.3f s (%.3f-%.3f), "
-                                      + "%.2f GB/s in all, %.2f GB/s per generator, first send %.3f s",
-                                      "\(security)", generators, policy.name, Double(policy.bytes) / 1e6, result.median_s,
-                                      result.min_s, result.max_s, result.gbps_all, result.gbps_per_generator, result.first_send_s))
+            for sharedMemory in [false, true] {
+                let path = sharedMemory ? "shared memory" : "chunks"
+                let progress = ProgressLine(label: "bench transport weights \(security) \(path) to \(generators)", total: warmup + runs)
+                let result = try await WeightBroadcastBench.measure(policy, security: security, generators: generators, sharedMemory: sharedMemory,
+                                                                    warmup: warmup, runs: runs, logger: logger, progress: progress.reporter)
+                progress.finish()
+                try report(result, String(format: "weights %@ (%@) to %d generators: %@ (%.1f MB each), median %.3f s (%.3f-%.3f), "
+                                          + "%.2f GB/s in all, %.2f GB/s per generator, first send %.3f s",
+                                          "\(security)", path, generators, policy.name, Double(policy.bytes) / 1e6, result.median_s,
+                                          result.min_s, result.max_s, result.gbps_all, result.gbps_per_generator, result.first_send_s))
+            }
         }
         let manifest = WeightStreamSource(policy.publish(version: 1)).manifest
         for result in try WireCodecBench.measure(manifest: manifest) {

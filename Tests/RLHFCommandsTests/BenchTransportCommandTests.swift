@@ -18,10 +18,13 @@ final class BenchTransportCommandTests: XCTestCase {
             try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
         }
         XCTAssertEqual(lines.map { $0["measurement"] as? String },
-                       ["weights", "weights", "codec", "codec", "codec", "leases", "leases", "flood", "flood"], r.stdout)
+                       ["weights", "weights", "weights", "weights", "codec", "codec", "codec", "leases", "leases", "flood", "flood"], r.stdout)
         XCTAssertTrue(lines.allSatisfy { $0["workload"] as? String == "transport" })
-        for (line, security) in zip(lines.filter { $0["measurement"] as? String == "weights" }, ["plain", "curve"]) {
+        let paths = [("plain", "chunks"), ("plain", "shared-memory"), ("curve", "chunks"), ("curve", "shared-memory")]
+        for (line, (security, path)) in zip(lines.filter { $0["measurement"] as? String == "weights" }, paths) {
             XCTAssertEqual(line["security"] as? String, security)
+            XCTAssertEqual(line["path"] as? String, path)
+            XCTAssertEqual(line["from_shared_memory"] as? Int, path == "chunks" ? 0 : 2, "each generator took the version from the file")
             XCTAssertEqual(line["generators"] as? Int, 2)
             XCTAssertEqual(line["bytes_per_generator"] as? Int, 4_000_000)
             XCTAssertEqual((line["times_s"] as? [Double])?.count, 1)
