@@ -78,7 +78,7 @@ final class ChurnStandIn: Sendable {
             state.withLock { $0.draining = true }
             try? transport.send(.draining)
             let deadline = ContinuousClock.now + stopWithin
-            while !state.withLock({ $0.stopped }) {
+            while !state.withLock({ $0.stopped }), !Task.isCancelled {
                 guard ContinuousClock.now < deadline else {
                     state.withLock { $0.counts.neverStopped += 1 }
                     break
