@@ -20,7 +20,8 @@ final class SSHLauncherTests: XCTestCase {
         try "localhost slots=1 roles=learner\n\(first.address) slots=2 cores=shared\n\(second.address) slots=2 cores=shared\n"
             .write(to: hostfile, atomically: true, encoding: .utf8)
         let remote = root.appendingPathComponent("remote")
-        let iterations = 10
+        // long enough that the killed worker is started again before the run ends (one iteration takes ~0.1 s)
+        let iterations = 60
         let sets = ["iterations=\(iterations)", "eval_every=0", "save_every=0"].flatMap { ["--set", $0] }
         let run = try LaunchedRun.start(binary, ["--launcher", "ssh", "--ssh-config", servers.configFile.path, "--learner-address", first.gateway,
                                                  "--dist", tarball.path, "--remote-dir", remote.path] + sets,

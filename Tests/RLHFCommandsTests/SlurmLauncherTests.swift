@@ -15,7 +15,8 @@ final class SlurmLauncherTests: XCTestCase {
         let slurm = try SlurmCluster(on: hosts, folder: root.appendingPathComponent("slurm"), cpus: 2)
         defer { slurm.stop() }
         let output = root.appendingPathComponent("run")
-        let iterations = 10
+        // long enough that the killed worker is started again before the run ends (one iteration takes ~0.1 s)
+        let iterations = 60
         let sets = ["iterations=\(iterations)", "eval_every=0", "save_every=0"].flatMap { ["--set", $0] }
         var environment = TestPaths.environment
         for (key, value) in slurm.environment { environment[key] = value }
