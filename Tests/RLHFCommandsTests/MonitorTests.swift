@@ -65,25 +65,11 @@ final class MonitorTests: XCTestCase {
         try run.assertMatchesEmbedded(sets, iterations: iterations)
     }
 
-    /// `tmux -L socket ARGUMENTS`: its status and standard output (through a file). Spawned and waited
-    /// for with posix_spawn and waitpid: Foundation's `Process` waits for its child's end of a socket the
-    /// tmux server inherits and keeps, so it would never see the client exit.
+    /// `tmux -L socket ARGUMENTS`: its status and output, through `SystemCommand` (posix_spawn and
+    /// waitpid: Foundation's `Process` waits for its child's end of a socket the tmux server inherits and
+    /// keeps, so it would never see the client exit).
     private func tmux(_ socket: String, _ arguments: [String]) throws -> (status: Int32, stdout: String) {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString).txt")
-        defer { try? FileManager.default.removeItem(at: output) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = (["/usr/bin/tmux", "-L", socket] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv, environ)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return ((status >> 8) & 0xff, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+        let result = try SystemCommand.run(["/usr/bin/tmux", "-L", socket] + arguments, timeout: 30)
+        return (result.status, result.output)
     }
 }
