@@ -49,7 +49,8 @@ let package = Package(
         .target(name: "RLHFProtoC", publicHeadersPath: "include", linkerSettings: [.linkedLibrary("protobuf-c")]),
         .target(name: "Wire", dependencies: ["RLHFProtoC"]),
         // The cluster's protocol as pure state machines: no sockets, clocks or files.
-        .target(name: "ClusterCore", dependencies: ["Wire", "Checksum", "SeededRandom", .product(name: "HeapModule", package: "swift-collections")]),
+        .target(name: "ClusterCore", dependencies: ["Wire", "Checksum", "SeededRandom", .product(name: "HeapModule", package: "swift-collections"),
+                                                   .product(name: "Crypto", package: "swift-crypto")]),
         // The protocol's fuzz target (the frame decoder and both sessions' input paths) and its libFuzzer
         // program (`make fuzz`); the plain build of the program replays inputs.
         .target(name: "ProtocolFuzzing", dependencies: ["Wire", "ClusterCore"]),

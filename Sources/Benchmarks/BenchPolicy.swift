@@ -12,8 +12,9 @@ package struct BenchPolicy {
     /// What `store` models, for the report (`gpt2-small`, or `1000000 floats`).
     package let name: String
 
-    /// A store of `model`'s layout, or of `floats` floats when given.
-    package init(model: BenchModel, floats: Int?) {
+    /// A store of `model`'s layout, or of `floats` floats when given; random values unless
+    /// `initialized` is false (a generator stand-in needs only the layout: its pages are never touched).
+    package init(model: BenchModel, floats: Int?, initialized: Bool = true) {
         let specs: [(String, [Int], ParameterRole)]
         if let floats {
             let piece = 1 << 20
@@ -26,11 +27,11 @@ package struct BenchPolicy {
             name = model.rawValue
         }
         store = ParameterStore(specs: specs, backend: CPUBackend.shared)
-        store.initializeRandom(seed: 0)
+        if initialized { store.initializeRandom(seed: 0) }
     }
 
     /// The tensors a generator expects.
-    var layout: [WeightTensor] { PolicyWeightsLayout.manifest(of: store) }
+    package var layout: [WeightTensor] { PolicyWeightsLayout.manifest(of: store) }
 
     /// Floats and bytes of one version.
     var floats: Int { store.count }

@@ -32,8 +32,14 @@ package struct CannedWorker: Sendable {
     /// Hears of every weights message taken.
     let report: @Sendable (WeightInstall) -> Void
 
+    /// A stand-in numbered `index` of `role` on `transport`.
+    package init(index: Int, role: WorkerRole, transport: any WorkerTransport, layout: [WeightTensor],
+                 report: @escaping @Sendable (WeightInstall) -> Void = { _ in }) {
+        self.index = index; self.role = role; self.transport = transport; self.layout = layout; self.report = report
+    }
+
     /// Says hello, then answers messages until `stop` or the transport closes.
-    func run() async {
+    package func run() async {
         guard (try? transport.send(.hello(role))) != nil else { return }
         for await message in transport.incoming {
             guard let reply = reply(to: message) else { return }

@@ -10,6 +10,17 @@ enum WireFrames {
         Result { () throws(WireError) in try WireCodec.decode(frames: frames, from: sender) }
     }
 
+    /// Decodes `frames` the learner sent, a weight chunk's bytes left in frame 2 (read them with `withPayload`).
+    static func decodeInPlace(_ frames: [Frame]) -> Result<WireEnvelope, WireError> {
+        Result { () throws(WireError) in try WireCodec.decode(frames: frames, from: .learner, copyingChunk: false) }
+    }
+
+    /// Calls `body` with the bytes of the weight chunk `decoded` from `frames` in place (nil for any other message).
+    static func withPayload<R>(_ frames: [Frame], of decoded: Result<WireEnvelope, WireError>, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+        guard case let .success(envelope) = decoded, case .weightsChunk = envelope.message, frames.count == 3 else { return body(nil) }
+        return frames[2].withUnsafeBytes { body($0) }
+    }
+
     /// Whether `frames` are a `HEARTBEAT` (a look at the header alone).
     static func isHeartbeat(_ frames: [Frame]) -> Bool {
         guard frames.count == 2, frames[1].count == 0 else { return false }

@@ -36,6 +36,9 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     private let rewardText: (@Sendable ([Int]) -> String)?
     /// Each version's shared-memory file, for generators that registered from this host (nil: chunks only).
     private let sharedWeights: SharedWeightsFiles?
+    /// The plain weights socket that serves generators of other hosts each version's chunks sealed once
+    /// (nil: an insecure or ipc channel, where chunks go over it).
+    private let sealedWeights: SealedWeightsServer?
     /// This host's name, as workers on it register.
     private let hostName = ProcessInfo.processInfo.hostName
 
@@ -43,16 +46,27 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
     /// `clientNames` maps each admitted CurveZMQ key (Z85) to the one worker it registers as (empty: no keys).
     /// `rewardText` decodes a row for the reward workers that asked for texts (`WorkerCapabilities.scoreTexts`).
     /// With `sharedMemoryWeights`, generators on this host take each version from a shared-memory file
-    /// written once (`SharedWeightsFiles`) instead of its chunks.
+    /// written once (`SharedWeightsFiles`) instead of its chunks. With `sealedWeights` and CurveZMQ on tcp,
+    /// generators of other hosts take the chunks sealed once from a plain weights socket (`SealedWeightsServer`).
     package init(endpoint: String, security: ServerSecurity, welcome: LearnerSession.WelcomeInfo, heartbeatInterval: Double = 1,
                 clientNames: [String: String] = [:], operatorKeys: Set<String> = [], limits: SocketLimits = SocketLimits(),
-                rewardText: (@Sendable ([Int]) -> String)? = nil, sharedMemoryWeights: Bool = true, context: ZMQContext,
-                logger: Logger) async throws {
+                rewardText: (@Sendable ([Int]) -> String)? = nil, sharedMemoryWeights: Bool = true, sealedWeights: Bool = true,
+                context: ZMQContext, logger: Logger) async throws {
         self.rewardText = rewardText
         sharedWeights = sharedMemoryWeights ? SharedWeightsFiles() : nil
         router = try await RouterEndpoint(RouterConfig(endpoint: endpoint, security: security, limits: limits, name: "learner",
                                                        logger: logger),
                                           context: context)
+        if sealedWeights, !security.isInsecure, let bind = try? Endpoint(parsing: endpoint, binding: true), bind.transport == .tcp {
+            do {
+                self.sealedWeights = try await SealedWeightsServer(host: bind.host, context: context, logger: logger)
+            } catch {
+                await router.close()
+                throw error
+            }
+        } else {
+            self.sealedWeights = nil
+        }
         self.endpoint = router.boundEndpoint
         self.logger = logger
         session = Mutex(LearnerSession(welcome: welcome, heartbeatInterval: heartbeatInterval, clientNames: clientNames,
@@ -168,6 +182,10 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
             for role in WorkerRole.allCases { out["cluster/workers/\(role)"] = Double(session.registry.count(role)) }
             for (reason, n) in session.refused { out["cluster/refused/\(reason)"] = Double(n) }
         }
+        if let sealedWeights {
+            for (reason, n) in sealedWeights.refused { out["cluster/refused/\(reason)", default: 0] += Double(n) }
+            out["cluster/weights/sealed_chunks"] = Double(sealedWeights.chunksSent)
+        }
         // per-worker accounting, for every worker registered now (under its key's name when it has one)
         let (accounts, _) = workerAccounts
         for (record, name) in workers {
@@ -180,6 +198,9 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
         out["cluster/refused/unauthenticated"] = Double(router.cutConnections)
         return out
     }
+
+    /// The TCP port of the weights socket that serves sealed chunks (nil: none, on an insecure or ipc channel).
+    package var sealedWeightsPort: Int? { sealedWeights?.port }
 
     /// CurveZMQ clients refused (unknown keys).
     package var refusedClients: Int { router.refusedClients }
@@ -206,7 +227,8 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
                 session.withLock { $0.offerShared(version: weights.version, path: path, host: hostName) }
             }
         }
-        guard let outputs = session.withLock({ $0.send(message, to: worker) }) else { throw .closed("worker \(worker)") }
+        guard var outputs = session.withLock({ $0.send(message, to: worker) }) else { throw .closed("worker \(worker)") }
+        if case let .weights(weights) = message, let sealedWeights { outputs = seal(outputs, of: weights.version, with: sealedWeights) }
         switch message {
         case .rollout, .score, .reference:
             let now = self.now
@@ -214,6 +236,17 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
         default: break
         }
         perform(outputs)
+    }
+
+    /// `outputs` with a manifest that names no shared-memory file (its generator is on another host) sealed:
+    /// its chunks come from the weights socket, sealed once for every such generator.
+    private func seal(_ outputs: [LearnerSession.Output], of version: Int, with server: SealedWeightsServer) -> [LearnerSession.Output] {
+        guard let stream = session.withLock({ $0.stream(version: version) }) else { return outputs }
+        return outputs.map { output in
+            guard case .transmit(let peer, let worker, .weightsManifest(var manifest)) = output, manifest.sharedMemory == nil else { return output }
+            manifest.sealed = server.offer(stream, to: worker)
+            return .transmit(peer: peer, worker: worker, .weightsManifest(manifest))
+        }
     }
 
     private func header(_ worker: UInt32) -> WireHeader {
@@ -293,6 +326,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
         bulk.finish()
         events.finish()
         sharedWeights?.close()
+        await sealedWeights?.close()
         await router.close()
     }
 }

@@ -26,6 +26,8 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
     private var tasks: [Task<Void, Never>] = []
     private let ending = Mutex<String?>(nil)
     private let lost = Atomic<Int>(0)
+    /// The learner's weights socket, for versions whose chunks come sealed.
+    private var sealedLane: SealedWeightsLane!
 
     /// How many times the session lost the learner (silent for its liveness) and registered again.
     package var learnerLosses: Int { lost.load(ordering: .relaxed) }
@@ -48,14 +50,16 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
         tasks.append(Task.detached { [weak self] in
             for await frames in dealer.incoming {
                 guard let self else { return }
-                let decoded = WireFrames.decode(frames, from: .learner)
-                if self.hoarding.load(ordering: .relaxed), case let .success(envelope) = decoded,
+                if self.hoarding.load(ordering: .relaxed), case let .success(envelope) = WireFrames.decode(frames, from: .learner),
                    case let .weightsManifest(manifest) = envelope.message {
                     await self.hoard(version: manifest.version)
                     return
                 }
+                let decoded = WireFrames.decodeInPlace(frames)
                 let now = self.now
-                self.perform(self.session.withLock { $0.receive(decoded, now: now) })
+                self.perform(self.session.withLock { session in
+                    WireFrames.withPayload(frames, of: decoded) { session.receive(decoded, payload: $0, now: now) }
+                })
             }
             self?.messages.finish()
         })
@@ -72,6 +76,14 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
                 self.perform(self.session.withLock { $0.tick(now: now) })
             }
         })
+        sealedLane = SealedWeightsLane(learnerEndpoint: endpoint, context: context, logger: logger) { [weak self] frames in
+            guard let self else { return }
+            let decoded = WireFrames.decodeInPlace(frames)
+            let now = self.now
+            self.perform(self.session.withLock { session in
+                WireFrames.withPayload(frames, of: decoded) { session.receiveSealedChunk(decoded, payload: $0, now: now) }
+            })
+        }
         let now = self.now
         perform(session.withLock { $0.start(now: now) })
     }
@@ -143,6 +155,14 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
             case let .log(line): logger.info("\(line)")
             case let .readSharedWeights(path, version):
                 readShared(path: path, version: version)
+            case let .requestSealed(port, request):
+                let number = session.withLock { $0.number } ?? 0
+                do {
+                    sealedLane.send(try WireFrames.encode(.weightsRequest(request), header: WireHeader(worker: number, sequence: sequence.add(1, ordering: .relaxed).newValue)),
+                                    port: port)
+                } catch {
+                    logger.error("cannot encode a weights request: \(error)")
+                }
             }
         }
     }
@@ -166,6 +186,7 @@ package final class ZMQWorkerTransport: WorkerTransport, @unchecked Sendable {
         outbox.finish()
         messages.finish()
         welcomes.finish()
+        await sealedLane.close()
         await dealer.close()
     }
 }

@@ -49,6 +49,9 @@ struct WorkerUnderFuzz {
             case let .readSharedWeights(_, version):
                 // a fuzzed manifest's file is never read: the stream falls back to chunks
                 violations += handle(session.sharedWeightsUnavailable(version: version, reason: "not read under the fuzzer", now: now), now: now)
+            case let .requestSealed(_, request):
+                sent += 1
+                violations += FuzzRun.transmitted(.weightsRequest(request), header: WireHeader(worker: session.number ?? 0, sequence: sent), by: .worker)
             case .deliver, .end, .log: break
             }
         }

@@ -8,5 +8,5 @@ struct BenchCommand: ParsableCommand {
         abstract: "Benchmark a workload on a model built from its config with random weights.",
         discussion: "Prints the median of several timed runs after warm-up; --json prints one JSON line.",
         subcommands: [BenchTrainCommand.self, BenchForwardCommand.self, BenchGenerateCommand.self, BenchDPOCommand.self,
-                      BenchProductsCommand.self, BenchPPOCommand.self, BenchTransportCommand.self])
+                      BenchProductsCommand.self, BenchPPOCommand.self, BenchTransportCommand.self, BenchStandInCommand.self])
 }

@@ -5,7 +5,9 @@ import ClusterTransport
 import Foundation
 import Logging
 import Models
+import Launch
 import PPO
+import ZeroMQ
 
 /// `rlhf bench transport`: the cluster's ZeroMQ transport on loopback tcp, with the real transports
 /// (`ZMQLearnerTransport`, `ZMQWorkerTransport`, `RoundRunner`) in this process: weights to
@@ -43,6 +45,13 @@ struct BenchTransportCommand: AsyncParsableCommand {
     @Flag(help: "Log the transports' info lines to standard error.")
     var verbose = false
 
+    @Option(help: "With --generator-host: the address the learner binds (its host's address on the hosts' network).")
+    var learnerAddress = "127.0.0.1"
+
+    @Option(name: .customLong("generator-host"),
+            help: "Measure weights only, to generators that are processes started through this command (`ip netns exec h1`, `ssh h1`), by turns; repeat for more hosts.")
+    var generatorHosts: [String] = []
+
     /// Sizes the machine can hold and the bench can run.
     func validate() throws {
         guard (1...64).contains(generators) else { throw ValidationError("--generators must be between 1 and 64") }
@@ -56,6 +65,10 @@ struct BenchTransportCommand: AsyncParsableCommand {
             throw ValidationError("--churn must be below a third of --workers (\(workers)), so every role keeps workers")
         }
         guard floodSeconds.isFinite, (0...3600).contains(floodSeconds) else { throw ValidationError("--flood-seconds must be between 0 and 3600") }
+        guard generatorHosts.allSatisfy({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { throw ValidationError("--generator-host needs a command") }
+        guard !learnerAddress.isEmpty, (try? Endpoint(parsing: "tcp://\(learnerAddress.contains(":") ? "[\(learnerAddress)]" : learnerAddress):0", binding: true)) != nil else {
+            throw ValidationError("--learner-address '\(learnerAddress.prefix(60))' is not a host address")
+        }
         let perCopy = floats ?? ParameterLayout.specs(for: options.model.config).reduce(0) { $0 + $1.1.reduce(1, *) }
         // the learner's values, a buffer per generator assembling, and a copy in flight
         let (total, overflow) = perCopy.multipliedReportingOverflow(by: generators + 2)
@@ -73,6 +86,7 @@ struct BenchTransportCommand: AsyncParsableCommand {
         let (warmup, runs) = (options.warmup, options.runs)
         if churn > 0 { return try await leases(warmup: warmup, runs: runs, logger: logger) }
         let policy = BenchPolicy(model: options.model, floats: floats)
+        if !generatorHosts.isEmpty { return try await acrossHosts(policy, logger: logger) }
         for security in securities.modes {
             for sharedMemory in [false, true] {
                 let path = sharedMemory ? "shared memory" : "chunks"
@@ -145,4 +159,34 @@ struct BenchTransportCommand: AsyncParsableCommand {
     private func report<Result: Encodable>(_ result: Result, _ line: String) throws {
         try StandardOutput.line(options.json ? try JSONOutput.line(WithInstructionSet(result)) : "transport " + line)
     }
+
+    /// Weights to generator processes started through `--generator-host` commands, for each security.
+    private func acrossHosts(_ policy: BenchPolicy, logger: Logger) async throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        for security in securities.modes {
+            let progress = ProgressLine(label: "bench transport weights \(security) to \(generators) generators on \(generatorHosts.count) hosts",
+                                        total: options.warmup + options.runs)
+            let result = try await RemoteWeightBroadcastBench.measure(
+                policy, model: options.model, floats: floats, security: security, generators: generators, learnerAddress: learnerAddress,
+                hosts: generatorHosts.map { [$0] }, warmup: options.warmup, runs: options.runs, logger: logger,
+                spawn: { prefix, arguments in
+                    try StandInChild(ChildProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "\(prefix[0]) \(ShellWords.join([binary] + arguments))"]))
+                },
+                progress: progress.reporter)
+            progress.finish()
+            try report(result, String(format: "weights %@ (%@) to %d generators on %d hosts: %@ (%.1f MB each), median %.3f s (%.3f-%.3f), "
+                                      + "%.2f GB/s in all, %.2f GB/s per generator, first send %.3f s",
+                                      "\(security)", result.path, generators, generatorHosts.count, policy.name, Double(policy.bytes) / 1e6,
+                                      result.median_s, result.min_s, result.max_s, result.gbps_all, result.gbps_per_generator, result.first_send_s))
+        }
+    }
+}
+
+/// A stand-in generator process, as the bench stops it.
+private struct StandInChild: StandInProcess {
+    let child: ChildProcess
+    init(_ child: ChildProcess) { self.child = child }
+    func terminate() { Glibc.kill(child.processIdentifier, SIGTERM) }
+    func wait(seconds: Double) -> Bool { child.wait(seconds: seconds) }
+    func kill() { Glibc.kill(child.processIdentifier, SIGKILL) }
 }

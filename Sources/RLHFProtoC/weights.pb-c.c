@@ -97,6 +97,51 @@ void   rlhf__v1__weights_manifest__free_unpacked
   assert(message->base.descriptor == &rlhf__v1__weights_manifest__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   rlhf__v1__sealed_stream__init
+                     (Rlhf__V1__SealedStream         *message)
+{
+  static const Rlhf__V1__SealedStream init_value = RLHF__V1__SEALED_STREAM__INIT;
+  *message = init_value;
+}
+size_t rlhf__v1__sealed_stream__get_packed_size
+                     (const Rlhf__V1__SealedStream *message)
+{
+  assert(message->base.descriptor == &rlhf__v1__sealed_stream__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t rlhf__v1__sealed_stream__pack
+                     (const Rlhf__V1__SealedStream *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &rlhf__v1__sealed_stream__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t rlhf__v1__sealed_stream__pack_to_buffer
+                     (const Rlhf__V1__SealedStream *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &rlhf__v1__sealed_stream__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Rlhf__V1__SealedStream *
+       rlhf__v1__sealed_stream__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Rlhf__V1__SealedStream *)
+     protobuf_c_message_unpack (&rlhf__v1__sealed_stream__descriptor,
+                                allocator, len, data);
+}
+void   rlhf__v1__sealed_stream__free_unpacked
+                     (Rlhf__V1__SealedStream *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &rlhf__v1__sealed_stream__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   rlhf__v1__weights_chunk__init
                      (Rlhf__V1__WeightsChunk         *message)
 {
@@ -367,7 +412,7 @@ const ProtobufCMessageDescriptor rlhf__v1__tensor_entry__descriptor =
   (ProtobufCMessageInit) rlhf__v1__tensor_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor rlhf__v1__weights_manifest__field_descriptors[5] =
+static const ProtobufCFieldDescriptor rlhf__v1__weights_manifest__field_descriptors[6] =
 {
   {
     "version",
@@ -429,9 +474,22 @@ static const ProtobufCFieldDescriptor rlhf__v1__weights_manifest__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "sealed",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__WeightsManifest, sealed),
+    &rlhf__v1__sealed_stream__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned rlhf__v1__weights_manifest__field_indices_by_name[] = {
   1,   /* field[1] = replaces */
+  5,   /* field[5] = sealed */
   4,   /* field[4] = shared_memory */
   2,   /* field[2] = tensors */
   3,   /* field[3] = total_bytes */
@@ -440,7 +498,7 @@ static const unsigned rlhf__v1__weights_manifest__field_indices_by_name[] = {
 static const ProtobufCIntRange rlhf__v1__weights_manifest__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor rlhf__v1__weights_manifest__descriptor =
 {
@@ -450,11 +508,75 @@ const ProtobufCMessageDescriptor rlhf__v1__weights_manifest__descriptor =
   "Rlhf__V1__WeightsManifest",
   "rlhf.v1",
   sizeof(Rlhf__V1__WeightsManifest),
-  5,
+  6,
   rlhf__v1__weights_manifest__field_descriptors,
   rlhf__v1__weights_manifest__field_indices_by_name,
   1,  rlhf__v1__weights_manifest__number_ranges,
   (ProtobufCMessageInit) rlhf__v1__weights_manifest__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor rlhf__v1__sealed_stream__field_descriptors[3] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__SealedStream, key),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "port",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__SealedStream, port),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ticket",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__SealedStream, ticket),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned rlhf__v1__sealed_stream__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = port */
+  2,   /* field[2] = ticket */
+};
+static const ProtobufCIntRange rlhf__v1__sealed_stream__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor rlhf__v1__sealed_stream__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "rlhf.v1.SealedStream",
+  "SealedStream",
+  "Rlhf__V1__SealedStream",
+  "rlhf.v1",
+  sizeof(Rlhf__V1__SealedStream),
+  3,
+  rlhf__v1__sealed_stream__field_descriptors,
+  rlhf__v1__sealed_stream__field_indices_by_name,
+  1,  rlhf__v1__sealed_stream__number_ranges,
+  (ProtobufCMessageInit) rlhf__v1__sealed_stream__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor rlhf__v1__weights_chunk__field_descriptors[2] =
@@ -508,7 +630,7 @@ const ProtobufCMessageDescriptor rlhf__v1__weights_chunk__descriptor =
   (ProtobufCMessageInit) rlhf__v1__weights_chunk__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor rlhf__v1__weights_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor rlhf__v1__weights_request__field_descriptors[4] =
 {
   {
     "version",
@@ -546,16 +668,29 @@ static const ProtobufCFieldDescriptor rlhf__v1__weights_request__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ticket",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Rlhf__V1__WeightsRequest, ticket),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned rlhf__v1__weights_request__field_indices_by_name[] = {
   1,   /* field[1] = byte_offset */
   2,   /* field[2] = credit */
+  3,   /* field[3] = ticket */
   0,   /* field[0] = version */
 };
 static const ProtobufCIntRange rlhf__v1__weights_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor rlhf__v1__weights_request__descriptor =
 {
@@ -565,7 +700,7 @@ const ProtobufCMessageDescriptor rlhf__v1__weights_request__descriptor =
   "Rlhf__V1__WeightsRequest",
   "rlhf.v1",
   sizeof(Rlhf__V1__WeightsRequest),
-  3,
+  4,
   rlhf__v1__weights_request__field_descriptors,
   rlhf__v1__weights_request__field_indices_by_name,
   1,  rlhf__v1__weights_request__number_ranges,

@@ -5,7 +5,7 @@ package struct WeightsChunk: Sendable, Equatable {
     package var version: Int
     /// Where they start in its stream.
     package var byteOffset: Int
-    /// The bytes (at least one).
+    /// The bytes (at least one; empty when decoded in place, its bytes left in frame 2).
     package var bytes: [UInt8]
 
     /// Creates a chunk.

@@ -60,11 +60,16 @@ package struct WeightsManifest: Sendable, Equatable {
     /// A file holding the whole byte stream, for generators on the learner's host (`SharedWeightsPath`);
     /// nil: the stream comes in chunks only.
     package var sharedMemory: String?
+    /// For a generator of another host under CurveZMQ: where and how its chunks come sealed (nil: over the
+    /// learner's channel).
+    package var sealed: SealedStream?
 
     /// Creates a manifest.
-    package init(version: Int, replaces: Int?, tensors: [ManifestTensor], totalBytes: Int, sharedMemory: String? = nil) {
+    package init(version: Int, replaces: Int?, tensors: [ManifestTensor], totalBytes: Int, sharedMemory: String? = nil,
+                 sealed: SealedStream? = nil) {
         self.version = version; self.replaces = replaces; self.tensors = tensors; self.totalBytes = totalBytes
         self.sharedMemory = sharedMemory
+        self.sealed = sealed
     }
 }
 

@@ -7,7 +7,11 @@ package struct WeightsRequest: Sendable, Equatable {
     package var byteOffset: Int
     /// How many chunks the learner may send before the next request (≥ 1).
     package var credit: Int
+    /// On the learner's weights socket: the manifest's `SealedStream.ticket`; empty on the learner's channel.
+    package var ticket: [UInt8]
 
     /// Creates a request.
-    package init(version: Int, byteOffset: Int, credit: Int) { self.version = version; self.byteOffset = byteOffset; self.credit = credit }
+    package init(version: Int, byteOffset: Int, credit: Int, ticket: [UInt8] = []) {
+        self.version = version; self.byteOffset = byteOffset; self.credit = credit; self.ticket = ticket
+    }
 }

@@ -27,7 +27,7 @@ package final class DealerEndpoint: Sendable {
         endpoint = try await thread.start(setup, context: context).get()
         self.thread = thread
         incoming = thread.inbox
-        if config.security.isInsecure, !config.endpoint.isInprocEndpoint {
+        if config.security.isInsecure, config.warnsInsecure, !config.endpoint.isInprocEndpoint {
             config.logger.warning("zmq: \(config.name) to \(endpoint) is INSECURE (--insecure): plain tcp, no CurveZMQ encryption or authentication")
         }
     }

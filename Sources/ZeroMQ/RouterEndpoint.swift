@@ -56,7 +56,7 @@ package final class RouterEndpoint: Sendable {
         self.thread = thread
         self.zapDomain = zapDomain
         incoming = thread.inbox
-        if config.security.isInsecure, !config.endpoint.isInprocEndpoint {
+        if config.security.isInsecure, config.warnsInsecure, !config.endpoint.isInprocEndpoint {
             config.logger.warning("zmq: \(config.name) on \(boundEndpoint) is INSECURE (--insecure): plain tcp, no CurveZMQ encryption or authentication")
         }
     }

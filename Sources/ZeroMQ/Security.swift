@@ -46,6 +46,9 @@ package struct RouterConfig: Sendable {
     package var name: String
     /// Where the endpoint logs (the insecure warning, failures on its thread).
     package var logger: Logger
+    /// Whether an insecure endpoint warns (false for one plain on purpose: the learner's weights socket,
+    /// whose chunks are sealed).
+    package var warnsInsecure = true
 
     /// A configuration with the default limits.
     package init(endpoint: String, security: ServerSecurity, limits: SocketLimits = SocketLimits(),
@@ -74,6 +77,9 @@ package struct DealerConfig: Sendable {
     package var name: String
     /// Where the endpoint logs (the insecure warning, failures on its thread).
     package var logger: Logger
+    /// Whether an insecure endpoint warns (false for one plain on purpose: the learner's weights socket,
+    /// whose chunks are sealed).
+    package var warnsInsecure = true
 
     /// A configuration with the default limits.
     package init(endpoint: String, security: ClientSecurity, limits: SocketLimits = SocketLimits(),

@@ -10,10 +10,11 @@ import XCTest
 final class TensorBoardEventWriterTests: XCTestCase {
     func testCRC32CInstructionAndTableAgreeAtEveryAlignmentAndLength() {
         var rng = SystemRandomNumberGenerator()
-        let bytes = (0..<4099).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let bytes = (0..<40_009).map { _ in UInt8.random(in: 0...255, using: &rng) }
         bytes.withUnsafeBytes { all in
             for start in 0..<9 {
-                for length in [0, 1, 7, 8, 9, 31, 32, 33, 1000, 4090 - start] {
+                // from 12,288 bytes on (three 4 KiB blocks) the instruction runs three interleaved streams
+                for length in [0, 1, 7, 8, 9, 31, 32, 33, 1000, 4090 - start, 12_287, 12_288, 12_289, 24_576 + 5, 40_000 - start] {
                     let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
                     XCTAssertEqual(CRC32C.checksum(slice), rlhf_crc32c_portable(0, slice.baseAddress, length), "\(start)+\(length)")
                 }

@@ -1,3 +1,4 @@
+import RLHFProtoC
 @testable import Wire
 import XCTest
 
@@ -370,6 +371,45 @@ final class WireMalformedTests: XCTestCase {
             XCTAssertEqual(decoded, message)
             XCTAssertEqual(books.inUse, 0)
             XCTAssertLessThan(books.peak, 8 * body.count + (64 << 10), "\(message.kind): \(books.peak) bytes for a \(body.count)-byte body")
+        }
+    }
+}
+
+/// A sealed stream's key, ticket and port, and a request's ticket, are checked both ways.
+final class SealedStreamWireTests: XCTestCase {
+    func testSealedFieldsRoundTripAndBadSizesAreRefused() throws {
+        var manifest = WireExamples.manifest
+        manifest.sealed = SealedStream(key: Array(0..<32), port: 40_001, ticket: Array(100..<116))
+        let frames = try WireCodec.encode(.weightsManifest(manifest), header: WireHeader(worker: 1, sequence: 1))
+        XCTAssertEqual(try WireCodec.decode(frames: frames, from: .learner).message, .weightsManifest(manifest))
+        let request = WeightsRequest(version: 4, byteOffset: 0, credit: 2, ticket: Array(0..<16))
+        let requestFrames = try WireCodec.encode(.weightsRequest(request), header: WireHeader(worker: 1, sequence: 2))
+        XCTAssertEqual(try WireCodec.decode(frames: requestFrames, from: .worker).message, .weightsRequest(request))
+        for bad in [SealedStream(key: Array(0..<31), port: 1, ticket: Array(0..<16)), SealedStream(key: Array(0..<32), port: 0, ticket: Array(0..<16)),
+                    SealedStream(key: Array(0..<32), port: 1, ticket: Array(0..<15))] {
+            manifest.sealed = bad
+            XCTAssertThrowsError(try WireCodec.encode(.weightsManifest(manifest), header: WireHeader(worker: 1, sequence: 1)))
+        }
+        XCTAssertThrowsError(try WireCodec.encode(.weightsRequest(WeightsRequest(version: 4, byteOffset: 0, credit: 2, ticket: [1])),
+                                                  header: WireHeader(worker: 1, sequence: 1)))
+        // decoding: a 31-byte key, a 15-byte ticket, port 0 or 70000, each alone, as a hostile peer would send them
+        var key = [UInt8](repeating: 1, count: 32), ticket = [UInt8](repeating: 2, count: 16)
+        try key.withUnsafeMutableBufferPointer { k in
+            try ticket.withUnsafeMutableBufferPointer { t in
+                func message(keyBytes: Int = 32, ticketBytes: Int = 16, port: UInt32 = 1) -> Rlhf__V1__SealedStream {
+                    var message = Rlhf__V1__SealedStream()
+                    rlhf__v1__sealed_stream__init(&message)
+                    message.key = ProtobufCBinaryData(len: keyBytes, data: k.baseAddress)
+                    message.ticket = ProtobufCBinaryData(len: ticketBytes, data: t.baseAddress)
+                    message.port = port
+                    return message
+                }
+                XCTAssertNoThrow(try SealedStream(proto: message()))
+                XCTAssertThrowsError(try SealedStream(proto: message(keyBytes: 31)))
+                XCTAssertThrowsError(try SealedStream(proto: message(ticketBytes: 15)))
+                XCTAssertThrowsError(try SealedStream(proto: message(port: 0)))
+                XCTAssertThrowsError(try SealedStream(proto: message(port: 70_000)))
+            }
         }
     }
 }

@@ -30,6 +30,9 @@ package struct WorkerSession {
         /// The manifest of `version` names a file holding its whole byte stream (the learner is on this
         /// host): read it and hand its bytes to `receiveSharedWeights`, or say `sharedWeightsUnavailable`.
         case readSharedWeights(path: String, version: Int)
+        /// Send `request` on the learner's weights socket, at `port` of the host the learner is reached at:
+        /// its chunks come back sealed there, for `receiveSealedChunk`.
+        case requestSealed(port: Int, WeightsRequest)
     }
 
     /// The first wait before `REGISTER` is sent again without a `Welcome`, and the longest one: each
@@ -125,8 +128,9 @@ package struct WorkerSession {
         assembler = WeightStreamAssembler(layout: layout)
     }
 
-    /// Handles frames from the learner at `now`.
-    package mutating func receive(_ decoded: Result<WireEnvelope, WireError>, now: Double) -> [Output] {
+    /// Handles frames from the learner at `now`; `payload`: a weight chunk's bytes, decoded in place
+    /// (`WireCodec.decode(copyingChunk: false)`).
+    package mutating func receive(_ decoded: Result<WireEnvelope, WireError>, payload: UnsafeRawBufferPointer? = nil, now: Double) -> [Output] {
         let envelope: WireEnvelope
         switch decoded {
         case let .failure(error):
@@ -149,25 +153,10 @@ package struct WorkerSession {
             default:
                 chunksSinceRequest = 0
                 if let path = manifest.sharedMemory { return [.readSharedWeights(path: path, version: manifest.version)] }
-                return assembler!.request(credit: credit).map { [.transmit(.weightsRequest($0))] } ?? []
+                return assembler!.request(credit: credit).map { [asking($0)] } ?? []
             }
         case let .weightsChunk(chunk):
-            guard assembler != nil else { return [] }
-            let outcome = chunk.bytes.withUnsafeBytes {
-                assembler!.receive(version: chunk.version, offset: chunk.byteOffset, bytes: $0, now: now)
-            }
-            switch outcome {
-            case .accepted:
-                chunksSinceRequest += 1
-                guard chunksSinceRequest >= credit, let request = assembler!.request(credit: credit) else { return [] }
-                chunksSinceRequest = 0
-                return [.transmit(.weightsRequest(request))]
-            case let .complete(weights): return [.deliver(.weights(weights))]
-            case let .failed(why): return [.transmit(.weightsRefused(version: chunk.version, reason: why))]
-            case let .ignored(why):
-                dropped["stale_chunk", default: 0] += 1
-                return [.log("dropped a weight chunk: \(why)")]
-            }
+            return take(chunk, payload: payload, sealed: false, now: now)
         default:
             guard let message = envelope.message.learnerMessage else {
                 dropped["wrong_kind", default: 0] += 1
@@ -175,6 +164,45 @@ package struct WorkerSession {
             }
             return [.deliver(message)]
         }
+    }
+
+    /// Handles frames from the learner's weights socket at `now`: only sealed chunks of the stream in
+    /// progress are taken (they prove themselves by their seal); anything else there is dropped and counted.
+    package mutating func receiveSealedChunk(_ decoded: Result<WireEnvelope, WireError>, payload: UnsafeRawBufferPointer? = nil,
+                                             now: Double) -> [Output] {
+        guard !ended, case let .success(envelope) = decoded, case let .weightsChunk(chunk) = envelope.message else {
+            dropped["weights_socket", default: 0] += 1
+            return [.log("dropped a frame from the learner's weights socket: not a weight chunk")]
+        }
+        return take(chunk, payload: payload, sealed: true, now: now)
+    }
+
+    /// Takes `chunk` (its bytes in `payload` when decoded in place) into the stream in progress (`sealed`:
+    /// opened with the manifest's key).
+    private mutating func take(_ chunk: WeightsChunk, payload: UnsafeRawBufferPointer?, sealed: Bool, now: Double) -> [Output] {
+        guard assembler != nil else { return [] }
+        let outcome = payload.map { assembler!.receive(version: chunk.version, offset: chunk.byteOffset, bytes: $0, sealed: sealed, now: now) }
+            ?? chunk.bytes.withUnsafeBytes {
+                assembler!.receive(version: chunk.version, offset: chunk.byteOffset, bytes: $0, sealed: sealed, now: now)
+            }
+        switch outcome {
+        case .accepted:
+            chunksSinceRequest += 1
+            guard chunksSinceRequest >= credit, let request = assembler!.request(credit: credit) else { return [] }
+            chunksSinceRequest = 0
+            return [asking(request)]
+        case let .complete(weights): return [.deliver(.weights(weights))]
+        case let .failed(why): return [.transmit(.weightsRefused(version: chunk.version, reason: why))]
+        case let .ignored(why):
+            dropped[sealed ? "unsealed_chunk" : "stale_chunk", default: 0] += 1
+            return [.log("dropped a weight chunk: \(why)")]
+        }
+    }
+
+    /// The output that sends `request`: on the weights socket when the stream comes sealed, else to the learner.
+    private func asking(_ request: WeightsRequest) -> Output {
+        if let sealed = assembler?.manifest?.sealed, sealed.ticket == request.ticket { return .requestSealed(port: sealed.port, request) }
+        return .transmit(.weightsRequest(request))
     }
 
     /// Takes version `version`'s whole byte stream from the learner's shared-memory file, as `values` (its
@@ -218,7 +246,7 @@ package struct WorkerSession {
         default:
             chunksSinceRequest = 0
             return [.log("weights v\(manifest.version) in chunks: \(why)")]
-                + (assembler!.request(credit: credit).map { [.transmit(.weightsRequest($0))] } ?? [])
+                + (assembler!.request(credit: credit).map { [asking($0)] } ?? [])
         }
     }
 
@@ -260,7 +288,7 @@ package struct WorkerSession {
             self.assembler!.restart(now: now)
             chunksSinceRequest = 0
             out.append(.log("weights v\(request.version) stalled at byte \(request.byteOffset); asking again"))
-            out.append(.transmit(.weightsRequest(request)))
+            out.append(asking(request))
         }
         if number != nil && now - lastSent >= heartbeat {
             lastSent = now

@@ -3,7 +3,8 @@ import Wire
 
 /// A generator's assembly of one weight stream, as a pure state machine over an injected clock: it
 /// checks the manifest against the generator's own layout, takes the chunks in order into one buffer,
-/// and verifies every tensor's CRC-32C before handing out the version. A stream that makes no progress
+/// and verifies every tensor's CRC-32C before handing out the version (a sealed stream's chunks are
+/// authenticated one by one instead, as they come). A stream that makes no progress
 /// for `stallSeconds` is stalled: the generator asks again from where it stopped (`request`), or drops it.
 /// It belongs to the one thread that owns the generator's socket.
 package struct WeightStreamAssembler {
@@ -28,6 +29,8 @@ package struct WeightStreamAssembler {
     /// Bytes received so far, and when the last chunk came.
     package private(set) var received = 0, lastProgress = 0.0
     private var values: WeightValues?
+    /// The manifest's seal, when its chunks come sealed.
+    private var seal: ChunkSeal?
     private var buffer: UnsafeMutableRawBufferPointer?
     /// The installed version's buffer, once its receiver lets go of it, for the next version.
     private let pool = WeightBufferPool()
@@ -59,6 +62,7 @@ package struct WeightStreamAssembler {
         }
         let (values, buffer) = WeightValues.assembling(count: offset / 4, pool: pool)
         self.manifest = manifest
+        seal = manifest.sealed.flatMap { ChunkSeal(key: $0.key) }
         self.values = values
         self.buffer = buffer
         received = 0
@@ -66,15 +70,25 @@ package struct WeightStreamAssembler {
         return offset == 0 ? finish() : .accepted(next: 0)
     }
 
-    /// Takes bytes `[offset, offset + bytes.count)` of version `version`.
-    package mutating func receive(version: Int, offset: Int, bytes: UnsafeRawBufferPointer, now: Double) -> Outcome {
+    /// Takes bytes `[offset, offset + bytes.count)` of version `version`; `sealed`: the bytes are the chunk
+    /// sealed (`ChunkSeal`, its tag last) under the manifest's `SealedStream` key, and are opened into place.
+    package mutating func receive(version: Int, offset: Int, bytes: UnsafeRawBufferPointer, sealed: Bool = false, now: Double) -> Outcome {
         guard let manifest, let buffer, version == manifest.version else { return .ignored("no stream of v\(version) in progress") }
         guard offset == received else { return .ignored("v\(version): bytes at \(offset), expected \(received)") }
-        guard !bytes.isEmpty, bytes.count <= manifest.totalBytes - offset else {
+        let length = bytes.count - (sealed ? ChunkSeal.overhead : 0)
+        guard length > 0, length <= manifest.totalBytes - offset else {
             return .ignored("v\(version): \(bytes.count) bytes at \(offset) overrun the \(manifest.totalBytes)-byte stream")
         }
-        UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + bytes.count)]).copyMemory(from: bytes)
-        received += bytes.count
+        let target = UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + length)])
+        if sealed {
+            guard let seal else { return .ignored("v\(version): a sealed chunk for a stream that is not sealed") }
+            guard seal.open(bytes, version: version, offset: offset, into: target) else {
+                return .ignored("v\(version): the sealed chunk at \(offset) does not authenticate")
+            }
+        } else {
+            target.copyMemory(from: bytes)
+        }
+        received += length
         lastProgress = now
         return received == manifest.totalBytes ? finish() : .accepted(next: received)
     }
@@ -107,7 +121,7 @@ package struct WeightStreamAssembler {
 
     /// The request that resumes the stream where it stopped (nil when idle).
     package func request(credit: Int) -> WeightsRequest? {
-        manifest.map { WeightsRequest(version: $0.version, byteOffset: received, credit: credit) }
+        manifest.map { WeightsRequest(version: $0.version, byteOffset: received, credit: credit, ticket: $0.sealed?.ticket ?? []) }
     }
 
     /// Counts `now` as progress (the stream was asked for again after a stall).
@@ -116,6 +130,7 @@ package struct WeightStreamAssembler {
     /// Forgets the stream in progress.
     package mutating func drop() {
         manifest = nil
+        seal = nil
         values = nil
         buffer = nil
         received = 0
@@ -124,7 +139,9 @@ package struct WeightStreamAssembler {
     private mutating func finish() -> Outcome {
         guard let manifest, let values, let buffer else { return .failed("no stream") }
         defer { drop() }
-        for tensor in manifest.tensors {
+        // a sealed stream's every chunk was authenticated as it came (AES-GCM, under the version's key):
+        // the learner sealed the very bytes its checksums were made from, so they are not read again
+        for tensor in manifest.tensors where seal == nil {
             let length = tensor.byteCount ?? 0
             let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[tensor.byteOffset..<(tensor.byteOffset + length)]))
             guard crc == tensor.crc32c else { return .failed("v\(manifest.version): tensor \(tensor.name) fails its checksum") }

@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Rlhf__V1__TensorEntry Rlhf__V1__TensorEntry;
 typedef struct Rlhf__V1__WeightsManifest Rlhf__V1__WeightsManifest;
+typedef struct Rlhf__V1__SealedStream Rlhf__V1__SealedStream;
 typedef struct Rlhf__V1__WeightsChunk Rlhf__V1__WeightsChunk;
 typedef struct Rlhf__V1__WeightsRequest Rlhf__V1__WeightsRequest;
 typedef struct Rlhf__V1__WeightsInstalled Rlhf__V1__WeightsInstalled;
@@ -87,6 +88,11 @@ struct  Rlhf__V1__WeightsManifest
    * matching) takes the version from it and asks for no chunk; else it asks for chunks. Empty: none.
    */
   char *shared_memory;
+  /*
+   * For generators of other hosts when the learner's channel is CurveZMQ: the version's chunks come from the
+   * learner's plain weights socket, sealed once for all of them (section 7). Absent: chunks come over this channel.
+   */
+  Rlhf__V1__SealedStream *sealed;
   Rlhf__V1__WeightsManifest__PreviousCase previous_case;
   union {
     /*
@@ -97,7 +103,34 @@ struct  Rlhf__V1__WeightsManifest
 };
 #define RLHF__V1__WEIGHTS_MANIFEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&rlhf__v1__weights_manifest__descriptor) \
-    , 0, 0,NULL, 0, (char *)protobuf_c_empty_string, RLHF__V1__WEIGHTS_MANIFEST__PREVIOUS__NOT_SET, {0} }
+    , 0, 0,NULL, 0, (char *)protobuf_c_empty_string, NULL, RLHF__V1__WEIGHTS_MANIFEST__PREVIOUS__NOT_SET, {0} }
+
+
+/*
+ * A version's chunks sealed with AES-256-GCM under a key made for that version alone: chunk i (bytes
+ * [i * 1 MiB, ...)) is sealed with the 12-byte nonce i (little-endian) and authenticates the 16 bytes
+ * version (int64 LE) then byte_offset (uint64 LE); its WEIGHTS_CHUNK's frame 2 is AES-GCM's combined form:
+ * the 12-byte nonce, the ciphertext, the 16-byte tag.
+ */
+struct  Rlhf__V1__SealedStream
+{
+  ProtobufCMessage base;
+  /*
+   * 32 bytes, sent only inside the CurveZMQ channel
+   */
+  ProtobufCBinaryData key;
+  /*
+   * the weights socket's TCP port, on the host the worker reaches the learner at
+   */
+  uint32_t port;
+  /*
+   * 16 bytes: this generator's ticket for the version, sent with each WEIGHTS_REQUEST there
+   */
+  ProtobufCBinaryData ticket;
+};
+#define RLHF__V1__SEALED_STREAM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&rlhf__v1__sealed_stream__descriptor) \
+    , {0,NULL}, 0, {0,NULL} }
 
 
 /*
@@ -126,10 +159,14 @@ struct  Rlhf__V1__WeightsRequest
    * >= 1
    */
   int32_t credit;
+  /*
+   * on the weights socket: the manifest's SealedStream.ticket (16 bytes); else empty
+   */
+  ProtobufCBinaryData ticket;
 };
 #define RLHF__V1__WEIGHTS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&rlhf__v1__weights_request__descriptor) \
-    , 0, 0, 0 }
+    , 0, 0, 0, {0,NULL} }
 
 
 /*
@@ -199,6 +236,25 @@ Rlhf__V1__WeightsManifest *
                       const uint8_t       *data);
 void   rlhf__v1__weights_manifest__free_unpacked
                      (Rlhf__V1__WeightsManifest *message,
+                      ProtobufCAllocator *allocator);
+/* Rlhf__V1__SealedStream methods */
+void   rlhf__v1__sealed_stream__init
+                     (Rlhf__V1__SealedStream         *message);
+size_t rlhf__v1__sealed_stream__get_packed_size
+                     (const Rlhf__V1__SealedStream   *message);
+size_t rlhf__v1__sealed_stream__pack
+                     (const Rlhf__V1__SealedStream   *message,
+                      uint8_t             *out);
+size_t rlhf__v1__sealed_stream__pack_to_buffer
+                     (const Rlhf__V1__SealedStream   *message,
+                      ProtobufCBuffer     *buffer);
+Rlhf__V1__SealedStream *
+       rlhf__v1__sealed_stream__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   rlhf__v1__sealed_stream__free_unpacked
+                     (Rlhf__V1__SealedStream *message,
                       ProtobufCAllocator *allocator);
 /* Rlhf__V1__WeightsChunk methods */
 void   rlhf__v1__weights_chunk__init
@@ -284,6 +340,9 @@ typedef void (*Rlhf__V1__TensorEntry_Closure)
 typedef void (*Rlhf__V1__WeightsManifest_Closure)
                  (const Rlhf__V1__WeightsManifest *message,
                   void *closure_data);
+typedef void (*Rlhf__V1__SealedStream_Closure)
+                 (const Rlhf__V1__SealedStream *message,
+                  void *closure_data);
 typedef void (*Rlhf__V1__WeightsChunk_Closure)
                  (const Rlhf__V1__WeightsChunk *message,
                   void *closure_data);
@@ -305,6 +364,7 @@ typedef void (*Rlhf__V1__WeightsRefused_Closure)
 extern const ProtobufCEnumDescriptor    rlhf__v1__dtype__descriptor;
 extern const ProtobufCMessageDescriptor rlhf__v1__tensor_entry__descriptor;
 extern const ProtobufCMessageDescriptor rlhf__v1__weights_manifest__descriptor;
+extern const ProtobufCMessageDescriptor rlhf__v1__sealed_stream__descriptor;
 extern const ProtobufCMessageDescriptor rlhf__v1__weights_chunk__descriptor;
 extern const ProtobufCMessageDescriptor rlhf__v1__weights_request__descriptor;
 extern const ProtobufCMessageDescriptor rlhf__v1__weights_installed__descriptor;

@@ -28,8 +28,9 @@ package enum WireCodec {
     /// Decodes the frames of one message that `sender` sent (for the learner's `ROUTER`, without the
     /// identity frame). Checked in this order: at least one frame; the header's size, parse, protocol
     /// version, kind and sequence; whether `sender` sends that kind; the frame count the kind needs; the
-    /// body's (and payload's) size; the body.
-    package static func decode<Frame: WireFrame>(frames: [Frame], from sender: WirePeer) throws(WireError) -> WireEnvelope {
+    /// body's (and payload's) size; the body. Without `copyingChunk`, a `WEIGHTS_CHUNK`'s bytes stay in
+    /// frame 2, where the caller reads them (the decoded chunk's `bytes` are empty).
+    package static func decode<Frame: WireFrame>(frames: [Frame], from sender: WirePeer, copyingChunk: Bool = true) throws(WireError) -> WireEnvelope {
         guard let first = frames.first else { throw .frameCount(got: 0, expected: 2, kind: nil) }
         guard first.count <= WireProtocol.headerLimit else {
             throw .frameTooLarge(frame: 0, bytes: first.count, limit: WireProtocol.headerLimit)
@@ -48,7 +49,7 @@ package enum WireCodec {
             throw .frameTooLarge(frame: 2, bytes: frames[2].count, limit: WireProtocol.chunkLimit)
         }
         let message = try frames[1].withWireBytes { body throws(WireError) in
-            try frames[2].withWireBytes { payload throws(WireError) in try decodeBody(kind, body, payload: payload) }
+            try frames[2].withWireBytes { payload throws(WireError) in try decodeBody(kind, body, payload: payload, copyingChunk: copyingChunk) }
         }
         return WireEnvelope(header: header, message: message)
     }
@@ -88,7 +89,7 @@ package enum WireCodec {
 
     /// The message a body of `kind` holds; `payload` is a weight chunk's bytes (frame 2). `books`, when
     /// given, receives protobuf-c's memory use (for tests of the budget).
-    static func decodeBody(_ kind: MessageKind, _ body: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer? = nil,
+    static func decodeBody(_ kind: MessageKind, _ body: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer? = nil, copyingChunk: Bool = true,
                            books: UnsafeMutablePointer<UnpackBooks>? = nil) throws(WireError) -> WireMessage {
         switch kind {
         case .register:
@@ -121,7 +122,7 @@ package enum WireCodec {
         case .weightsChunk:
             let payload = payload ?? UnsafeRawBufferPointer(start: nil, count: 0)
             return .weightsChunk(try unpacked(Rlhf__V1__WeightsChunk.self, body, part: "\(kind) body", books: books) { m throws(WireError) in
-                try WeightsChunk(proto: m, payload: payload)
+                try WeightsChunk(proto: m, payload: payload, copying: copyingChunk)
             })
         case .weightsRequest:
             return .weightsRequest(try unpacked(Rlhf__V1__WeightsRequest.self, body, part: "\(kind) body", books: books) { m throws(WireError) in try WeightsRequest(proto: m) })

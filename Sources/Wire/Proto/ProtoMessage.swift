@@ -69,6 +69,9 @@ extension Rlhf__V1__TensorEntry: ProtoMessage {
 extension Rlhf__V1__WeightsManifest: ProtoMessage {
     static func initialise(_ message: UnsafeMutablePointer<Self>) { rlhf__v1__weights_manifest__init(message) }
 }
+extension Rlhf__V1__SealedStream: ProtoMessage {
+    static func initialise(_ message: UnsafeMutablePointer<Self>) { rlhf__v1__sealed_stream__init(message) }
+}
 extension Rlhf__V1__WeightsChunk: ProtoMessage {
     static func initialise(_ message: UnsafeMutablePointer<Self>) { rlhf__v1__weights_chunk__init(message) }
 }

@@ -51,6 +51,7 @@ extension WeightsManifest {
             }
             message.pointee.shared_memory = try arena.string(sharedMemory, field: "WeightsManifest.shared_memory")
         }
+        if let sealed { message.pointee.sealed = try sealed.proto(in: arena) }
         return message
     }
 
@@ -106,7 +107,38 @@ extension WeightsManifest {
             throw .outOfRange(field: "WeightsManifest.shared_memory", value: String(shared.prefix(80)),
                               expected: "\(SharedWeightsPath.folder)/\(SharedWeightsPath.prefix)NAME (letters, digits, '-', '.')")
         }
-        self.init(version: version, replaces: replaces, tensors: tensors, totalBytes: totalBytes, sharedMemory: shared.isEmpty ? nil : shared)
+        let sealed = try message.sealed.map { pointer throws(WireError) in try SealedStream(proto: pointer.pointee) }
+        self.init(version: version, replaces: replaces, tensors: tensors, totalBytes: totalBytes, sharedMemory: shared.isEmpty ? nil : shared,
+                  sealed: sealed)
+    }
+}
+
+extension SealedStream {
+    /// The message struct, in `arena`.
+    func proto(in arena: PackArena) throws(WireError) -> UnsafeMutablePointer<Rlhf__V1__SealedStream> {
+        guard key.count == Self.keyBytes, ticket.count == Self.ticketBytes, 1...65535 ~= port else {
+            throw .unrepresentable(field: "SealedStream", value: "a \(key.count)-byte key, a \(ticket.count)-byte ticket, port \(port)")
+        }
+        let message = arena.message(Rlhf__V1__SealedStream.self)
+        message.pointee.key = ProtobufCBinaryData(len: key.count, data: arena.array(key))
+        message.pointee.port = UInt32(port)
+        message.pointee.ticket = ProtobufCBinaryData(len: ticket.count, data: arena.array(ticket))
+        return message
+    }
+
+    /// The value of an unpacked message, checked: a 32-byte key, a 16-byte ticket, a port of 1 to 65535.
+    init(proto message: Rlhf__V1__SealedStream) throws(WireError) {
+        guard message.key.len == Self.keyBytes else {
+            throw .outOfRange(field: "SealedStream.key", value: "\(message.key.len) bytes", expected: "\(Self.keyBytes) bytes")
+        }
+        guard message.ticket.len == Self.ticketBytes else {
+            throw .outOfRange(field: "SealedStream.ticket", value: "\(message.ticket.len) bytes", expected: "\(Self.ticketBytes) bytes")
+        }
+        guard 1...65535 ~= message.port else {
+            throw .outOfRange(field: "SealedStream.port", value: "\(message.port)", expected: "1 to 65535")
+        }
+        self.init(key: Array(UnsafeBufferPointer(start: message.key.data, count: message.key.len)), port: Int(message.port),
+                  ticket: Array(UnsafeBufferPointer(start: message.ticket.data, count: message.ticket.len)))
     }
 }
 
@@ -120,14 +152,15 @@ extension WeightsChunk {
     }
 
     /// The chunk of an unpacked body and its payload frame, checked: the version ≥ 0, the offset fits, the
-    /// payload is 1 byte to `WireProtocol.chunkLimit` (the codec checked the limit already).
-    init(proto message: Rlhf__V1__WeightsChunk, payload: UnsafeRawBufferPointer) throws(WireError) {
+    /// payload is 1 byte to `WireProtocol.chunkLimit` (the codec checked the limit already). Without
+    /// `copying`, `bytes` stay empty: the caller reads the payload where it lies.
+    init(proto message: Rlhf__V1__WeightsChunk, payload: UnsafeRawBufferPointer, copying: Bool = true) throws(WireError) {
         guard message.byte_offset <= UInt64(Int.max - WireProtocol.chunkLimit) else {
             throw .outOfRange(field: "WeightsChunk.byte_offset", value: "\(message.byte_offset)", expected: "at most \(Int.max - WireProtocol.chunkLimit)")
         }
         guard !payload.isEmpty else { throw .outOfRange(field: "WeightsChunk payload", value: "0 bytes", expected: "at least 1 byte") }
         self.init(version: try FieldDecoding.int(message.version, "WeightsChunk.version"), byteOffset: Int(message.byte_offset),
-                  bytes: [UInt8](payload))
+                  bytes: copying ? [UInt8](payload) : [])
     }
 }
 
@@ -138,16 +171,28 @@ extension WeightsRequest {
         message.pointee.version = Int64(version)
         message.pointee.byte_offset = try wireUInt64(byteOffset, "WeightsRequest.byte_offset")
         message.pointee.credit = try wireInt32(credit, "WeightsRequest.credit")
+        guard ticket.isEmpty || ticket.count == SealedStream.ticketBytes else {
+            throw .unrepresentable(field: "WeightsRequest.ticket", value: "\(ticket.count) bytes (0 or \(SealedStream.ticketBytes))")
+        }
+        if !ticket.isEmpty { message.pointee.ticket = ProtobufCBinaryData(len: ticket.count, data: arena.array(ticket)) }
         return message
     }
 
-    /// The value of an unpacked message, checked: credit ≥ 1.
+    /// The value of an unpacked message, checked: credit ≥ 1, a ticket of 0 or 16 bytes.
     init(proto message: Rlhf__V1__WeightsRequest) throws(WireError) {
         guard message.byte_offset <= UInt64(Int.max) else {
             throw .outOfRange(field: "WeightsRequest.byte_offset", value: "\(message.byte_offset)", expected: "at most \(Int.max)")
         }
         self.init(version: try FieldDecoding.int(message.version, "WeightsRequest.version"), byteOffset: Int(message.byte_offset),
-                  credit: try FieldDecoding.int(message.credit, "WeightsRequest.credit", atLeast: 1))
+                  credit: try FieldDecoding.int(message.credit, "WeightsRequest.credit", atLeast: 1),
+                  ticket: try Self.ticket(message.ticket))
+    }
+
+    private static func ticket(_ bytes: ProtobufCBinaryData) throws(WireError) -> [UInt8] {
+        guard bytes.len == 0 || bytes.len == SealedStream.ticketBytes else {
+            throw .outOfRange(field: "WeightsRequest.ticket", value: "\(bytes.len) bytes", expected: "0 or \(SealedStream.ticketBytes) bytes")
+        }
+        return bytes.len == 0 ? [] : Array(UnsafeBufferPointer(start: bytes.data, count: bytes.len))
     }
 }
 

@@ -13,25 +13,27 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15rlhf/v1/weights.proto\x12\x07rlhf.v1\"n\n\x0bTensorEntry\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05shape\x18\x02 \x03(\x03\x12\x1d\n\x05\x64type\x18\x03 \x01(\x0e\x32\x0e.rlhf.v1.DType\x12\x13\n\x0b\x62yte_offset\x18\x04 \x01(\x04\x12\x0e\n\x06\x63rc32c\x18\x05 \x01(\x07\"\x95\x01\n\x0fWeightsManifest\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x12\n\x08replaces\x18\x02 \x01(\x03H\x00\x12%\n\x07tensors\x18\x03 \x03(\x0b\x32\x14.rlhf.v1.TensorEntry\x12\x13\n\x0btotal_bytes\x18\x04 \x01(\x04\x12\x15\n\rshared_memory\x18\x05 \x01(\tB\n\n\x08previous\"4\n\x0cWeightsChunk\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x13\n\x0b\x62yte_offset\x18\x02 \x01(\x04\"F\n\x0eWeightsRequest\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x13\n\x0b\x62yte_offset\x18\x02 \x01(\x04\x12\x0e\n\x06\x63redit\x18\x03 \x01(\x05\"#\n\x10WeightsInstalled\x12\x0f\n\x07version\x18\x01 \x01(\x03\"1\n\x0eWeightsRefused\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t*L\n\x05\x44Type\x12\x15\n\x11\x44TYPE_UNSPECIFIED\x10\x00\x12\r\n\tDTYPE_F32\x10\x01\x12\r\n\tDTYPE_F16\x10\x02\x12\x0e\n\nDTYPE_BF16\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15rlhf/v1/weights.proto\x12\x07rlhf.v1\"n\n\x0bTensorEntry\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05shape\x18\x02 \x03(\x03\x12\x1d\n\x05\x64type\x18\x03 \x01(\x0e\x32\x0e.rlhf.v1.DType\x12\x13\n\x0b\x62yte_offset\x18\x04 \x01(\x04\x12\x0e\n\x06\x63rc32c\x18\x05 \x01(\x07\"\xbc\x01\n\x0fWeightsManifest\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x12\n\x08replaces\x18\x02 \x01(\x03H\x00\x12%\n\x07tensors\x18\x03 \x03(\x0b\x32\x14.rlhf.v1.TensorEntry\x12\x13\n\x0btotal_bytes\x18\x04 \x01(\x04\x12\x15\n\rshared_memory\x18\x05 \x01(\t\x12%\n\x06sealed\x18\x06 \x01(\x0b\x32\x15.rlhf.v1.SealedStreamB\n\n\x08previous\"9\n\x0cSealedStream\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\x0c\n\x04port\x18\x02 \x01(\r\x12\x0e\n\x06ticket\x18\x03 \x01(\x0c\"4\n\x0cWeightsChunk\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x13\n\x0b\x62yte_offset\x18\x02 \x01(\x04\"V\n\x0eWeightsRequest\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x13\n\x0b\x62yte_offset\x18\x02 \x01(\x04\x12\x0e\n\x06\x63redit\x18\x03 \x01(\x05\x12\x0e\n\x06ticket\x18\x04 \x01(\x0c\"#\n\x10WeightsInstalled\x12\x0f\n\x07version\x18\x01 \x01(\x03\"1\n\x0eWeightsRefused\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t*L\n\x05\x44Type\x12\x15\n\x11\x44TYPE_UNSPECIFIED\x10\x00\x12\r\n\tDTYPE_F32\x10\x01\x12\r\n\tDTYPE_F16\x10\x02\x12\x0e\n\nDTYPE_BF16\x10\x03\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'rlhf_client.proto.weights_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _DTYPE._serialized_start=512
-  _DTYPE._serialized_end=588
+  _DTYPE._serialized_start=626
+  _DTYPE._serialized_end=702
   _TENSORENTRY._serialized_start=34
   _TENSORENTRY._serialized_end=144
   _WEIGHTSMANIFEST._serialized_start=147
-  _WEIGHTSMANIFEST._serialized_end=296
-  _WEIGHTSCHUNK._serialized_start=298
-  _WEIGHTSCHUNK._serialized_end=350
-  _WEIGHTSREQUEST._serialized_start=352
-  _WEIGHTSREQUEST._serialized_end=422
-  _WEIGHTSINSTALLED._serialized_start=424
-  _WEIGHTSINSTALLED._serialized_end=459
-  _WEIGHTSREFUSED._serialized_start=461
-  _WEIGHTSREFUSED._serialized_end=510
+  _WEIGHTSMANIFEST._serialized_end=335
+  _SEALEDSTREAM._serialized_start=337
+  _SEALEDSTREAM._serialized_end=394
+  _WEIGHTSCHUNK._serialized_start=396
+  _WEIGHTSCHUNK._serialized_end=448
+  _WEIGHTSREQUEST._serialized_start=450
+  _WEIGHTSREQUEST._serialized_end=536
+  _WEIGHTSINSTALLED._serialized_start=538
+  _WEIGHTSINSTALLED._serialized_end=573
+  _WEIGHTSREFUSED._serialized_start=575
+  _WEIGHTSREFUSED._serialized_end=624
 # @@protoc_insertion_point(module_scope)

@@ -10,6 +10,16 @@ DTYPE_F16: DType
 DTYPE_F32: DType
 DTYPE_UNSPECIFIED: DType
 
+class SealedStream(_message.Message):
+    __slots__ = ["key", "port", "ticket"]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    PORT_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    port: int
+    ticket: bytes
+    def __init__(self, key: _Optional[bytes] = ..., port: _Optional[int] = ..., ticket: _Optional[bytes] = ...) -> None: ...
+
 class TensorEntry(_message.Message):
     __slots__ = ["byte_offset", "crc32c", "dtype", "name", "shape"]
     BYTE_OFFSET_FIELD_NUMBER: _ClassVar[int]
@@ -39,18 +49,20 @@ class WeightsInstalled(_message.Message):
     def __init__(self, version: _Optional[int] = ...) -> None: ...
 
 class WeightsManifest(_message.Message):
-    __slots__ = ["replaces", "shared_memory", "tensors", "total_bytes", "version"]
+    __slots__ = ["replaces", "sealed", "shared_memory", "tensors", "total_bytes", "version"]
     REPLACES_FIELD_NUMBER: _ClassVar[int]
+    SEALED_FIELD_NUMBER: _ClassVar[int]
     SHARED_MEMORY_FIELD_NUMBER: _ClassVar[int]
     TENSORS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     replaces: int
+    sealed: SealedStream
     shared_memory: str
     tensors: _containers.RepeatedCompositeFieldContainer[TensorEntry]
     total_bytes: int
     version: int
-    def __init__(self, version: _Optional[int] = ..., replaces: _Optional[int] = ..., tensors: _Optional[_Iterable[_Union[TensorEntry, _Mapping]]] = ..., total_bytes: _Optional[int] = ..., shared_memory: _Optional[str] = ...) -> None: ...
+    def __init__(self, version: _Optional[int] = ..., replaces: _Optional[int] = ..., tensors: _Optional[_Iterable[_Union[TensorEntry, _Mapping]]] = ..., total_bytes: _Optional[int] = ..., shared_memory: _Optional[str] = ..., sealed: _Optional[_Union[SealedStream, _Mapping]] = ...) -> None: ...
 
 class WeightsRefused(_message.Message):
     __slots__ = ["reason", "version"]
@@ -61,14 +73,16 @@ class WeightsRefused(_message.Message):
     def __init__(self, version: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class WeightsRequest(_message.Message):
-    __slots__ = ["byte_offset", "credit", "version"]
+    __slots__ = ["byte_offset", "credit", "ticket", "version"]
     BYTE_OFFSET_FIELD_NUMBER: _ClassVar[int]
     CREDIT_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     byte_offset: int
     credit: int
+    ticket: bytes
     version: int
-    def __init__(self, version: _Optional[int] = ..., byte_offset: _Optional[int] = ..., credit: _Optional[int] = ...) -> None: ...
+    def __init__(self, version: _Optional[int] = ..., byte_offset: _Optional[int] = ..., credit: _Optional[int] = ..., ticket: _Optional[bytes] = ...) -> None: ...
 
 class DType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
