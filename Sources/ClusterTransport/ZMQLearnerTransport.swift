@@ -181,6 +181,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
         session.withLock { session in
             for role in WorkerRole.allCases { out["cluster/workers/\(role)"] = Double(session.registry.count(role)) }
             for (reason, n) in session.refused { out["cluster/refused/\(reason)"] = Double(n) }
+            if let bytes = session.newestStreamBytes { out["cluster/weights/version_bytes"] = Double(bytes) }
         }
         if let sealedWeights {
             for (reason, n) in sealedWeights.refused { out["cluster/refused/\(reason)", default: 0] += Double(n) }

@@ -276,6 +276,9 @@ package struct LearnerSession {
         sharedCopies[version] = (path, host)
     }
 
+    /// The bytes of the newest published version's stream (nil before the first).
+    package var newestStreamBytes: Int? { streams.keys.max().flatMap { streams[$0]?.manifest.totalBytes } }
+
     /// Version `version`'s published stream.
     package func stream(version: Int) -> WeightStreamSource? { streams[version] }
 

@@ -78,19 +78,18 @@ public final class PPOLearner: @unchecked Sendable {
         positions = [:]
     }
 
-    /// The current version's weights, copied into its snapshot slot once per version (with a LoRA
-    /// adapter, the base with the adapter merged in: what the generators sample from).
+    /// The current version's weights, copied into its snapshot slot once per version; with a LoRA
+    /// adapter, the adapter alone (generators merge it into their base: `AdapterInstall`).
     private func publishCurrent() throws -> (PolicyWeights, seconds: Double) {
         if let weights = published[version] { return (weights, 0) }
         let start = DispatchTime.now().uptimeNanoseconds
-        let policy = step.update.policy.parameters
+        let policy = step.update.policy.adapter?.parameters ?? step.update.policy.parameters
         let slot = version % snapshots.count
         if let snapshot = snapshots[slot] {
             policy.backend.copy(from: policy.values.pointer, to: snapshot.values.pointer, count: policy.count)
         } else {
             snapshots[slot] = policy.copy()
         }
-        if let adapter = step.update.policy.adapter { try adapter.merge(into: snapshots[slot]!) }
         published[version - snapshots.count] = nil
         let replaces = published.keys.max()
         let weights = PolicyWeightsLayout.publish(snapshots[slot]!, version: version, replaces: replaces)

@@ -31,7 +31,9 @@ public final class EmbeddedPPORun: @unchecked Sendable {
         let reward = try RoleSetup.reward(config, tokenizer: policy.requireTokenizer(config))
         learner = try PPOLearner.make(config, policy: policy, runner: RoundRunner(transport: hub))
         for (index, model) in generators.enumerated() {
-            start(RolloutGenerator(model: model, padID: policy.padID, transport: hub.connect(WorkerID(role: .rollout, index: index))).run)
+            let adapter = try config.loraConfig(for: model.config.architecture).map { try AdapterInstall(model: model, config: $0) }
+            start(RolloutGenerator(model: model, padID: policy.padID, transport: hub.connect(WorkerID(role: .rollout, index: index)),
+                                   adapter: adapter).run)
         }
         for index in 0..<config.rewardWorkers {
             start(RewardScorer(reward: index == 0 ? reward : reward.replica(),

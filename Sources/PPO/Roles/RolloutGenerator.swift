@@ -12,12 +12,16 @@ package actor RolloutGenerator {
     private let model: CausalLM
     private let generator: Generator
     private let transport: any WorkerTransport
+    /// In a LoRA run: the base and the adapter each version is merged from (nil: versions are whole).
+    private let adapter: AdapterInstall?
     /// The policy version installed (nil before the first weights).
     package private(set) var version: Int?
 
-    /// A generator over `model` (a copy of the policy's layout, no value head) on `transport`.
-    package init(model: CausalLM, padID: Int, transport: any WorkerTransport) {
+    /// A generator over `model` (a copy of the policy's layout, no value head) on `transport`; with
+    /// `adapter`, each version is a LoRA adapter merged into the base `adapter` holds.
+    package init(model: CausalLM, padID: Int, transport: any WorkerTransport, adapter: AdapterInstall? = nil) {
         self.model = model
+        self.adapter = adapter
         generator = Generator(model: model, padID: padID)
         self.transport = transport
     }
@@ -41,12 +45,16 @@ package actor RolloutGenerator {
 
     private func install(_ weights: PolicyWeights) -> WorkerMessage {
         do {
-            try PolicyWeightsLayout.check(weights, fits: model.parameters)
-            weights.values.withUnsafeBufferPointer { model.backend.upload($0, to: model.parameters.values.pointer) }
+            if let adapter {
+                try adapter.install(weights, into: model)
+            } else {
+                try PolicyWeightsLayout.check(weights, fits: model.parameters)
+                weights.values.withUnsafeBufferPointer { model.backend.upload($0, to: model.parameters.values.pointer) }
+            }
             version = weights.version
             return .installed(version: weights.version)
         } catch {
-            return .refused(version: weights.version, reason: error.description)  // the old version stays
+            return .refused(version: weights.version, reason: "\(error)")  // the old version stays
         }
     }
 

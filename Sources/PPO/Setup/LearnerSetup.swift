@@ -12,11 +12,9 @@ extension PPOLearner {
     package static func make(_ config: PPORunConfig, policy loaded: LoadedPolicy, runner: RoundRunner) throws -> PPOLearner {
         let tokenizer = try loaded.requireTokenizer(config)
         let policy = CausalLM(config: loaded.config, parameters: loaded.parameters)
-        if let lora = config.lora {
-            // only the adapter trains; the generators get the merged weights each version (PPOLearner)
-            let targets = lora.targets.isEmpty ? LoRAConfig.defaultTargets(for: policy.config.architecture) : lora.targets
-            let adapter = try LoRAAdapter(config: LoRAConfig(rank: lora.rank, alpha: lora.alpha, targets: targets),
-                                          model: policy.config, backend: policy.backend, seed: config.seed)
+        if let lora = config.loraConfig(for: policy.config.architecture) {
+            // only the adapter trains, and only the adapter is published: generators merge it into their base
+            let adapter = try LoRAAdapter(config: lora, model: policy.config, backend: policy.backend, seed: config.seed)
             policy.parameters.freeze()
             try policy.attach(adapter: adapter)
         }

@@ -47,10 +47,18 @@ package enum RoleSetup {
             // the policy's weights come from the learner before any work (a generator holding no version is
             // sent the round's first), so only the model's shape is read: the join costs no weight load
             let shape = try ModelBundle.loadConfig(path: config.policyModel)
-            let model = CausalLM(config: shape)
-            model.freeze()
-            prepared(model.parameters)
-            await RolloutGenerator(model: model, padID: LoadedPolicy.padID(shape), transport: transport).run()
+            guard let lora = config.loraConfig(for: shape.architecture) else {
+                let model = CausalLM(config: shape)
+                model.freeze()
+                prepared(model.parameters)
+                await RolloutGenerator(model: model, padID: LoadedPolicy.padID(shape), transport: transport).run()
+                return
+            }
+            // a LoRA run publishes the adapter alone: the generator loads the base and merges each version into it
+            let model = try LoadedPolicy.load(config, tokenizer: false).frozenCopy()
+            let adapter = try AdapterInstall(model: model, config: lora)
+            prepared(adapter.adapter.parameters)
+            await RolloutGenerator(model: model, padID: LoadedPolicy.padID(shape), transport: transport, adapter: adapter).run()
         case .reward:
             let policy = try LoadedPolicy.load(config)
             await RewardScorer(reward: try reward(config, tokenizer: policy.requireTokenizer(config)), transport: transport).run()

@@ -1,0 +1,40 @@
+import Models
+import Wire
+
+/// A generator's side of a LoRA run (docs/PROTOCOL.md section 7): the learner publishes only the adapter
+/// (A and B of every adapted projection: megabytes, not the model), and the generator merges each version
+/// into its own copy of the base, which it keeps as loaded. Merging is the learner's own computation
+/// (`LoRAAdapter.merge`, on the same base with the same values), so the generator samples from the very
+/// weights the learner would have sent whole.
+package final class AdapterInstall {
+    /// The base weights, as loaded (never changed).
+    let base: ParameterStore
+    /// The adapter the published values go into.
+    package let adapter: LoRAAdapter
+
+    /// An install over `model`'s current weights as the base, for an adapter of `config`.
+    package init(model: CausalLM, config: LoRAConfig) throws {
+        base = model.parameters.copy()
+        adapter = try LoRAAdapter(config: config, model: model.config, backend: model.backend, seed: 0)
+    }
+
+    /// The tensors each published version holds: the adapter's.
+    package var layout: [WeightTensor] { PolicyWeightsLayout.manifest(of: adapter.parameters) }
+
+    /// Takes version `weights` of the adapter into `model`: its weights become the base with the adapter
+    /// merged in. Throws (and changes nothing) when the message does not fit the adapter.
+    package func install(_ weights: PolicyWeights, into model: CausalLM) throws {
+        try PolicyWeightsLayout.check(weights, fits: adapter.parameters)
+        weights.values.withUnsafeBufferPointer { adapter.parameters.backend.upload($0, to: adapter.parameters.values.pointer) }
+        model.backend.copy(from: base.values.pointer, to: model.parameters.values.pointer, count: base.count)
+        try adapter.merge(into: model.parameters)
+    }
+}
+
+extension PPORunConfig {
+    /// The run's LoRA adapter settings for a policy of `architecture` (the default targets when none are
+    /// named), or nil for full fine-tuning.
+    package func loraConfig(for architecture: Architecture) -> LoRAConfig? {
+        lora.map { LoRAConfig(rank: $0.rank, alpha: $0.alpha, targets: $0.targets.isEmpty ? LoRAConfig.defaultTargets(for: architecture) : $0.targets) }
+    }
+}
