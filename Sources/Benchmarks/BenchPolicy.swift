@@ -14,9 +14,16 @@ package struct BenchPolicy {
 
     /// A store of `model`'s layout, or of `floats` floats when given; random values unless
     /// `initialized` is false (a generator stand-in needs only the layout: its pages are never touched).
-    package init(model: BenchModel, floats: Int?, initialized: Bool = true) {
+    /// With `loraRank`, the store is a LoRA adapter of that rank on `model`'s default targets (what a LoRA
+    /// run publishes).
+    package init(model: BenchModel, floats: Int?, loraRank: Int? = nil, initialized: Bool = true) throws {
         let specs: [(String, [Int], ParameterRole)]
-        if let floats {
+        if let loraRank {
+            let adapter = try LoRAAdapter(config: LoRAConfig(rank: loraRank, targets: LoRAConfig.defaultTargets(for: model.config.architecture)),
+                                          model: model.config)
+            specs = adapter.parameters.specs.map { ($0.name, $0.shape, $0.role) }
+            name = "\(model.rawValue) LoRA r\(loraRank)"
+        } else if let floats {
             let piece = 1 << 20
             specs = stride(from: 0, to: floats, by: piece).enumerated().map { i, start in
                 ("bench.\(i)", [min(piece, floats - start)], .matrix)

@@ -36,7 +36,10 @@ package enum RemoteWeightBroadcastBench {
     /// Measures `warmup` untimed and `runs` timed versions of `policy` to `generators` stand-ins, started
     /// by turns through `hosts` (each a command prefix) by `spawn` (given the prefix and the stand-in's
     /// `rlhf bench stand-in` arguments).
-    package static func measure(_ policy: BenchPolicy, model: BenchModel, floats: Int?, security: BenchSecurity, generators: Int,
+    /// With `sealed` false, a CurveZMQ learner keeps no weights socket: the chunks go over each generator's
+    /// CurveZMQ connection, encrypted once per generator (the road before sealed chunks, for comparison).
+    package static func measure(_ policy: BenchPolicy, model: BenchModel, floats: Int?, loraRank: Int?, security: BenchSecurity,
+                                sealed: Bool = true, generators: Int,
                                 learnerAddress: String, hosts: [[String]], warmup: Int, runs: Int, logger: Logger,
                                 spawn: ([String], [String]) throws -> any StandInProcess,
                                 progress: (ProgressReport) -> Void = { _ in }) async throws -> WeightBroadcastBench.Result {
@@ -52,7 +55,7 @@ package enum RemoteWeightBroadcastBench {
         let learner = try await ZMQLearnerTransport(
             endpoint: learnerAddress.contains(":") ? "tcp://[\(learnerAddress)]:0" : "tcp://\(learnerAddress):0", security: server,
             welcome: LearnerSession.WelcomeInfo(runSeed: 0, runConfig: "", overrides: [], digest: []),
-            sharedMemoryWeights: false, context: context, logger: logger)
+            sharedMemoryWeights: false, sealedWeights: sealed, context: context, logger: logger)
         var processes: [any StandInProcess] = []
         func stopAll() async {
             for process in processes { process.terminate() }
@@ -63,6 +66,7 @@ package enum RemoteWeightBroadcastBench {
             for (i, name) in names.enumerated() {
                 var arguments = ["bench", "stand-in", "--learner", learner.endpoint, "--model", model.rawValue, "--host-name", "bench-\(i)"]
                 if let floats { arguments += ["--floats", "\(floats)"] }
+                if let loraRank { arguments += ["--lora-rank", "\(loraRank)"] }
                 arguments += security == .curve
                     ? ["--key-folder", ClusterKeys.workerFolder(in: folder, name: name).path, "--name", name] : ["--insecure"]
                 processes.append(try spawn(hosts[i % hosts.count], arguments))
@@ -113,7 +117,7 @@ package enum RemoteWeightBroadcastBench {
             await stopAll()
             let sorted = times.sorted(), median = sorted[sorted.count / 2]
             return WeightBroadcastBench.Result(
-                security: security, path: security == .curve ? "sealed" : "chunks", generators: generators, policy: policy.name,
+                security: security, path: security == .curve && sealed ? "sealed" : "chunks", generators: generators, policy: policy.name,
                 floats: policy.floats, tensors: policy.layout.count, bytes_per_generator: policy.bytes, median_s: median,
                 min_s: sorted.first!, max_s: sorted.last!, times_s: times, gbps_all: Double(policy.bytes * generators) / median / 1e9,
                 gbps_per_generator: Double(policy.bytes) / median / 1e9, first_send_s: firstSends.sorted()[firstSends.count / 2],

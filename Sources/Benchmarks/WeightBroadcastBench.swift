@@ -15,8 +15,9 @@ package enum WeightBroadcastBench {
     package struct Result: Encodable {
         package let workload = "transport", measurement = "weights"
         package let security: BenchSecurity
-        /// How the bytes went: `chunks` (each generator asks for them over its connection) or `shared-memory`
-        /// (generators on the learner's host read the file the learner wrote once).
+        /// How the bytes went: `chunks` (each generator asks for them over its plain connection), `sealed`
+        /// (with CurveZMQ: from the learner's weights socket, each chunk sealed once for all generators) or
+        /// `shared-memory` (generators on the learner's host read the file the learner wrote once).
         package let path: String
         package let generators: Int, policy: String, floats: Int, tensors: Int
         /// Bytes each generator receives (the values; the manifest and chunk headers are not counted).
@@ -78,7 +79,7 @@ package enum WeightBroadcastBench {
             }
             let sorted = times.sorted(), median = sorted[sorted.count / 2]
             let all = Double(policy.bytes * generators)
-            return Result(security: security, path: sharedMemory ? "shared-memory" : "chunks", generators: generators, policy: policy.name, floats: policy.floats,
+            return Result(security: security, path: sharedMemory ? "shared-memory" : security == .curve ? "sealed" : "chunks", generators: generators, policy: policy.name, floats: policy.floats,
                           tensors: policy.layout.count, bytes_per_generator: policy.bytes, median_s: median,
                           min_s: sorted.first!, max_s: sorted.last!, times_s: times, gbps_all: all / median / 1e9,
                           gbps_per_generator: Double(policy.bytes) / median / 1e9,

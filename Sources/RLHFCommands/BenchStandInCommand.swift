@@ -24,6 +24,9 @@ struct BenchStandInCommand: AsyncParsableCommand {
     @Option(help: "Floats of the weights (as the bench's --floats).")
     var floats: Int?
 
+    @Option(help: "The weights are a LoRA adapter of this rank (as the bench's --lora-rank).")
+    var loraRank: Int?
+
     @Option(help: "The host name to register as.")
     var hostName: String
 
@@ -46,7 +49,7 @@ struct BenchStandInCommand: AsyncParsableCommand {
         var logger = Logger(label: "rlhf.bench.stand-in")
         logger.logLevel = .warning
         let security: ClientSecurity = try keyFolder.map { try ClusterKeys.client(URL(fileURLWithPath: $0), name: name ?? "") } ?? .insecure
-        let layout = BenchPolicy(model: model, floats: floats, initialized: false).layout
+        let layout = try BenchPolicy(model: model, floats: floats, loraRank: loraRank, initialized: false).layout
         let context = try ZMQContext()
         let registration = Register(role: .rollout, host: hostName, pid: Int(getpid()), device: "cpu",
                                     capabilities: WorkerCapabilities(maxRowsPerTask: 1 << 16, backends: ["cpu"]))

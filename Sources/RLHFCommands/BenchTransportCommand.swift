@@ -27,6 +27,9 @@ struct BenchTransportCommand: AsyncParsableCommand {
     @Option(help: "Floats of the weights sent (default: --model's parameters, in its layout).")
     var floats: Int?
 
+    @Option(help: "Send a LoRA adapter of this rank on --model's default targets (what a LoRA run publishes), and time a generator's merge of it.")
+    var loraRank: Int?
+
     @Option(help: "Stand-in workers the leases go to (half rollout, a quarter reward, the rest reference).")
     var workers = 64
 
@@ -60,6 +63,8 @@ struct BenchTransportCommand: AsyncParsableCommand {
         }
         if let tasks, !(1...200_000).contains(tasks) { throw ValidationError("--tasks must be between 1 and 200000") }
         if let floats, floats < 1 { throw ValidationError("--floats must be at least 1") }
+        if let loraRank, !(1...4096).contains(loraRank) { throw ValidationError("--lora-rank must be between 1 and 4096") }
+        if loraRank != nil && floats != nil { throw ValidationError("give --lora-rank or --floats, not both") }
         guard (0...1000).contains(churn) else { throw ValidationError("--churn must be between 0 and 1000 stand-ins a second") }
         guard churn == 0 || churn < workers / 3 else {
             throw ValidationError("--churn must be below a third of --workers (\(workers)), so every role keeps workers")
@@ -85,7 +90,8 @@ struct BenchTransportCommand: AsyncParsableCommand {
         logger.logLevel = verbose ? .info : .error
         let (warmup, runs) = (options.warmup, options.runs)
         if churn > 0 { return try await leases(warmup: warmup, runs: runs, logger: logger) }
-        let policy = BenchPolicy(model: options.model, floats: floats)
+        let policy = try BenchPolicy(model: options.model, floats: floats, loraRank: loraRank)
+        if let loraRank { try reportMerge(rank: loraRank) }
         if !generatorHosts.isEmpty { return try await acrossHosts(policy, logger: logger) }
         for security in securities.modes {
             for sharedMemory in [false, true] {
@@ -96,7 +102,7 @@ struct BenchTransportCommand: AsyncParsableCommand {
                 progress.finish()
                 try report(result, String(format: "weights %@ (%@) to %d generators: %@ (%.1f MB each), median %.3f s (%.3f-%.3f), "
                                           + "%.2f GB/s in all, %.2f GB/s per generator, first send %.3f s",
-                                          "\(security)", path, generators, policy.name, Double(policy.bytes) / 1e6, result.median_s,
+                                          "\(security)", result.path, generators, policy.name, Double(policy.bytes) / 1e6, result.median_s,
                                           result.min_s, result.max_s, result.gbps_all, result.gbps_per_generator, result.first_send_s))
             }
         }
@@ -163,11 +169,12 @@ struct BenchTransportCommand: AsyncParsableCommand {
     /// Weights to generator processes started through `--generator-host` commands, for each security.
     private func acrossHosts(_ policy: BenchPolicy, logger: Logger) async throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        for security in securities.modes {
+        // with CurveZMQ, both roads: chunks sealed once, and chunks over each generator's CurveZMQ connection
+        for (security, sealed) in securities.modes.flatMap({ $0 == .curve ? [($0, true), ($0, false)] : [($0, false)] }) {
             let progress = ProgressLine(label: "bench transport weights \(security) to \(generators) generators on \(generatorHosts.count) hosts",
                                         total: options.warmup + options.runs)
             let result = try await RemoteWeightBroadcastBench.measure(
-                policy, model: options.model, floats: floats, security: security, generators: generators, learnerAddress: learnerAddress,
+                policy, model: options.model, floats: floats, loraRank: loraRank, security: security, sealed: sealed, generators: generators, learnerAddress: learnerAddress,
                 hosts: generatorHosts.map { [$0] }, warmup: options.warmup, runs: options.runs, logger: logger,
                 spawn: { prefix, arguments in
                     try StandInChild(ChildProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "\(prefix[0]) \(ShellWords.join([binary] + arguments))"]))
@@ -179,6 +186,16 @@ struct BenchTransportCommand: AsyncParsableCommand {
                                       "\(security)", result.path, generators, generatorHosts.count, policy.name, Double(policy.bytes) / 1e6,
                                       result.median_s, result.min_s, result.max_s, result.gbps_all, result.gbps_per_generator, result.first_send_s))
         }
+    }
+}
+
+extension BenchTransportCommand {
+    /// A generator's install of one LoRA adapter version of rank `rank` (its adapted rows restored from the
+    /// base, then the adapter merged in: `AdapterInstall`), median of the runs.
+    func reportMerge(rank: Int) throws {
+        let result = try AdapterMergeBench.measure(model: options.model, rank: rank, warmup: options.warmup, runs: options.runs)
+        try report(result, String(format: "merge of a LoRA r%d adapter (%.2f MB) into %@ on a generator: median %.4f s (%.4f-%.4f)",
+                                  rank, Double(result.adapter_bytes) / 1e6, options.model.rawValue, result.median_s, result.min_s, result.max_s))
     }
 }
 

@@ -26,7 +26,14 @@ package final class AdapterInstall {
     package func install(_ weights: PolicyWeights, into model: CausalLM) throws {
         try PolicyWeightsLayout.check(weights, fits: adapter.parameters)
         weights.values.withUnsafeBufferPointer { adapter.parameters.backend.upload($0, to: adapter.parameters.values.pointer) }
-        model.backend.copy(from: base.values.pointer, to: model.parameters.values.pointer, count: base.count)
+        // only the adapted rows ever change: restore them from the base, then merge (the rest is the base already)
+        for slot in adapter.slots {
+            let name = slot.baseWeight(model.config.architecture)
+            guard let spec = base.spec(named: name), spec.shape.count == 2, spec.shape[1] == slot.inFeatures,
+                  spec.shape[0] >= slot.rowOffset + slot.rows else { throw LoRAError.modelMismatch("no base weight \(name) for \(slot.name)") }
+            let start = slot.rowOffset * slot.inFeatures
+            model.backend.copy(from: base.value(name) + start, to: model.parameters.value(name) + start, count: slot.rows * slot.inFeatures)
+        }
         try adapter.merge(into: model.parameters)
     }
 }
