@@ -52,6 +52,34 @@ final class SharedWeightsSessionTests: XCTestCase {
         XCTAssertFalse(outputs.contains { if case .transmit = $0 { true } else { false } })
     }
 
+    /// A generator of another host told to take sealed chunks from the weights socket asks there; when not one
+    /// comes in the stall time (the port is out of reach), it takes the version over the learner's channel.
+    func testASealedStreamThatBringsNothingFallsBackToTheChannel() throws {
+        var (learner, worker, id, number) = try connected(from: "elsewhere")
+        var (manifest, _) = try self.manifest(&learner, &worker, id, number)
+        let ticket = ChunkSeal.newTicket()
+        manifest.sealed = SealedStream(key: ChunkSeal.newKey(), port: 40_000, ticket: ticket)
+        let answer = worker.receive(SessionTests.wire(.weightsManifest(manifest), worker: number, from: .learner), now: 2)
+        XCTAssertEqual(answer, [.requestSealed(port: 40_000, WeightsRequest(version: 4, byteOffset: 0, credit: 4, ticket: ticket))])
+        // the learner's heartbeats keep coming (its channel is fine); only the weights socket is silent
+        for now in stride(from: 3.0, through: 12.0, by: 1) {
+            _ = worker.receive(SessionTests.wire(.heartbeat, worker: number, from: .learner), now: now)
+            XCTAssertFalse(worker.tick(now: now).contains { if case .transmit(.weightsRequest) = $0 { true } else { false } }, "not stalled at \(now)")
+        }
+        _ = worker.receive(SessionTests.wire(.heartbeat, worker: number, from: .learner), now: 12.5)
+        let outputs = worker.tick(now: 12.5)
+        XCTAssertTrue(outputs.contains(.transmit(.weightsRequest(WeightsRequest(version: 4, byteOffset: 0, credit: 4)))), "\(outputs)")
+        XCTAssertEqual(worker.sealedUnreachable, 1)
+        // the learner's chunks over the channel complete the version
+        let source = WeightStreamSource(WeightStreamTests.weights)
+        var last: [WorkerSession.Output] = []
+        for offset in stride(from: 0, to: source.manifest.totalBytes, by: WeightStreamSource.chunkBytes) {
+            let chunk = source.withChunk(at: offset) { WeightsChunk(version: 4, byteOffset: offset, bytes: Array($0)) }!
+            last = worker.receive(SessionTests.wire(.weightsChunk(chunk), worker: number, from: .learner), now: 13)
+        }
+        XCTAssertEqual(last.last, .deliver(.weights(WeightStreamTests.weights)))
+    }
+
     func testOtherHostsAreNotToldOfTheFile() throws {
         var (learner, worker, id, number) = try connected(from: "elsewhere")
         let (manifest, answer) = try self.manifest(&learner, &worker, id, number)

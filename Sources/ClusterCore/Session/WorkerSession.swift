@@ -166,6 +166,9 @@ package struct WorkerSession {
         }
     }
 
+    /// Versions whose sealed stream brought nothing in the stall time, taken over the learner's channel instead.
+    package private(set) var sealedUnreachable = 0
+
     /// Handles frames from the learner's weights socket at `now`: only sealed chunks of the stream in
     /// progress are taken (they prove themselves by their seal); anything else there is dropped and counted.
     package mutating func receiveSealedChunk(_ decoded: Result<WireEnvelope, WireError>, payload: UnsafeRawBufferPointer? = nil,
@@ -237,9 +240,10 @@ package struct WorkerSession {
 
     /// Starts `manifest`'s stream again, in chunks (`why` says why the file was not used).
     private mutating func fallBack(_ manifest: WeightsManifest, now: Double, _ why: String) -> [Output] {
-        sharedWeights.fellBack += 1
+        if manifest.sharedMemory != nil { sharedWeights.fellBack += 1 }
         var chunked = manifest
         chunked.sharedMemory = nil
+        chunked.sealed = nil
         switch assembler!.begin(chunked, now: now) {
         case let .failed(reason): return [.transmit(.weightsRefused(version: manifest.version, reason: reason))]
         case let .complete(weights): return [.deliver(.weights(weights))]
@@ -283,6 +287,12 @@ package struct WorkerSession {
         }
         if number == nil && started && now >= nextRegister {
             return register(now: now)
+        }
+        if let assembler, assembler.isStalled(now: now), let manifest = assembler.manifest, manifest.sealed != nil, assembler.received == 0 {
+            // not one sealed chunk in the stall time: the weights socket is out of reach (a firewall); take
+            // the stream over the learner's channel instead, as before sealing
+            sealedUnreachable += 1
+            return out + fallBack(manifest, now: now, "nothing from the learner's weights socket (port \(manifest.sealed!.port)) in \(Int(assembler.stallSeconds)) s")
         }
         if let assembler, assembler.isStalled(now: now), let request = assembler.request(credit: credit) {
             self.assembler!.restart(now: now)
