@@ -10,6 +10,26 @@ final class BenchTransportCommandTests: XCTestCase {
         try RLHFBinary.run(RLHFBinary.url(besideBundleOf: Self.self), ["bench", "transport"] + arguments)
     }
 
+    /// Generators as `rlhf bench stand-in` processes (started through `env`, on this host): a LoRA adapter's
+    /// merge, then the adapter sealed and over each CurveZMQ connection, each installed by both generators.
+    func testGeneratorProcessesTakeAnAdapterSealedAndUnsealed() throws {
+        let r = try run(["--generator-host", "env", "--model", "gpt2-tiny", "--lora-rank", "4", "--generators", "2", "--security", "curve",
+                         "--runs", "1", "--warmup", "0", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = try r.stdout.split(separator: "\n").map { line in
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
+        }
+        XCTAssertEqual(lines.map { $0["measurement"] as? String }, ["adapter_merge", "weights", "weights"], r.stdout)
+        XCTAssertEqual(lines.dropFirst().map { $0["path"] as? String }, ["sealed", "chunks"])
+        let adapterBytes = try XCTUnwrap(lines[0]["adapter_bytes"] as? Int)
+        XCTAssertGreaterThan(adapterBytes, 0)
+        for line in lines.dropFirst() {
+            XCTAssertEqual(line["bytes_per_generator"] as? Int, adapterBytes, "the adapter is what travels")
+            XCTAssertEqual(line["generators"] as? Int, 2)
+            XCTAssertEqual((line["times_s"] as? [Double])?.count, 1)
+        }
+    }
+
     func testTinyRunReportsEveryMeasurement() throws {
         let r = try run(["--floats", "1000000", "--generators", "2", "--workers", "8", "--tasks", "100",
                          "--runs", "1", "--warmup", "0", "--flood-seconds", "2", "--json"])
@@ -20,11 +40,11 @@ final class BenchTransportCommandTests: XCTestCase {
         XCTAssertEqual(lines.map { $0["measurement"] as? String },
                        ["weights", "weights", "weights", "weights", "codec", "codec", "codec", "leases", "leases", "flood", "flood"], r.stdout)
         XCTAssertTrue(lines.allSatisfy { $0["workload"] as? String == "transport" })
-        let paths = [("plain", "chunks"), ("plain", "shared-memory"), ("curve", "chunks"), ("curve", "shared-memory")]
+        let paths = [("plain", "chunks"), ("plain", "shared-memory"), ("curve", "sealed"), ("curve", "shared-memory")]
         for (line, (security, path)) in zip(lines.filter { $0["measurement"] as? String == "weights" }, paths) {
             XCTAssertEqual(line["security"] as? String, security)
             XCTAssertEqual(line["path"] as? String, path)
-            XCTAssertEqual(line["from_shared_memory"] as? Int, path == "chunks" ? 0 : 2, "each generator took the version from the file")
+            XCTAssertEqual(line["from_shared_memory"] as? Int, path == "shared-memory" ? 2 : 0, "each generator took the version from the file")
             XCTAssertEqual(line["generators"] as? Int, 2)
             XCTAssertEqual(line["bytes_per_generator"] as? Int, 4_000_000)
             XCTAssertEqual((line["times_s"] as? [Double])?.count, 1)
