@@ -15,6 +15,8 @@ package protocol StandInProcess: Sendable {
     func wait(seconds: Double) -> Bool
     /// Ends it at once (SIGKILL).
     func kill()
+    /// Its exit status (or the signal that ended it), nil while it runs.
+    var exitStatus: Int32? { get }
 }
 
 /// `rlhf bench transport --generator-host`, measurement 1 across hosts: the learner's real transport in
@@ -28,6 +30,8 @@ package enum RemoteWeightBroadcastBench {
     private enum Event: Sendable {
         case learner(LearnerEvent)
         case timedOut(version: Int)
+        /// Stand-in `index` ended before the bench stopped it.
+        case standInEnded(index: Int, status: Int32)
     }
 
     /// Seconds the stand-ins have to register and say hello, and one version to install.
@@ -35,13 +39,13 @@ package enum RemoteWeightBroadcastBench {
 
     /// Measures `warmup` untimed and `runs` timed versions of `policy` to `generators` stand-ins, started
     /// by turns through `hosts` (each a command prefix) by `spawn` (given the prefix and the stand-in's
-    /// `rlhf bench stand-in` arguments).
+    /// `rlhf bench stand-in` arguments). A stand-in that ends before it is stopped ends the bench at once.
     /// With `sealed` false, a CurveZMQ learner keeps no weights socket: the chunks go over each generator's
     /// CurveZMQ connection, encrypted once per generator (the road before sealed chunks, for comparison).
     package static func measure(_ policy: BenchPolicy, model: BenchModel, floats: Int?, loraRank: Int?, security: BenchSecurity,
                                 sealed: Bool = true, generators: Int,
-                                learnerAddress: String, hosts: [[String]], warmup: Int, runs: Int, logger: Logger,
-                                spawn: ([String], [String]) throws -> any StandInProcess,
+                                learnerAddress: String, hosts: [String], warmup: Int, runs: Int, logger: Logger,
+                                spawn: (String, [String]) throws -> any StandInProcess,
                                 progress: (ProgressReport) -> Void = { _ in }) async throws -> WeightBroadcastBench.Result {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rlhf-bench-keys-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -74,11 +78,23 @@ package enum RemoteWeightBroadcastBench {
             let (events, sink) = AsyncStream.makeStream(of: Event.self)
             let drain = Task { for await event in learner.incoming { sink.yield(.learner(event)) } }
             defer { drain.cancel() }
+            let started = processes
+            let watch = Task {
+                while !Task.isCancelled {
+                    if let (index, status) = started.enumerated().lazy.compactMap({ i, p in p.exitStatus.map { (i, $0) } }).first {
+                        sink.yield(.standInEnded(index: index, status: status))
+                        return
+                    }
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            defer { watch.cancel() }
             var iterator = events.makeAsyncIterator()
             var ids: [WorkerID] = []
             let helloTimer = Task { try? await Task.sleep(for: .seconds(helloLimit)); sink.yield(.timedOut(version: 0)) }
             while ids.count < generators, let event = await iterator.next() {
                 if case .timedOut = event { break }
+                if case let .standInEnded(index, status) = event { throw TransportBenchError.standInEnded(index: index, status: status) }
                 if case let .learner(.message(delivery)) = event, case .hello = delivery.message { ids.append(delivery.from) }
             }
             helloTimer.cancel()
@@ -104,6 +120,8 @@ package enum RemoteWeightBroadcastBench {
                         }
                     case .timedOut(version):
                         throw TransportBenchError.timedOut(what: "\(generators) generators to install weights v\(version)", seconds: runLimit)
+                    case let .standInEnded(index, status):
+                        throw TransportBenchError.standInEnded(index: index, status: status)
                     default: break
                     }
                 }
@@ -113,6 +131,7 @@ package enum RemoteWeightBroadcastBench {
                 if run >= warmup { times.append(seconds) }
                 progress(ProgressReport(done: run + 1, total: warmup + runs, note: String(format: "%.3f s", seconds)))
             }
+            watch.cancel()
             for id in ids { try? learner.send(.stop, to: id) }
             await stopAll()
             let sorted = times.sorted(), median = sorted[sorted.count / 2]

@@ -15,6 +15,9 @@ package enum TransportBenchError: Error, CustomStringConvertible, Equatable {
     /// The generators took another number of versions from the shared-memory file than the path calls for.
     case sharedMemory(taken: Int, expected: Int)
 
+    /// A stand-in generator process ended before the bench stopped it.
+    case standInEnded(index: Int, status: Int32)
+
     package var description: String {
         switch self {
         case let .timedOut(what, seconds):
@@ -30,6 +33,8 @@ package enum TransportBenchError: Error, CustomStringConvertible, Equatable {
             "a \(kind) message did not decode to what was encoded"
         case let .sharedMemory(taken, expected):
             "the generators took \(taken) versions from the shared-memory file; expected \(expected)"
+        case let .standInEnded(index, status):
+            "stand-in generator \(index) ended with status \(status) before the bench stopped it (its error is above)"
         case .churnUnsettled:
             "churned stand-ins did not finish leaving (drained leavers wait for STOP) and joining in time"
         }

@@ -175,9 +175,11 @@ struct BenchTransportCommand: AsyncParsableCommand {
                                         total: options.warmup + options.runs)
             let result = try await RemoteWeightBroadcastBench.measure(
                 policy, model: options.model, floats: floats, loraRank: loraRank, security: security, sealed: sealed, generators: generators, learnerAddress: learnerAddress,
-                hosts: generatorHosts.map { [$0] }, warmup: options.warmup, runs: options.runs, logger: logger,
+                hosts: generatorHosts, warmup: options.warmup, runs: options.runs, logger: logger,
                 spawn: { prefix, arguments in
-                    try StandInChild(ChildProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "\(prefix[0]) \(ShellWords.join([binary] + arguments))"]))
+                    // the stand-in's errors (and the host command's) go to this standard error
+                    try StandInChild(ChildProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "\(prefix) \(ShellWords.join([binary] + arguments))"],
+                                                  errors: { data in if let data { FileHandle.standardError.write(data) } }))
                 },
                 progress: progress.reporter)
             progress.finish()
@@ -206,4 +208,5 @@ private struct StandInChild: StandInProcess {
     func terminate() { Glibc.kill(child.processIdentifier, SIGTERM) }
     func wait(seconds: Double) -> Bool { child.wait(seconds: seconds) }
     func kill() { Glibc.kill(child.processIdentifier, SIGKILL) }
+    var exitStatus: Int32? { child.isRunning ? nil : child.terminationStatus }
 }
