@@ -100,9 +100,8 @@ final class SealedWeightsServer: Sendable {
                 guard let bytes = stream.sealedChunk(at: offset) else { return refuse("wrong_kind", "v\(request.version) has no chunk at \(offset)") }
                 do {
                     let sequence = state.withLock { $0.sequence += 1; $0.sent += 1; return $0.sequence }
-                    let head = try WireCodec.encode(.weightsChunk(WeightsChunk(version: request.version, byteOffset: offset, bytes: [0])),
-                                                    header: WireHeader(worker: worker, sequence: sequence))
-                    try router.post([Frame(head[0]), Frame(head[1]), Frame(unsafeBytes: bytes, owner: stream)], to: message.peer)
+                    try router.post(WireFrames.chunk(version: request.version, offset: offset, payload: Frame(unsafeBytes: bytes, owner: stream),
+                                                     header: WireHeader(worker: worker, sequence: sequence)), to: message.peer)
                 } catch {
                     logger.warning("weights socket: cannot send v\(request.version) at \(offset) to \(message.peer): \(error)")
                     return

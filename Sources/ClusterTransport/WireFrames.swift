@@ -34,9 +34,13 @@ enum WireFrames {
 
     /// The frames of chunk `offset` of `stream`, its bytes read in place.
     static func chunk(_ stream: WeightStreamSource, offset: Int, header: WireHeader) throws(WireError) -> [Frame]? {
-        let head = try WireCodec.encode(.weightsChunk(WeightsChunk(version: stream.manifest.version, byteOffset: offset, bytes: [0])),
-                                        header: header)
         guard let payload = stream.withChunk(at: offset, { Frame(unsafeBytes: $0, owner: stream.weights.values) }) else { return nil }
+        return try chunk(version: stream.manifest.version, offset: offset, payload: payload, header: header)
+    }
+
+    /// The frames of a `WEIGHTS_CHUNK` of `version` at `offset` whose bytes are `payload` (sent as it is).
+    static func chunk(version: Int, offset: Int, payload: Frame, header: WireHeader) throws(WireError) -> [Frame] {
+        let head = try WireCodec.encode(.weightsChunk(WeightsChunk(version: version, byteOffset: offset, bytes: [0])), header: header)
         return [Frame(head[0]), Frame(head[1]), payload]
     }
 }

@@ -216,8 +216,9 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
         }
         // a new version's checksums run here, outside the session's lock, so heartbeats never wait on them;
         // so does writing its shared-memory file, once, when a generator on this host takes it
+        var stream: WeightStreamSource?
         if case let .weights(weights) = message {
-            var stream = session.withLock { $0.stream(version: weights.version) }
+            stream = session.withLock { $0.stream(version: weights.version) }
             if stream == nil {
                 let made = WeightStreamSource(weights)
                 session.withLock { $0.publish(made) }
@@ -229,7 +230,7 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
             }
         }
         guard var outputs = session.withLock({ $0.send(message, to: worker) }) else { throw .closed("worker \(worker)") }
-        if case let .weights(weights) = message, let sealedWeights { outputs = seal(outputs, of: weights.version, with: sealedWeights) }
+        if let stream, let sealedWeights { outputs = seal(outputs, of: stream, with: sealedWeights) }
         switch message {
         case .rollout, .score, .reference:
             let now = self.now
@@ -241,9 +242,8 @@ package final class ZMQLearnerTransport: LearnerTransport, @unchecked Sendable {
 
     /// `outputs` with a manifest that names no shared-memory file (its generator is on another host) sealed:
     /// its chunks come from the weights socket, sealed once for every such generator.
-    private func seal(_ outputs: [LearnerSession.Output], of version: Int, with server: SealedWeightsServer) -> [LearnerSession.Output] {
-        guard let stream = session.withLock({ $0.stream(version: version) }) else { return outputs }
-        return outputs.map { output in
+    private func seal(_ outputs: [LearnerSession.Output], of stream: WeightStreamSource, with server: SealedWeightsServer) -> [LearnerSession.Output] {
+        outputs.map { output in
             guard case .transmit(let peer, let worker, .weightsManifest(var manifest)) = output, manifest.sharedMemory == nil else { return output }
             manifest.sealed = server.offer(stream, to: worker)
             return .transmit(peer: peer, worker: worker, .weightsManifest(manifest))

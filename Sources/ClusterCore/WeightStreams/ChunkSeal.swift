@@ -46,7 +46,8 @@ package struct ChunkSeal: @unchecked Sendable {  // immutable: its key never cha
         guard sealed.count == plain.count + Self.overhead, let base = sealed.baseAddress else { return false }
         let expected = Self.nonce(offset)
         guard expected.withUnsafeBytes({ $0.elementsEqual(UnsafeRawBufferPointer(rebasing: sealed[..<12])) }) else { return false }
-        // the received bytes, wrapped without a copy: the box and the open read them in place
+        // the received bytes wrapped without a copy (swift-crypto's box still copies them once, and the open
+        // writes a new buffer: two copies more than an open in place would need; docs/PERFORMANCE.md)
         let combined = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: sealed.count, deallocator: .none)
         guard let box = try? AES.GCM.SealedBox(combined: combined),
               let opened = try? AES.GCM.open(box, using: key, authenticating: Self.associated(version, offset)),

@@ -32,9 +32,11 @@ package struct SealedTicketBook: Sendable {
 
     /// Issues `ticket` (16 fresh random bytes) to the worker numbered `worker`, for version `version`.
     package mutating func issue(_ ticket: [UInt8], version: Int, worker: UInt32) {
-        newest = max(newest, version)
+        if version > newest {
+            newest = version
+            entries = entries.filter { $0.value.version >= newest - 1 }  // only when a newer version comes
+        }
         entries[ticket] = Entry(version: version, worker: worker, credit: WeightCredit(version: version))
-        entries = entries.filter { $0.value.version >= newest - 1 }
     }
 
     /// The chunks `request` gets at `now`, of a stream of `totalBytes`.

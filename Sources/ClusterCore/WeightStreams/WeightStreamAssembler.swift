@@ -71,7 +71,7 @@ package struct WeightStreamAssembler {
     }
 
     /// Takes bytes `[offset, offset + bytes.count)` of version `version`; `sealed`: the bytes are the chunk
-    /// sealed (`ChunkSeal`, its tag last) under the manifest's `SealedStream` key, and are opened into place.
+    /// sealed (`ChunkSeal`: nonce, ciphertext, tag) under the manifest's `SealedStream` key, and are opened into place.
     package mutating func receive(version: Int, offset: Int, bytes: UnsafeRawBufferPointer, sealed: Bool = false, now: Double) -> Outcome {
         guard let manifest, let buffer, version == manifest.version else { return .ignored("no stream of v\(version) in progress") }
         guard offset == received else { return .ignored("v\(version): bytes at \(offset), expected \(received)") }
