@@ -134,13 +134,8 @@ package enum RemoteWeightBroadcastBench {
             watch.cancel()
             for id in ids { try? learner.send(.stop, to: id) }
             await stopAll()
-            let sorted = times.sorted(), median = sorted[sorted.count / 2]
-            return WeightBroadcastBench.Result(
-                security: security, path: security == .curve && sealed ? "sealed" : "chunks", generators: generators, policy: policy.name,
-                floats: policy.floats, tensors: policy.layout.count, bytes_per_generator: policy.bytes, median_s: median,
-                min_s: sorted.first!, max_s: sorted.last!, times_s: times, gbps_all: Double(policy.bytes * generators) / median / 1e9,
-                gbps_per_generator: Double(policy.bytes) / median / 1e9, first_send_s: firstSends.sorted()[firstSends.count / 2],
-                dropped: [:], from_shared_memory: 0)
+            return WeightBroadcastBench.Result(policy, security: security, path: security == .curve && sealed ? "sealed" : "chunks",
+                                               generators: generators, times: times, firstSends: firstSends, dropped: [:], fromSharedMemory: 0)
         } catch {
             await stopAll()
             throw error

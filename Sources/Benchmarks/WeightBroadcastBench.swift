@@ -32,6 +32,25 @@ package enum WeightBroadcastBench {
         /// Versions the generators took whole from the shared-memory file (each generator's every version
         /// on that path, or the bench fails; 0 on the chunks path).
         package let from_shared_memory: Int
+
+        /// The result of timed runs `times` (first sends `firstSends`) of `policy` to `generators` by `path`.
+        init(_ policy: BenchPolicy, security: BenchSecurity, path: String, generators: Int, times: [Double], firstSends: [Double],
+             dropped: [String: Int], fromSharedMemory: Int) {
+            let sorted = times.sorted(), median = sorted[sorted.count / 2]
+            self.security = security
+            self.path = path
+            self.generators = generators
+            self.policy = policy.name
+            floats = policy.floats
+            tensors = policy.layout.count
+            bytes_per_generator = policy.bytes
+            (median_s, min_s, max_s, times_s) = (median, sorted.first!, sorted.last!, times)
+            gbps_all = Double(policy.bytes * generators) / median / 1e9
+            gbps_per_generator = Double(policy.bytes) / median / 1e9
+            first_send_s = firstSends.sorted()[firstSends.count / 2]
+            self.dropped = dropped
+            from_shared_memory = fromSharedMemory
+        }
     }
 
     /// What the bench waits for.
@@ -77,13 +96,8 @@ package enum WeightBroadcastBench {
             guard fromFile == (sharedMemory ? generators * (warmup + runs) : 0) else {
                 throw TransportBenchError.sharedMemory(taken: fromFile, expected: sharedMemory ? generators * (warmup + runs) : 0)
             }
-            let sorted = times.sorted(), median = sorted[sorted.count / 2]
-            let all = Double(policy.bytes * generators)
-            return Result(security: security, path: sharedMemory ? "shared-memory" : security == .curve ? "sealed" : "chunks", generators: generators, policy: policy.name, floats: policy.floats,
-                          tensors: policy.layout.count, bytes_per_generator: policy.bytes, median_s: median,
-                          min_s: sorted.first!, max_s: sorted.last!, times_s: times, gbps_all: all / median / 1e9,
-                          gbps_per_generator: Double(policy.bytes) / median / 1e9,
-                          first_send_s: firstSends.sorted()[firstSends.count / 2], dropped: dropped, from_shared_memory: fromFile)
+            return Result(policy, security: security, path: sharedMemory ? "shared-memory" : security == .curve ? "sealed" : "chunks",
+                          generators: generators, times: times, firstSends: firstSends, dropped: dropped, fromSharedMemory: fromFile)
         } catch {
             await stop(cluster, standIns, drain)
             throw error
