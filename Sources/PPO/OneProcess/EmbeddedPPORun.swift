@@ -30,8 +30,10 @@ public final class EmbeddedPPORun: @unchecked Sendable {
         let generators = (0..<config.rolloutWorkers).map { _ in policy.frozenCopy() }
         let reward = try RoleSetup.reward(config, tokenizer: policy.requireTokenizer(config))
         learner = try PPOLearner.make(config, policy: policy, runner: RoundRunner(transport: hub))
+        // in a LoRA run the generators merge each version into one shared copy of the base
+        let base = config.lora == nil ? nil : generators.first?.parameters.copy()
         for (index, model) in generators.enumerated() {
-            let adapter = try config.loraConfig(for: model.config.architecture).map { try AdapterInstall(model: model, config: $0) }
+            let adapter = try config.loraConfig(for: model.config.architecture).map { try AdapterInstall(model: model, config: $0, base: base) }
             start(RolloutGenerator(model: model, padID: policy.padID, transport: hub.connect(WorkerID(role: .rollout, index: index)),
                                    adapter: adapter).run)
         }

@@ -12,9 +12,10 @@ package final class AdapterInstall {
     /// The adapter the published values go into.
     package let adapter: LoRAAdapter
 
-    /// An install over `model`'s current weights as the base, for an adapter of `config`.
-    package init(model: CausalLM, config: LoRAConfig) throws {
-        base = model.parameters.copy()
+    /// An install for an adapter of `config` over `base` (the base weights, never written: generators of
+    /// one process share one), by default a copy of `model`'s current weights.
+    package init(model: CausalLM, config: LoRAConfig, base: ParameterStore? = nil) throws {
+        self.base = base ?? model.parameters.copy()
         adapter = try LoRAAdapter(config: config, model: model.config, backend: model.backend, seed: 0)
     }
 

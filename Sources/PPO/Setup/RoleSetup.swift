@@ -55,7 +55,9 @@ package enum RoleSetup {
                 return
             }
             // a LoRA run publishes the adapter alone: the generator loads the base and merges each version into it
-            let model = try LoadedPolicy.load(config, tokenizer: false).frozenCopy()
+            let loaded = try LoadedPolicy.load(config, tokenizer: false)
+            let model = CausalLM(config: loaded.config, parameters: loaded.parameters)
+            model.freeze()
             let adapter = try AdapterInstall(model: model, config: lora)
             prepared(adapter.adapter.parameters)
             await RolloutGenerator(model: model, padID: LoadedPolicy.padID(shape), transport: transport, adapter: adapter).run()
