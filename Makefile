@@ -17,13 +17,15 @@ APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compile
 TEST_APT_PACKAGES := chromium chromium-driver openssh-server openssh-client slurm-wlm munge iproute2 xz-utils
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 
-.PHONY: test demo demo-cluster build setup deps test-deps apt-install models bench clean proto proto-check hostile examples fuzz fuzz-replay test-python dist
+.PHONY: test demo demo-cluster build setup deps test-deps apt-install models bench clean proto proto-check hostile examples fuzz fuzz-replay test-python dist cuda-ptx test-gpu gpu-bundle
 
 test: setup test-deps
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
 	$(MAKE) --no-print-directory dist PREBUILT=yes
+	$(MAKE) --no-print-directory $(NVRTC_DIR)/.installed
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 	$(MAKE) --no-print-directory hostile PREBUILT=yes
+	$(MAKE) --no-print-directory cuda-ptx PREBUILT=yes
 	$(MAKE) --no-print-directory test-python PREBUILT=yes
 	$(MAKE) --no-print-directory examples PREBUILT=yes
 	$(MAKE) --no-print-directory demo PREBUILT=yes DEMO=quick DEMO_FRESH=1
@@ -41,6 +43,34 @@ dist: $(if $(filter yes,$(PREBUILT)),,build)
 examples: $(if $(filter yes,$(PREBUILT)),,deps models)
 	$(if $(filter yes,$(PREBUILT)),,$(SWIFT) build $(RELEASE) --product RLHFExample)
 	RLHF_SHARED="$(SHARED)" RLHF_MODELS="$(MODELS)" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/RLHFExample"
+
+# The CUDA kernels compiled to PTX on the CPU (issue 22): `rlhf devices --ptx` runs the backend's own NVRTC path
+# with libnvrtc from NVIDIA's nvidia-cuda-nvrtc-cu12 wheel (pip --target, nothing else installed), for sm_80 and
+# sm_90, so a kernel that does not compile fails CI on machines without a GPU. `make test` runs it.
+NVRTC_DIR := .build/nvrtc
+NVRTC_WHEEL := nvidia-cuda-nvrtc-cu12==12.9.86
+$(NVRTC_DIR)/.installed:
+	rm -rf $(NVRTC_DIR)
+	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target $(NVRTC_DIR) $(NVRTC_WHEEL)
+	touch $@
+
+cuda-ptx: $(NVRTC_DIR)/.installed $(if $(filter yes,$(PREBUILT)),,build)
+	rm -rf .build/cuda-ptx
+	RLHF_CUDA_LIBRARY_PATH="$(CURDIR)/$(NVRTC_DIR)/nvidia/cuda_nvrtc/lib" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" devices --ptx .build/cuda-ptx
+	RLHF_CUDA_LIBRARY_PATH="$(CURDIR)/$(NVRTC_DIR)/nvidia/cuda_nvrtc/lib" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" devices
+
+# The GPU tests (issue 22), on a machine with an NVIDIA GPU: every kernel against the CPU backend, the fixtures
+# and generation on the device (`rlhf check-gpu`), in float32, then the kernels in TF32 and bf16. CI has no GPU
+# and does not run it; scripts/gpu-check.sh runs it from the `make dist` tarball (RLHF=path/to/rlhf).
+RLHF ?= $$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf
+test-gpu:
+	RLHF_SHARED="$(SHARED)" $(RLHF) check-gpu --device cuda:0 --precision fp32
+	RLHF_SHARED="$(SHARED)" $(RLHF) check-gpu --device cuda:0 --precision tf32
+	RLHF_SHARED="$(SHARED)" $(RLHF) check-gpu --device cuda:0 --precision bf16
+
+# gpu-bundle/: the tarball and the data scripts/gpu-check.sh needs on the GPU machine (carried with the tree).
+gpu-bundle: dist models
+	scripts/gpu-bundle.sh $(DIST_DIR) $(SHARED) $(MODELS)
 
 # Hundreds of hostile and careless invocations of the binary (scripts/hostile-cli.py): each must end in
 # status 2 and one error line within its time and memory bounds, touching none of the user's files.

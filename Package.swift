@@ -34,6 +34,12 @@ let package = Package(
         .target(name: "SeededRandom"),
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernelSupport", "CKernels", "SeededRandom"], swiftSettings: numericSettings),
         .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
+        // The CUDA backend: libcuda, cuBLAS and NVRTC opened with dlopen when a GPU is asked for, so nothing
+        // from CUDA is needed to build or to run on CPU-only machines.
+        .target(name: "CUDA", dependencies: ["Tensor", .product(name: "Logging", package: "swift-log")], swiftSettings: numericSettings),
+        // Every `Backend` function on a candidate backend against the CPU backend, on seeded random shapes
+        // (`rlhf check-gpu`).
+        .target(name: "BackendChecks", dependencies: ["Tensor", "SeededRandom"], swiftSettings: numericSettings),
         .target(name: "ModelIO", dependencies: ["Storage", "Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Tensor", "Models"], swiftSettings: numericSettings),
         .target(name: "Generation", dependencies: ["Tensor", "Models", "ModelIO"], swiftSettings: numericSettings),
@@ -73,7 +79,7 @@ let package = Package(
         .target(name: "Labeling", dependencies: ["HTMLText", "Storage", .product(name: "Hummingbird", package: "hummingbird"),
                                                  .product(name: "HTTPTypes", package: "swift-http-types"),
                                                  .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Launch", dependencies: ["CKernelSupport", "Storage", "Tensor"]),
+        .target(name: "Launch", dependencies: ["CKernelSupport", "Storage", "Tensor", "CUDA"]),
         .target(name: "Benchmarks", dependencies: [
             "Tensor", "Models", "ModelIO", "Training", "Generation", "Wire", "ZeroMQ", "ClusterCore", "ClusterTransport", "PPO",
             .product(name: "Logging", package: "swift-log"),
@@ -82,7 +88,7 @@ let package = Package(
         .target(name: "RLHF", dependencies: ["Storage", "Tensor", "Models", "ModelIO", "Training", "Generation", "Datasets", "Trainers", "PPO"]),
         .target(name: "RLHFCommands", dependencies: [
             "Storage", "Tensor", "Models", "ModelIO", "Training", "Generation", "Datasets", "RunLogs", "Wire", "ZeroMQ", "Checksum",
-            "ClusterCore", "ClusterTransport", "Trainers", "PPO", "Launch", "Benchmarks", "Evaluation", "Labeling",
+            "ClusterCore", "ClusterTransport", "Trainers", "PPO", "Launch", "Benchmarks", "Evaluation", "Labeling", "CUDA", "BackendChecks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -91,6 +97,7 @@ let package = Package(
         // The one set of test helpers: paths, assertClose, finite differences, the rlhf binary runner, temporary folders.
         .target(name: "TestSupport", dependencies: ["Tensor", "Models"]),
         .testTarget(name: "TensorTests", dependencies: ["TestSupport", "Tensor"]),
+        .testTarget(name: "CUDATests", dependencies: ["TestSupport", "Tensor", "CUDA", "BackendChecks"]),
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO"], exclude: ["minilm-pooling.json"]),
         .testTarget(name: "ModelIOTests", dependencies: ["TestSupport", "Tensor", "Models", "ModelIO", "Storage"],
                     exclude: ["gguf-smollm2-values.json", "llama2c-stories260k-values.json"]),

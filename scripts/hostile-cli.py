@@ -14,6 +14,7 @@ line per failed case and a summary `N passed, M failed`.
 
 Usage: scripts/hostile-cli.py [--rlhf PATH] [--shared DIR] [--models DIR] [--seed S] [--cases N] [--only SECTIONS]
 """
+import ctypes
 import argparse
 import glob
 import gzip
@@ -939,8 +940,42 @@ def launcher_cases():
     assert not os.path.exists(out), "a refused launch made its run folder"
 
 
+def device_cases():
+    """`--device cuda:N` on every computing command where no such GPU (or no CUDA at all) exists: one line naming
+    the device and what is missing, status 2, nothing written; malformed devices and precisions too."""
+    i = inputs()
+    try:
+        ctypes.CDLL("libcuda.so.1")
+        has_driver = True
+    except OSError:
+        has_driver = False
+    # without the driver the line names libcuda.so.1; with one, cuda:999 is a GPU that is not there
+    mentions = ["cuda:999"] + ([] if has_driver else ["libcuda.so.1"])
+    env = {"RLHF_CUDA_LIBRARY_PATH": os.path.join(work, "no-cuda-here")}
+    out = os.path.join(work, "device-out")
+    device = ["--device", "cuda:999"]
+    for command in (["score", "--model", stories_bin, "--tokenizer", tok, "--text", "Once upon a time"],
+                    ["generate", "--model", stories_bin, "--tokenizer", tok, "--prompt", "Once", "--max-new-tokens", "2"],
+                    ["reward", "score", "--model", i["stories_hf"], "--ids", "1,2,3"],
+                    ["sft", "--model", stories_bin, "--tokenizer", tok, "--data", i["sft"], "--batch", "8", "--output", out],
+                    ["dpo", "--model", stories_bin, "--tokenizer", tok, "--data", i["pairs"], "--batch", "8", "--output", out],
+                    ["ppo", "--config", i["config"], "--output", out] + i["quick"],
+                    ["eval", "--policy", stories_bin, "--tokenizer", tok, "--prompts", i["prompts"], "--reward", "vader",
+                     "--count", "2", "--output", out],
+                    ["bench", "train", "--model", "gpt2-tiny", "--runs", "1", "--warmup", "0"],
+                    ["check-gpu", "--only", "kernel"]):
+        run(command + device, mentions=mentions, env=dict(env, **run_env), limit_s=5)
+        if os.path.exists(out):
+            failures.append(("wrote an output folder for a device it cannot use", command, []))
+            shutil.rmtree(out, ignore_errors=True)
+    for bad in ("cuda:x", "cuda:-1", "gpu:0", "cuda:0,1", "cuda:" + "9" * 40):
+        run(["score", "--model", stories_bin, "--tokenizer", tok, "--text", "x", "--device", bad], mentions=["--device"])
+    run(["score", "--model", stories_bin, "--tokenizer", tok, "--text", "x", "--precision", "fp8"], mentions=["fp8"])
+    run(["devices", "--ptx", os.path.join(work, "ptx"), "--arch", "sm_80"], mentions=["--arch"])
+
+
 sections = {"older": older_cases, "outputs": output_cases, "crashes": crash_cases, "memory": memory_cases, "hangs": hang_cases,
-            "numbers": number_cases, "again": second_attack_cases}
+            "numbers": number_cases, "again": second_attack_cases, "devices": device_cases}
 for name in (a.only.split(",") if a.only else sections):
     sections[name]()
 shutil.rmtree(work, ignore_errors=True)

@@ -33,7 +33,7 @@ package struct BenchPolicy {
             specs = ParameterLayout.specs(for: model.config)
             name = model.rawValue
         }
-        store = ParameterStore(specs: specs, backend: CPUBackend.shared)
+        store = ParameterStore(specs: specs, backend: DefaultBackend.current)
         if initialized { store.initializeRandom(seed: 0) }
     }
 

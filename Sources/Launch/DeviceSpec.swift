@@ -1,4 +1,5 @@
 import CKernelSupport
+import CUDA
 import Foundation
 import Tensor
 
@@ -36,15 +37,26 @@ package enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
         return .cpu(cores: cores)
     }
 
-    /// Pins this process: a CPU set becomes its affinity and its compute thread count; a GPU would set
-    /// `CUDA_VISIBLE_DEVICES`, but this build has no CUDA backend, so it is refused. Call before any
-    /// compute starts.
-    package func apply() throws(DeviceError) {
+    /// Pins this process: a CPU set becomes its affinity and its compute thread count; a GPU becomes the
+    /// only one it sees (`CUDA_VISIBLE_DEVICES`, which child processes inherit) and the backend every model
+    /// is built on, its products in `precision`. `threads` is the host thread count where the device does
+    /// not fix it. Call before any compute starts.
+    package func apply(precision: CUDAPrecision = .fp32, threads: Int? = nil,
+                       environment: [String: String] = ProcessInfo.processInfo.environment) throws(DeviceError) {
         switch self {
         case .cuda(let n):
-            throw .noCUDA(n)
+            let visible = try Self.gpuEntry(n, environment: environment)
+            setenv("CUDA_VISIBLE_DEVICES", visible, 1)
+            do {
+                DefaultBackend.use(try CUDABackend(ordinal: 0, precision: precision))
+            } catch .noSuchDevice {
+                throw .noSuchGPU(n, visible: visible)
+            } catch {
+                throw .cuda(n, error)
+            }
+            Runtime.configure(threads: threads ?? Self.allowedCores().count)
         case .cpu(nil):
-            Runtime.configure(threads: Self.allowedCores().count)
+            Runtime.configure(threads: threads ?? Self.allowedCores().count)
         case .cpu(let cores?):
             let allowed = Set(Self.allowedCores())
             if let missing = cores.first(where: { !allowed.contains($0) }) {
@@ -54,6 +66,15 @@ package enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
             guard status == 0 else { throw .pinFailed(description, reason: String(cString: strerror(status))) }
             Runtime.configure(threads: cores.count)
         }
+    }
+
+    /// The `CUDA_VISIBLE_DEVICES` entry that makes GPU `n` of those this process may see the only one it
+    /// sees: the list's `n`-th entry when the variable is set, else `n`.
+    package static func gpuEntry(_ n: Int, environment: [String: String]) throws(DeviceError) -> String {
+        guard let list = environment["CUDA_VISIBLE_DEVICES"] else { return String(n) }
+        let entries = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard n < entries.count else { throw .noSuchGPU(n, visible: list) }
+        return entries[n]
     }
 
     /// The cores this process may run on now.
@@ -72,8 +93,10 @@ package enum DeviceError: Error, Equatable, CustomStringConvertible {
     case noSuchCore(Int, available: [Int])
     /// `sched_setaffinity` failed.
     case pinFailed(String, reason: String)
-    /// A GPU was asked for and this build has no CUDA backend.
-    case noCUDA(Int)
+    /// A GPU that is not there (`CUDA_VISIBLE_DEVICES` as the process set it).
+    case noSuchGPU(Int, visible: String)
+    /// The CUDA libraries or the device could not be opened.
+    case cuda(Int, CUDAError)
 
     package var description: String {
         switch self {
@@ -82,7 +105,8 @@ package enum DeviceError: Error, Equatable, CustomStringConvertible {
         case let .noSuchCore(core, available):
             "--device: core \(core) is not available to this process (cores \(available.map(String.init).joined(separator: ",")))"
         case let .pinFailed(device, reason): "--device \(device): cannot pin the process: \(reason)"
-        case let .noCUDA(n): "--device cuda:\(n): this build of rlhf has no CUDA backend yet; use --device cpu[:CORES]"
+        case let .noSuchGPU(n, visible): "--device cuda:\(n): no such GPU (CUDA_VISIBLE_DEVICES=\(visible.prefix(60)) shows none for it)"
+        case let .cuda(n, error): "--device cuda:\(n): \(error)"
         }
     }
 }

@@ -60,7 +60,7 @@ public struct ModelBundle {
     /// only the weights (and the chat template source) are read.
     /// The weights live on `backend`.
     public static func load(path: String, tokenizerPath: String? = nil, requireTokenizer: Bool = false,
-                            loadsTokenizer: Bool = true, backend: Backend = CPUBackend.shared) throws -> ModelBundle {
+                            loadsTokenizer: Bool = true, backend: Backend = DefaultBackend.current) throws -> ModelBundle {
         guard FileManager.default.fileExists(atPath: path) else { throw ModelPathError.notFound(path) }
         guard access(path, R_OK) == 0 else { throw ModelPathError.permissionDenied(path) }
         guard let format = ModelFormat.detect(path: path) else { throw ModelPathError.unknownFormat(path) }

@@ -31,14 +31,15 @@ public final class CausalLM: @unchecked Sendable {
     public var parameters: ParameterStore { decoder.parameters }
 
     /// A model with zeroed parameters laid out for `config` (fill them from a checkpoint or `initializeRandom`).
-    public convenience init(config: TransformerConfig, backend: Backend = CPUBackend.shared) {
+    public convenience init(config: TransformerConfig, backend: Backend = DefaultBackend.current) {
         let store = ParameterStore(specs: ParameterLayout.specs(for: config), backend: backend)
         self.init(config: config, parameters: store, backend: backend)
     }
 
-    /// A model over an existing parameter store (its layout must be `ParameterLayout.specs(for: config)`).
-    public init(config: TransformerConfig, parameters: ParameterStore, backend: Backend = CPUBackend.shared) {
-        decoder = Decoder(config: config, parameters: parameters, backend: backend, producesLogits: true)
+    /// A model over an existing parameter store (its layout must be `ParameterLayout.specs(for: config)`),
+    /// computing on the store's backend unless `backend` says otherwise.
+    public init(config: TransformerConfig, parameters: ParameterStore, backend: Backend? = nil) {
+        decoder = Decoder(config: config, parameters: parameters, backend: backend ?? parameters.backend, producesLogits: true)
     }
 
     /// Attaches a value head (zero-initialised, TRL's `v_head`) or the given one; returns it.

@@ -16,7 +16,7 @@ package final class KVCache: @unchecked Sendable {
     let mask: FloatBuffer
 
     /// A cache for `batch` rows of up to `capacity` tokens of `config`'s model.
-    package init(config: TransformerConfig, batch: Int, capacity: Int, backend: Backend = CPUBackend.shared) {
+    package init(config: TransformerConfig, batch: Int, capacity: Int, backend: Backend = DefaultBackend.current) {
         self.batch = batch; self.capacity = capacity; layers = config.layers
         kvHeads = config.kvHeads; headDim = config.headDim
         let size = config.layers * batch * config.kvHeads * capacity * config.headDim

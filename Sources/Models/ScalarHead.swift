@@ -16,7 +16,7 @@ public final class ScalarHead: @unchecked Sendable {
     private var output: FloatBuffer?  // out [rows]
 
     /// A zero-initialised head reading C-wide states.
-    public init(width: Int, bias: Bool, backend: Backend = CPUBackend.shared) {
+    public init(width: Int, bias: Bool, backend: Backend = DefaultBackend.current) {
         var specs: [(String, [Int], ParameterRole)] = [("weight", [1, width], .matrix)]
         if bias { specs.append(("bias", [1], .vector)) }
         parameters = ParameterStore(specs: specs, backend: backend)

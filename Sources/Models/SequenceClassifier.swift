@@ -30,7 +30,7 @@ public final class SequenceClassifier: @unchecked Sendable {
 
     /// A classifier with zeroed parameters for `config` (a BERT head has a bias, a decoder's has none).
     public convenience init(config: TransformerConfig, padTokenID: Int?, pooling: RewardPooling? = nil,
-                            backend: Backend = CPUBackend.shared) {
+                            backend: Backend = DefaultBackend.current) {
         let store = ParameterStore(specs: ParameterLayout.specs(for: config, lmHead: false), backend: backend)
         self.init(config: config, parameters: store,
                   head: ScalarHead(width: config.width, bias: config.architecture == .bert, backend: backend),
@@ -39,8 +39,10 @@ public final class SequenceClassifier: @unchecked Sendable {
 
     /// A classifier over an existing trunk store and head; `pooling` defaults to the family's
     /// (`RewardPooling.standard`). [CLS] pooling needs an encoder (a decoder's first token sees only itself).
+    /// It computes on the trunk store's backend unless `backend` says otherwise.
     public init(config: TransformerConfig, parameters: ParameterStore, head: ScalarHead, padTokenID: Int?,
-                pooling: RewardPooling? = nil, backend: Backend = CPUBackend.shared) {
+                pooling: RewardPooling? = nil, backend: Backend? = nil) {
+        let backend = backend ?? parameters.backend
         let pooling = pooling ?? .standard(for: config.architecture)
         precondition(pooling != .cls || config.architecture == .bert, "[CLS] pooling needs an encoder")
         decoder = Decoder(config: config, parameters: parameters, backend: backend, producesLogits: false)

@@ -24,7 +24,7 @@ struct BenchPPOCommand: ParsableCommand {
     }
 
     func run() throws {
-        options.compute.apply()
+        try options.compute.apply()
         var bench = PPOBenchmark(model: options.model, threads: options.compute.threads)
         (bench.batch, bench.miniBatch, bench.ppoEpochs) = (options.batch, miniBatch, ppoEpochs)
         (bench.promptLen, bench.newTokens, bench.warmup, bench.runs) = (lengths.promptLen, lengths.newTokens, options.warmup, options.runs)

@@ -89,7 +89,7 @@ struct BenchProductsCommand: ParsableCommand {
     func validate() throws { try options.requireFits(rows: options.batch, length: 1, what: "one token") }
 
     func run() throws {
-        options.compute.apply()
+        try options.compute.apply()
         let result = StepBenchmark.products(model: options.model, rows: options.batch, runs: options.runs, threads: options.compute.threads)
         try options.report(WithInstructionSet(result), String(
             format: "products of one %@ decoding step, %d rows: stored %.1f ms (%.0f GFLOP/s), packed %.1f ms (%.0f GFLOP/s), %.2fx",
@@ -101,7 +101,7 @@ struct BenchProductsCommand: ParsableCommand {
 /// Runs a step workload with a progress line and prints its result.
 enum StepBenchmarkReport {
     static func run(_ workload: StepBenchmark.Workload, _ settings: StepBenchmark.Settings, _ options: BenchOptions) throws {
-        options.compute.apply()
+        try options.compute.apply()
         let progress = ProgressLine(label: "bench \(workload.rawValue) \(settings.model.rawValue)", total: settings.warmup + settings.runs)
         let result = try StepBenchmark(workload, settings).run(progress: progress.reporter)
         progress.finish()

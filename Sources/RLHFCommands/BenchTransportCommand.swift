@@ -85,7 +85,7 @@ struct BenchTransportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        options.compute.apply()
+        try options.compute.apply()
         var logger = Logger(label: "rlhf.bench.transport")
         logger.logLevel = verbose ? .info : .error
         let (warmup, runs) = (options.warmup, options.runs)

@@ -1,8 +1,16 @@
 import ArgumentParser
+import CUDA
+import Launch
 import Tensor
 
-/// Options every compute-heavy subcommand shares.
+/// Options every compute-heavy subcommand shares: where it computes and with how many threads.
 struct ComputeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("What to compute on: cpu, cpu:CORES (e.g. cpu:2-3) or cuda:N.", valueName: "device"))
+    var device = "cpu"
+
+    @Option(help: "Matrix products on a GPU: fp32, tf32 (tensor cores, float32 sums) or bf16 (bfloat16 products, float32 weights and sums).")
+    var precision: CUDAPrecision = .fp32
+
     @Option(help: "Worker threads for kernels and matrix products (default: all cores).")
     var threads: Int = System.coreCount
 
@@ -11,10 +19,18 @@ struct ComputeOptions: ParsableArguments {
 
     func validate() throws {
         guard threads >= 1 && threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024, got \(threads)") }
+        _ = try DeviceSpec.parse(device)
     }
 
-    /// Applies the thread count to the runtime.
-    func apply() { Runtime.configure(threads: threads, matmulThreading: matmulThreading) }
+    /// Applies the thread count, then pins the process to its device (a GPU becomes the backend every
+    /// model is built on).
+    func apply() throws {
+        Runtime.configure(threads: threads, matmulThreading: matmulThreading)
+        let spec = try DeviceSpec.parse(device)
+        if case .cpu(nil) = spec { return }
+        try spec.apply(precision: precision, threads: threads)
+    }
 }
 
 extension MatmulThreading: ExpressibleByArgument {}
+extension CUDAPrecision: ExpressibleByArgument {}

@@ -57,7 +57,7 @@ struct DPOCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        compute.apply()
+        try compute.apply()
         _ = try outputRule.check(replacing: true)
         let (policy, bundle) = try model.load(needsTokenizer: true)
         guard let tokenizer = bundle.tokenizer else { throw CommandInputError.noTokenizer(model: model.model) }

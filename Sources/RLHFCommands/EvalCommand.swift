@@ -127,7 +127,7 @@ struct EvalCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        compute.apply()
+        try compute.apply()
         _ = try outputRule.check(replacing: true)
         let locations = try policy.map(PolicyLocation.resolve)
         let curves = try run.map { folder -> RunCurves in

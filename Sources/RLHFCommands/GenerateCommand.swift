@@ -75,7 +75,7 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        compute.apply()
+        try compute.apply()
         modelOptions.warnAboutIgnoredOptions(chat: chat)
         if greedy && !ignoredByGreedy.isEmpty {
             CommandWarning.emit("\(ignoredByGreedy.joined(separator: ", ")) \(ignoredByGreedy.count == 1 ? "has" : "have") no effect with --greedy")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Checksum
 import ClusterCore
 import ClusterTransport
+import CUDA
 import Foundation
 import Launch
 import Logging
@@ -38,6 +39,9 @@ struct LearnerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("What to run on: cpu, cpu:CORES or cuda:N.", valueName: "device"))
     var device = "cpu"
 
+    @Option(help: "Matrix products on a GPU: fp32, tf32 or bf16.")
+    var precision: CUDAPrecision = .fp32
+
     @Option(help: ArgumentHelp("Stop the run, with a checkpoint and status 3, when a role it needs has had no usable worker (gone or quarantined) this long.", valueName: "seconds"))
     var roleTimeout: Double = 600
 
@@ -55,7 +59,7 @@ struct LearnerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try DeviceSpec.parse(device).apply()
+        try DeviceSpec.parse(device).apply(precision: precision)
         let logger = Logger(label: "rlhf.learner")
         let url = URL(fileURLWithPath: config)
         let settings = try PPORunConfig.load(url, overrides: overrides)

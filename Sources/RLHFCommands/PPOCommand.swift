@@ -40,7 +40,7 @@ struct PPOCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        compute.apply()
+        try compute.apply()
         let settings = try PPORunConfig.load(URL(fileURLWithPath: config), overrides: overrides)
         let rule = RunFolder.rule(output, command: "ppo", config: settings, configFile: config, force: replace.force)
         let loop = try PPORunLoop(config: settings, folder: URL(fileURLWithPath: rule.resolvedPath), resume: resume)

@@ -97,7 +97,7 @@ struct PairsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        compute.apply()
+        try compute.apply()
         modelOptions.warnAboutIgnoredOptions(chat: chat)
         let logger = Logger(label: "rlhf.pairs")
         let choice = try PairLabelerChoice(parsing: labeler)

@@ -10,7 +10,7 @@ package struct RLHFCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [ScoreCommand.self, TokenizeCommand.self, GenerateCommand.self, ConvertCommand.self, PPOCommand.self, LearnerCommand.self, WorkerCommand.self, LaunchCommand.self,
                       StatusCommand.self, CheckpointCommand.self, StopCommand.self, DrainCommand.self, ScaleCommand.self, KeysCommand.self, MonitorCommand.self,
-                      RewardCommand.self, EvalCommand.self, LabelCommand.self, PairsCommand.self, SFTCommand.self, DPOCommand.self, LoRACommand.self, BenchCommand.self])
+                      RewardCommand.self, EvalCommand.self, LabelCommand.self, PairsCommand.self, SFTCommand.self, DPOCommand.self, LoRACommand.self, BenchCommand.self, DevicesCommand.self, CheckGPUCommand.self])
 
     package init() {}
 

@@ -40,7 +40,7 @@ struct RewardEvalCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        compute.apply()
+        try compute.apply()
         let reward = try RewardModel.load(path: model, tokenizerPath: tokenizer, needsTokenizer: true)
         let (_, evalTexts, skipped) = try data.split(wholeFile: wholeFile)
         if skipped > 0 { CommandWarning.emit("skipped \(skipped) malformed lines of \(data.data)") }

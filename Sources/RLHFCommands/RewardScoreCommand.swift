@@ -77,7 +77,7 @@ struct RewardScoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let function = functionOptions.function { return try printFunctionRewards(try readTexts(), function: function) }
-        compute.apply()
+        try compute.apply()
         let hasText = ids.isEmpty
         modelOptions.warnAboutIgnoredOptions(chat: chat, hasText: hasText)
         let texts = try readTexts()

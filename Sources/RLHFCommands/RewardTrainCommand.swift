@@ -60,7 +60,7 @@ struct RewardTrainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        compute.apply()
+        try compute.apply()
         _ = try outputRule.check(replacing: true)
         let (classifier, textTokenizer) = try RewardBackbone.load(path: model, tokenizerPath: tokenizer, pooling: pooling, seed: data.seed)
         let folder = try outputRule.stage()

@@ -68,7 +68,7 @@ struct SFTCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        compute.apply()
+        try compute.apply()
         let folder = URL(fileURLWithPath: output), checkpoint = resume.map { URL(fileURLWithPath: $0) }
         // a run goes into a fresh folder, or continues in the folder that holds its checkpoint
         let home = checkpoint?.deletingLastPathComponent().path

@@ -60,7 +60,7 @@ struct ScoreCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        compute.apply()
+        try compute.apply()
         modelOptions.warnAboutIgnoredOptions(chat: chat)
         let input = try textFile.map { try InputFile.read($0, flag: "--text-file") } ?? text
         let (lm, bundle) = try modelOptions.load(needsTokenizer: input != nil)

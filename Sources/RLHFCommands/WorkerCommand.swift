@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClusterCore
 import ClusterTransport
+import CUDA
 import Foundation
 import Launch
 import Logging
@@ -24,6 +25,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("What to run on: cpu, cpu:CORES (e.g. cpu:2-3) or cuda:N.", valueName: "device"))
     var device = "cpu"
+
+    @Option(help: "Matrix products on a GPU: fp32, tf32 or bf16.")
+    var precision: CUDAPrecision = .fp32
 
     @Option(help: ArgumentHelp("This worker's key name in --keys (its NAME.key).", valueName: "name"))
     var name: String?
@@ -62,7 +66,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let device = try DeviceSpec.parse(device)
-        try device.apply()
+        try device.apply(precision: precision)
         let drain = WorkerDrain(graceSeconds: drainSeconds, logger: Logger(label: "rlhf.worker"))
         let worker = ClusterWorker(role: ClusterWorker.Role(rawValue: role)!, connect: connect,
                                    keys: security.keys.map { (URL(fileURLWithPath: $0), name!) }, device: device.description,

@@ -15,6 +15,9 @@ public typealias TokenPointer = UnsafeMutablePointer<Int32>
 public protocol Backend: AnyObject, Sendable {
     /// A short name for logs (`cpu`, `cuda:0`).
     var name: String { get }
+    /// Whether the backend's buffers are host memory the CPU may read and write directly (the CPU
+    /// backend's); otherwise host code goes through `upload` and `download` only.
+    var sharesHostMemory: Bool { get }
 
     // MARK: memory
     /// A zeroed buffer of `count` floats owned by the backend.

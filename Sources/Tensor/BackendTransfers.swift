@@ -1,5 +1,8 @@
 /// Array conveniences over the backend's explicit uploads and downloads.
 extension Backend {
+    /// A backend that does not say otherwise keeps its buffers away from the host.
+    public var sharesHostMemory: Bool { false }
+
     /// Copies a host array into backend memory at `destination`.
     public func upload(_ values: [Float], to destination: FloatPointer) {
         values.withUnsafeBufferPointer { upload($0, to: destination) }

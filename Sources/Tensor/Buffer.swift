@@ -16,10 +16,13 @@ public final class FloatBuffer: @unchecked Sendable {
     /// Number of floats.
     public let count: Int
     private let mappedBytes: Int
+    /// Frees memory this buffer adopted from another backend (device memory); nil for host memory.
+    private let release: (@Sendable (UnsafeMutablePointer<Float>) -> Void)?
 
     /// Allocates `count` zeroed floats.
     public init(count: Int) {
         self.count = count
+        release = nil
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         if bytes >= 1 << 20, let mapped = Self.mapZeroedPages(bytes) {
             mappedBytes = bytes
@@ -32,8 +35,16 @@ public final class FloatBuffer: @unchecked Sendable {
         }
     }
 
+    /// Adopts `count` floats of a backend's own memory (a GPU's), freed by `release` when the buffer goes.
+    /// Only that backend reads or writes them; `zero()` and `array` are for host buffers.
+    public init(adopting pointer: UnsafeMutablePointer<Float>, count: Int, release: @escaping @Sendable (UnsafeMutablePointer<Float>) -> Void) {
+        self.pointer = pointer; self.count = count; self.release = release; mappedBytes = 0
+    }
+
     deinit {
-        if mappedBytes > 0 {
+        if let release {
+            release(pointer)
+        } else if mappedBytes > 0 {
             munmap(UnsafeMutableRawPointer(pointer), mappedBytes)
         } else {
             UnsafeMutableRawPointer(pointer).deallocate()

@@ -5,6 +5,8 @@ public final class CPUBackend: Backend {
 
     /// A short name for logs (`cpu`, `cuda:0`).
     public var name: String { "cpu" }
+    /// Buffers are host memory.
+    public var sharesHostMemory: Bool { true }
 
     /// A CPU backend; the first one applies the default thread settings (see `Runtime`).
     public init() { Runtime.configureDefaultsIfNeeded() }

@@ -13,8 +13,11 @@ final class DeviceSpecTests: XCTestCase {
                 XCTAssertEqual(($0 as? DeviceError), .malformed(bad))
             }
         }
-        XCTAssertThrowsError(try DeviceSpec.cuda(0).apply()) {
-            XCTAssertTrue("\($0)".contains("no CUDA backend"), "\($0)")
+        // cuda:N picks the N-th GPU the process may see, and pins it as the only one
+        XCTAssertEqual(try DeviceSpec.gpuEntry(3, environment: [:]), "3")
+        XCTAssertEqual(try DeviceSpec.gpuEntry(1, environment: ["CUDA_VISIBLE_DEVICES": "4, 6"]), "6")
+        XCTAssertThrowsError(try DeviceSpec.gpuEntry(2, environment: ["CUDA_VISIBLE_DEVICES": "4,6"])) {
+            XCTAssertEqual(($0 as? DeviceError), .noSuchGPU(2, visible: "4,6"))
         }
         let beyond = (DeviceSpec.allowedCores().max() ?? 0) + 1
         XCTAssertThrowsError(try DeviceSpec.cpu(cores: [beyond]).apply()) {

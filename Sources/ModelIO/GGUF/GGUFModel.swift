@@ -8,7 +8,7 @@ public enum GGUFModel {
     /// Float32; missing, unexpected or mis-shaped tensors are typed errors naming the file and tensor.
     /// The store lives on `backend`; each tensor is dequantized into one reused host buffer, checked for
     /// NaN and infinity, and uploaded.
-    public static func load(url: URL, backend: Backend = CPUBackend.shared) throws
+    public static func load(url: URL, backend: Backend = DefaultBackend.current) throws
         -> (config: TransformerConfig, parameters: ParameterStore, file: GGUFFile) {
         let file = try GGUFFile(url: url)
         let (config, parameters) = try load(file: file, backend: backend)
@@ -16,7 +16,7 @@ public enum GGUFModel {
     }
 
     /// Reads the config of the already opened `file` and loads its tensors.
-    public static func load(file: GGUFFile, backend: Backend = CPUBackend.shared) throws
+    public static func load(file: GGUFFile, backend: Backend = DefaultBackend.current) throws
         -> (config: TransformerConfig, parameters: ParameterStore) {
         let config = try GGUFLlamaConfig.config(from: file)
         let placements = GGUFLlamaTensorMap.placements(for: config)

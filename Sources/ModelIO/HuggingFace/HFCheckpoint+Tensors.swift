@@ -18,7 +18,7 @@ extension HFCheckpoint {
         for binding in HFKeyMap.bindings(for: config, lmHead: lmHead) {
             let source = buffer == .values ? store.value(binding.parameter) : store.gradient(binding.parameter)
             out[binding.hfKey] = [Float](unsafeUninitializedCapacity: binding.count) { b, n in
-                extract(binding, from: source, into: b.baseAddress!)
+                extract(binding, from: source, backend: store.backend, into: b.baseAddress!)
                 n = binding.count
             }
         }

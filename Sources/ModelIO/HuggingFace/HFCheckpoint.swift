@@ -13,7 +13,7 @@ public enum HFCheckpoint {
     /// into a parameter store on `backend`. Every tensor is checked (present, of its shape, none left over)
     /// before the store is allocated; each is then decoded into one reused host buffer, checked for NaN and
     /// infinity, and uploaded.
-    public static func load(directory: URL, backend: Backend = CPUBackend.shared) throws -> (TransformerConfig, ParameterStore) {
+    public static func load(directory: URL, backend: Backend = DefaultBackend.current) throws -> (TransformerConfig, ParameterStore) {
         let config = try HFConfigReader.read(contentsOf: directory.appendingPathComponent("config.json"))
         let weights = try HFWeightFiles(directory: directory)
         return (config, try loadStore(weights, config: config, lmHead: true, otherKeys: [], backend: backend))
@@ -83,7 +83,7 @@ public enum HFCheckpoint {
         for binding in HFKeyMap.bindings(for: config, lmHead: lmHead) {
             let source = store.value(binding.parameter)
             writer.addFloats(binding.hfKey, shape: binding.hfShape) { buffer in
-                extract(binding, from: source, into: buffer.baseAddress!)
+                extract(binding, from: source, backend: store.backend, into: buffer.baseAddress!)
             }
         }
         addOther(&writer)
@@ -126,17 +126,22 @@ public enum HFCheckpoint {
         }
     }
 
-    /// Writes one Hugging Face tensor, in its Hugging Face layout, from its Swift parameter.
-    static func extract(_ binding: HFTensorBinding, from parameter: UnsafeMutablePointer<Float>,
+    /// Writes one Hugging Face tensor, in its Hugging Face layout, from its Swift parameter in `backend`'s
+    /// memory (downloaded, so a GPU store saves as a CPU one does).
+    static func extract(_ binding: HFTensorBinding, from parameter: UnsafeMutablePointer<Float>, backend: Backend,
                         into output: UnsafeMutablePointer<Float>) {
+        let destination = UnsafeMutableBufferPointer(start: output, count: binding.count)
         switch binding.placement {
         case .whole:
-            output.update(from: parameter, count: binding.count)
+            backend.download(parameter, into: destination)
         case let .rows(start):
-            output.update(from: parameter + start * binding.rowWidth, count: binding.count)
+            backend.download(parameter + start * binding.rowWidth, into: destination)
         case .transposed:
             // The Swift parameter is [hfShape[1], hfShape[0]].
-            HFMatrixTranspose.transpose(parameter, rows: binding.hfShape[1], cols: binding.hfShape[0], into: output)
+            let host = backend.download(parameter, count: binding.count)
+            host.withUnsafeBufferPointer {
+                HFMatrixTranspose.transpose($0.baseAddress!, rows: binding.hfShape[1], cols: binding.hfShape[0], into: output)
+            }
         }
     }
 

@@ -36,7 +36,7 @@ public enum HFSequenceClassifier {
     }
 
     /// Reads a one-label sequence classifier folder onto `backend`. Any other `num_labels` is an error.
-    public static func load(directory: URL, backend: Backend = CPUBackend.shared) throws -> SequenceClassifier {
+    public static func load(directory: URL, backend: Backend = DefaultBackend.current) throws -> SequenceClassifier {
         let configURL = directory.appendingPathComponent("config.json")
         let fields = try HFConfigFields(contentsOf: configURL)
         let config = try HFConfigReader.config(from: fields, classes: classNames)
@@ -67,7 +67,7 @@ public enum HFSequenceClassifier {
     /// under a fresh head, as transformers builds a sequence classifier from a base checkpoint: weights
     /// drawn from N(0, 0.02²) with `seed`, bias 0. A causal LM's LM head is dropped.
     public static func loadBackbone(directory: URL, pooling: RewardPooling? = nil, seed: UInt64,
-                                    backend: Backend = CPUBackend.shared) throws -> SequenceClassifier {
+                                    backend: Backend = DefaultBackend.current) throws -> SequenceClassifier {
         let fields = try HFConfigFields(contentsOf: directory.appendingPathComponent("config.json"))
         let config = try HFConfigReader.config(from: fields, classes: backboneNames)
         let weights = try HFWeightFiles(directory: directory)

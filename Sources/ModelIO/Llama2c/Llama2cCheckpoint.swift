@@ -12,7 +12,7 @@ import Tensor
 public enum Llama2cCheckpoint {
     /// Reads the checkpoint at `url` into a store on `backend`; the file size must match the header exactly.
     /// Each tensor is copied into one reused host buffer, checked for NaN and infinity, and uploaded.
-    public static func load(url: URL, backend: Backend = CPUBackend.shared) throws
+    public static func load(url: URL, backend: Backend = DefaultBackend.current) throws
         -> (config: TransformerConfig, parameters: ParameterStore) {
         let path = url.path
         let mapping = try MappedFile(path: path) { Llama2cError.cannotOpen(file: path, reason: $0) }

@@ -34,7 +34,7 @@ public enum PEFTAdapter {
 
     /// The adapter in `directory` for a model of shape `model`: the config checked strictly, every A and B
     /// present with its shape and finite, no other tensor (a DoRA magnitude, a trained bias, a saved module).
-    public static func load(directory: URL, model: TransformerConfig, backend: Backend = CPUBackend.shared) throws -> LoRAAdapter {
+    public static func load(directory: URL, model: TransformerConfig, backend: Backend = DefaultBackend.current) throws -> LoRAAdapter {
         let config = try PEFTAdapterConfig.read(folder: directory, model: model)
         let adapter = try LoRAAdapter(config: config, model: model, backend: backend)
         let url = directory.appendingPathComponent(weightsFileName), file = url.path

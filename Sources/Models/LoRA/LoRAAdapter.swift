@@ -29,7 +29,7 @@ public final class LoRAAdapter: @unchecked Sendable {
     private var scratch: FloatBuffer?
 
     /// An adapter for `model` with A kaiming-uniform from `seed` and B = 0.
-    public init(config: LoRAConfig, model: TransformerConfig, backend: Backend = CPUBackend.shared,
+    public init(config: LoRAConfig, model: TransformerConfig, backend: Backend = DefaultBackend.current,
                 seed: UInt64 = 0) throws(LoRAError) {
         guard config.alpha > 0, config.alpha.isFinite else { throw .alpha(config.alpha) }
         let slots = try LoRASlot.slots(for: model, targets: config.targets)

@@ -1,6 +1,7 @@
 import ClusterCore
 import ClusterTransport
 import Foundation
+import Tensor
 import Logging
 import Wire
 import ZeroMQ
@@ -62,7 +63,8 @@ public struct ClusterWorker {
         logger.logLevel = .info
         let client: ClientSecurity = try keys.map { try ClusterKeys.client($0.folder, name: $0.name) } ?? .insecure
         let registration = Register(role: role.wire, host: ProcessInfo.processInfo.hostName, pid: Int(getpid()), device: device,
-                                    capabilities: WorkerCapabilities(maxRowsPerTask: 1 << 16, backends: ["cpu"]))
+                                    capabilities: WorkerCapabilities(maxRowsPerTask: 1 << 16,
+                                                                     backends: [DefaultBackend.current.name.hasPrefix("cuda") ? "cuda" : "cpu"]))
         let context = try ZMQContext()
         let transport = try await ZMQWorkerTransport(endpoint: connect, security: client, registration: registration,
                                                      learnerTimeout: learnerTimeout, context: context, logger: logger)

@@ -1,3 +1,4 @@
+import Tensor
 import Models
 import Wire
 
@@ -9,10 +10,18 @@ package enum PolicyWeightsLayout {
     }
 
     /// Version `version` of the policy, as `snapshot`'s values (which must not change until the next
-    /// version is published; receivers in one process share them without a copy).
+    /// version is published; receivers in one process share them without a copy). A snapshot in device
+    /// memory is downloaded once into a host copy, which the message then owns.
     package static func publish(_ snapshot: ParameterStore, version: Int, replaces: Int?) -> PolicyWeights {
-        PolicyWeights(version: version, replaces: replaces, tensors: manifest(of: snapshot),
-                      values: WeightValues(borrowing: snapshot.values.pointer, count: snapshot.count, owner: snapshot))
+        let values: WeightValues
+        if snapshot.backend.sharesHostMemory {
+            values = WeightValues(borrowing: snapshot.values.pointer, count: snapshot.count, owner: snapshot)
+        } else {
+            let host = FloatBuffer(count: snapshot.count)
+            snapshot.backend.download(snapshot.values.pointer, into: UnsafeMutableBufferPointer(start: host.pointer, count: snapshot.count))
+            values = WeightValues(borrowing: host.pointer, count: snapshot.count, owner: host)
+        }
+        return PolicyWeights(version: version, replaces: replaces, tensors: manifest(of: snapshot), values: values)
     }
 
     /// Checks that `weights` is a valid message with exactly `store`'s tensors, names and shapes.
