@@ -1,4 +1,5 @@
 import ArgumentParser
+import CUDA
 import ClusterTransport
 import Dispatch
 import Foundation
@@ -49,6 +50,9 @@ struct LaunchCommand: AsyncParsableCommand {
     var roleTimeout: Double = 600
 
     @OptionGroup var replace: ForceOption
+
+    @Option(help: "Matrix products on the GPUs of gpus= hosts: fp32, tf32 or bf16 (every process gets it).")
+    var precision: CUDAPrecision = .fp32
 
     mutating func validate() throws {
         overrides = RepeatedOptions.unpack(overrides)
@@ -120,7 +124,8 @@ struct LaunchCommand: AsyncParsableCommand {
         if previous != nil { try? FileManager.default.removeItem(at: endpointFile) }  // the new learner writes it again once listening
         let address = try launcher.learnerAddress(on: learnerPlace.host)
         let learner = try group.start(launcher.command(["learner", "--config", configPath, "--output", folder.path, "--bind", "tcp://\(address):\(port)",
-                                                        "--device", learnerPlace.device, "--role-timeout", "\(roleTimeout)"]
+                                                        "--device", learnerPlace.device, "--precision", precision.rawValue,
+                                                        "--role-timeout", "\(roleTimeout)"]
                                                        + learnerSecurity + overrides.flatMap { ["--set", $0] } + (previous != nil ? ["--resume"] : []),
                                                        on: learnerPlace.host),
                                       prefix: "learner@\(learnerPlace.host)")
@@ -195,7 +200,7 @@ struct LaunchCommand: AsyncParsableCommand {
         let keyArguments = insecure ? ["--insecure"]
             : ["--keys", try launcher.stage(ClusterKeys.workerFolder(in: keys, name: name), on: place.host), "--name", name]
         let index = name.split(separator: "-").last.map(String.init) ?? "0"
-        return try group.start(launcher.command(["worker", "--role", role.rawValue, "--connect", endpoint, "--device", device] + keyArguments,
+        return try group.start(launcher.command(["worker", "--role", role.rawValue, "--connect", endpoint, "--device", device, "--precision", precision.rawValue] + keyArguments,
                                                 on: place.host),
                                prefix: "\(role)#\(index)@\(place.host)")
     }
