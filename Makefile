@@ -17,12 +17,13 @@ APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compile
 TEST_APT_PACKAGES := chromium chromium-driver openssh-server openssh-client slurm-wlm munge iproute2 xz-utils
 PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 
-.PHONY: test demo demo-cluster build setup deps test-deps apt-install models bench clean proto proto-check hostile examples fuzz fuzz-replay test-python dist cuda-ptx test-gpu gpu-bundle
+.PHONY: test demo demo-cluster build setup deps test-deps apt-install models bench clean proto proto-check hostile examples fuzz fuzz-replay test-python dist cuda-ptx test-gpu test-gpu-emulated gpu-bundle
 
 test: setup test-deps
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
 	$(MAKE) --no-print-directory dist PREBUILT=yes
 	$(MAKE) --no-print-directory $(NVRTC_DIR)/.installed
+	scripts/cuda-emulator/build.sh .build/cuda-emulator
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 	$(MAKE) --no-print-directory hostile PREBUILT=yes
 	$(MAKE) --no-print-directory cuda-ptx PREBUILT=yes
@@ -58,6 +59,13 @@ cuda-ptx: $(NVRTC_DIR)/.installed $(if $(filter yes,$(PREBUILT)),,build)
 	rm -rf .build/cuda-ptx
 	RLHF_CUDA_LIBRARY_PATH="$(CURDIR)/$(NVRTC_DIR)/nvidia/cuda_nvrtc/lib" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" devices --ptx .build/cuda-ptx
 	RLHF_CUDA_LIBRARY_PATH="$(CURDIR)/$(NVRTC_DIR)/nvidia/cuda_nvrtc/lib" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" devices
+
+# The same checks on the CPU emulator of the driver and cuBLAS (scripts/cuda-emulator), with the real NVRTC:
+# the backend end to end without a GPU (`make test` runs them as EmulatedGPUTests).
+test-gpu-emulated: $(NVRTC_DIR)/.installed $(if $(filter yes,$(PREBUILT)),,build)
+	scripts/cuda-emulator/build.sh .build/cuda-emulator
+	RLHF_CUDA_LIBRARY_PATH="$(CURDIR)/.build/cuda-emulator:$(CURDIR)/$(NVRTC_DIR)/nvidia/cuda_nvrtc/lib" RLHF_SHARED="$(SHARED)" \
+	  "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" check-gpu --device cuda:0
 
 # The GPU tests (issue 22), on a machine with an NVIDIA GPU: every kernel against the CPU backend, the fixtures
 # and generation on the device (`rlhf check-gpu`), in float32, then the kernels in TF32 and bf16. CI has no GPU

@@ -58,7 +58,11 @@ def main():
         path = os.path.join(kernel_dir, file)
         text = open(path).read()
         literals = raw_strings(text)
-        for m in PROGRAM.finditer(text):
+        programs = list(PROGRAM.finditer(text))
+        if len(programs) != text.count("KernelProgram("):
+            sys.exit(f"extract_kernels: {file}: a KernelProgram(...) is not of the form "
+                     f"KernelProgram(name: \"...\", source: identifier, kernels: [\"...\"]); extend extract_kernels.py")
+        for m in programs:
             program, literal, listed = m.group(1), m.group(2), m.group(3)
             kernels = re.findall(r'"([^"]+)"', listed)
             if literal not in literals:

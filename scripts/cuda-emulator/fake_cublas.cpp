@@ -10,6 +10,7 @@
 //   CUBLAS_COMPUTE_32F_FAST_TF32) round float operands to TF32 (10 mantissa bits, nearest, ties away) first,
 //   CUBLAS_COMPUTE_32F_FAST_16BF rounds them to bfloat16 (nearest even).
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -175,9 +176,14 @@ int threadCount() {
     return n;
 }
 
+bool gForkedChild = false;  // a fork has none of the pool's threads
+
 Pool* pool() {
-    static Pool* p = threadCount() > 1 ? new Pool(threadCount() - 1) : nullptr;
-    return p;
+    static Pool* p = [] {
+        pthread_atfork(nullptr, nullptr, [] { gForkedChild = true; });
+        return threadCount() > 1 ? new Pool(threadCount() - 1) : nullptr;
+    }();
+    return gForkedChild ? nullptr : p;
 }
 
 /// One product C = alpha op(A) op(B) + beta C (column-major; op(A) m x k, op(B) k x n).

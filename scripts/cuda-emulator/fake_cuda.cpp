@@ -37,7 +37,7 @@
 #include <unordered_map>
 #include <vector>
 
-#if !defined(__x86_64__)
+#if !defined(__x86_64__) || defined(RLHF_EMU_UCONTEXT)
 #include <ucontext.h>
 #endif
 
@@ -253,7 +253,12 @@ struct Context { int device; };
 struct Stream { unsigned flags; };
 struct Event { unsigned flags; bool recorded; std::chrono::steady_clock::time_point when; };
 struct Function;
-struct Module { std::map<std::string, std::unique_ptr<Function>> functions; std::set<std::string> entries; std::string ptx; };
+struct PTXEntry {
+    std::string name;
+    std::vector<std::pair<char, int>> params;  // kind ('f' float, 'i' integer or pointer, 'o' bytes), bytes
+    int maxThreads = 0;                          // .maxntid x * y * z, 0 when none
+};
+struct Module { std::map<std::string, std::unique_ptr<Function>> functions; std::map<std::string, PTXEntry> entries; };
 struct Function {
     const emu::KernelDef* def;
     std::string name;
@@ -360,7 +365,7 @@ bool validStream(void* s) {
 
 // ---- fibers --------------------------------------------------------------------------------------------------
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(RLHF_EMU_UCONTEXT)
 extern "C" __attribute__((visibility("hidden"))) void rlhf_emu_switch(void** save, void* to);
 extern "C" __attribute__((visibility("hidden"))) void rlhf_emu_trampoline();
 asm(R"(
@@ -477,7 +482,7 @@ struct Runner : emu::RunnerView {
 
     void initFiber(Fiber* f) {
         char* top = f->low + emu::kFiberHeaderOffset - 64;
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(RLHF_EMU_UCONTEXT)
         contextInit(f->context, top, &Runner::fiberMain, f);
 #else
         contextInit(f->context, top, &Runner::fiberMain, f, f->low + pageSize());
@@ -744,12 +749,15 @@ void runJob(Runner& r, Job& job) {
     r.active = false;
 }
 
+/// Workers wake for each parallel launch and take blocks until none are left. The caller runs blocks too and
+/// then waits only for workers that joined (are running a block): a worker that wakes late (the CPUs busy
+/// elsewhere) finds the launch closed and goes back to sleep, so it never delays the launch.
 struct Pool {
     std::mutex mutex;
     std::condition_variable wake, finished;
-    Job* job = nullptr;
+    Job* job = nullptr;     // the open launch, null once the caller has closed it
+    int joined = 0;         // workers inside runJob for `job`
     uint64_t generation = 0;
-    int busy = 0;
     std::vector<std::thread> workers;
 
     explicit Pool(int count) {
@@ -766,12 +774,14 @@ struct Pool {
                 wake.wait(lock, [&] { return generation != seen; });
                 seen = generation;
                 j = job;
+                if (!j) continue;
+                ++joined;
             }
             tlCall = "cuLaunchKernel";
             runJob(r, *j);
             tlCall = nullptr;
             std::lock_guard<std::mutex> lock(mutex);
-            if (--busy == 0) finished.notify_all();
+            if (--joined == 0) finished.notify_all();
         }
     }
 
@@ -779,14 +789,13 @@ struct Pool {
         {
             std::lock_guard<std::mutex> lock(mutex);
             job = &j;
-            busy = (int)workers.size();
             ++generation;
         }
         wake.notify_all();
         runJob(caller, j);
         std::unique_lock<std::mutex> lock(mutex);
-        finished.wait(lock, [&] { return busy == 0; });
         job = nullptr;
+        finished.wait(lock, [&] { return joined == 0; });
     }
 };
 
@@ -810,6 +819,8 @@ bool gForkedChild = false;  // a fork has none of the pool's threads: launches r
 // ---- statistics (RLHF_CUDA_EMU_VERBOSE=1 prints them at exit) ---------------------------------------------
 
 struct KernelStats { uint64_t launches = 0, threads = 0; double seconds = 0; };
+std::atomic<uint64_t> gContendedLaunches{0};  // launches that waited for another host thread's launch
+std::set<std::thread::id> gLaunchingThreads;
 std::mutex gStatsMutex;
 std::map<std::string, KernelStats> gStats;
 
@@ -817,6 +828,7 @@ void recordLaunch(const emu::KernelDef* def, std::chrono::steady_clock::time_poi
     if (!verbose()) return;
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::lock_guard<std::mutex> lock(gStatsMutex);
+    gLaunchingThreads.insert(std::this_thread::get_id());
     KernelStats& s = gStats[def->name];
     s.launches += 1;
     s.threads += threads;
@@ -830,7 +842,9 @@ void printStats() {
     double total = 0;
     uint64_t launches = 0;
     for (auto& r : rows) { total += r.second.seconds; launches += r.second.launches; }
-    note("%llu launches, %.2f s in kernels", (unsigned long long)launches, total);
+    note("%llu launches from %zu host thread%s (%llu waited for another thread's launch), %.2f s in kernels",
+         (unsigned long long)launches, gLaunchingThreads.size(), gLaunchingThreads.size() == 1 ? "" : "s",
+         (unsigned long long)gContendedLaunches.load(), total);
     for (auto& r : rows)
         note("  %-36s %7llu launches %12llu threads %8.3f s", r.first.c_str(), (unsigned long long)r.second.launches,
              (unsigned long long)r.second.threads, r.second.seconds);
@@ -887,12 +901,6 @@ struct CallScope {
 };
 
 // ---- PTX ---------------------------------------------------------------------------------------------------
-
-struct PTXEntry {
-    std::string name;
-    std::vector<std::pair<char, int>> params;  // kind ('f' float, 'i' integer or pointer, 'o' bytes), bytes
-    int maxThreads = 0;
-};
 
 std::vector<PTXEntry> parsePTX(const std::string& ptx) {
     std::vector<PTXEntry> entries;
@@ -1363,8 +1371,7 @@ EXPORT CUresult cuModuleLoadData(void** module, const void* image) {
         return CUDA_ERROR_INVALID_IMAGE;
     }
     Module* m = new Module();
-    m->ptx = ptx;
-    for (const PTXEntry& e : parsePTX(ptx)) m->entries.insert(e.name);
+    for (const PTXEntry& e : parsePTX(ptx)) m->entries[e.name] = e;
     std::lock_guard<std::mutex> lock(gHandleMutex);
     gModules.insert(m);
     *module = m;
@@ -1392,16 +1399,15 @@ EXPORT CUresult cuModuleGetFunction(void** function, void* module, const char* n
         *function = existing->second.get();
         return CUDA_SUCCESS;
     }
-    if (!m->entries.count(name)) return CUDA_ERROR_NOT_FOUND;
+    auto declared = m->entries.find(name);
+    if (declared == m->entries.end()) return CUDA_ERROR_NOT_FOUND;
+    const PTXEntry& entry = declared->second;
     auto it = kernelTable().find(name);
     if (it == kernelTable().end()) {
         note("cuModuleGetFunction: the PTX defines %s but the emulator has no host build of it: rerun "
              "scripts/cuda-emulator/build.sh after changing the kernels", name);
         return CUDA_ERROR_NOT_FOUND;
     }
-    PTXEntry entry;
-    for (const PTXEntry& e : parsePTX(m->ptx))
-        if (e.name == name) entry = e;
     std::string mismatch = signatureMismatch(*it->second, entry);
     if (!mismatch.empty()) {
         note("cuModuleGetFunction: %s: the emulator was built from other kernel sources: rerun "
@@ -1507,7 +1513,12 @@ EXPORT CUresult cuLaunchKernel(void* function, unsigned gridX, unsigned gridY, u
     job.sharedBytes = sharedBytes;
     job.blocks = (uint64_t)gridX * gridY * gridZ;
     {
-        std::lock_guard<std::mutex> lock(gLaunchMutex);
+        std::unique_lock<std::mutex> lock(gLaunchMutex, std::try_to_lock);
+        if (!lock.owns_lock()) {
+            gContendedLaunches.fetch_add(1, std::memory_order_relaxed);
+            lock.lock();
+        }
+        started = std::chrono::steady_clock::now();
         Runner& r = runner();
         Pool* p = gForkedChild ? nullptr : pool();
         if (p && job.blocks > 1 && job.blocks * threads >= 4096) p->run(job, r);

@@ -47,7 +47,7 @@ package final class CUDADevice: @unchecked Sendable {
         try libraries.blas.check(libraries.blas.cublasCreate(&handle), "cublasCreate")
         try libraries.blas.check(libraries.blas.cublasSetStream(handle, stream), "cublasSetStream")
         blasHandle = handle!
-        staging = try PinnedStaging(driver: driver, bytes: 8 << 20)
+        staging = try PinnedStaging(driver: driver, context: context!, bytes: 8 << 20)
         let compiler = KernelCompiler(nvrtc: libraries.nvrtc, architecture: Self.architecture(for: capability))
         let started = Date()
         for program in programs {

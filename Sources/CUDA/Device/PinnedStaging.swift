@@ -2,13 +2,14 @@
 /// one piece, the host fills (or drains) the other, so the copy engine and the host work at the same time.
 final class PinnedStaging: @unchecked Sendable {
     private let driver: DriverAPI
+    private let context: CUHandle
     private let halves: [UnsafeMutableRawPointer]
     private let events: [CUHandle]
     /// Bytes in each half.
     let pieceBytes: Int
 
-    init(driver: DriverAPI, bytes: Int) throws(CUDAError) {
-        self.driver = driver
+    init(driver: DriverAPI, context: CUHandle, bytes: Int) throws(CUDAError) {
+        self.driver = driver; self.context = context
         pieceBytes = bytes / 2
         var halves: [UnsafeMutableRawPointer] = [], events: [CUHandle] = []
         for _ in 0..<2 {
@@ -22,7 +23,10 @@ final class PinnedStaging: @unchecked Sendable {
         self.halves = halves; self.events = events
     }
 
-    deinit { halves.forEach { _ = driver.cuMemFreeHost($0) } }
+    deinit {
+        _ = driver.cuCtxSetCurrent(context)  // deinit runs on whichever thread let go last
+        halves.forEach { _ = driver.cuMemFreeHost($0) }
+    }
 
     func upload(_ source: UnsafeRawPointer, bytes: Int, to destination: CUDevicePointer, device: CUDADevice) {
         var offset = 0, piece = 0
