@@ -22,7 +22,7 @@ PIP_DOWNLOAD := pip download --no-deps --quiet --disable-pip-version-check
 test: setup test-deps
 	$(SWIFT) build $(RELEASE) --build-tests -Xswiftc -enable-testing
 	$(MAKE) --no-print-directory dist PREBUILT=yes
-	$(MAKE) --no-print-directory $(NVRTC_DIR)/.installed
+	$(MAKE) --no-print-directory $(NVRTC_DIR)/.installed $(NVRTC13_DIR)/.installed
 	scripts/cuda-emulator/build.sh .build/cuda-emulator
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 	$(MAKE) --no-print-directory hostile PREBUILT=yes
@@ -46,19 +46,27 @@ examples: $(if $(filter yes,$(PREBUILT)),,deps models)
 	RLHF_SHARED="$(SHARED)" RLHF_MODELS="$(MODELS)" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/RLHFExample"
 
 # The CUDA kernels compiled to PTX on the CPU (issue 22): `rlhf devices --ptx` runs the backend's own NVRTC path
-# with libnvrtc from NVIDIA's nvidia-cuda-nvrtc-cu12 wheel (pip --target, nothing else installed), for sm_80 and
-# sm_90, so a kernel that does not compile fails CI on machines without a GPU. `make test` runs it.
+# with libnvrtc from NVIDIA's wheels (pip --target, nothing else installed): CUDA 12's nvidia-cuda-nvrtc-cu12 and
+# CUDA 13's nvidia-cuda-nvrtc (the lent GPU machines' PyTorch is built on CUDA 13), for sm_80 and sm_90, so a
+# kernel that does not compile fails CI on machines without a GPU. `make test` runs it (and KernelProgramTests).
 NVRTC_DIR := .build/nvrtc
 NVRTC_WHEEL := nvidia-cuda-nvrtc-cu12==12.9.86
+NVRTC13_DIR := .build/nvrtc13
+NVRTC13_WHEEL := nvidia-cuda-nvrtc==13.0.88
 $(NVRTC_DIR)/.installed:
 	rm -rf $(NVRTC_DIR)
 	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target $(NVRTC_DIR) $(NVRTC_WHEEL)
 	touch $@
+$(NVRTC13_DIR)/.installed:
+	rm -rf $(NVRTC13_DIR)
+	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target $(NVRTC13_DIR) $(NVRTC13_WHEEL)
+	touch $@
 
-cuda-ptx: $(NVRTC_DIR)/.installed $(if $(filter yes,$(PREBUILT)),,build)
-	rm -rf .build/cuda-ptx
+cuda-ptx: $(NVRTC_DIR)/.installed $(NVRTC13_DIR)/.installed $(if $(filter yes,$(PREBUILT)),,build)
+	rm -rf .build/cuda-ptx .build/cuda-ptx-13
 	RLHF_CUDA_LIBRARY_PATH="$(CURDIR)/$(NVRTC_DIR)/nvidia/cuda_nvrtc/lib" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" devices --ptx .build/cuda-ptx
-	RLHF_CUDA_LIBRARY_PATH="$(CURDIR)/$(NVRTC_DIR)/nvidia/cuda_nvrtc/lib" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" devices
+	RLHF_CUDA_LIBRARY_PATH="$(CURDIR)/$(NVRTC13_DIR)/nvidia/cu13/lib" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" devices --ptx .build/cuda-ptx-13
+	RLHF_CUDA_LIBRARY_PATH="$(CURDIR)/$(NVRTC13_DIR)/nvidia/cu13/lib" "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rlhf" devices
 
 # The same checks on the CPU emulator of the driver and cuBLAS (scripts/cuda-emulator), with the real NVRTC:
 # the backend end to end without a GPU (`make test` runs them as EmulatedGPUTests).

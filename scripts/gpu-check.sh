@@ -35,15 +35,10 @@ rlhf="$(ls "$dist"/*/rlhf)"
 export RLHF_SHARED="$PWD/gpu-bundle/shared" RLHF_MODELS="$PWD/gpu-bundle/models"
 # the CUDA libraries of NVIDIA's Python wheels (PyTorch's own), found through Python
 libs="$(python3 - <<'PY' 2>/dev/null
-import importlib, os
-paths = []
-for name in ("nvidia.cublas", "nvidia.cuda_nvrtc", "nvidia.cuda_runtime"):
-    try:
-        module = importlib.import_module(name)
-        paths += [os.path.join(p, "lib") for p in module.__path__]
-    except Exception:
-        pass
-print(":".join(p for p in paths if os.path.isdir(p)))
+import glob, site, sys
+# CUDA 13 wheels put every library in nvidia/cu13/lib, CUDA 12 ones in nvidia/PACKAGE/lib
+roots = site.getsitepackages() + [site.getusersitepackages()] + sys.path
+print(":".join(dict.fromkeys(d for r in roots for d in sorted(glob.glob(r + "/nvidia/*/lib")))))
 PY
 )"
 export RLHF_CUDA_LIBRARY_PATH="$libs${RLHF_CUDA_LIBRARY_PATH:+:$RLHF_CUDA_LIBRARY_PATH}"

@@ -15,8 +15,8 @@ final class DevicesCommandTests: XCTestCase {
         XCTAssertTrue(lines[0].contains("kernels for "), lines[0])
         // each library: its version, or one line naming the file
         XCTAssertTrue(lines.contains { $0.hasPrefix("driver: CUDA ") } || lines.contains { $0.hasPrefix("not available: cannot open libcuda.so.1 (the NVIDIA driver)") }, r.stdout)
-        XCTAssertTrue(lines.contains { $0.hasPrefix("cuBLAS ") } || lines.contains { $0.contains("cannot open libcublas") }, r.stdout)
-        XCTAssertTrue(lines.contains { $0.hasPrefix("NVRTC ") } || lines.contains { $0.contains("cannot open libnvrtc.so.12") }, r.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("cuBLAS ") } || lines.contains { $0.contains("cannot open libcublasLt.so.13 or libcublasLt.so.12 (cuBLASLt, the matrix products)") }, r.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("NVRTC ") } || lines.contains { $0.contains("cannot open libnvrtc.so.13 or libnvrtc.so.12 (NVRTC, the kernel compiler)") }, r.stdout)
     }
 
     func testDevicesFindsNVRTCWhereTheEnvironmentSays() throws {

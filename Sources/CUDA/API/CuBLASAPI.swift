@@ -1,5 +1,6 @@
-/// The cuBLAS functions this build calls, looked up in `libcublas.so.12` (declarations from `cublas_api.h`,
-/// CUDA 12). cuBLASLt is opened first so cuBLAS finds it wherever it was found.
+/// The cuBLAS functions this build calls, looked up in `libcublas.so.13` or `.so.12` (declarations from
+/// `cublas_api.h`, the same in CUDA 12 and 13). cuBLASLt of the same version is opened first so cuBLAS finds
+/// it wherever it was found.
 package struct CuBLASAPI: @unchecked Sendable {
     package let library: DynamicLibrary
     package let lightweight: DynamicLibrary
@@ -19,10 +20,11 @@ package struct CuBLASAPI: @unchecked Sendable {
                                               UnsafeRawPointer?, Int32, Int32, UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, Int32,
                                               Int32, Int32) -> Int32
 
-    /// Opens `libcublasLt.so.12` and `libcublas.so.12` and looks up every function.
+    /// Opens cuBLASLt and cuBLAS of one CUDA version (13, else 12) and looks up every function.
     package static func open() throws(CUDAError) -> CuBLASAPI {
-        let lt = try CUDALibrarySearch.open("libcublasLt.so.12", purpose: "cuBLASLt, the matrix products", wheel: "cublas")
-        let lib = try CUDALibrarySearch.open("libcublas.so.12", purpose: "cuBLAS, the matrix products", wheel: "cublas")
+        let lt = try CUDALibrarySearch.open(versioned: "libcublasLt", purpose: "cuBLASLt, the matrix products", wheel: "cublas")
+        let major = Int(lt.name.split(separator: ".").last!)!
+        let lib = try CUDALibrarySearch.open(versioned: "libcublas", purpose: "cuBLAS, the matrix products", wheel: "cublas", majors: [major])
         return try CuBLASAPI(
             library: lib, lightweight: lt,
             cublasCreate: lib.function("cublasCreate_v2", as: (@convention(c) (UnsafeMutablePointer<CUHandle?>?) -> Int32).self),

@@ -1,4 +1,5 @@
-/// The NVRTC functions this build calls, looked up in `libnvrtc.so.12` (declarations from `nvrtc.h`, CUDA 12).
+/// The NVRTC functions this build calls, looked up in `libnvrtc.so.13` or `libnvrtc.so.12` (declarations from
+/// `nvrtc.h`, the same in CUDA 12 and 13).
 package struct NVRTCAPI: @unchecked Sendable {
     package let library: DynamicLibrary
     package let nvrtcVersion: @convention(c) (UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?) -> Int32
@@ -13,14 +14,17 @@ package struct NVRTCAPI: @unchecked Sendable {
     package let nvrtcGetProgramLog: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?) -> Int32
     package let nvrtcDestroyProgram: @convention(c) (UnsafeMutablePointer<OpaquePointer?>?) -> Int32
 
-    /// Opens `libnvrtc.so.12` and looks up every function.
+    /// Opens `libnvrtc.so.13` or `.so.12` and looks up every function.
     package static func open() throws(CUDAError) -> NVRTCAPI {
-        try bind(CUDALibrarySearch.open("libnvrtc.so.12", purpose: "NVRTC, the kernel compiler", wheel: "cuda_nvrtc"))
+        try bind(CUDALibrarySearch.open(versioned: "libnvrtc", purpose: "NVRTC, the kernel compiler", wheel: "cuda_nvrtc"))
     }
 
-    /// Looks up every function in `lib`, an opened NVRTC.
+    /// Looks up every function in `lib`, an opened NVRTC. NVRTC opens its builtins library by file name
+    /// when it compiles; from a folder outside the loader's path (a wheel's) it would not find it, so the
+    /// builtins beside `lib` are opened first.
     package static func bind(_ lib: DynamicLibrary) throws(CUDAError) -> NVRTCAPI {
-        try NVRTCAPI(
+        lib.openCompanions(prefix: "libnvrtc-builtins.so.")
+        return try NVRTCAPI(
             library: lib,
             nvrtcVersion: lib.function("nvrtcVersion", as: (@convention(c) (UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?) -> Int32).self),
             nvrtcGetErrorString: lib.function("nvrtcGetErrorString", as: (@convention(c) (Int32) -> UnsafePointer<CChar>?).self),

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Where the CUDA libraries are looked for, in order: the folders of `RLHF_CUDA_LIBRARY_PATH`, then the
-/// system's search path, then the `lib` folders of NVIDIA's Python wheels (`nvidia-cublas-cu12`,
-/// `nvidia-cuda-nvrtc-cu12`, as PyTorch installs them) and `/usr/local/cuda/lib64`.
+/// system's search path, then the `lib` folders of NVIDIA's Python wheels (CUDA 12's `nvidia-cublas-cu12`
+/// put each library in `nvidia/PACKAGE/lib`, CUDA 13's `nvidia-cublas` all of them in `nvidia/cu13/lib`, as
+/// PyTorch installs them) and `/usr/local/cuda/lib64`.
 package enum CUDALibrarySearch {
     /// The environment variable that names extra folders (colon-separated), searched first.
     package static let environmentVariable = "RLHF_CUDA_LIBRARY_PATH"
@@ -24,7 +25,7 @@ package enum CUDALibrarySearch {
             }
         }
         roots.append("/usr/lib/python3/dist-packages")
-        let wheelFolders = roots.map { "\($0)/nvidia/\(wheel)/lib" }
+        let wheelFolders = roots.flatMap { ["\($0)/nvidia/cu13/lib", "\($0)/nvidia/\(wheel)/lib"] }
         return (wheelFolders + ["/usr/local/cuda/lib64", environment["CONDA_PREFIX"].map { $0 + "/lib" }].compactMap { $0 })
             .filter { FileManager.default.fileExists(atPath: $0) }
     }
@@ -38,5 +39,22 @@ package enum CUDALibrarySearch {
             guard !fallback.isEmpty else { throw error }
             return try DynamicLibrary.open(name, purpose: purpose, directories: fallback)
         }
+    }
+
+    /// The CUDA major versions whose libraries this build calls, newest first: the same functions, under
+    /// the sonames `.so.13` and `.so.12`.
+    package static let majorVersions = [13, 12]
+
+    /// Opens `stem.so.N` for the first N of `majorVersions` found (`libnvrtc` → `libnvrtc.so.13`); the error,
+    /// when none is, names every file looked for.
+    package static func open(versioned stem: String, purpose: String, wheel: String, majors: [Int] = majorVersions) throws(CUDAError) -> DynamicLibrary {
+        var lastError: CUDAError?
+        for major in majors {
+            do { return try open("\(stem).so.\(major)", purpose: purpose, wheel: wheel) } catch { lastError = error }
+        }
+        if case let .libraryMissing(_, purpose, reason)? = lastError {
+            throw .libraryMissing(library: majors.map { "\(stem).so.\($0)" }.joined(separator: " or "), purpose: purpose, reason: reason)
+        }
+        throw lastError!
     }
 }

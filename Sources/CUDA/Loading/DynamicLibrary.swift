@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -37,6 +38,15 @@ package final class DynamicLibrary: @unchecked Sendable {
     package func function<F>(_ symbol: String, as type: F.Type) throws(CUDAError) -> F {
         guard let address = dlsym(handle, symbol) else { throw .symbolMissing(library: name, symbol: symbol) }
         return unsafeBitCast(address, to: F.self)
+    }
+
+    /// Opens (global) the libraries in this library's folder whose names start with `prefix`, except
+    /// NVIDIA's `.alt.` variants, so that its own `dlopen` of them by file name finds them loaded.
+    package func openCompanions(prefix: String) {
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let folder = String(path[..<slash])
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix(prefix) && !$0.contains(".alt.") }
+        for name in names.sorted() { _ = dlopen(folder + "/" + name, RTLD_NOW | RTLD_GLOBAL) }
     }
 
     private static func shorten(_ message: String) -> String {
