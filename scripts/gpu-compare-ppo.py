@@ -16,6 +16,9 @@ def series(path):
 
 cpu_reward, cpu_kl = series(sys.argv[1])
 gpu_reward, gpu_kl = series(sys.argv[2])
+if len(gpu_reward) != len(cpu_reward) or len(cpu_reward) < 3:
+    print(f"FAIL: the runs are incomplete: {len(cpu_reward)} CPU and {len(gpu_reward)} GPU iterations (at least 3 each, the same count)")
+    sys.exit(1)
 for i, (c, g) in enumerate(zip(cpu_reward, gpu_reward)):
     print(f"iteration {i + 1}: reward cpu {c:.4f} gpu {g:.4f}  kl cpu {cpu_kl[i]} gpu {gpu_kl[i]}")
 third = max(1, len(cpu_reward) // 3)

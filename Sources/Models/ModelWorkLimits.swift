@@ -1,3 +1,5 @@
+import Tensor
+
 /// Memory checks on the work a command or a run config asks of a model (batch × tokens, copies of it),
 /// made before anything is allocated, so an absurd `--batch`, `batch_size` or worker count is an error
 /// instead of a crash.
@@ -19,9 +21,10 @@ package enum ModelWorkLimits {
         ])
     }
 
-    /// Throws `ModelWorkLimitError` when `floats` (nil: overflowed) is over half the machine's memory.
+    /// Throws `ModelWorkLimitError` when `floats` (nil: overflowed) is over half the machine's memory, or, on
+    /// a GPU (`DefaultBackend`), over 90% of the GPU's: the process has it to itself.
     package static func require(_ floats: Int?, for what: String) throws(ModelWorkLimitError) {
-        let limit = TransformerConfig.physicalMemoryFloats / 2
+        let limit = DefaultBackend.current.deviceMemoryBytes.map { $0 / 4 / 10 * 9 } ?? TransformerConfig.physicalMemoryFloats / 2
         guard let floats, floats <= limit else { throw ModelWorkLimitError(what: what, floats: floats, limit: limit) }
     }
 

@@ -18,6 +18,9 @@ public protocol Backend: AnyObject, Sendable {
     /// Whether the backend's buffers are host memory the CPU may read and write directly (the CPU
     /// backend's); otherwise host code goes through `upload` and `download` only.
     var sharesHostMemory: Bool { get }
+    /// Bytes of the backend's own memory when it is not the host's (a GPU's), which the checks on work sizes
+    /// hold a batch to; nil for host memory.
+    var deviceMemoryBytes: Int? { get }
 
     // MARK: memory
     /// A zeroed buffer of `count` floats owned by the backend.

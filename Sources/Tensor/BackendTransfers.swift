@@ -2,6 +2,8 @@
 extension Backend {
     /// A backend that does not say otherwise keeps its buffers away from the host.
     public var sharesHostMemory: Bool { false }
+    /// A backend that does not say otherwise has no memory of its own to check against.
+    public var deviceMemoryBytes: Int? { nil }
 
     /// Copies a host array into backend memory at `destination`.
     public func upload(_ values: [Float], to destination: FloatPointer) {

@@ -35,6 +35,8 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     public var name: String { "cuda:\(device.ordinal)" }
     /// Buffers are device memory.
     public var sharesHostMemory: Bool { false }
+    /// The GPU's memory.
+    public var deviceMemoryBytes: Int? { device.memoryBytes }
 
     /// Opens GPU `ordinal` (as numbered after `CUDA_VISIBLE_DEVICES`) and compiles the kernels.
     public init(ordinal: Int, precision: CUDAPrecision = .fp32) throws(CUDAError) {

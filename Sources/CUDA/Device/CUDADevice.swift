@@ -13,6 +13,8 @@ package final class CUDADevice: @unchecked Sendable {
     package let capability: (major: Int, minor: Int)
     /// The device's name (`NVIDIA H100 80GB HBM3`).
     package let deviceName: String
+    /// Its memory in bytes.
+    package let memoryBytes: Int
     let context: CUHandle
     /// The one stream.
     package let stream: CUHandle
@@ -36,6 +38,9 @@ package final class CUDADevice: @unchecked Sendable {
         try driver.check(driver.cuDeviceGet(&device, Int32(ordinal)), "cuDeviceGet(\(ordinal))")
         capability = try (Self.attribute(.computeCapabilityMajor, device, driver), Self.attribute(.computeCapabilityMinor, device, driver))
         deviceName = Self.name(of: device, driver)
+        var memory = 0
+        try driver.check(driver.cuDeviceTotalMem(&memory, device), "cuDeviceTotalMem")
+        memoryBytes = memory
         var context: CUHandle?
         try driver.check(driver.cuDevicePrimaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain")
         try driver.check(driver.cuCtxSetCurrent(context), "cuCtxSetCurrent")
