@@ -62,7 +62,7 @@ step bench-train-bf16 60 "$rlhf" bench train --model gpt2-small --batch 16 --seq
 step peer-train-bf16 60 python3 scripts/gpu-peer.py --case train --batch 16 --seq 1024 --runs 3
 step bench-generate 45 "$rlhf" bench generate --model llama-smol --batch 64 --prompt-len 16 --new-tokens 48 --warmup 1 --runs 3 --device cuda:0 --json
 step peer-generate 45 python3 scripts/gpu-peer.py --case generate --batch 64 --prompt-len 16 --new-tokens 48 --runs 3
-step bench-ppo 45 "$rlhf" bench ppo --model gpt2-tiny --device cuda:0 --json
+step bench-ppo 60 "$rlhf" bench ppo --model llama-smol --batch 16 --device cuda:0 --json   # the SmolLM2 shape; TRL is not on the image
 
 echo "total $(( $(date +%s) - started )) s" | tee -a "$summary"
 rm -rf "$dist"
