@@ -27,6 +27,9 @@ struct ComputeOptions: ParsableArguments {
     func apply() throws {
         Runtime.configure(threads: threads, matmulThreading: matmulThreading)
         let spec = try DeviceSpec.parse(device)
+        if case .cpu = spec, precision != .fp32 {
+            CommandWarning.emit("--precision \(precision.rawValue) is for GPUs; --device \(device) computes in float32")
+        }
         if case .cpu(nil) = spec { return }
         try spec.apply(precision: precision, threads: threads)
     }

@@ -38,6 +38,17 @@ final class DevicesCommandTests: XCTestCase {
         XCTAssertTrue(lines.last?.hasSuffix("s") ?? false && lines.last!.contains("checks passed on cpu (fp32)"), r.stdout)
     }
 
+    func testAGPUPrecisionOnTheCPUIsAWarningAndFloat32() throws {
+        let stories = TestPaths.shared.appendingPathComponent("data/stories260K")
+        let score = ["score", "--model", stories.appendingPathComponent("stories260K.bin").path,
+                     "--tokenizer", stories.appendingPathComponent("tok512.bin").path, "--text", "Once upon a time"]
+        let bf16 = try RLHFBinary.run(binary, score + ["--precision", "bf16"])
+        let fp32 = try RLHFBinary.run(binary, score)
+        XCTAssertEqual(bf16.status, 0, bf16.stderr)
+        XCTAssertEqual(bf16.stderr, "warning: --precision bf16 is for GPUs; --device cpu computes in float32\n")
+        XCTAssertEqual(bf16.stdout, fp32.stdout)
+    }
+
     func testALaunchOnGPUsThatCannotBeOpenedStopsWithOneLineNamingTheDevice() throws {
         let root = try temporaryFolder()
         let hosts = root.appendingPathComponent("hosts")
