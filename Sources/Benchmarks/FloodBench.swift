@@ -23,10 +23,13 @@ package enum FloodBench {
         package let frames_sent: Int, flood_gb_per_s: Double
         /// What the learner refused meanwhile, by reason (`flood`: dropped unread).
         package let refused: [String: Double]
-        /// Round trips before the flood (median) and under it (median, 99th percentile, highest), in ms.
-        package let quiet_rtt_median_ms: Double, rtt_median_ms: Double, rtt_p99_ms: Double, rtt_max_ms: Double
-        /// Round trips under the flood, and the longest gap between two learner heartbeats at an honest peer.
-        package let round_trips: Int, heartbeat_gap_max_s: Double
+        /// Round trips before the flood (median) and under it (median, 99th percentile, highest), in ms; nil
+        /// (left out of the JSON line) when there was none to measure, as on a machine too busy to answer
+        /// a probe in the quiet second.
+        package let quiet_rtt_median_ms: Double?, rtt_median_ms: Double?, rtt_p99_ms: Double?, rtt_max_ms: Double?
+        /// Round trips under the flood, and the longest gap between two learner heartbeats at an honest peer
+        /// (nil when fewer than two heartbeats arrived under the flood).
+        package let round_trips: Int, heartbeat_gap_max_s: Double?
         /// Whether every round trip under the flood took under 1 s.
         package let under_1_s: Bool
     }
@@ -126,14 +129,14 @@ package enum FloodBench {
             let times = probe.heartbeats.withLock { $0 }.filter { $0 >= floodStart && $0 <= floodEnd }
             return zip(times.dropFirst(), times).map { $0 - $1 }
         }
-        func at(_ sorted: [Double], _ q: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(q * Double(sorted.count)))] }
+        func at(_ sorted: [Double], _ q: Double) -> Double? { sorted.isEmpty ? nil : sorted[min(sorted.count - 1, Int(q * Double(sorted.count)))] }
         let frames = switches.sent.load(ordering: .relaxed)
         return Result(security: security, honest: honest, frame_bytes: frameBytes, seconds: floodEnd - floodStart, frames_sent: frames,
                       flood_gb_per_s: Double(frames * frameBytes) / (floodEnd - floodStart) / 1e9,
                       refused: Dictionary(uniqueKeysWithValues: refused.map { (String($0.key.dropFirst("cluster/refused/".count)), $0.value) }),
-                      quiet_rtt_median_ms: at(quietRTTs, 0.5) * 1000, rtt_median_ms: at(floodRTTs, 0.5) * 1000,
-                      rtt_p99_ms: at(floodRTTs, 0.99) * 1000, rtt_max_ms: (floodRTTs.last ?? .nan) * 1000, round_trips: floodRTTs.count,
-                      heartbeat_gap_max_s: gaps.max() ?? .nan, under_1_s: !floodRTTs.isEmpty && floodRTTs.last! < 1)
+                      quiet_rtt_median_ms: at(quietRTTs, 0.5).map { $0 * 1000 }, rtt_median_ms: at(floodRTTs, 0.5).map { $0 * 1000 },
+                      rtt_p99_ms: at(floodRTTs, 0.99).map { $0 * 1000 }, rtt_max_ms: floodRTTs.last.map { $0 * 1000 }, round_trips: floodRTTs.count,
+                      heartbeat_gap_max_s: gaps.max(), under_1_s: !floodRTTs.isEmpty && floodRTTs.last! < 1)
     }
 
     /// A `ROLLOUT` whose body, `bytes` long (within the body limit), is one packed `response_tokens` field of

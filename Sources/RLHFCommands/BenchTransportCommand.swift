@@ -129,13 +129,16 @@ struct BenchTransportCommand: AsyncParsableCommand {
             let progress = ProgressLine(label: "bench transport flood \(security)", total: Int(floodSeconds.rounded(.up)))
             let result = try await FloodBench.measure(security: security, seconds: floodSeconds, logger: logger, progress: progress.reporter)
             progress.finish()
+            // a figure with nothing to measure prints as "-"
+            func figure(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
             try report(result, String(format: "flood %@, a peer sending %d MiB frames (%d in %.1f s, %.2f GB/s; refused: %@): "
-                                      + "round trips of %d honest peers median %.1f ms (%.1f ms before the flood), 99th %.1f ms, "
-                                      + "highest %.1f ms over %d; longest heartbeat gap %.2f s; under 1 s: %@",
+                                      + "round trips of %d honest peers median %@ ms (%@ ms before the flood), 99th %@ ms, "
+                                      + "highest %@ ms over %d; longest heartbeat gap %@ s; under 1 s: %@",
                                       "\(security)", result.frame_bytes / (1 << 20), result.frames_sent, result.seconds, result.flood_gb_per_s,
                                       result.refused.sorted { $0.key < $1.key }.map { "\($0.key) \(Int($0.value))" }.joined(separator: ", "),
-                                      result.honest, result.rtt_median_ms, result.quiet_rtt_median_ms, result.rtt_p99_ms, result.rtt_max_ms,
-                                      result.round_trips, result.heartbeat_gap_max_s, result.under_1_s ? "yes" : "NO"))
+                                      result.honest, figure(result.rtt_median_ms, "%.1f"), figure(result.quiet_rtt_median_ms, "%.1f"),
+                                      figure(result.rtt_p99_ms, "%.1f"), figure(result.rtt_max_ms, "%.1f"),
+                                      result.round_trips, figure(result.heartbeat_gap_max_s, "%.2f"), result.under_1_s ? "yes" : "NO"))
         }
     }
 
