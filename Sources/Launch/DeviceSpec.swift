@@ -41,7 +41,7 @@ package enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
     /// only one it sees (`CUDA_VISIBLE_DEVICES`, which child processes inherit) and the backend every model
     /// is built on, its products in `precision`. `threads` is the host thread count where the device does
     /// not fix it. Call before any compute starts.
-    package func apply(precision: CUDAPrecision = .fp32, threads: Int? = nil,
+    package func apply(precision: CUDAPrecision = .fp32, threads: Int? = nil, matmulThreading: MatmulThreading = .split,
                        environment: [String: String] = ProcessInfo.processInfo.environment) throws(DeviceError) {
         switch self {
         case .cuda(let n):
@@ -54,9 +54,9 @@ package enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
             } catch {
                 throw .cuda(n, error)
             }
-            Runtime.configure(threads: threads ?? Self.allowedCores().count)
+            Runtime.configure(threads: threads ?? Self.allowedCores().count, matmulThreading: matmulThreading)
         case .cpu(nil):
-            Runtime.configure(threads: threads ?? Self.allowedCores().count)
+            Runtime.configure(threads: threads ?? Self.allowedCores().count, matmulThreading: matmulThreading)
         case .cpu(let cores?):
             let allowed = Set(Self.allowedCores())
             if let missing = cores.first(where: { !allowed.contains($0) }) {
@@ -64,7 +64,7 @@ package enum DeviceSpec: Sendable, Equatable, CustomStringConvertible {
             }
             let status = cores.map(Int32.init).withUnsafeBufferPointer { rlhf_pin_process_to_cores($0.baseAddress, Int32(cores.count)) }
             guard status == 0 else { throw .pinFailed(description, reason: String(cString: strerror(status))) }
-            Runtime.configure(threads: cores.count)
+            Runtime.configure(threads: cores.count, matmulThreading: matmulThreading)
         }
     }
 

@@ -22,16 +22,14 @@ struct ComputeOptions: ParsableArguments {
         _ = try DeviceSpec.parse(device)
     }
 
-    /// Applies the thread count, then pins the process to its device (a GPU becomes the backend every
-    /// model is built on).
+    /// Pins the process to its device with the thread settings (a GPU becomes the backend every model is
+    /// built on; a core set fixes the thread count).
     func apply() throws {
-        Runtime.configure(threads: threads, matmulThreading: matmulThreading)
         let spec = try DeviceSpec.parse(device)
         if case .cpu = spec, precision != .fp32 {
             CommandWarning.emit("--precision \(precision.rawValue) is for GPUs; --device \(device) computes in float32")
         }
-        if case .cpu(nil) = spec { return }
-        try spec.apply(precision: precision, threads: threads)
+        try spec.apply(precision: precision, threads: threads, matmulThreading: matmulThreading)
     }
 }
 
